@@ -1,0 +1,170 @@
+// Reference side of emu's differential tests: runs a short x86-64 machine-code
+// sequence on the HOST CPU from a fully specified initial state and captures the
+// complete final state (GPRs, RIP, RFLAGS, FXSAVE image, data region), or the fault
+// it raised. Only x86-64 Linux hosts can do this; elsewhere available() is false.
+//
+// Execution model (see native_runner_x86_64.cpp for the mechanics):
+// - A persistent child process ("the runner") maps a code region and a data region at
+//   the fixed linear addresses below, so emu can put the same bytes at the same
+//   addresses. Cases and results are exchanged through shared memory; a child that
+//   dies or hangs is respawned and that case reports RunnerCrashed.
+// - Code region [kCodeBase, kCodeBase+kCodeSize): the case's code bytes at kCodeBase,
+//   directly followed by the exit stub (exit_stub_bytes(): `jmp rel32` to kExitLanding),
+//   then 0xCC filler up to kExitLanding. The code region is READ+EXECUTE only for the
+//   snippet (writes to it fault with #PF); the runner writes it through a second mapping.
+// - Data region at kDataBase: only the first round_up(data.size(), kPageSize) bytes are
+//   accessible (read/write, not executable): the case's bytes followed by zeros. The rest
+//   of the region is inaccessible (#PF). NativeResult::data holds that accessible range.
+// - Initial RFLAGS: only CF PF AF ZF SF DF OF (kCaseFlagsMask) come from the case;
+//   bit 1 and IF are set, everything else (TF, AC, NT, ID, ...) is 0.
+// - Initial x87/SSE state: FXRSTOR64 of in.fxsave, with MXCSR &= the host's MXCSR_MASK
+//   (so FXRSTOR cannot #GP); the other fields are loaded as given (including FSW.ES:
+//   a pending unmasked x87 exception raises #MF at the snippet's first waiting x87 insn).
+// - Completion: the snippet falls through to the exit stub; out.rip = kCodeBase +
+//   code.size(). Fault: out holds the state at the faulting instruction (RIP of the
+//   faulting instruction for faults; after the instruction for traps such as int3).
+// - out.rflags is the host value with RF (bit 16) cleared. FS/GS bases are the runner's
+//   own (not part of the case; snippets should not use FS/GS overrides).
+// - out.fxsave: bytes 416..511 are zeroed. FIP/FDP/FOP are host-dependent (AMD CPUs only
+//   store them when an x87 exception is pending): compare them only when meaningful.
+// - Timeout: code still running after ~40-60 ms of CPU time (not wall time).
+// - Syscall instructions inside the code region are blocked (seccomp) and report
+//   Fault with signal SIGSYS and vector -1.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/endian.h"
+
+namespace emu::diff {
+
+// --- fixed guest-visible layout ----------------------------------------------------
+inline constexpr uint64_t kPageSize = 0x1000;
+inline constexpr uint64_t kCodeBase = 0x0000000010000000ull;
+inline constexpr uint64_t kCodeSize = 0x10000;            // 64 KiB
+inline constexpr uint64_t kExitLanding = kCodeBase + kCodeSize - 64;  // runner-private exit code
+inline constexpr size_t kExitStubSize = 5;               // E9 rel32 -> kExitLanding
+inline constexpr size_t kMaxCodeSize = (kExitLanding - kCodeBase) - kExitStubSize;
+inline constexpr uint64_t kDataBase = 0x0000000010100000ull;
+inline constexpr uint64_t kDataSize = 0x100000;           // 1 MiB
+inline constexpr uint8_t kCodeFiller = 0xCC;              // fills code region after the stub
+
+// --- RFLAGS bits ---------------------------------------------------------------------
+inline constexpr uint64_t kFlagCF = 1u << 0, kFlagPF = 1u << 2, kFlagAF = 1u << 4,
+                          kFlagZF = 1u << 6, kFlagSF = 1u << 7, kFlagTF = 1u << 8,
+                          kFlagIF = 1u << 9, kFlagDF = 1u << 10, kFlagOF = 1u << 11,
+                          kFlagRF = 1u << 16, kFlagAC = 1u << 18, kFlagID = 1u << 21;
+inline constexpr uint64_t kArithFlagsMask = kFlagCF | kFlagPF | kFlagAF | kFlagZF | kFlagSF | kFlagOF;
+// Bits of CpuSnapshot::rflags a case controls; the comparison mask for results too.
+inline constexpr uint64_t kCaseFlagsMask = kArithFlagsMask | kFlagDF;
+// Forced initial RFLAGS bits (reserved bit 1 and IF).
+inline constexpr uint64_t kForcedFlags = 0x2 | kFlagIF;
+
+// GPR indices in encoding order.
+enum Gpr : int { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
+
+// Complete user-visible CPU state of a case (in) or its result (out).
+struct CpuSnapshot {
+  uint64_t gpr[16] = {};  // RAX,RCX,RDX,RBX,RSP,RBP,RSI,RDI,R8..R15
+  uint64_t rip = kCodeBase;
+  uint64_t rflags = kForcedFlags;
+  // FXSAVE64 image: 0 FCW, 2 FSW, 4 abridged FTW (bit per PHYSICAL register, 1=valid),
+  // 6 FOP, 8 FIP(64), 16 FDP(64), 24 MXCSR, 28 MXCSR_MASK, 32+16*i ST(i) (80 bits, stack
+  // order relative to TOP), 160+16*i XMM(i).
+  alignas(16) uint8_t fxsave[512] = {};
+
+  // A snapshot in the state after FNINIT + default MXCSR: FCW=0x037F, MXCSR=0x1F80,
+  // all x87 registers empty, everything else zero; RIP = kCodeBase, RFLAGS = 0x202.
+  static CpuSnapshot initial();
+
+  uint16_t fcw() const { return load_le16(fxsave + 0); }
+  uint16_t fsw() const { return load_le16(fxsave + 2); }
+  uint8_t ftw() const { return fxsave[4]; }  // abridged tag word
+  uint16_t fop() const { return load_le16(fxsave + 6); }
+  uint64_t fip() const { return load_le64(fxsave + 8); }
+  uint64_t fdp() const { return load_le64(fxsave + 16); }
+  uint32_t mxcsr() const { return load_le32(fxsave + 24); }
+  uint32_t mxcsr_mask() const { return load_le32(fxsave + 28); }
+  const uint8_t* st(int i) const { return fxsave + 32 + 16 * (i & 7); }  // 10 bytes
+  uint64_t st_mantissa(int i) const { return load_le64(st(i)); }
+  uint16_t st_sign_exp(int i) const { return load_le16(st(i) + 8); }
+  uint64_t xmm_lo(int i) const { return load_le64(fxsave + 160 + 16 * (i & 15)); }
+  uint64_t xmm_hi(int i) const { return load_le64(fxsave + 168 + 16 * (i & 15)); }
+  uint32_t xmm_u32(int i, int lane) const { return load_le32(fxsave + 160 + 16 * (i & 15) + 4 * (lane & 3)); }
+
+  void set_fcw(uint16_t v) { store_le16(fxsave + 0, v); }
+  void set_fsw(uint16_t v) { store_le16(fxsave + 2, v); }
+  void set_ftw(uint8_t v) { fxsave[4] = v; }
+  void set_mxcsr(uint32_t v) { store_le32(fxsave + 24, v); }
+  void set_st(int i, uint64_t mantissa, uint16_t sign_exp) {
+    store_le64(fxsave + 32 + 16 * (i & 7), mantissa);
+    store_le16(fxsave + 40 + 16 * (i & 7), sign_exp);
+  }
+  void set_xmm(int i, uint64_t lo, uint64_t hi) {
+    store_le64(fxsave + 160 + 16 * (i & 15), lo);
+    store_le64(fxsave + 168 + 16 * (i & 15), hi);
+  }
+  void set_xmm_u32(int i, int lane, uint32_t v) { store_le32(fxsave + 160 + 16 * (i & 15) + 4 * (lane & 3), v); }
+};
+
+struct NativeCase {
+  std::vector<uint8_t> code;  // at most kMaxCodeSize bytes, placed at kCodeBase
+  CpuSnapshot in;             // in.rip is ignored: execution starts at kCodeBase
+  std::vector<uint8_t> data;  // initial data region contents (size <= kDataSize)
+};
+
+struct NativeResult {
+  enum Outcome { Completed, Fault, Timeout, RunnerCrashed };
+  Outcome outcome = RunnerCrashed;
+  int signal = 0;              // host signal for Fault (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS)
+  int si_code = 0;             // the signal's si_code
+  uint64_t fault_address = 0;  // CR2 for #PF (si_addr); 0 otherwise
+  int vector = -1;             // x86 exception vector for Fault (#DE=0 #DB=1 #BP=3 #UD=6 #NM=7
+                               // #SS=12 #GP=13 #PF=14 #MF=16 #AC=17 #XM=19), -1 if none/unknown
+  uint64_t error_code = 0;     // exception error code (#PF, #GP, #SS, ...) as the kernel reports it
+  CpuSnapshot out;             // final state (Completed, Fault, Timeout)
+  std::vector<uint8_t> data;   // final accessible data region: round_up(case.data.size(), kPageSize) bytes
+};
+
+const char* outcome_name(NativeResult::Outcome o);
+// One-line human description of a result (outcome, vector, rip, fault address).
+std::string describe(const NativeResult& r);
+
+// The bytes placed at kCodeBase + code_size: a `jmp rel32` to kExitLanding. emu's side
+// can put the same bytes there so code-region reads match; it stops at this address.
+std::vector<uint8_t> exit_stub_bytes(size_t code_size);
+// Accessible data bytes for a case: data.size() rounded up to kPageSize.
+inline uint64_t accessible_data_size(size_t data_size) {
+  return (static_cast<uint64_t>(data_size) + kPageSize - 1) & ~(kPageSize - 1);
+}
+
+class NativeRunner {
+ public:
+  NativeRunner();
+  ~NativeRunner();
+  NativeRunner(const NativeRunner&) = delete;
+  NativeRunner& operator=(const NativeRunner&) = delete;
+
+  // True on an x86-64 Linux host where the runner process can be started.
+  static bool available();
+
+  // Runs one case. Never throws for anything the code does; throws std::invalid_argument
+  // for a malformed case (code or data too large) and std::runtime_error if the runner
+  // cannot be started at all.
+  NativeResult run(const NativeCase& c);
+  // Same, reusing `r`'s buffers (faster in loops).
+  void run(const NativeCase& c, NativeResult& r);
+
+  // How many times the runner process was (re)started (tests use it).
+  int spawn_count() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace emu::diff

@@ -1,0 +1,25 @@
+// Native runner for hosts that cannot run x86-64 code natively (anything but x86-64
+// Linux): available() is false and run() reports RunnerCrashed; tests skip.
+#include "tests/diff/harness/native_runner.h"
+
+namespace emu::diff {
+
+struct NativeRunner::Impl {};
+
+NativeRunner::NativeRunner() = default;
+NativeRunner::~NativeRunner() = default;
+bool NativeRunner::available() { return false; }
+int NativeRunner::spawn_count() const { return 0; }
+
+NativeResult NativeRunner::run(const NativeCase& c) {
+  NativeResult r;
+  run(c, r);
+  return r;
+}
+
+void NativeRunner::run(const NativeCase& c, NativeResult& r) {
+  r = NativeResult{};
+  r.out = c.in;
+}
+
+}  // namespace emu::diff
