@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdint>
 
+#include "memory/physical_memory.h"
+
 namespace emu {
 
 struct BootEntry {
@@ -24,5 +26,10 @@ struct BootEntry {
 };
 
 enum BootGpr { kEax = 0, kEcx, kEdx, kEbx, kEsp, kEbp, kEsi, kEdi };
+
+// Writes a GDT with flat 4 GiB 32-bit code (selector 0x10) and data (0x18) descriptors
+// at `addr` — the layout the Linux boot protocol names __BOOT_CS/__BOOT_DS — and
+// points `entry` at it in Protected32 mode. False if `addr` is not RAM.
+bool write_flat_gdt(PhysicalMemory& memory, uint64_t addr, BootEntry& entry);
 
 }  // namespace emu

@@ -48,19 +48,6 @@ LinuxBootResult fail(const std::string& name, const std::string& why) {
   return r;
 }
 
-// A flat GDT as the protocol asks: null, null, __BOOT_CS (0x10), __BOOT_DS (0x18).
-void write_boot_gdt(PhysicalMemory& memory) {
-  const uint64_t gdt[4] = {
-      0,
-      0,
-      0x00cf9b000000ffffull,  // 0x10: code, base 0, limit 4 GiB, 32-bit, accessed
-      0x00cf93000000ffffull,  // 0x18: data, base 0, limit 4 GiB, writable, accessed
-  };
-  uint8_t bytes[sizeof gdt];
-  for (size_t i = 0; i < 4; i++) store_le64(bytes + 8 * i, gdt[i]);
-  memory.load_bytes(LinuxBootLayout::kGdt, bytes, sizeof bytes);
-}
-
 }  // namespace
 
 bool is_linux_bzimage(std::span<const uint8_t> image) {
@@ -142,16 +129,10 @@ LinuxBootResult load_linux_bzimage(PhysicalMemory& memory, std::span<const uint8
       !memory.load_bytes(LinuxBootLayout::kBootParams, bp.data(), bp.size()) ||
       !memory.load_bytes(LinuxBootLayout::kCmdline, cmdline.data(), cmdline.size()))
     return fail(name, "the machine has no RAM where the boot protocol places the kernel");
-  write_boot_gdt(memory);
-
   BootEntry& e = result.entry;
-  e.mode = BootEntry::Mode::Protected32;
+  if (!write_flat_gdt(memory, LinuxBootLayout::kGdt, e)) return fail(name, "no RAM for the boot GDT");
   e.rip = LinuxBootLayout::kKernel;  // startup_32
   e.gpr[kEsi] = LinuxBootLayout::kBootParams;
-  e.gdt_base = LinuxBootLayout::kGdt;
-  e.gdt_limit = 4 * 8 - 1;
-  e.code_selector = 0x10;
-  e.data_selector = 0x18;
   result.ok = true;
   result.protocol_version = version;
   result.kernel_size = kernel_size;
