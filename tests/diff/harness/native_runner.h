@@ -17,8 +17,8 @@
 //   of the region is inaccessible (#PF). NativeResult::data holds that accessible range.
 // - Initial RFLAGS: only CF PF AF ZF SF DF OF (kCaseFlagsMask) come from the case;
 //   bit 1 and IF are set, everything else (TF, AC, NT, ID, ...) is 0.
-// - Initial x87/SSE state: FXRSTOR64 of in.fxsave, with MXCSR &= the host's MXCSR_MASK
-//   (so FXRSTOR cannot #GP); the other fields are loaded as given (including FSW.ES:
+// - Initial x87/SSE state: FXRSTOR64 of in.fxsave, with MXCSR &= 0xFFFF & the host's
+//   MXCSR_MASK (so FXRSTOR cannot #GP, and AMD's bit 17 "MM" stays off); the other fields are loaded as given (including FSW.ES:
 //   a pending unmasked x87 exception raises #MF at the snippet's first waiting x87 insn).
 // - Completion: the snippet falls through to the exit stub; out.rip = kCodeBase +
 //   code.size(). Fault: out holds the state at the faulting instruction (RIP of the

@@ -1,10 +1,57 @@
 // Unit tests of the native runner: known snippets run on the host CPU, results checked
-// against values worked out by hand from the Intel manual.
+// against values worked out by hand from the Intel manual (SDM vol. 2 for each
+// instruction, vol. 1 ch. 4/8/10 for the x87/SSE formats, vol. 3 ch. 6 for vectors).
 #include <catch2/catch.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "tests/diff/harness/native_runner.h"
 
 using namespace emu::diff;
+
+namespace {
+
+#define REQUIRE_NATIVE()                                                        \
+  do {                                                                          \
+    if (!NativeRunner::available()) {                                           \
+      WARN("native runner not available on this host: test skipped");           \
+      return;                                                                   \
+    }                                                                           \
+  } while (0)
+
+constexpr uint64_t kStackTop = kDataBase + 0x800;
+
+NativeCase make_case(std::vector<uint8_t> code, size_t data_size = 4096) {
+  NativeCase c;
+  c.code = std::move(code);
+  c.in = CpuSnapshot::initial();
+  c.in.gpr[RSP] = kStackTop;
+  c.data.assign(data_size, 0);
+  return c;
+}
+
+void put_double(std::vector<uint8_t>& data, size_t off, double v) {
+  uint64_t bits;
+  std::memcpy(&bits, &v, 8);
+  emu::store_le64(data.data() + off, bits);
+}
+
+uint32_t f32_bits(float f) {
+  uint32_t b;
+  std::memcpy(&b, &f, 4);
+  return b;
+}
+
+NativeRunner& runner() {
+  static NativeRunner r;
+  return r;
+}
+
+}  // namespace
 
 TEST_CASE("native runner: layout constants are consistent", "[native]") {
   auto stub = exit_stub_bytes(3);
@@ -15,4 +62,390 @@ TEST_CASE("native runner: layout constants are consistent", "[native]") {
   CHECK(accessible_data_size(1) == 4096);
   CHECK(accessible_data_size(4096) == 4096);
   CHECK(accessible_data_size(0) == 0);
+  CHECK(kCodeBase + kCodeSize <= kDataBase);
+}
+
+TEST_CASE("native runner: add rax, rbx sets result and flags", "[native]") {
+  REQUIRE_NATIVE();
+  auto c = make_case({0x48, 0x01, 0xD8});  // add rax, rbx
+  SECTION("signed overflow into the sign bit") {
+    c.in.gpr[RAX] = 0x7FFFFFFFFFFFFFFFull;
+    c.in.gpr[RBX] = 1;
+    c.in.gpr[R15] = 0x0123456789ABCDEFull;
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Completed);
+    CHECK(r.out.gpr[RAX] == 0x8000000000000000ull);
+    CHECK(r.out.gpr[RBX] == 1);
+    CHECK(r.out.gpr[R15] == 0x0123456789ABCDEFull);
+    CHECK(r.out.gpr[RSP] == kStackTop);
+    CHECK(r.out.rip == kCodeBase + 3);
+    // OF (pos+pos=neg), SF, AF (0xF+0x1 carries out of bit 3), PF (low byte 0x00); no CF, ZF.
+    CHECK((r.out.rflags & kCaseFlagsMask) == (kFlagOF | kFlagSF | kFlagAF | kFlagPF));
+  }
+  SECTION("carry out to zero, DF kept, unsafe input flags dropped") {
+    c.in.gpr[RAX] = ~0ull;
+    c.in.gpr[RBX] = 1;
+    c.in.rflags = ~0ull;  // asks for TF, AC, NT, ID...: must be ignored
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Completed);
+    CHECK(r.out.gpr[RAX] == 0);
+    CHECK((r.out.rflags & kCaseFlagsMask) == (kFlagCF | kFlagZF | kFlagAF | kFlagPF | kFlagDF));
+    CHECK((r.out.rflags & (kFlagTF | kFlagAC | kFlagRF)) == 0);
+    CHECK((r.out.rflags & kFlagIF) != 0);
+  }
+  SECTION("adc takes CF from the case") {
+    c.code = {0x48, 0x11, 0xD8};  // adc rax, rbx
+    c.in.gpr[RAX] = 5;
+    c.in.gpr[RBX] = 7;
+    c.in.rflags = kFlagCF;
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Completed);
+    CHECK(r.out.gpr[RAX] == 13);
+    c.in.rflags = 0;
+    CHECK(runner().run(c).out.gpr[RAX] == 12);
+  }
+}
+
+TEST_CASE("native runner: stores reach the data region", "[native]") {
+  REQUIRE_NATIVE();
+  auto c = make_case({0x48, 0x89, 0x04, 0x24,   // mov [rsp], rax
+                      0x53,                     // push rbx
+                      0x59},                    // pop rcx
+                     100);
+  std::fill(c.data.begin(), c.data.end(), 0xAB);
+  c.in.gpr[RSP] = kDataBase + 0x100;
+  c.in.gpr[RAX] = 0x1122334455667788ull;
+  c.in.gpr[RBX] = 0xCAFEF00Dull;
+  auto r = runner().run(c);
+  REQUIRE(r.outcome == NativeResult::Completed);
+  REQUIRE(r.data.size() == 4096);
+  CHECK(emu::load_le64(r.data.data() + 0x100) == 0x1122334455667788ull);
+  CHECK(emu::load_le64(r.data.data() + 0xF8) == 0xCAFEF00Dull);  // push wrote below rsp
+  CHECK(r.out.gpr[RCX] == 0xCAFEF00Dull);
+  CHECK(r.out.gpr[RSP] == kDataBase + 0x100);
+  CHECK(r.data[0] == 0xAB);
+  CHECK(r.data[99] == 0xAB);
+  CHECK(r.data[100] == 0);  // zero fill after the case's bytes
+  CHECK(r.data[4095] == 0);
+
+  // The next case starts from its own data again, not from the previous result.
+  auto c2 = make_case({0x48, 0x8B, 0x04, 0x24});  // mov rax, [rsp]
+  c2.in.gpr[RSP] = kDataBase + 0x100;
+  auto r2 = runner().run(c2);
+  REQUIRE(r2.outcome == NativeResult::Completed);
+  CHECK(r2.out.gpr[RAX] == 0);
+}
+
+TEST_CASE("native runner: accessible data size follows the case", "[native]") {
+  REQUIRE_NATIVE();
+  auto c = make_case({0x48, 0x89, 0x03}, 8192);  // mov [rbx], rax
+  c.in.gpr[RBX] = kDataBase + 0x1800;
+  c.in.gpr[RAX] = 42;
+  auto r = runner().run(c);
+  REQUIRE(r.outcome == NativeResult::Completed);
+  REQUIRE(r.data.size() == 8192);
+  CHECK(r.data[0x1800] == 42);
+  c.data.resize(4096);
+  r = runner().run(c);
+  REQUIRE(r.outcome == NativeResult::Fault);
+  CHECK(r.vector == 14);
+  CHECK(r.fault_address == kDataBase + 0x1800);
+  CHECK((r.error_code & 0x7) == 0x6);  // user, write, not present
+}
+
+TEST_CASE("native runner: div by zero gives #DE at the div", "[native]") {
+  REQUIRE_NATIVE();
+  auto c = make_case({0x90, 0x48, 0xF7, 0xF1});  // nop; div rcx
+  c.in.gpr[RAX] = 100;
+  c.in.gpr[RDX] = 0;
+  c.in.gpr[RCX] = 0;
+  auto r = runner().run(c);
+  REQUIRE(r.outcome == NativeResult::Fault);
+  CHECK(r.signal == SIGFPE);
+  CHECK(r.vector == 0);
+  CHECK(r.out.rip == kCodeBase + 1);
+  CHECK(r.out.gpr[RAX] == 100);
+}
+
+TEST_CASE("native runner: ud2 gives #UD", "[native]") {
+  REQUIRE_NATIVE();
+  auto r = runner().run(make_case({0x90, 0x90, 0x0F, 0x0B}));
+  REQUIRE(r.outcome == NativeResult::Fault);
+  CHECK(r.signal == SIGILL);
+  CHECK(r.vector == 6);
+  CHECK(r.out.rip == kCodeBase + 2);
+}
+
+TEST_CASE("native runner: bad addresses give #PF or #GP at the access", "[native]") {
+  REQUIRE_NATIVE();
+  auto c = make_case({0x90, 0x48, 0x8B, 0x03});  // nop; mov rax, [rbx]
+  SECTION("inaccessible part of the data region") {
+    c.in.gpr[RBX] = kDataBase + 0x80000;
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Fault);
+    CHECK(r.signal == SIGSEGV);
+    CHECK(r.vector == 14);
+    CHECK(r.fault_address == kDataBase + 0x80000);
+    CHECK((r.error_code & 0x7) == 0x4);  // user read of a not-present page
+    CHECK(r.out.rip == kCodeBase + 1);
+  }
+  SECTION("page zero") {
+    c.in.gpr[RBX] = 0x10;
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Fault);
+    CHECK(r.vector == 14);
+    CHECK(r.fault_address == 0x10);
+  }
+  SECTION("non-canonical address") {
+    c.in.gpr[RBX] = 0x8000000000000000ull;
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Fault);
+    CHECK(r.signal == SIGSEGV);
+    CHECK(r.vector == 13);
+    CHECK(r.error_code == 0);
+    CHECK(r.out.rip == kCodeBase + 1);
+  }
+  SECTION("write to the read-only code region") {
+    c.code = {0x88, 0x03};  // mov [rbx], al
+    c.in.gpr[RBX] = kCodeBase;
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Fault);
+    CHECK(r.vector == 14);
+    CHECK(r.fault_address == kCodeBase);
+    CHECK((r.error_code & 0x7) == 0x7);  // user write, protection violation
+  }
+  SECTION("jump to an unmapped address") {
+    c.code = {0xFF, 0xE3};  // jmp rbx
+    c.in.gpr[RBX] = 0x1000;
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Fault);
+    CHECK(r.vector == 14);
+    CHECK(r.out.rip == 0x1000);
+    CHECK((r.error_code & 0x10) != 0);  // instruction fetch
+  }
+}
+
+TEST_CASE("native runner: hlt and int3 in user mode", "[native]") {
+  REQUIRE_NATIVE();
+  auto r = runner().run(make_case({0x90, 0xF4}));  // nop; hlt
+  REQUIRE(r.outcome == NativeResult::Fault);
+  CHECK(r.signal == SIGSEGV);
+  CHECK(r.vector == 13);
+  CHECK(r.out.rip == kCodeBase + 1);
+
+  r = runner().run(make_case({0x90, 0xCC, 0x90}));  // int3 is a trap: RIP after it
+  REQUIRE(r.outcome == NativeResult::Fault);
+  CHECK(r.signal == SIGTRAP);
+  CHECK(r.vector == 3);
+  CHECK(r.out.rip == kCodeBase + 2);
+}
+
+TEST_CASE("native runner: endless loop times out, next case runs", "[native]") {
+  REQUIRE_NATIVE();
+  auto c = make_case({0x48, 0xFF, 0xC0, 0xEB, 0xFB});  // 1: inc rax; jmp 1b
+  auto start = std::chrono::steady_clock::now();
+  auto r = runner().run(c);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  REQUIRE(r.outcome == NativeResult::Timeout);
+  CHECK(r.out.gpr[RAX] > 1000);
+  CHECK((r.out.rip == kCodeBase || r.out.rip == kCodeBase + 3));
+  CHECK(ms < 2000);
+  const int spawns = runner().spawn_count();
+  auto ok = make_case({0x48, 0x01, 0xD8});
+  ok.in.gpr[RAX] = 2;
+  ok.in.gpr[RBX] = 3;
+  r = runner().run(ok);
+  REQUIRE(r.outcome == NativeResult::Completed);
+  CHECK(r.out.gpr[RAX] == 5);
+  CHECK(runner().spawn_count() == spawns);  // a timeout does not cost a respawn
+}
+
+TEST_CASE("native runner: syscalls from the snippet are blocked", "[native]") {
+  REQUIRE_NATIVE();
+  const int spawns = runner().spawn_count();
+  auto c = make_case({0x0F, 0x05});  // syscall with rax = 62 (kill), rdi = 0
+  c.in.gpr[RAX] = 62;
+  auto r = runner().run(c);
+  REQUIRE(r.outcome == NativeResult::Fault);
+  CHECK(r.signal == SIGSYS);
+  CHECK(r.vector == -1);
+  CHECK(runner().run(make_case({0x90})).outcome == NativeResult::Completed);
+  CHECK(runner().spawn_count() == spawns);
+}
+
+TEST_CASE("native runner: a snippet that wrecks the runner is contained", "[native]") {
+  REQUIRE_NATIVE();
+  NativeRunner own;
+  // mov rax, &abort; jmp rax: the runner process runs abort(), which is not allowed to
+  // make its syscalls, so the runner dies.
+  std::vector<uint8_t> code = {0x48, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xE0};
+  emu::store_le64(code.data() + 2, reinterpret_cast<uint64_t>(&std::abort));
+  auto r = own.run(make_case(code));
+  CHECK(r.outcome == NativeResult::RunnerCrashed);
+  CHECK(own.spawn_count() == 1);
+  auto ok = make_case({0x48, 0xFF, 0xC0});  // inc rax
+  r = own.run(ok);
+  REQUIRE(r.outcome == NativeResult::Completed);
+  CHECK(r.out.gpr[RAX] == 1);
+  CHECK(own.spawn_count() == 2);
+}
+
+TEST_CASE("native runner: x87 fld1; fld1; faddp gives ST0 = 2.0", "[native]") {
+  REQUIRE_NATIVE();
+  auto r = runner().run(make_case({0xD9, 0xE8, 0xD9, 0xE8, 0xDE, 0xC1}));
+  REQUIRE(r.outcome == NativeResult::Completed);
+  // 2.0 in extended precision: explicit integer bit set, exponent 0x3FFF + 1.
+  CHECK(r.out.st_mantissa(0) == 0x8000000000000000ull);
+  CHECK(r.out.st_sign_exp(0) == 0x4000);
+  CHECK(((r.out.fsw() >> 11) & 7) == 7);  // one net push: TOP = 7
+  CHECK(r.out.ftw() == 0x80);             // physical register 7 valid
+  CHECK(r.out.fcw() == 0x037F);
+}
+
+TEST_CASE("native runner: x87 state from the case is loaded", "[native]") {
+  REQUIRE_NATIVE();
+  auto c = make_case({0xD9, 0xE8, 0xDE, 0xC1});  // fld1; faddp st(1), st
+  // One value on the stack: ST0 = 3.0 in physical register 7 (TOP = 7).
+  c.in.set_fsw(7 << 11);
+  c.in.set_ftw(0x80);
+  c.in.set_st(0, 0xC000000000000000ull, 0x4000);  // 3.0
+  auto r = runner().run(c);
+  REQUIRE(r.outcome == NativeResult::Completed);
+  CHECK(r.out.st_mantissa(0) == 0x8000000000000000ull);  // 4.0
+  CHECK(r.out.st_sign_exp(0) == 0x4001);
+  CHECK(((r.out.fsw() >> 11) & 7) == 7);
+}
+
+TEST_CASE("native runner: SSE addps changes XMM0", "[native]") {
+  REQUIRE_NATIVE();
+  auto c = make_case({0x0F, 0x58, 0xC1});  // addps xmm0, xmm1
+  const float a[4] = {1.0f, 2.0f, 3.0f, 4.0f}, b[4] = {0.5f, -2.0f, 10.0f, 0.25f};
+  for (int i = 0; i < 4; ++i) {
+    c.in.set_xmm_u32(0, i, f32_bits(a[i]));
+    c.in.set_xmm_u32(1, i, f32_bits(b[i]));
+  }
+  c.in.set_xmm(15, 0x1111, 0x2222);
+  auto r = runner().run(c);
+  REQUIRE(r.outcome == NativeResult::Completed);
+  CHECK(r.out.xmm_u32(0, 0) == f32_bits(1.5f));
+  CHECK(r.out.xmm_u32(0, 1) == f32_bits(0.0f));
+  CHECK(r.out.xmm_u32(0, 2) == f32_bits(13.0f));
+  CHECK(r.out.xmm_u32(0, 3) == f32_bits(4.25f));
+  CHECK(r.out.xmm_u32(1, 1) == f32_bits(-2.0f));
+  CHECK(r.out.xmm_lo(15) == 0x1111);
+  CHECK(r.out.xmm_hi(15) == 0x2222);
+}
+
+TEST_CASE("native runner: MXCSR rounding mode applies to cvtsd2si", "[native]") {
+  REQUIRE_NATIVE();
+  auto c = make_case({0xF2, 0x48, 0x0F, 0x2D, 0xC0});  // cvtsd2si rax, xmm0
+  auto convert = [&](double v, uint32_t mxcsr) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    c.in.set_xmm(0, bits, 0);
+    c.in.set_mxcsr(mxcsr);
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Completed);
+    CHECK(r.out.mxcsr() == (mxcsr | 0x20));  // PE: 2.5 is inexact as an integer
+    return static_cast<int64_t>(r.out.gpr[RAX]);
+  };
+  CHECK(convert(2.5, 0x1F80) == 2);   // nearest even
+  CHECK(convert(2.5, 0x3F80) == 2);   // down
+  CHECK(convert(2.5, 0x5F80) == 3);   // up
+  CHECK(convert(-2.5, 0x3F80) == -3);
+  CHECK(convert(-2.5, 0x7F80) == -2); // toward zero
+  CHECK(convert(3.5, 0x1F80) == 4);
+}
+
+TEST_CASE("native runner: reserved MXCSR bits are dropped, not faulting", "[native]") {
+  REQUIRE_NATIVE();
+  auto c = make_case({0x90});
+  c.in.set_mxcsr(0xFFFF1F80u);
+  auto r = runner().run(c);
+  REQUIRE(r.outcome == NativeResult::Completed);
+  // Only the architectural bits 0..15 survive (AMD's misaligned-SSE bit 17 included).
+  CHECK(r.out.mxcsr() == 0x1F80);
+}
+
+TEST_CASE("native runner: x87 control word rounding applies to fistp", "[native]") {
+  REQUIRE_NATIVE();
+  auto c = make_case({0xDD, 0x04, 0x24,           // fld qword [rsp]
+                      0xDF, 0x7C, 0x24, 0x08});   // fistp qword [rsp+8]
+  auto round = [&](double v, uint16_t fcw) {
+    put_double(c.data, kStackTop - kDataBase, v);
+    c.in.set_fcw(fcw);
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Completed);
+    CHECK(r.out.fcw() == fcw);
+    return static_cast<int64_t>(emu::load_le64(r.data.data() + (kStackTop - kDataBase) + 8));
+  };
+  CHECK(round(2.5, 0x037F) == 2);
+  CHECK(round(2.5, 0x0B7F) == 3);   // RC = up
+  CHECK(round(-2.5, 0x077F) == -3); // RC = down
+  CHECK(round(-2.5, 0x0F7F) == -2); // RC = chop
+}
+
+TEST_CASE("native runner: unmasked FP exceptions give #MF and #XM", "[native]") {
+  REQUIRE_NATIVE();
+  SECTION("x87 divide by zero is reported at the next waiting instruction") {
+    auto c = make_case({0xD9, 0xE8,   // fld1
+                        0xD9, 0xEE,   // fldz
+                        0xDE, 0xF9,   // fdivp: 1/0, ZE pending
+                        0x90,         // nop
+                        0x9B});       // fwait: #MF here
+    c.in.set_fcw(0x037B);             // ZM cleared
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Fault);
+    CHECK(r.signal == SIGFPE);
+    CHECK(r.vector == 16);
+    CHECK(r.out.rip == kCodeBase + 7);
+    CHECK((r.out.fsw() & 0x0084) == 0x0084);  // ZE and ES
+  }
+  SECTION("SSE divide by zero faults at the instruction") {
+    auto c = make_case({0x90, 0x0F, 0x5E, 0xC1});  // nop; divps xmm0, xmm1
+    c.in.set_xmm_u32(0, 0, f32_bits(1.0f));
+    c.in.set_mxcsr(0x1F80 & ~0x0200u);  // ZM cleared
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Fault);
+    CHECK(r.signal == SIGFPE);
+    CHECK(r.vector == 19);
+    CHECK(r.out.rip == kCodeBase + 1);
+    CHECK(r.out.xmm_u32(0, 0) == f32_bits(1.0f));  // destination unchanged
+  }
+}
+
+TEST_CASE("native runner: alignment check gives #AC", "[native]") {
+  REQUIRE_NATIVE();
+  auto c = make_case({0x9C,                                      // pushfq
+                      0x48, 0x81, 0x0C, 0x24, 0x00, 0x00, 0x04, 0x00,  // or qword [rsp], 0x40000
+                      0x9D,                                      // popfq (AC=1)
+                      0x8B, 0x44, 0x24, 0x01});                  // mov eax, [rsp+1]
+  auto r = runner().run(c);
+  REQUIRE(r.outcome == NativeResult::Fault);
+  CHECK(r.signal == SIGBUS);
+  CHECK(r.vector == 17);
+  CHECK(r.out.rip == kCodeBase + 10);
+  CHECK((r.out.rflags & kFlagAC) != 0);
+  // The runner is fine afterwards: AC does not leak into the next case.
+  auto next = runner().run(make_case({0x8B, 0x44, 0x24, 0x01}));
+  CHECK(next.outcome == NativeResult::Completed);
+}
+
+TEST_CASE("native runner: throughput", "[native][bench]") {
+  REQUIRE_NATIVE();
+  auto c = make_case({0x48, 0x01, 0xD8, 0x48, 0x89, 0x04, 0x24});  // add rax, rbx; mov [rsp], rax
+  NativeResult r;
+  const int n = 20000;
+  auto start = std::chrono::steady_clock::now();
+  uint64_t sum = 0;
+  for (int i = 0; i < n; ++i) {
+    c.in.gpr[RAX] = static_cast<uint64_t>(i);
+    c.in.gpr[RBX] = 1000;
+    runner().run(c, r);
+    sum += r.out.gpr[RAX];
+  }
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(r.outcome == NativeResult::Completed);
+  CHECK(sum == static_cast<uint64_t>(n) * (n - 1) / 2 + 1000ull * n);
+  std::printf("native runner: %d cases in %.3f s = %.0f cases/s\n", n, s, n / s);
 }

@@ -1,0 +1,491 @@
+// Native runner for x86-64 Linux hosts: a persistent child process executes snippets
+// through the trampolines in native_x86_64.S.
+//
+// Parent (test process)                      Child (runner, forked once, respawned)
+//   writes code/data through its own           maps the same memfds at kCodeBase (R+X)
+//   RW mappings of two memfds, fills the       and kDataBase (RW for the accessible
+//   request in a shared block, sends 1 byte    part, PROT_NONE for the rest), runs the
+//   on a socketpair and waits (poll, wall-     case, fills the response, sends 1 byte.
+//   clock watchdog).
+// Faults and timeouts are caught in the child's signal handler (on an alternate stack),
+// which copies the state from the ucontext and redirects to emu_native_resume.
+// Timeouts use ITIMER_VIRTUAL (user CPU time of the child), so a loaded machine does not
+// cause spurious timeouts. A seccomp filter turns syscalls made from the code region
+// into SIGSYS and kills the child for any syscall outside its small working set.
+#include "tests/diff/harness/native_runner.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstddef>
+#include <cstring>
+#include <stdexcept>
+
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+namespace emu::diff {
+namespace {
+
+// Mirrors the layout of emu_native_ctx in native_x86_64.S.
+struct alignas(64) NativeCtx {
+  uint64_t in_gpr[16];
+  uint64_t in_rflags;
+  uint64_t entry_rip;
+  uint64_t host_rsp;
+  uint32_t host_mxcsr;
+  uint32_t host_fcw;
+  uint64_t out_gpr[16];
+  uint64_t out_rflags;
+  uint64_t in_snippet;
+  uint8_t pad[16];
+  alignas(16) uint8_t in_fx[512];
+  alignas(16) uint8_t out_fx[512];
+};
+static_assert(offsetof(NativeCtx, in_rflags) == 128);
+static_assert(offsetof(NativeCtx, entry_rip) == 136);
+static_assert(offsetof(NativeCtx, host_rsp) == 144);
+static_assert(offsetof(NativeCtx, host_mxcsr) == 152);
+static_assert(offsetof(NativeCtx, host_fcw) == 156);
+static_assert(offsetof(NativeCtx, out_gpr) == 160);
+static_assert(offsetof(NativeCtx, out_rflags) == 288);
+static_assert(offsetof(NativeCtx, in_snippet) == 296);
+static_assert(offsetof(NativeCtx, in_fx) == 320);
+static_assert(offsetof(NativeCtx, out_fx) == 832);
+static_assert(sizeof(NativeCtx) == 1344);
+
+}  // namespace
+}  // namespace emu::diff
+
+extern "C" {
+__attribute__((visibility("hidden"))) extern emu::diff::NativeCtx emu_native_ctx;
+__attribute__((visibility("hidden"))) int emu_native_enter();
+__attribute__((visibility("hidden"))) void emu_native_exit();
+__attribute__((visibility("hidden"))) void emu_native_resume();
+__attribute__((visibility("hidden"))) void emu_native_fxsave(void* buf);
+__attribute__((visibility("hidden"))) void emu_native_signal_entry(int, siginfo_t*, void*);
+__attribute__((visibility("hidden"))) extern const char emu_native_tramp_begin[];
+__attribute__((visibility("hidden"))) extern const char emu_native_tramp_end[];
+__attribute__((visibility("hidden"))) void emu_native_signal_handler(int sig, siginfo_t* si, void* ucv);
+}
+
+namespace emu::diff {
+namespace {
+
+constexpr int kTimerIntervalUs = 10000;  // ITIMER_VIRTUAL period (user CPU time)
+constexpr int kTimeoutTicks = 4;         // ticks within one case => Timeout (30..40 ms CPU)
+constexpr int kWatchdogMs = 3000;        // wall-clock limit before the child is killed
+constexpr int kChildCrashExit = 113;
+constexpr size_t kAltStackSize = 64 * 1024;
+constexpr size_t kFxCompareEnd = 416;    // FXSAVE bytes past this are zeroed in results
+
+// Request/response block shared between parent and child (MAP_SHARED anonymous).
+struct SharedBlock {
+  // request (parent -> child)
+  uint64_t seq;
+  uint64_t code_size;
+  uint64_t data_accessible;
+  CpuSnapshot in;
+  // response (child -> parent)
+  uint64_t resp_seq;
+  int32_t outcome;
+  int32_t signal;
+  int32_t si_code;
+  int32_t vector;
+  uint64_t fault_address;
+  uint64_t error_code;
+  CpuSnapshot out;
+  int32_t init_error;  // errno of a failed child setup step, 0 if fine
+  int32_t init_step;
+};
+
+// Child-side globals (only touched in the child process and its signal handler).
+SharedBlock* g_shared = nullptr;
+volatile sig_atomic_t g_ticks = 0;
+uint32_t g_mxcsr_mask = 0xFFBF;
+
+bool rip_in_trampoline(uint64_t rip) {
+  return rip >= reinterpret_cast<uint64_t>(emu_native_tramp_begin) &&
+         rip < reinterpret_cast<uint64_t>(emu_native_tramp_end);
+}
+
+[[noreturn]] void child_exit(int code) { syscall(SYS_exit_group, code); __builtin_unreachable(); }
+
+void finish_out_snapshot(CpuSnapshot& s) {
+  s.rflags &= ~kFlagRF;
+  std::memset(s.fxsave + kFxCompareEnd, 0, sizeof s.fxsave - kFxCompareEnd);
+}
+
+}  // namespace
+}  // namespace emu::diff
+
+using namespace emu::diff;
+
+// Runs in the child on the alternate signal stack (entered through
+// emu_native_signal_entry, which already cleared AC and DF).
+extern "C" void emu_native_signal_handler(int sig, siginfo_t* si, void* ucv) {
+  auto* uc = static_cast<ucontext_t*>(ucv);
+  greg_t* g = uc->uc_mcontext.gregs;
+  const auto rip = static_cast<uint64_t>(g[REG_RIP]);
+  const bool snippet_running = emu_native_ctx.in_snippet != 0 && !rip_in_trampoline(rip);
+  SharedBlock* sh = g_shared;
+  NativeResult::Outcome outcome;
+  if (sig == SIGVTALRM) {
+    if (!snippet_running) return;
+    g_ticks = g_ticks + 1;
+    if (g_ticks < kTimeoutTicks) return;
+    outcome = NativeResult::Timeout;
+    sh->signal = 0;
+    sh->si_code = 0;
+    sh->vector = -1;
+    sh->fault_address = 0;
+    sh->error_code = 0;
+  } else {
+    if (!snippet_running) child_exit(kChildCrashExit);  // the runner itself faulted
+    outcome = NativeResult::Fault;
+    sh->signal = sig;
+    sh->si_code = si->si_code;
+    sh->vector = sig == SIGSYS ? -1 : static_cast<int32_t>(g[REG_TRAPNO]);
+    sh->error_code = static_cast<uint64_t>(g[REG_ERR]);
+    sh->fault_address = (sig == SIGSEGV && sh->vector == 14) || (sig == SIGBUS && si->si_code != SI_KERNEL)
+                            ? reinterpret_cast<uint64_t>(si->si_addr)
+                            : 0;
+  }
+  CpuSnapshot& o = sh->out;
+  o.gpr[RAX] = static_cast<uint64_t>(g[REG_RAX]);
+  o.gpr[RCX] = static_cast<uint64_t>(g[REG_RCX]);
+  o.gpr[RDX] = static_cast<uint64_t>(g[REG_RDX]);
+  o.gpr[RBX] = static_cast<uint64_t>(g[REG_RBX]);
+  o.gpr[RSP] = static_cast<uint64_t>(g[REG_RSP]);
+  o.gpr[RBP] = static_cast<uint64_t>(g[REG_RBP]);
+  o.gpr[RSI] = static_cast<uint64_t>(g[REG_RSI]);
+  o.gpr[RDI] = static_cast<uint64_t>(g[REG_RDI]);
+  o.gpr[R8] = static_cast<uint64_t>(g[REG_R8]);
+  o.gpr[R9] = static_cast<uint64_t>(g[REG_R9]);
+  o.gpr[R10] = static_cast<uint64_t>(g[REG_R10]);
+  o.gpr[R11] = static_cast<uint64_t>(g[REG_R11]);
+  o.gpr[R12] = static_cast<uint64_t>(g[REG_R12]);
+  o.gpr[R13] = static_cast<uint64_t>(g[REG_R13]);
+  o.gpr[R14] = static_cast<uint64_t>(g[REG_R14]);
+  o.gpr[R15] = static_cast<uint64_t>(g[REG_R15]);
+  o.rip = rip;
+  o.rflags = static_cast<uint64_t>(g[REG_EFL]);
+  if (uc->uc_mcontext.fpregs)
+    std::memcpy(o.fxsave, uc->uc_mcontext.fpregs, sizeof o.fxsave);
+  else
+    std::memset(o.fxsave, 0, sizeof o.fxsave);
+  sh->outcome = outcome;
+  emu_native_ctx.in_snippet = 0;
+  // Return into the runner instead of the snippet.
+  g[REG_RIP] = reinterpret_cast<greg_t>(&emu_native_resume);
+  g[REG_RSP] = static_cast<greg_t>(emu_native_ctx.host_rsp);
+  g[REG_EFL] = 0x202;
+}
+
+namespace emu::diff {
+namespace {
+
+// Seccomp filter for the child: syscalls issued from the code region raise SIGSYS (the
+// snippet's fault); the runner's own few syscalls are allowed; anything else kills it.
+bool install_seccomp() {
+  const uint32_t lo_begin = static_cast<uint32_t>(kCodeBase);
+  const uint32_t lo_end = static_cast<uint32_t>(kCodeBase + kCodeSize);
+  static_assert((kCodeBase >> 32) == 0 && ((kCodeBase + kCodeSize) >> 32) == 0);
+  const uint32_t allowed[] = {SYS_read, SYS_write, SYS_recvfrom, SYS_sendto, SYS_mprotect,
+                              SYS_rt_sigreturn, SYS_restart_syscall, SYS_exit, SYS_exit_group};
+  constexpr uint32_t kIpLo = offsetof(seccomp_data, instruction_pointer);
+  constexpr uint32_t kIpHi = kIpLo + 4;
+  sock_filter prog[32];
+  unsigned n = 0;
+  auto stmt = [&](uint16_t code, uint32_t k) { prog[n++] = BPF_STMT(code, k); };
+  auto jump = [&](uint16_t code, uint32_t k, uint8_t jt, uint8_t jf) { prog[n++] = BPF_JUMP(code, k, jt, jf); };
+  // [0..4] ip in code region -> TRAP
+  stmt(BPF_LD | BPF_W | BPF_ABS, kIpHi);
+  jump(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 4);           // high half nonzero: skip to arch check
+  stmt(BPF_LD | BPF_W | BPF_ABS, kIpLo);
+  jump(BPF_JMP | BPF_JGE | BPF_K, lo_begin, 0, 2);    // below region: skip
+  jump(BPF_JMP | BPF_JGE | BPF_K, lo_end, 1, 0);      // at/after end: skip
+  stmt(BPF_RET | BPF_K, SECCOMP_RET_TRAP);
+  // arch must be x86-64
+  stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, arch));
+  jump(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+  stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+  stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr));
+  for (uint32_t nr : allowed) {
+    jump(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1);
+    stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  }
+  stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+  sock_fprog fprog{static_cast<unsigned short>(n), prog};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return false;
+  return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) == 0;
+}
+
+// The child's whole life: set up, then serve cases until the socket closes.
+[[noreturn]] void child_main(int sock, int code_fd, int data_fd, SharedBlock* shared) {
+  g_shared = shared;
+  auto fail = [&](int step) {
+    shared->init_error = errno ? errno : -1;
+    shared->init_step = step;
+    char b = 'E';
+    (void)send(sock, &b, 1, MSG_NOSIGNAL);
+    child_exit(kChildCrashExit);
+  };
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  void* code = mmap(reinterpret_cast<void*>(kCodeBase), kCodeSize, PROT_READ | PROT_EXEC,
+                    MAP_SHARED | MAP_FIXED_NOREPLACE, code_fd, 0);
+  if (code != reinterpret_cast<void*>(kCodeBase)) fail(1);
+  void* data = mmap(reinterpret_cast<void*>(kDataBase), kDataSize, PROT_NONE,
+                    MAP_SHARED | MAP_FIXED_NOREPLACE, data_fd, 0);
+  if (data != reinterpret_cast<void*>(kDataBase)) fail(2);
+  void* alt = mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (alt == MAP_FAILED) fail(3);
+  stack_t ss{};
+  ss.ss_sp = alt;
+  ss.ss_size = kAltStackSize;
+  if (sigaltstack(&ss, nullptr) != 0) fail(4);
+  struct sigaction sa {};
+  sa.sa_sigaction = &emu_native_signal_entry;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+  sigfillset(&sa.sa_mask);
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGVTALRM})
+    if (sigaction(sig, &sa, nullptr) != 0) fail(5);
+  sigset_t unblock;
+  sigemptyset(&unblock);
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGVTALRM}) sigaddset(&unblock, sig);
+  sigprocmask(SIG_UNBLOCK, &unblock, nullptr);
+  itimerval tv{};
+  tv.it_interval.tv_usec = kTimerIntervalUs;
+  tv.it_value.tv_usec = kTimerIntervalUs;
+  if (setitimer(ITIMER_VIRTUAL, &tv, nullptr) != 0) fail(6);
+  alignas(16) uint8_t host_fx[512];
+  emu_native_fxsave(host_fx);
+  const uint32_t mask = load_le32(host_fx + 28);
+  g_mxcsr_mask = mask ? mask : 0xFFBF;
+  install_seccomp();  // best effort: without it snippets could still make syscalls
+
+  uint64_t accessible = 0;
+  char b = 'R';
+  if (send(sock, &b, 1, MSG_NOSIGNAL) != 1) child_exit(0);
+  for (;;) {
+    ssize_t got = recv(sock, &b, 1, 0);
+    if (got != 1) child_exit(0);
+    const uint64_t want = shared->data_accessible;
+    if (want != accessible) {
+      if (want > accessible)
+        mprotect(reinterpret_cast<void*>(kDataBase + accessible), want - accessible, PROT_READ | PROT_WRITE);
+      else
+        mprotect(reinterpret_cast<void*>(kDataBase + want), accessible - want, PROT_NONE);
+      accessible = want;
+    }
+    NativeCtx& ctx = emu_native_ctx;
+    const CpuSnapshot& in = shared->in;
+    std::memcpy(ctx.in_gpr, in.gpr, sizeof ctx.in_gpr);
+    ctx.in_rflags = (in.rflags & kCaseFlagsMask) | kForcedFlags;
+    ctx.entry_rip = kCodeBase;
+    std::memcpy(ctx.in_fx, in.fxsave, sizeof ctx.in_fx);
+    store_le32(ctx.in_fx + 24, load_le32(in.fxsave + 24) & g_mxcsr_mask & 0xFFFF);
+    g_ticks = 0;
+    const int redirected = emu_native_enter();
+    if (!redirected) {
+      CpuSnapshot& o = shared->out;
+      std::memcpy(o.gpr, ctx.out_gpr, sizeof o.gpr);
+      o.rip = kCodeBase + shared->code_size;
+      o.rflags = ctx.out_rflags;
+      std::memcpy(o.fxsave, ctx.out_fx, sizeof o.fxsave);
+      shared->outcome = NativeResult::Completed;
+      shared->signal = 0;
+      shared->si_code = 0;
+      shared->vector = -1;
+      shared->fault_address = 0;
+      shared->error_code = 0;
+    }
+    shared->resp_seq = shared->seq;
+    if (send(sock, &b, 1, MSG_NOSIGNAL) != 1) child_exit(0);
+  }
+}
+
+}  // namespace
+
+struct NativeRunner::Impl {
+  int code_fd = -1, data_fd = -1;
+  uint8_t* code = nullptr;  // parent's RW view of the code region
+  uint8_t* data = nullptr;  // parent's RW view of the data region
+  SharedBlock* shared = nullptr;
+  pid_t child = -1;
+  int sock = -1;
+  int spawns = 0;
+  size_t code_dirty_end = 0;  // bytes after this in the code region hold only filler
+
+  Impl() {
+    code_fd = memfd_create("emu-native-code", MFD_CLOEXEC);
+    data_fd = memfd_create("emu-native-data", MFD_CLOEXEC);
+    if (code_fd < 0 || data_fd < 0 || ftruncate(code_fd, kCodeSize) != 0 || ftruncate(data_fd, kDataSize) != 0)
+      throw std::runtime_error("native runner: memfd setup failed");
+    code = static_cast<uint8_t*>(mmap(nullptr, kCodeSize, PROT_READ | PROT_WRITE, MAP_SHARED, code_fd, 0));
+    data = static_cast<uint8_t*>(mmap(nullptr, kDataSize, PROT_READ | PROT_WRITE, MAP_SHARED, data_fd, 0));
+    void* sh = mmap(nullptr, sizeof(SharedBlock), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (code == MAP_FAILED || data == MAP_FAILED || sh == MAP_FAILED)
+      throw std::runtime_error("native runner: mmap failed");
+    shared = static_cast<SharedBlock*>(sh);
+    // Code region: filler everywhere, the exit landing at its fixed place:
+    // jmp *0(%rip); .quad emu_native_exit
+    std::memset(code, kCodeFiller, kCodeSize);
+    uint8_t* landing = code + (kExitLanding - kCodeBase);
+    const uint8_t jmp_abs[6] = {0xFF, 0x25, 0, 0, 0, 0};
+    std::memcpy(landing, jmp_abs, sizeof jmp_abs);
+    store_le64(landing + 6, reinterpret_cast<uint64_t>(&emu_native_exit));
+    code_dirty_end = 0;
+  }
+
+  ~Impl() {
+    stop_child();
+    if (code) munmap(code, kCodeSize);
+    if (data) munmap(data, kDataSize);
+    if (shared) munmap(shared, sizeof(SharedBlock));
+    if (code_fd >= 0) close(code_fd);
+    if (data_fd >= 0) close(data_fd);
+  }
+
+  void stop_child() {
+    if (sock >= 0) close(sock);
+    sock = -1;
+    if (child > 0) {
+      kill(child, SIGKILL);
+      int status;
+      while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+    child = -1;
+  }
+
+  // Waits for one byte from the child within the watchdog; false if it died or hung.
+  bool wait_child(char& b) {
+    pollfd p{sock, POLLIN, 0};
+    for (;;) {
+      int r = poll(&p, 1, kWatchdogMs);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return false;
+      break;
+    }
+    ssize_t got;
+    do got = recv(sock, &b, 1, 0);
+    while (got < 0 && errno == EINTR);
+    return got == 1;
+  }
+
+  void start_child() {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+      throw std::runtime_error("native runner: socketpair failed");
+    shared->init_error = 0;
+    shared->init_step = 0;
+    pid_t pid = fork();
+    if (pid < 0) {
+      close(sv[0]);
+      close(sv[1]);
+      throw std::runtime_error("native runner: fork failed");
+    }
+    if (pid == 0) {
+      close(sv[0]);
+      child_main(sv[1], code_fd, data_fd, shared);
+    }
+    close(sv[1]);
+    child = pid;
+    sock = sv[0];
+    ++spawns;
+    char b = 0;
+    if (!wait_child(b) || b != 'R') {
+      const int err = shared->init_error, step = shared->init_step;
+      stop_child();
+      throw std::runtime_error("native runner: child setup failed at step " + std::to_string(step) +
+                               ": " + std::strerror(err > 0 ? err : EINVAL));
+    }
+  }
+
+  void run(const NativeCase& c, NativeResult& r) {
+    if (c.code.size() > kMaxCodeSize) throw std::invalid_argument("native runner: code too large");
+    if (c.data.size() > kDataSize) throw std::invalid_argument("native runner: data too large");
+    if (child <= 0) start_child();
+    // Code bytes, exit stub, and filler over what the previous case left behind.
+    const size_t end = c.code.size() + kExitStubSize;
+    if (!c.code.empty()) std::memcpy(code, c.code.data(), c.code.size());
+    const auto stub = exit_stub_bytes(c.code.size());
+    std::memcpy(code + c.code.size(), stub.data(), stub.size());
+    if (code_dirty_end > end) std::memset(code + end, kCodeFiller, code_dirty_end - end);
+    code_dirty_end = end;
+    // Data: the case's bytes then zeros up to the page end.
+    const uint64_t accessible = accessible_data_size(c.data.size());
+    if (!c.data.empty()) std::memcpy(data, c.data.data(), c.data.size());
+    std::memset(data + c.data.size(), 0, accessible - c.data.size());
+
+    shared->seq++;
+    shared->code_size = c.code.size();
+    shared->data_accessible = accessible;
+    shared->in = c.in;
+    shared->outcome = NativeResult::RunnerCrashed;
+    char b = 'C';
+    bool ok = send(sock, &b, 1, MSG_NOSIGNAL) == 1 && wait_child(b) && shared->resp_seq == shared->seq;
+    if (!ok) {
+      stop_child();
+      r.outcome = NativeResult::RunnerCrashed;
+      r.signal = 0;
+      r.si_code = 0;
+      r.vector = -1;
+      r.fault_address = 0;
+      r.error_code = 0;
+      r.out = c.in;
+      r.data.clear();
+      return;
+    }
+    r.outcome = static_cast<NativeResult::Outcome>(shared->outcome);
+    r.signal = shared->signal;
+    r.si_code = shared->si_code;
+    r.vector = shared->vector;
+    r.fault_address = shared->fault_address;
+    r.error_code = shared->error_code;
+    r.out = shared->out;
+    finish_out_snapshot(r.out);
+    r.data.assign(data, data + accessible);
+  }
+};
+
+NativeRunner::NativeRunner() : impl_(std::make_unique<Impl>()) {}
+NativeRunner::~NativeRunner() = default;
+
+bool NativeRunner::available() {
+  static const bool ok = [] {
+    try {
+      NativeRunner probe;
+      NativeCase c;
+      c.code = {0x90};  // nop
+      c.in = CpuSnapshot::initial();
+      return probe.run(c).outcome == NativeResult::Completed;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }();
+  return ok;
+}
+
+int NativeRunner::spawn_count() const { return impl_->spawns; }
+
+NativeResult NativeRunner::run(const NativeCase& c) {
+  NativeResult r;
+  run(c, r);
+  return r;
+}
+
+void NativeRunner::run(const NativeCase& c, NativeResult& r) { impl_->run(c, r); }
+
+}  // namespace emu::diff
