@@ -1,0 +1,185 @@
+// Add, subtract, multiply, divide and square root for single, double and x87
+// extended precision (the x87 forms honour precision control).
+#include "cpu/fpu/softfloat.h"
+
+#include "cpu/fpu/float_internal.h"
+
+namespace emu::fpu {
+using namespace detail;
+
+namespace {
+
+bool has_nan_or_unsupported(const Operand& o) { return o.is_nan() || o.cls == Class::Unsupported; }
+
+void note_denormals(Ctx& c, const Operand& a, const Operand& b) {
+  if (a.cls == Class::Denormal || b.cls == Class::Denormal) c.raise(flag::Denormal);
+}
+
+Packed add_core(Ctx& c, const Format& f, int prec, const Operand& a, const Operand& b, bool subtract) {
+  if (has_nan_or_unsupported(a) || has_nan_or_unsupported(b)) return propagate_nan2(c, f, a, b);
+  note_denormals(c, a, b);
+  if (c.pre_trap()) return packed_default_nan(f);
+  const bool bsign = b.sign != subtract;
+  if (a.cls == Class::Inf) {
+    if (b.cls == Class::Inf && a.sign != bsign) {
+      c.raise(flag::Invalid);
+      return packed_default_nan(f);
+    }
+    return packed_inf(f, a.sign);
+  }
+  if (b.cls == Class::Inf) return packed_inf(f, bsign);
+  const bool a_zero = a.cls == Class::Zero;
+  const bool b_zero = b.cls == Class::Zero;
+  if (a_zero && b_zero) return packed_zero(f, a.sign == bsign ? a.sign : c.rounding == Rounding::Down);
+  if (a_zero) return round_pack(c, f, prec, bsign, b.exp - 63, b.sig);
+  if (b_zero) return round_pack(c, f, prec, a.sign, a.exp - 63, a.sig);
+
+  // Order by magnitude so that |big| >= |small|.
+  bool big_sign = a.sign, small_sign = bsign;
+  int32_t big_exp = a.exp, small_exp = b.exp;
+  uint64_t big_sig = a.sig, small_sig = b.sig;
+  if (a.exp < b.exp || (a.exp == b.exp && a.sig < b.sig)) {
+    std::swap(big_sign, small_sign);
+    std::swap(big_exp, small_exp);
+    std::swap(big_sig, small_sig);
+  }
+  const u128 big = u128{big_sig} << 64;  // value = m * 2^(exp-127)
+  const int32_t diff = big_exp - small_exp;
+  u128 small = shift_right_sticky(u128{small_sig} << 64, diff > 200 ? 200 : static_cast<int>(diff));
+  if (big_sign == small_sign) {
+    small = shift_right_sticky(small, 1);
+    return round_pack(c, f, prec, big_sign, big_exp - 126, (big >> 1) + small);
+  }
+  const u128 d = big - small;
+  if (d == 0) return packed_zero(f, c.rounding == Rounding::Down);
+  return round_pack(c, f, prec, big_sign, big_exp - 127, d);
+}
+
+Packed add_op(Ctx& c, const Format& f, int prec, const Operand& a, const Operand& b) {
+  return add_core(c, f, prec, a, b, false);
+}
+Packed sub_op(Ctx& c, const Format& f, int prec, const Operand& a, const Operand& b) {
+  return add_core(c, f, prec, a, b, true);
+}
+
+Packed mul_op(Ctx& c, const Format& f, int prec, const Operand& a, const Operand& b) {
+  if (has_nan_or_unsupported(a) || has_nan_or_unsupported(b)) return propagate_nan2(c, f, a, b);
+  note_denormals(c, a, b);
+  const bool sign = a.sign != b.sign;
+  if ((a.cls == Class::Inf && b.cls == Class::Zero) || (a.cls == Class::Zero && b.cls == Class::Inf)) {
+    c.raise(flag::Invalid);
+    return packed_default_nan(f);
+  }
+  if (c.pre_trap()) return packed_default_nan(f);
+  if (a.cls == Class::Inf || b.cls == Class::Inf) return packed_inf(f, sign);
+  if (a.cls == Class::Zero || b.cls == Class::Zero) return packed_zero(f, sign);
+  return round_pack(c, f, prec, sign, a.exp + b.exp - 126, u128{a.sig} * b.sig);
+}
+
+Packed div_op(Ctx& c, const Format& f, int prec, const Operand& a, const Operand& b) {
+  if (has_nan_or_unsupported(a) || has_nan_or_unsupported(b)) return propagate_nan2(c, f, a, b);
+  const bool sign = a.sign != b.sign;
+  if ((a.cls == Class::Inf && b.cls == Class::Inf) || (a.cls == Class::Zero && b.cls == Class::Zero)) {
+    c.raise(flag::Invalid);
+    return packed_default_nan(f);
+  }
+  if (b.cls == Class::Zero && a.cls != Class::Inf) {
+    // Divide-by-zero takes precedence over a denormal dividend (no DE).
+    c.raise(flag::DivideByZero);
+    return packed_inf(f, sign);
+  }
+  note_denormals(c, a, b);
+  if (c.pre_trap()) return packed_default_nan(f);
+  if (a.cls == Class::Inf) return packed_inf(f, sign);
+  if (b.cls == Class::Inf) return packed_zero(f, sign);
+  if (a.cls == Class::Zero) return packed_zero(f, sign);
+  // Quotient with 128 significant bits, remainder folded into a sticky bit.
+  const bool a_smaller = a.sig < b.sig;
+  const u128 n = u128{a.sig} << (a_smaller ? 64 : 63);
+  const u128 q1 = n / b.sig;
+  const u128 r1 = n % b.sig;
+  const u128 n2 = r1 << 64;
+  const u128 q2 = n2 / b.sig;
+  const bool rest = (n2 % b.sig) != 0;
+  const u128 q = (q1 << 64) | q2 | (rest ? 1 : 0);
+  return round_pack(c, f, prec, sign, a.exp - b.exp - (a_smaller ? 128 : 127), q);
+}
+
+Packed sqrt_op(Ctx& c, const Format& f, int prec, const Operand& a) {
+  if (has_nan_or_unsupported(a)) return propagate_nan1(c, f, a);
+  if (a.cls == Class::Zero) return packed_zero(f, a.sign);
+  if (a.sign) {
+    c.raise(flag::Invalid);
+    return packed_default_nan(f);
+  }
+  if (a.cls == Class::Denormal) c.raise(flag::Denormal);
+  if (c.pre_trap()) return packed_default_nan(f);
+  if (a.cls == Class::Inf) return packed_inf(f, false);
+  // Radicand a.sig * 2^k with an even remaining exponent, k in {68, 69}: the root has
+  // 66-67 bits, enough for any precision plus rounding bits.
+  const int32_t e = a.exp - 63;
+  const int k = ((e - 68) % 2 == 0) ? 68 : 69;
+  const int width = 64 + k;
+  const int pairs = (width + 1) / 2;
+  auto bit = [&](int i) -> unsigned {
+    return (i >= k && i - k < 64) ? static_cast<unsigned>((a.sig >> (i - k)) & 1) : 0u;
+  };
+  u128 rem = 0, root = 0;
+  for (int j = pairs - 1; j >= 0; --j) {
+    rem = (rem << 2) | (bit(2 * j + 1) << 1) | bit(2 * j);
+    const u128 trial = (root << 2) | 1;
+    if (rem >= trial) {
+      rem -= trial;
+      root = (root << 1) | 1;
+    } else {
+      root <<= 1;
+    }
+  }
+  const u128 mant = (root << 1) | (rem != 0 ? 1 : 0);
+  return round_pack(c, f, prec, false, (e - k) / 2 - 1, mant);
+}
+
+template <class F>
+int result_precision(const Ctx& c) {
+  return F::fmt.sse ? F::fmt.sig_bits : x87_precision_bits(c.precision);
+}
+
+using BinaryCore = Packed (*)(Ctx&, const Format&, int, const Operand&, const Operand&);
+
+template <class F>
+typename F::Bits binary(BinaryCore core, typename F::Bits a, typename F::Bits b, FloatStatus& st) {
+  Ctx c(st);
+  const Packed r = core(c, F::fmt, result_precision<F>(c), unpack_operand<F>(c, a), unpack_operand<F>(c, b));
+  c.commit(st);
+  return F::pack(r);
+}
+
+template <class F>
+typename F::Bits square_root(typename F::Bits a, FloatStatus& st) {
+  Ctx c(st);
+  const Packed r = sqrt_op(c, F::fmt, result_precision<F>(c), unpack_operand<F>(c, a));
+  c.commit(st);
+  return F::pack(r);
+}
+
+}  // namespace
+
+Float32 f32_add(Float32 a, Float32 b, FloatStatus& st) { return binary<F32Traits>(add_op, a, b, st); }
+Float32 f32_sub(Float32 a, Float32 b, FloatStatus& st) { return binary<F32Traits>(sub_op, a, b, st); }
+Float32 f32_mul(Float32 a, Float32 b, FloatStatus& st) { return binary<F32Traits>(mul_op, a, b, st); }
+Float32 f32_div(Float32 a, Float32 b, FloatStatus& st) { return binary<F32Traits>(div_op, a, b, st); }
+Float32 f32_sqrt(Float32 a, FloatStatus& st) { return square_root<F32Traits>(a, st); }
+
+Float64 f64_add(Float64 a, Float64 b, FloatStatus& st) { return binary<F64Traits>(add_op, a, b, st); }
+Float64 f64_sub(Float64 a, Float64 b, FloatStatus& st) { return binary<F64Traits>(sub_op, a, b, st); }
+Float64 f64_mul(Float64 a, Float64 b, FloatStatus& st) { return binary<F64Traits>(mul_op, a, b, st); }
+Float64 f64_div(Float64 a, Float64 b, FloatStatus& st) { return binary<F64Traits>(div_op, a, b, st); }
+Float64 f64_sqrt(Float64 a, FloatStatus& st) { return square_root<F64Traits>(a, st); }
+
+Float80 f80_add(Float80 a, Float80 b, FloatStatus& st) { return binary<F80Traits>(add_op, a, b, st); }
+Float80 f80_sub(Float80 a, Float80 b, FloatStatus& st) { return binary<F80Traits>(sub_op, a, b, st); }
+Float80 f80_mul(Float80 a, Float80 b, FloatStatus& st) { return binary<F80Traits>(mul_op, a, b, st); }
+Float80 f80_div(Float80 a, Float80 b, FloatStatus& st) { return binary<F80Traits>(div_op, a, b, st); }
+Float80 f80_sqrt(Float80 a, FloatStatus& st) { return square_root<F80Traits>(a, st); }
+
+}  // namespace emu::fpu
