@@ -290,6 +290,38 @@ TEST_CASE("native runner: a snippet that wrecks the runner is contained", "[nati
   CHECK(own.spawn_count() == 2);
 }
 
+TEST_CASE("native runner: segment loads and mode switches do not break the runner", "[native]") {
+  REQUIRE_NATIVE();
+  const int spawns = runner().spawn_count();
+  SECTION("null and data selectors loaded into FS and GS") {
+    auto r = runner().run(make_case({0x31, 0xC0,          // xor eax, eax
+                                     0x8E, 0xE0,          // mov fs, ax
+                                     0x8E, 0xE8,          // mov gs, ax
+                                     0x8C, 0xD0,          // mov ax, ss (a valid data selector)
+                                     0x8E, 0xE0,          // mov fs, ax
+                                     0xB9, 1, 0, 0, 0}));  // mov ecx, 1
+    REQUIRE(r.outcome == NativeResult::Completed);
+    CHECK(r.out.gpr[RCX] == 1);
+  }
+  SECTION("far return into 32-bit compatibility mode, then #UD there") {
+    auto r = runner().run(make_case({0x6A, 0x23,                               // push 0x23 (user 32-bit CS)
+                                     0x48, 0x8D, 0x05, 0x03, 0x00, 0x00, 0x00,  // lea rax, [rip+3]
+                                     0x50,                                     // push rax
+                                     0x48, 0xCB,                               // retfq
+                                     0x0F, 0x0B}));                            // ud2 (compat mode)
+    REQUIRE(r.outcome == NativeResult::Fault);
+    CHECK(r.vector == 6);
+    CHECK(r.out.rip == kCodeBase + 12);
+  }
+  // The runner's own TLS and code segment are intact: the next cases still run in it.
+  auto r = runner().run(make_case({0x48, 0xFF, 0xC0}));
+  REQUIRE(r.outcome == NativeResult::Completed);
+  CHECK(r.out.gpr[RAX] == 1);
+  r = runner().run(make_case({0x0F, 0x0B}));
+  CHECK(r.vector == 6);
+  CHECK(runner().spawn_count() == spawns);
+}
+
 TEST_CASE("native runner: x87 fld1; fld1; faddp gives ST0 = 2.0", "[native]") {
   REQUIRE_NATIVE();
   auto r = runner().run(make_case({0xD9, 0xE8, 0xD9, 0xE8, 0xDE, 0xC1}));

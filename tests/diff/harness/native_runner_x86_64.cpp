@@ -23,7 +23,9 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <asm/prctl.h>
 #include <linux/seccomp.h>
+#include <sys/auxv.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -51,6 +53,12 @@ struct alignas(64) NativeCtx {
   uint8_t pad[16];
   alignas(16) uint8_t in_fx[512];
   alignas(16) uint8_t out_fx[512];
+  uint64_t host_fs_base;
+  uint64_t host_gs_base;
+  uint16_t host_fs_sel;
+  uint16_t host_gs_sel;
+  uint32_t has_fsgsbase;
+  uint64_t seg_changed;  // set by the trampoline when it had to reload FS/GS selectors
 };
 static_assert(offsetof(NativeCtx, in_rflags) == 128);
 static_assert(offsetof(NativeCtx, entry_rip) == 136);
@@ -62,7 +70,13 @@ static_assert(offsetof(NativeCtx, out_rflags) == 288);
 static_assert(offsetof(NativeCtx, in_snippet) == 296);
 static_assert(offsetof(NativeCtx, in_fx) == 320);
 static_assert(offsetof(NativeCtx, out_fx) == 832);
-static_assert(sizeof(NativeCtx) == 1344);
+static_assert(offsetof(NativeCtx, host_fs_base) == 1344);
+static_assert(offsetof(NativeCtx, host_gs_base) == 1352);
+static_assert(offsetof(NativeCtx, host_fs_sel) == 1360);
+static_assert(offsetof(NativeCtx, host_gs_sel) == 1362);
+static_assert(offsetof(NativeCtx, has_fsgsbase) == 1364);
+static_assert(offsetof(NativeCtx, seg_changed) == 1368);
+static_assert(sizeof(NativeCtx) == 1408);
 
 }  // namespace
 }  // namespace emu::diff
@@ -73,6 +87,7 @@ __attribute__((visibility("hidden"))) int emu_native_enter();
 __attribute__((visibility("hidden"))) void emu_native_exit();
 __attribute__((visibility("hidden"))) void emu_native_resume();
 __attribute__((visibility("hidden"))) void emu_native_fxsave(void* buf);
+__attribute__((visibility("hidden"))) uint32_t emu_native_read_cs_ss();
 __attribute__((visibility("hidden"))) void emu_native_signal_entry(int, siginfo_t*, void*);
 __attribute__((visibility("hidden"))) extern const char emu_native_tramp_begin[];
 __attribute__((visibility("hidden"))) extern const char emu_native_tramp_end[];
@@ -113,6 +128,7 @@ struct SharedBlock {
 SharedBlock* g_shared = nullptr;
 volatile sig_atomic_t g_ticks = 0;
 uint32_t g_mxcsr_mask = 0xFFBF;
+uint32_t g_host_cs_ss = 0;  // runner's CS | SS << 16, restored when leaving a snippet
 
 bool rip_in_trampoline(uint64_t rip) {
   return rip >= reinterpret_cast<uint64_t>(emu_native_tramp_begin) &&
@@ -190,6 +206,11 @@ extern "C" void emu_native_signal_handler(int sig, siginfo_t* si, void* ucv) {
   g[REG_RIP] = reinterpret_cast<greg_t>(&emu_native_resume);
   g[REG_RSP] = static_cast<greg_t>(emu_native_ctx.host_rsp);
   g[REG_EFL] = 0x202;
+  // A far jump/return may have left the snippet in compatibility mode: resume in the
+  // runner's 64-bit code segment (and its stack segment).
+  auto csgsfs = static_cast<uint64_t>(g[REG_CSGSFS]);
+  csgsfs = (csgsfs & 0x0000FFFFFFFF0000ull) | (g_host_cs_ss & 0xFFFF) | (static_cast<uint64_t>(g_host_cs_ss >> 16) << 48);
+  g[REG_CSGSFS] = static_cast<greg_t>(csgsfs);
 }
 
 namespace emu::diff {
@@ -202,7 +223,8 @@ bool install_seccomp() {
   const uint32_t lo_end = static_cast<uint32_t>(kCodeBase + kCodeSize);
   static_assert((kCodeBase >> 32) == 0 && ((kCodeBase + kCodeSize) >> 32) == 0);
   const uint32_t allowed[] = {SYS_read, SYS_write, SYS_recvfrom, SYS_sendto, SYS_mprotect,
-                              SYS_rt_sigreturn, SYS_restart_syscall, SYS_exit, SYS_exit_group};
+                              SYS_rt_sigreturn, SYS_restart_syscall, SYS_exit, SYS_exit_group,
+                              SYS_arch_prctl};
   constexpr uint32_t kIpLo = offsetof(seccomp_data, instruction_pointer);
   constexpr uint32_t kIpHi = kIpLo + 4;
   sock_filter prog[32];
@@ -272,6 +294,18 @@ bool install_seccomp() {
   emu_native_fxsave(host_fx);
   const uint32_t mask = load_le32(host_fx + 28);
   g_mxcsr_mask = mask ? mask : 0xFFBF;
+  g_host_cs_ss = emu_native_read_cs_ss();
+  {
+    NativeCtx& ctx = emu_native_ctx;
+    unsigned long base = 0;
+    syscall(SYS_arch_prctl, ARCH_GET_FS, &base);
+    ctx.host_fs_base = base;
+    base = 0;
+    syscall(SYS_arch_prctl, ARCH_GET_GS, &base);
+    ctx.host_gs_base = base;
+    ctx.has_fsgsbase = (getauxval(AT_HWCAP2) & 2) ? 1 : 0;  // HWCAP2_FSGSBASE
+    ctx.seg_changed = 0;
+  }
   install_seccomp();  // best effort: without it snippets could still make syscalls
 
   uint64_t accessible = 0;
@@ -297,6 +331,14 @@ bool install_seccomp() {
     store_le32(ctx.in_fx + 24, load_le32(in.fxsave + 24) & g_mxcsr_mask & 0xFFFF);
     g_ticks = 0;
     const int redirected = emu_native_enter();
+    if (ctx.seg_changed) {
+      // Without FSGSBASE the trampoline could only reload the selectors: reset the bases.
+      if (!ctx.has_fsgsbase) {
+        syscall(SYS_arch_prctl, ARCH_SET_FS, ctx.host_fs_base);
+        syscall(SYS_arch_prctl, ARCH_SET_GS, ctx.host_gs_base);
+      }
+      ctx.seg_changed = 0;
+    }
     if (!redirected) {
       CpuSnapshot& o = shared->out;
       std::memcpy(o.gpr, ctx.out_gpr, sizeof o.gpr);

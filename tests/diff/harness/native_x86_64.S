@@ -15,7 +15,13 @@
         .set CTX_IN_SNIPPET,  296
         .set CTX_IN_FX,       320
         .set CTX_OUT_FX,      832
-        .set CTX_SIZE,        1344
+        .set CTX_HOST_FS_BASE, 1344
+        .set CTX_HOST_GS_BASE, 1352
+        .set CTX_HOST_FS_SEL, 1360
+        .set CTX_HOST_GS_SEL, 1362
+        .set CTX_HAS_FSGSBASE, 1364
+        .set CTX_SEG_CHANGED, 1368
+        .set CTX_SIZE,        1408
 
         .bss
         .balign 64
@@ -50,6 +56,8 @@ emu_native_enter:
         stmxcsr emu_native_ctx+CTX_HOST_MXCSR(%rip)
         fnstcw emu_native_ctx+CTX_HOST_FCW(%rip)
         movq %rsp, emu_native_ctx+CTX_HOST_RSP(%rip)
+        movw %fs, emu_native_ctx+CTX_HOST_FS_SEL(%rip)
+        movw %gs, emu_native_ctx+CTX_HOST_GS_SEL(%rip)
         fxrstor64 emu_native_ctx+CTX_IN_FX(%rip)
         pushq emu_native_ctx+CTX_IN_RFLAGS(%rip)
         popfq
@@ -115,7 +123,25 @@ emu_native_resume:
         fninit
         ldmxcsr emu_native_ctx+CTX_HOST_MXCSR(%rip)
         fldcw emu_native_ctx+CTX_HOST_FCW(%rip)
-        popq %r15
+        /* The snippet may have loaded FS/GS selectors (which can change the bases) or,
+           with FSGSBASE, the bases themselves: put the runner's TLS back. */
+        movw %fs, %cx
+        cmpw emu_native_ctx+CTX_HOST_FS_SEL(%rip), %cx
+        je 1f
+        movw emu_native_ctx+CTX_HOST_FS_SEL(%rip), %fs
+        movq $1, emu_native_ctx+CTX_SEG_CHANGED(%rip)
+1:      movw %gs, %cx
+        cmpw emu_native_ctx+CTX_HOST_GS_SEL(%rip), %cx
+        je 2f
+        movw emu_native_ctx+CTX_HOST_GS_SEL(%rip), %gs
+        movq $1, emu_native_ctx+CTX_SEG_CHANGED(%rip)
+2:      cmpl $0, emu_native_ctx+CTX_HAS_FSGSBASE(%rip)
+        je 3f
+        movq emu_native_ctx+CTX_HOST_FS_BASE(%rip), %rcx
+        wrfsbase %rcx
+        movq emu_native_ctx+CTX_HOST_GS_BASE(%rip), %rcx
+        wrgsbase %rcx
+3:      popq %r15
         popq %r14
         popq %r13
         popq %r12
@@ -136,6 +162,19 @@ emu_native_signal_entry:
         popfq
         jmp emu_native_signal_handler@PLT
         .size emu_native_signal_entry, .-emu_native_signal_entry
+
+/* uint32_t emu_native_read_cs_ss(void): CS selector | SS selector << 16 */
+        .globl emu_native_read_cs_ss
+        .hidden emu_native_read_cs_ss
+        .p2align 4
+        .type emu_native_read_cs_ss, @function
+emu_native_read_cs_ss:
+        xorl %eax, %eax
+        movw %ss, %ax
+        shll $16, %eax
+        movw %cs, %ax
+        ret
+        .size emu_native_read_cs_ss, .-emu_native_read_cs_ss
 
 /* void emu_native_fxsave(void* buf512_aligned16) */
         .p2align 4
