@@ -32,6 +32,11 @@ typename To::Bits convert_format(typename From::Bits a, bool x87, FloatStatus& s
       r = packed_zero(to, o.sign);
     } else {
       r = round_pack(c, to, to.sig_bits, o.sign, o.exp - 63, o.sig);
+      if (x87 && (c.raised & ~c.masks & (flag::Overflow | flag::Underflow))) {
+        // An x87 store with unmasked overflow/underflow writes nothing: no PE, no C1.
+        c.raised &= static_cast<uint8_t>(~flag::Precision);
+        c.c1 = false;
+      }
     }
   }
   c.commit(st);

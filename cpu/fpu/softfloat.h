@@ -39,6 +39,7 @@ enum class Ordering : uint8_t { Less, Equal, Greater, Unordered };
 // Denormal operands raise DE (SSE: unless DAZ).
 Ordering f32_compare(Float32 a, Float32 b, bool signaling, FloatStatus& st);
 Ordering f64_compare(Float64 a, Float64 b, bool signaling, FloatStatus& st);
+// FCOM/FUCOM set C3/C2/C0 from the result even when IE or DE is unmasked.
 Ordering f80_compare(Float80 a, Float80 b, bool signaling, FloatStatus& st);
 // CMPSS/CMPPS/CMPSD/CMPPD predicate `imm` (0-7 legacy SSE, 0-31 with VEX): true = all ones.
 bool f32_compare_predicate(Float32 a, Float32 b, unsigned imm, FloatStatus& st);

@@ -1,0 +1,186 @@
+// Differential test of the x87 side of the soft-float library against the host FPU:
+// arithmetic under every rounding and precision control, masked and unmasked
+// exceptions (biased results), loads/stores, integer stores, compares and FXAM,
+// comparing ST(0), stored memory, exception flags, C0-C3 and ES. Skipped with a message
+// on hosts that are not x86-64.
+#include <catch2/catch.hpp>
+
+#include <cinttypes>
+#include <functional>
+
+#include "cpu/fpu/softfloat.h"
+#include "host_reference.h"
+#include "random_values.h"
+#include "tally.h"
+
+using namespace emu::fpu;
+using fputest::Rng;
+using fputest::Tally;
+using hostref::X87Op;
+
+namespace {
+
+constexpr uint16_t kCompareMask = flag::All | x87sw::ES | x87sw::C1;
+
+uint16_t random_fcw(Rng& r) {
+  uint16_t masks = flag::All;
+  switch (r.below(8)) {
+    case 0: masks = static_cast<uint16_t>(flag::All & ~(flag::Overflow | flag::Underflow)); break;
+    case 1: masks = static_cast<uint16_t>(r.below(64)); break;
+    default: break;
+  }
+  return static_cast<uint16_t>(0x0040 | masks | (r.below(4) << 8) | (r.below(4) << 10));
+}
+
+std::string show(Float80 v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04x:%016" PRIx64, v.sign_exp, v.signif);
+  return buf;
+}
+
+using Binary = std::function<Float80(Float80, Float80, FloatStatus&)>;
+
+// ST0 = op(a, b); compares the register result and the status word.
+void run_register_op(const char* name, X87Op op, const Binary& ours, uint64_t seed, bool unary) {
+  Rng rng(seed);
+  Tally t(name);
+  for (int i = 0; i < fputest::case_count(); ++i) {
+    const Float80 a = fputest::random_f80(rng);
+    const Float80 b = unary ? fputest::random_f80(rng) : fputest::related_f80(rng, a);
+    const uint16_t fcw = random_fcw(rng);
+    const hostref::X87Out h = hostref::x87(op, a, b, fcw);
+    FloatStatus st = status_from_x87_control(fcw);
+    Float80 got = ours(a, b, st);
+    if (!x87_result_written(st.flags, st.masks)) got = a;
+    const uint16_t sw = x87_status_merge(0, st);
+    t.check(got == h.st0 && (sw & kCompareMask) == (h.fsw & kCompareMask), "a=%s b=%s fcw=%04x: host %s fsw %04x, ours %s fsw %04x",
+            show(a).c_str(), show(b).c_str(), fcw, show(h.st0).c_str(), h.fsw & kCompareMask, show(got).c_str(), sw & kCompareMask);
+  }
+  t.summary();
+  CHECK(t.bad() == 0);
+}
+
+#define SKIP_UNLESS_X86_HOST()                                                    \
+  if (!hostref::available()) {                                                    \
+    WARN("differential test skipped: the host is not x86-64 (no reference CPU)"); \
+    return;                                                                       \
+  }
+
+}  // namespace
+
+TEST_CASE("x87 arithmetic matches the host FPU", "[fpu][diff][x87]") {
+  SKIP_UNLESS_X86_HOST();
+  run_register_op("fadd", X87Op::Add, f80_add, 0x87000001, false);
+  run_register_op("fsub", X87Op::Sub, f80_sub, 0x87000002, false);
+  run_register_op("fmul", X87Op::Mul, f80_mul, 0x87000003, false);
+  run_register_op("fdiv", X87Op::Div, f80_div, 0x87000004, false);
+  run_register_op("fsqrt", X87Op::Sqrt, [](Float80 a, Float80, FloatStatus& s) { return f80_sqrt(a, s); }, 0x87000005, true);
+  run_register_op("frndint", X87Op::Rndint, [](Float80 a, Float80, FloatStatus& s) { return f80_round_to_int(a, s); }, 0x87000006, true);
+}
+
+TEST_CASE("x87 loads and stores of single/double match the host FPU", "[fpu][diff][x87]") {
+  SKIP_UNLESS_X86_HOST();
+  Rng rng(0x87000101);
+  Tally load("fld m32/m64"), store("fst m32/m64");
+  for (int i = 0; i < fputest::case_count(); ++i) {
+    const uint16_t fcw = random_fcw(rng);
+    // Loads: the operand's low bits are the memory image.
+    const bool dbl = rng.coin();
+    const uint64_t mem = dbl ? fputest::random_f64(rng) : fputest::random_f32(rng);
+    const hostref::X87Out h = hostref::x87(dbl ? X87Op::LoadF64 : X87Op::LoadF32, Float80{mem, 0}, Float80{}, fcw);
+    FloatStatus st = status_from_x87_control(fcw);
+    const Float80 got = dbl ? f64_to_f80(mem, st) : f32_to_f80(static_cast<uint32_t>(mem), st);
+    uint16_t sw = x87_status_merge(0, st);
+    // An unmasked invalid/denormal load leaves the stack unchanged (ST0 is then b).
+    if (x87_result_written(st.flags, st.masks)) {
+      load.check(got == h.st0 && (sw & kCompareMask) == (h.fsw & kCompareMask), "%s %016" PRIx64 " fcw=%04x: host %s fsw %04x, ours %s fsw %04x",
+                 dbl ? "m64" : "m32", mem, fcw, show(h.st0).c_str(), h.fsw & kCompareMask, show(got).c_str(), sw & kCompareMask);
+    } else {
+      load.check((sw & kCompareMask) == (h.fsw & kCompareMask), "%s %016" PRIx64 " fcw=%04x (no load): host fsw %04x, ours %04x",
+                 dbl ? "m64" : "m32", mem, fcw, h.fsw & kCompareMask, sw & kCompareMask);
+    }
+
+    Float80 a = fputest::random_f80(rng);
+    if (rng.coin()) {  // exponents around the single/double ranges
+      const int e = dbl ? 0x3FFF - 1100 + static_cast<int>(rng.below(2200)) : 0x3FFF - 170 + static_cast<int>(rng.below(340));
+      a.sign_exp = static_cast<uint16_t>((a.sign_exp & 0x8000) | e);
+    }
+    const hostref::X87Out hs = hostref::x87(dbl ? X87Op::StoreF64 : X87Op::StoreF32, a, Float80{}, fcw);
+    st = status_from_x87_control(fcw);
+    uint64_t stored = dbl ? f80_to_f64(a, st) : (0xA5A5A5A500000000ull | f80_to_f32(a, st));
+    if (!x87_store_written(st.flags, st.masks)) stored = 0xA5A5A5A5A5A5A5A5ull;
+    sw = x87_status_merge(0, st);
+    store.check(stored == hs.memory && (sw & kCompareMask) == (hs.fsw & kCompareMask),
+                "%s a=%s fcw=%04x: host %016" PRIx64 " fsw %04x, ours %016" PRIx64 " fsw %04x", dbl ? "m64" : "m32", show(a).c_str(), fcw,
+                hs.memory, hs.fsw & kCompareMask, stored, sw & kCompareMask);
+  }
+  load.summary();
+  store.summary();
+  CHECK(load.bad() == 0);
+  CHECK(store.bad() == 0);
+}
+
+TEST_CASE("x87 integer stores (FIST, FISTTP) match the host FPU", "[fpu][diff][x87]") {
+  SKIP_UNLESS_X86_HOST();
+  Rng rng(0x87000201);
+  Tally t("fist/fisttp");
+  for (int i = 0; i < fputest::case_count(); ++i) {
+    const uint16_t fcw = random_fcw(rng);
+    Float80 a = fputest::random_f80(rng);
+    if (rng.below(4) != 0) a.sign_exp = static_cast<uint16_t>((a.sign_exp & 0x8000) | (0x3FFF - 3 + rng.below(70)));
+    const int kind = static_cast<int>(rng.below(4));
+    static const X87Op ops[] = {X87Op::StoreI16, X87Op::StoreI32, X87Op::StoreI64, X87Op::StoreTruncI64};
+    const hostref::X87Out h = hostref::x87(ops[kind], a, Float80{}, fcw);
+    FloatStatus st = status_from_x87_control(fcw);
+    uint64_t got;
+    switch (kind) {
+      case 0: got = 0xA5A5A5A5A5A50000ull | static_cast<uint16_t>(f80_to_i16(a, false, st)); break;
+      case 1: got = 0xA5A5A5A500000000ull | static_cast<uint32_t>(f80_to_i32(a, false, st)); break;
+      case 2: got = static_cast<uint64_t>(f80_to_i64(a, false, st)); break;
+      default: got = static_cast<uint64_t>(f80_to_i64(a, true, st)); break;
+    }
+    if (!x87_store_written(st.flags, st.masks)) got = 0xA5A5A5A5A5A5A5A5ull;
+    const uint16_t sw = x87_status_merge(0, st);
+    t.check(got == h.memory && (sw & kCompareMask) == (h.fsw & kCompareMask), "kind %d a=%s fcw=%04x: host %016" PRIx64 " fsw %04x, ours %016" PRIx64 " fsw %04x",
+            kind, show(a).c_str(), fcw, h.memory, h.fsw & kCompareMask, got, sw & kCompareMask);
+  }
+  t.summary();
+  CHECK(t.bad() == 0);
+}
+
+TEST_CASE("x87 compares and FXAM match the host FPU", "[fpu][diff][x87]") {
+  SKIP_UNLESS_X86_HOST();
+  Rng rng(0x87000301);
+  Tally cmp("fcom/fucom"), xam("fxam");
+  constexpr uint16_t kCond = x87sw::C0 | x87sw::C2 | x87sw::C3;
+  for (int i = 0; i < fputest::case_count(); ++i) {
+    const uint16_t fcw = random_fcw(rng);
+    const Float80 a = fputest::random_f80(rng);
+    const Float80 b = rng.below(4) == 0 ? a : fputest::related_f80(rng, a);
+    const bool signaling = rng.coin();
+    const hostref::X87Out h = hostref::x87(signaling ? X87Op::Com : X87Op::Ucom, a, b, fcw);
+    FloatStatus st = status_from_x87_control(fcw);
+    const Ordering o = f80_compare(a, b, signaling, st);
+    uint16_t cond = 0;
+    switch (o) {
+      case Ordering::Less: cond = x87sw::C0; break;
+      case Ordering::Equal: cond = x87sw::C3; break;
+      case Ordering::Greater: cond = 0; break;
+      case Ordering::Unordered: cond = kCond; break;
+    }
+    // The condition codes are set even when IE/DE are unmasked.
+    const uint16_t sw = static_cast<uint16_t>(x87_status_merge(0, st) | cond);
+    const uint16_t m = kCompareMask | kCond;
+    cmp.check((sw & m) == (h.fsw & m), "a=%s b=%s sig%d fcw=%04x: host fsw %04x, ours %04x", show(a).c_str(), show(b).c_str(), signaling, fcw,
+              h.fsw & m, sw & m);
+
+    const hostref::X87Out hx = hostref::x87(X87Op::Xam, a, b, fcw);
+    const uint16_t mx = kCond | x87sw::C1;
+    const uint16_t gx = f80_examine(a, false);
+    xam.check((hx.fsw & mx) == gx, "a=%s: host %04x ours %04x", show(a).c_str(), hx.fsw & mx, gx);
+  }
+  cmp.summary();
+  xam.summary();
+  CHECK(cmp.bad() == 0);
+  CHECK(xam.bad() == 0);
+}
