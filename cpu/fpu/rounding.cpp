@@ -73,6 +73,11 @@ Packed round_pack(Ctx& c, const Format& f, int prec, bool sign, int32_t exp2, u1
         c.raise(flag::Underflow);
         exp += f.bias_adjust;
         tiny = false;
+        if (exp < f.emin) {
+          // Beyond the reach of the bias: the x87 delivers a signed zero.
+          c.raise(flag::Precision);
+          return packed_zero(f, sign);
+        }
       } else if (f.sse && c.ftz) {
         c.raise(flag::Underflow | flag::Precision);
         return packed_zero(f, sign);
@@ -98,9 +103,15 @@ Packed round_pack(Ctx& c, const Format& f, int prec, bool sign, int32_t exp2, u1
     ++exp;
   }
   if (exp > f.emax) {
-    if (!(c.masks & flag::Overflow) && exp - f.bias_adjust <= f.emax) {
+    if (!(c.masks & flag::Overflow)) {
       c.raise(flag::Overflow);
       exp -= f.bias_adjust;
+      if (exp > f.emax) {
+        // Beyond the reach of the bias: the x87 delivers infinity in every rounding mode.
+        c.raise(flag::Precision);
+        c.c1 = true;
+        return packed_inf(f, sign);
+      }
     } else {
       c.raise(flag::Overflow | flag::Precision);
       const bool to_inf = c.rounding == Rounding::NearestEven || (c.rounding == Rounding::Up && !sign) ||

@@ -160,8 +160,11 @@ Remainder f80_prem(Float80 a, Float80 b, bool ieee, FloatStatus& st) {
     r.value = f80(packed_default_nan(kF80));
   } else {
     if (oa.cls == Class::Denormal || ob.cls == Class::Denormal) c.raise(flag::Denormal);
-    if (oa.cls == Class::Zero || ob.cls == Class::Inf || c.pre_trap()) {
+    if (oa.cls == Class::Zero || c.pre_trap()) {
       // remainder is the dividend itself (quotient 0)
+    } else if (ob.cls == Class::Inf) {
+      // The dividend, normalized (a denormal result may underflow).
+      r.value = f80(round_pack(c, kF80, 64, oa.sign, oa.exp - 63, oa.sig));
     } else {
       const int32_t d = oa.exp - ob.exp;
       bool negative = oa.sign;
@@ -202,8 +205,8 @@ Remainder f80_prem(Float80 a, Float80 b, bool ieee, FloatStatus& st) {
         const u128 num = u128{oa.sig} << n;
         rem = num % ob.sig;
         rem_exp2 = ob.exp - 63 + shift;
-        r.incomplete = true;
-        r.quotient_low = static_cast<uint8_t>(static_cast<uint64_t>(num / ob.sig) & 7);
+        r.incomplete = true;  // C0, C1, C3 are cleared in this case
+        r.quotient_low = 0;
       }
       r.value = rem == 0 ? Float80{0, static_cast<uint16_t>(oa.sign ? 0x8000 : 0)}
                          : f80(round_pack(c, kF80, 64, negative, rem_exp2, rem));
@@ -239,10 +242,11 @@ Float80 f80_constant(X87Constant k, Rounding r) {
   };
   if (k == X87Constant::Zero) return Float80{0, 0};
   const Value& v = kValues[static_cast<int>(k)];
-  // Hardware keeps 66 bits and rounds them by RC.
-  const u128 sig66 = ((u128{v.hi} << 64) | v.lo) >> 62;
+  // Rounded by RC from the exact value (FLDLG2 in nearest mode rounds up, so the
+  // hardware does not round a 66-bit tie to even here).
+  const u128 sig = (u128{v.hi} << 64) | v.lo;
   bool inexact = false;
-  u128 kept = round_shift_right(sig66, 2, r, false, &inexact);
+  u128 kept = round_shift_right(sig, 64, r, false, &inexact);
   uint16_t exp = v.exp;
   if (kept >> 64) {
     kept >>= 1;

@@ -184,3 +184,99 @@ TEST_CASE("x87 compares and FXAM match the host FPU", "[fpu][diff][x87]") {
   CHECK(cmp.bad() == 0);
   CHECK(xam.bad() == 0);
 }
+
+TEST_CASE("x87 FXTRACT, FSCALE, FPREM, FPREM1 and FBSTP match the host FPU", "[fpu][diff][x87]") {
+  SKIP_UNLESS_X86_HOST();
+  Rng rng(0x87000401);
+  Tally xtract("fxtract"), scale("fscale"), prem("fprem/fprem1"), bcd("fbstp");
+  constexpr uint16_t kCond = x87sw::C0 | x87sw::C1 | x87sw::C2 | x87sw::C3;
+  for (int i = 0; i < fputest::case_count(); ++i) {
+    const uint16_t fcw = random_fcw(rng);
+    const Float80 a = fputest::random_f80(rng);
+
+    hostref::X87Out h = hostref::x87(X87Op::Xtract, a, Float80{}, fcw);
+    FloatStatus st = status_from_x87_control(fcw);
+    const Extracted e = f80_extract(a, st);
+    uint16_t sw = x87_status_merge(0, st);
+    if (x87_result_written(st.flags, st.masks)) {
+      xtract.check(e.significand == h.st0 && e.exponent == h.st1 && (sw & kCompareMask) == (h.fsw & kCompareMask),
+                   "a=%s: host %s %s fsw %04x, ours %s %s fsw %04x", show(a).c_str(), show(h.st1).c_str(), show(h.st0).c_str(),
+                   h.fsw & kCompareMask, show(e.exponent).c_str(), show(e.significand).c_str(), sw & kCompareMask);
+    } else {
+      xtract.check((sw & kCompareMask) == (h.fsw & kCompareMask) && h.st0 == a, "a=%s (not written): host %s fsw %04x, ours fsw %04x",
+                   show(a).c_str(), show(h.st0).c_str(), h.fsw & kCompareMask, sw & kCompareMask);
+    }
+
+    Float80 b = fputest::random_f80(rng);
+    if (rng.coin()) b = i64_to_f80(static_cast<int64_t>(rng.below(40000)) - 20000);
+    h = hostref::x87(X87Op::Scale, a, b, fcw);
+    st = status_from_x87_control(fcw);
+    Float80 got = f80_scale(a, b, st);
+    if (!x87_result_written(st.flags, st.masks)) got = a;
+    sw = x87_status_merge(0, st);
+    scale.check(got == h.st0 && (sw & kCompareMask) == (h.fsw & kCompareMask), "a=%s b=%s fcw=%04x: host %s fsw %04x, ours %s fsw %04x",
+                show(a).c_str(), show(b).c_str(), fcw, show(h.st0).c_str(), h.fsw & kCompareMask, show(got).c_str(), sw & kCompareMask);
+
+    const Float80 d = fputest::related_f80(rng, a);
+    const bool ieee = rng.coin();
+    h = hostref::x87(ieee ? X87Op::Prem1 : X87Op::Prem, a, d, fcw);
+    st = status_from_x87_control(fcw);
+    const Remainder r = f80_prem(a, d, ieee, st);
+    got = x87_result_written(st.flags, st.masks) ? r.value : a;
+    sw = static_cast<uint16_t>((x87_status_merge(0, st) & ~x87sw::C1) | remainder_condition_bits(r));
+    const uint16_t m = (flag::All | x87sw::ES | kCond);
+    prem.check(got == h.st0 && (sw & m) == (h.fsw & m), "%s a=%s b=%s fcw=%04x: host %s fsw %04x, ours %s fsw %04x", ieee ? "fprem1" : "fprem",
+               show(a).c_str(), show(d).c_str(), fcw, show(h.st0).c_str(), h.fsw & m, show(got).c_str(), sw & m);
+
+    Float80 v = a;
+    if (rng.below(4) != 0) v.sign_exp = static_cast<uint16_t>((v.sign_exp & 0x8000) | (0x3FFF - 3 + rng.below(66)));
+    h = hostref::x87(X87Op::StoreBcd, v, Float80{}, fcw);
+    st = status_from_x87_control(fcw);
+    const auto packed = f80_to_bcd(v, st);
+    uint64_t lo = 0;
+    for (int k = 7; k >= 0; --k) lo = lo << 8 | packed[static_cast<size_t>(k)];
+    uint16_t hi = static_cast<uint16_t>(packed[8] | packed[9] << 8);
+    if (!x87_store_written(st.flags, st.masks)) {
+      lo = 0xA5A5A5A5A5A5A5A5ull;
+      hi = 0xA5A5;
+    }
+    sw = x87_status_merge(0, st);
+    bcd.check(lo == h.memory && hi == h.memory_hi && (sw & kCompareMask) == (h.fsw & kCompareMask),
+              "a=%s fcw=%04x: host %04x%016" PRIx64 " fsw %04x, ours %04x%016" PRIx64 " fsw %04x", show(v).c_str(), fcw, h.memory_hi, h.memory,
+              h.fsw & kCompareMask, hi, lo, sw & kCompareMask);
+    if (lo != 0xA5A5A5A5A5A5A5A5ull && !(st.flags & flag::Invalid)) {
+      // FBLD of what FBSTP stored gives back the rounded integer exactly.
+      FloatStatus rs;
+      rs.rounding = status_from_x87_control(fcw).rounding;
+      const Float80 back = bcd_to_f80(packed);
+      const Float80 rounded = f80_round_to_int(v, rs);
+      bcd.check(back == rounded || (back.signif == 0 && rounded.signif == 0), "fbld(fbstp(%s)) = %s, frndint %s", show(v).c_str(),
+                show(back).c_str(), show(rounded).c_str());
+    }
+  }
+  xtract.summary();
+  scale.summary();
+  prem.summary();
+  bcd.summary();
+  CHECK(xtract.bad() == 0);
+  CHECK(scale.bad() == 0);
+  CHECK(prem.bad() == 0);
+  CHECK(bcd.bad() == 0);
+}
+
+TEST_CASE("x87 FLDxx constants match the host FPU in every rounding mode", "[fpu][diff][x87]") {
+  SKIP_UNLESS_X86_HOST();
+  static const std::pair<X87Op, X87Constant> consts[] = {{X87Op::LdL2T, X87Constant::Log2Ten},
+                                                         {X87Op::LdL2E, X87Constant::Log2E},
+                                                         {X87Op::LdPi, X87Constant::Pi},
+                                                         {X87Op::LdLG2, X87Constant::Log10Two},
+                                                         {X87Op::LdLN2, X87Constant::LnTwo}};
+  for (const auto& [op, k] : consts) {
+    for (unsigned rc = 0; rc < 4; ++rc) {
+      const hostref::X87Out h = hostref::x87(op, Float80{}, Float80{}, static_cast<uint16_t>(0x037F | rc << 10));
+      const Float80 got = f80_constant(k, static_cast<Rounding>(rc));
+      INFO("constant " << static_cast<int>(k) << " rc " << rc << ": host " << show(h.st0) << " ours " << show(got));
+      CHECK(got == h.st0);
+    }
+  }
+}

@@ -263,6 +263,11 @@ X87Out x87(X87Op op, Float80 a, Float80 b, uint16_t fcw) {
     case X87Op::StoreBcd: X87_OP("fbstp %[m]"); break;
     case X87Op::LoadF32: X87_RUN("flds %[a]", ""); break;
     case X87Op::LoadF64: X87_RUN("fldl %[a]", ""); break;
+    case X87Op::LdL2T: X87_OP("fldl2t"); break;
+    case X87Op::LdL2E: X87_OP("fldl2e"); break;
+    case X87Op::LdPi: X87_OP("fldpi"); break;
+    case X87Op::LdLG2: X87_OP("fldlg2"); break;
+    case X87Op::LdLN2: X87_OP("fldln2"); break;
   }
   X87Out out;
   std::memcpy(&out.st0.signif, x.r0, 8);
