@@ -25,6 +25,8 @@
 //   faulting instruction for faults; after the instruction for traps such as int3).
 // - out.rflags is the host value with RF (bit 16) cleared. FS/GS bases are the runner's
 //   own (not part of the case; snippets should not use FS/GS overrides).
+// - YMM upper halves are zeroed (vzeroupper) before every case on AVX hosts; AVX state
+//   beyond XMM is not captured.
 // - out.fxsave: bytes 416..511 are zeroed. FIP/FDP/FOP are host-dependent (AMD CPUs only
 //   store them when an x87 exception is pending): compare them only when meaningful.
 // - Timeout: code still running after ~40-60 ms of CPU time (not wall time).
@@ -161,6 +163,11 @@ class NativeRunner {
 
   // How many times the runner process was (re)started (tests use it).
   int spawn_count() const;
+  // Process id of the current runner process, -1 before the first run (tests use it).
+  int runner_pid() const;
+  // Wall-clock limit for one case before the runner is presumed wedged, killed and
+  // respawned (RunnerCrashed). Default 3000 ms; CPU-time Timeouts come much earlier.
+  void set_watchdog_ms(int ms);
 
  private:
   struct Impl;

@@ -10,6 +10,8 @@ NativeRunner::NativeRunner() = default;
 NativeRunner::~NativeRunner() = default;
 bool NativeRunner::available() { return false; }
 int NativeRunner::spawn_count() const { return 0; }
+int NativeRunner::runner_pid() const { return -1; }
+void NativeRunner::set_watchdog_ms(int) {}
 
 NativeResult NativeRunner::run(const NativeCase& c) {
   NativeResult r;

@@ -322,6 +322,21 @@ TEST_CASE("native runner: segment loads and mode switches do not break the runne
   CHECK(runner().spawn_count() == spawns);
 }
 
+TEST_CASE("native runner: a wedged runner is killed by the watchdog and replaced", "[native]") {
+  REQUIRE_NATIVE();
+  NativeRunner own;
+  own.set_watchdog_ms(200);
+  REQUIRE(own.run(make_case({0x90})).outcome == NativeResult::Completed);
+  REQUIRE(own.runner_pid() > 0);
+  kill(own.runner_pid(), SIGSTOP);  // a runner that never answers
+  auto r = own.run(make_case({0x90}));
+  CHECK(r.outcome == NativeResult::RunnerCrashed);
+  r = own.run(make_case({0x48, 0xFF, 0xC1}));  // inc rcx
+  REQUIRE(r.outcome == NativeResult::Completed);
+  CHECK(r.out.gpr[RCX] == 1);
+  CHECK(own.spawn_count() == 2);
+}
+
 TEST_CASE("native runner: x87 fld1; fld1; faddp gives ST0 = 2.0", "[native]") {
   REQUIRE_NATIVE();
   auto r = runner().run(make_case({0xD9, 0xE8, 0xD9, 0xE8, 0xDE, 0xC1}));

@@ -59,6 +59,7 @@ struct alignas(64) NativeCtx {
   uint16_t host_gs_sel;
   uint32_t has_fsgsbase;
   uint64_t seg_changed;  // set by the trampoline when it had to reload FS/GS selectors
+  uint32_t has_avx;      // vzeroupper usable
 };
 static_assert(offsetof(NativeCtx, in_rflags) == 128);
 static_assert(offsetof(NativeCtx, entry_rip) == 136);
@@ -76,6 +77,7 @@ static_assert(offsetof(NativeCtx, host_fs_sel) == 1360);
 static_assert(offsetof(NativeCtx, host_gs_sel) == 1362);
 static_assert(offsetof(NativeCtx, has_fsgsbase) == 1364);
 static_assert(offsetof(NativeCtx, seg_changed) == 1368);
+static_assert(offsetof(NativeCtx, has_avx) == 1376);
 static_assert(sizeof(NativeCtx) == 1408);
 
 }  // namespace
@@ -254,7 +256,7 @@ bool install_seccomp() {
 }
 
 // The child's whole life: set up, then serve cases until the socket closes.
-[[noreturn]] void child_main(int sock, int code_fd, int data_fd, SharedBlock* shared) {
+[[noreturn]] void child_main(int sock, int code_fd, int data_fd, SharedBlock* shared, bool avx_usable) {
   g_shared = shared;
   auto fail = [&](int step) {
     shared->init_error = errno ? errno : -1;
@@ -305,6 +307,7 @@ bool install_seccomp() {
     ctx.host_gs_base = base;
     ctx.has_fsgsbase = (getauxval(AT_HWCAP2) & 2) ? 1 : 0;  // HWCAP2_FSGSBASE
     ctx.seg_changed = 0;
+    ctx.has_avx = avx_usable ? 1 : 0;
   }
   install_seccomp();  // best effort: without it snippets could still make syscalls
 
@@ -367,6 +370,10 @@ struct NativeRunner::Impl {
   pid_t child = -1;
   int sock = -1;
   int spawns = 0;
+  int watchdog_ms = kWatchdogMs;
+  // Checked in the parent (the CPU feature test is not async-signal-safe after fork):
+  // AVX implemented and enabled by the OS (libgcc checks XCR0).
+  const bool avx_usable = __builtin_cpu_supports("avx");
   size_t code_dirty_end = 0;  // bytes after this in the code region hold only filler
 
   Impl() {
@@ -415,7 +422,7 @@ struct NativeRunner::Impl {
   bool wait_child(char& b) {
     pollfd p{sock, POLLIN, 0};
     for (;;) {
-      int r = poll(&p, 1, kWatchdogMs);
+      int r = poll(&p, 1, watchdog_ms);
       if (r < 0 && errno == EINTR) continue;
       if (r <= 0) return false;
       break;
@@ -440,7 +447,7 @@ struct NativeRunner::Impl {
     }
     if (pid == 0) {
       close(sv[0]);
-      child_main(sv[1], code_fd, data_fd, shared);
+      child_main(sv[1], code_fd, data_fd, shared, avx_usable);
     }
     close(sv[1]);
     child = pid;
@@ -521,6 +528,8 @@ bool NativeRunner::available() {
 }
 
 int NativeRunner::spawn_count() const { return impl_->spawns; }
+int NativeRunner::runner_pid() const { return impl_->child; }
+void NativeRunner::set_watchdog_ms(int ms) { impl_->watchdog_ms = ms > 0 ? ms : kWatchdogMs; }
 
 NativeResult NativeRunner::run(const NativeCase& c) {
   NativeResult r;

@@ -21,6 +21,7 @@
         .set CTX_HOST_GS_SEL, 1362
         .set CTX_HAS_FSGSBASE, 1364
         .set CTX_SEG_CHANGED, 1368
+        .set CTX_HAS_AVX,     1376
         .set CTX_SIZE,        1408
 
         .bss
@@ -58,7 +59,10 @@ emu_native_enter:
         movq %rsp, emu_native_ctx+CTX_HOST_RSP(%rip)
         movw %fs, emu_native_ctx+CTX_HOST_FS_SEL(%rip)
         movw %gs, emu_native_ctx+CTX_HOST_GS_SEL(%rip)
-        fxrstor64 emu_native_ctx+CTX_IN_FX(%rip)
+        cmpl $0, emu_native_ctx+CTX_HAS_AVX(%rip)
+        je 1f
+        vzeroupper              /* YMM upper halves start as zero in every case */
+1:      fxrstor64 emu_native_ctx+CTX_IN_FX(%rip)
         pushq emu_native_ctx+CTX_IN_RFLAGS(%rip)
         popfq
         movq $1, emu_native_ctx+CTX_IN_SNIPPET(%rip)
