@@ -24,8 +24,8 @@ struct Leaf {
   bool writable = true, user = true, no_exec = false;
 };
 
-Translation fault(const Access& a, const PagingContext& ctx, uint32_t bits) {
-  Translation t;
+PageWalkResult fault(const PageAccess& a, const PagingContext& ctx, uint32_t bits) {
+  PageWalkResult t;
   t.error_code = bits;
   if (a.kind == AccessKind::Write) t.error_code |= kPfWrite;
   if (a.user) t.error_code |= kPfUser;
@@ -44,7 +44,7 @@ void set_bits(PhysicalMemory& m, uint64_t addr, unsigned size, uint64_t bits) {
 }
 
 // Applies the access-rights rules of SDM 4.6 to the combined rights of a translation.
-bool access_allowed(const PagingContext& ctx, const Access& a, bool writable, bool user, bool no_exec) {
+bool access_allowed(const PagingContext& ctx, const PageAccess& a, bool writable, bool user, bool no_exec) {
   switch (a.kind) {
     case AccessKind::Execute:
       if (no_exec) return false;
@@ -64,8 +64,8 @@ bool access_allowed(const PagingContext& ctx, const Access& a, bool writable, bo
 
 }  // namespace
 
-Translation walk_page_tables(PhysicalMemory& memory, const PagingContext& ctx, uint64_t linear, const Access& access) {
-  Translation t;
+PageWalkResult walk_page_tables(PhysicalMemory& memory, const PagingContext& ctx, uint64_t linear, const PageAccess& access) {
+  PageWalkResult t;
   if (ctx.mode == PagingMode::None) {
     t.ok = true;
     t.paddr = linear;

@@ -34,14 +34,14 @@ struct PagingContext {
   unsigned maxphyaddr = 40;
 };
 
-struct Access {
+struct PageAccess {
   AccessKind kind = AccessKind::Read;
   bool user = false;      // a CPL 3 access (not an implicit supervisor access)
   bool ac_flag = false;   // EFLAGS.AC (SMAP override for explicit supervisor accesses)
   bool implicit_supervisor = false;  // descriptor-table/TSS accesses: always supervisor, SMAP applies regardless of AC
 };
 
-struct Translation {
+struct PageWalkResult {
   bool ok = false;
   uint64_t paddr = 0;        // physical address of the linear address
   uint64_t page_base = 0;    // physical base of the page (4 KiB, 2/4 MiB or 1 GiB)
@@ -66,7 +66,7 @@ enum PageFaultBits : uint32_t {
 // Walks the page tables for `linear`. A/D bits are updated in guest memory only when the
 // access is allowed. Page-table entries outside RAM read as all ones (hence reserved-bit
 // faults) and are never written.
-Translation walk_page_tables(PhysicalMemory& memory, const PagingContext& ctx, uint64_t linear, const Access& access);
+PageWalkResult walk_page_tables(PhysicalMemory& memory, const PagingContext& ctx, uint64_t linear, const PageAccess& access);
 
 // PAE: loads the four PDPTEs from CR3 as MOV CR3 does. Returns false when one that is
 // present has reserved bits set (the CPU then raises #GP(0) on the MOV).

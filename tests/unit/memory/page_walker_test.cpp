@@ -16,8 +16,8 @@ struct Fixture {
   void put64(uint64_t addr, uint64_t v) { mem.write(addr, 8, v); }
   void put32(uint64_t addr, uint32_t v) { mem.write(addr, 4, v); }
   uint64_t get64(uint64_t addr) { return mem.read(addr, 8); }
-  Translation walk(uint64_t lin, AccessKind k = AccessKind::Read, bool user = false) {
-    Access a;
+  PageWalkResult walk(uint64_t lin, AccessKind k = AccessKind::Read, bool user = false) {
+    PageAccess a;
     a.kind = k;
     a.user = user;
     return walk_page_tables(mem, ctx, lin, a);
@@ -106,7 +106,7 @@ TEST_CASE("NX, SMEP and SMAP") {
   CHECK(f.walk(LongMode::kLin, AccessKind::Execute, false).error_code == (kPfPresent | kPfFetch));
   f.ctx.smap = true;
   CHECK_FALSE(f.walk(LongMode::kLin, AccessKind::Read, false).ok);
-  Access with_ac;
+  PageAccess with_ac;
   with_ac.ac_flag = true;
   CHECK(walk_page_tables(f.mem, f.ctx, LongMode::kLin, with_ac).ok);
   with_ac.implicit_supervisor = true;
