@@ -1,0 +1,204 @@
+// Cpu: construction, mode setup, exceptions, the slow memory path (TLB refill, page
+// crossing, MMIO, writes to pages holding decoded code) and the stack helpers.
+#include "cpu/cpu.h"
+
+#include <cstring>
+
+#include "cpu/interp/block_cache.h"
+
+namespace emu {
+
+using namespace isa;
+
+Cpu::Cpu(PhysicalMemory& mem, IoSpace* io) : mem_(mem), io_(io), blocks_(std::make_unique<interp::BlockCache>()) {
+  set_real_mode();
+}
+
+Cpu::~Cpu() = default;
+
+static SegmentCache flat_segment(uint16_t sel, uint16_t attr) {
+  SegmentCache c;
+  c.selector = sel;
+  c.base = 0;
+  c.limit = 0xffffffffu;
+  c.attr = attr;
+  return c;
+}
+
+void Cpu::set_flat_long_mode(unsigned cpl) {
+  uint16_t dpl = static_cast<uint16_t>(cpl << 5);
+  for (int i = 0; i < 6; ++i) s_.seg[i] = flat_segment(static_cast<uint16_t>(0x2b | cpl), static_cast<uint16_t>(0x93 | dpl | kSegAttrDB | kSegAttrG));
+  s_.seg[SEG_CS] = flat_segment(static_cast<uint16_t>(0x33 | cpl), static_cast<uint16_t>(0x9b | dpl | kSegAttrL | kSegAttrG));
+  s_.cpl = static_cast<uint8_t>(cpl);
+  s_.cr0 = kCr0PE | kCr0PG | 0x10 | (1u << 16);
+  s_.cr4 = 1u << 5;  // PAE
+  s_.efer = kEferLME | kEferLMA;
+  refresh_mode();
+  flush_tlb();
+}
+
+void Cpu::set_flat_protected_mode(unsigned cpl) {
+  uint16_t dpl = static_cast<uint16_t>(cpl << 5);
+  for (int i = 0; i < 6; ++i) s_.seg[i] = flat_segment(static_cast<uint16_t>(0x10 | cpl), static_cast<uint16_t>(0x93 | dpl | kSegAttrDB | kSegAttrG));
+  s_.seg[SEG_CS] = flat_segment(static_cast<uint16_t>(0x08 | cpl), static_cast<uint16_t>(0x9b | dpl | kSegAttrDB | kSegAttrG));
+  s_.cpl = static_cast<uint8_t>(cpl);
+  s_.cr0 = kCr0PE | 0x10;
+  s_.efer = 0;
+  refresh_mode();
+  flush_tlb();
+}
+
+void Cpu::set_real_mode() {
+  for (int i = 0; i < 6; ++i) {
+    s_.seg[i] = SegmentCache{};
+    s_.seg[i].attr = 0x93;
+  }
+  s_.seg[SEG_CS].attr = 0x9b;
+  s_.cpl = 0;
+  s_.cr0 = 0x60000010;
+  s_.efer = 0;
+  refresh_mode();
+  flush_tlb();
+}
+
+void Cpu::flush_tlb() {
+  for (auto& e : tlb_) e = TlbEntry{};
+  tlb_generation_ = mem_.generation();
+}
+
+void Cpu::flush_code_cache() {
+  blocks_->clear();
+  code_pages_.clear();
+  flush_tlb();
+}
+
+void Cpu::raise(uint8_t vector, uint32_t error_code, bool has_error) {
+  CpuException e;
+  e.vector = vector;
+  e.error_code = error_code;
+  e.has_error_code = has_error;
+  raise_exception(e);
+}
+
+void Cpu::raise_exception(const CpuException& e) {
+  pending_ = e;
+  if (e.vector == kPF) s_.cr2 = e.fault_address;
+  if (!fault_jmp_) std::abort();  // raised outside run(): a programming error
+  std::longjmp(*fault_jmp_, 1);
+}
+
+uint64_t Cpu::translate_or_raise(uint64_t lin, Access access) {
+  Translation t = translator_->translate(lin, access, s_.cpl);
+  if (!t.ok) raise_exception(t.fault);
+  return t.phys;
+}
+
+uint64_t Cpu::read_slow(uint64_t lin, unsigned size) {
+  if (tlb_generation_ != mem_.generation()) flush_tlb();
+  uint64_t off = lin & 0xfff;
+  if (off + size > 0x1000) {
+    // Crossing a page: translate both pages before reading anything.
+    uint64_t p0 = translate_or_raise(lin, Access::Read);
+    uint64_t p1 = translate_or_raise((lin + size - 1) & ~uint64_t{0xfff}, Access::Read);
+    uint64_t v = 0;
+    for (unsigned k = 0; k < size; ++k) {
+      uint64_t pa = off + k < 0x1000 ? p0 + k : p1 + (off + k - 0x1000);
+      v |= (mem_.read(pa, 1) & 0xff) << (8 * k);
+    }
+    return v;
+  }
+  uint64_t pa = translate_or_raise(lin, Access::Read);
+  uint64_t page = pa & ~uint64_t{0xfff};
+  if (uint8_t* host = mem_.host_pointer(page, 0x1000, false)) {
+    TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
+    if (e.read_tag != (lin & ~uint64_t{0xfff})) e.write_tag = 1;
+    e.read_tag = lin & ~uint64_t{0xfff};
+    e.host = host;
+    uint8_t* p = host + off;
+    switch (size) {
+      case 1: return *p;
+      case 2: return load_le16(p);
+      case 4: return load_le32(p);
+      default: return load_le64(p);
+    }
+  }
+  return mem_.read(pa, size);
+}
+
+void Cpu::write_slow(uint64_t lin, unsigned size, uint64_t v) {
+  if (tlb_generation_ != mem_.generation()) flush_tlb();
+  uint64_t off = lin & 0xfff;
+  if (off + size > 0x1000) {
+    uint64_t p0 = translate_or_raise(lin, Access::Write);
+    uint64_t p1 = translate_or_raise((lin + size - 1) & ~uint64_t{0xfff}, Access::Write);
+    if (is_code_page(p0 & ~uint64_t{0xfff})) invalidate_code_page(p0 & ~uint64_t{0xfff});
+    if (is_code_page(p1)) invalidate_code_page(p1);
+    for (unsigned k = 0; k < size; ++k) {
+      uint64_t pa = off + k < 0x1000 ? p0 + k : p1 + (off + k - 0x1000);
+      mem_.write(pa, 1, (v >> (8 * k)) & 0xff);
+    }
+    return;
+  }
+  uint64_t pa = translate_or_raise(lin, Access::Write);
+  uint64_t page = pa & ~uint64_t{0xfff};
+  if (is_code_page(page)) invalidate_code_page(page);
+  if (uint8_t* host = mem_.host_pointer(page, 0x1000, true)) {
+    TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
+    if (!is_code_page(page)) {
+      if (e.read_tag != (lin & ~uint64_t{0xfff})) e.read_tag = lin & ~uint64_t{0xfff};
+      e.write_tag = lin & ~uint64_t{0xfff};
+      e.host = host;
+    }
+    uint8_t* p = host + off;
+    switch (size) {
+      case 1: *p = static_cast<uint8_t>(v); break;
+      case 2: store_le16(p, static_cast<uint16_t>(v)); break;
+      case 4: store_le32(p, static_cast<uint32_t>(v)); break;
+      default: store_le64(p, v); break;
+    }
+    return;
+  }
+  mem_.write(pa, size, v);
+}
+
+void Cpu::probe_write(unsigned seg, uint64_t off, unsigned size) {
+  uint64_t lin = linear(seg, off, size);
+  translate_or_raise(lin, Access::Write);
+  translate_or_raise(lin + size - 1, Access::Write);
+}
+
+void Cpu::note_code_page(uint64_t phys_page) {
+  if (code_pages_.insert(phys_page).second) {
+    // Stores to this page must now take the slow path, which invalidates its blocks.
+    for (auto& e : tlb_) e.write_tag = 1;
+  }
+}
+
+void Cpu::invalidate_code_page(uint64_t phys_page) {
+  code_pages_.erase(phys_page);
+  blocks_->invalidate_page(phys_page);
+  stop_block_ = true;  // the running block may be stale now
+}
+
+void Cpu::push(uint64_t v, unsigned size) {
+  unsigned ssz = stack_addr_size();
+  uint64_t sp = (s_.gpr[RSP] - size) & size_mask(ssz);
+  write_mem(SEG_SS, sp, size, v);
+  set_reg(RSP, ssz, sp);
+}
+
+uint64_t Cpu::pop(unsigned size) {
+  unsigned ssz = stack_addr_size();
+  uint64_t sp = s_.gpr[RSP] & size_mask(ssz);
+  uint64_t v = read_mem(SEG_SS, sp, size);
+  set_reg(RSP, ssz, sp + size);
+  return v;
+}
+
+uint64_t Cpu::peek(unsigned size, uint64_t offset) {
+  unsigned ssz = stack_addr_size();
+  uint64_t sp = (s_.gpr[RSP] + offset) & size_mask(ssz);
+  return read_mem(SEG_SS, sp, size);
+}
+
+}  // namespace emu

@@ -1,0 +1,231 @@
+// One x86-64 CPU: architectural state, the guest memory path (segmentation -> linear
+// address with canonical checks -> soft TLB / translator -> PhysicalMemory), precise
+// exceptions (raised by longjmp to the run loop), I/O ports, TSC, and the interpreter's
+// run loop (defined in cpu/interp/). Semantics in cpu/sem/ are templates over an
+// emitter; for the interpreter the emitter is this class (values are computed now).
+#pragma once
+#include <atomic>
+#include <csetjmp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <unordered_set>
+
+#include "base/endian.h"
+#include "cpu/address_translator.h"
+#include "cpu/cpu_state.h"
+#include "cpu/exception.h"
+#include "cpu/flags.h"
+#include "cpu/isa/decoded_insn.h"
+#include "memory/io_space.h"
+#include "memory/physical_memory.h"
+
+namespace emu {
+
+namespace interp { class BlockCache; }
+
+struct RunResult {
+  enum class Reason : uint8_t { InstructionLimit, Exception, Halted, ExitRequest };
+  Reason reason = Reason::InstructionLimit;
+  uint64_t instructions = 0;  // instructions retired during this call
+  CpuException exception;     // when reason == Exception
+};
+
+class Cpu {
+ public:
+  explicit Cpu(PhysicalMemory& mem, IoSpace* io = nullptr);
+  ~Cpu();
+  Cpu(const Cpu&) = delete;
+  Cpu& operator=(const Cpu&) = delete;
+
+  CpuState& state() { return s_; }
+  const CpuState& state() const { return s_; }
+
+  // Puts the CPU into 64-bit user mode with flat segments (CPL 3): the setup the
+  // differential tests and the benchmark use. The system step adds real reset/boot.
+  void set_flat_long_mode(unsigned cpl);
+  // 16-bit real mode (CS.base = selector << 4) or 32-bit flat protected mode, for tests.
+  void set_real_mode();
+  void set_flat_protected_mode(unsigned cpl);
+
+  // Runs at most max_instructions instructions. Returns early on an exception that the
+  // exception hook does not handle, on HLT, or when request_exit() was called.
+  RunResult run(uint64_t max_instructions);
+  // Asks run() to return at the next block boundary (safe from other threads).
+  void request_exit() { exit_request_.store(1); }
+
+  // Called on every exception; returning true means the hook delivered it (changed state).
+  std::function<bool(Cpu&, const CpuException&)> exception_hook;
+  // Time source for RDTSC (guest cycles); default counts retired instructions.
+  std::function<uint64_t()> tsc_source;
+
+  void set_translator(AddressTranslator* t) { translator_ = t ? t : &identity_; flush_tlb(); }
+  void flush_tlb();
+  // Drops every decoded block (e.g. after loading code with PhysicalMemory directly).
+  void flush_code_cache();
+
+  // ---- guest memory path (also used by the semantics) ----
+  [[noreturn]] void raise(uint8_t vector, uint32_t error_code = 0, bool has_error = false);
+  [[noreturn]] void raise_gp0() { raise(kGP, 0, true); }
+  [[noreturn]] void raise_exception(const CpuException& e);
+
+  // Linear address of seg:offset with the 64-bit canonical check (the check covers
+  // the whole access of `size` bytes).
+  uint64_t linear(unsigned seg, uint64_t offset, unsigned size) {
+    uint64_t lin;
+    if (mode64_) {
+      lin = offset + (seg >= isa::SEG_FS ? s_.seg[seg].base : 0);
+      uint64_t last = lin + size - 1;
+      if (!is_canonical(lin) || !is_canonical(last)) raise(seg == isa::SEG_SS ? kSS : kGP, 0, true);
+    } else {
+      // TODO(system step): segment limit and type checks.
+      lin = (s_.seg[seg].base + offset) & 0xffffffffu;
+    }
+    return lin;
+  }
+  static bool is_canonical(uint64_t a) { return static_cast<uint64_t>(static_cast<int64_t>(a << 16) >> 16) == a; }
+
+  template <class T>
+  T read_lin(uint64_t lin) {
+    const TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
+    if (e.read_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - sizeof(T))
+      return load_le<T>(e.host + (lin & 0xfff));
+    return static_cast<T>(read_slow(lin, sizeof(T)));
+  }
+  template <class T>
+  void write_lin(uint64_t lin, T v) {
+    const TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
+    if (e.write_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - sizeof(T)) {
+      store_le<T>(e.host + (lin & 0xfff), v);
+      return;
+    }
+    write_slow(lin, sizeof(T), v);
+  }
+  uint64_t read_mem(unsigned seg, uint64_t off, unsigned size) {
+    uint64_t lin = linear(seg, off, size);
+    switch (size) {
+      case 1: return read_lin<uint8_t>(lin);
+      case 2: return read_lin<uint16_t>(lin);
+      case 4: return read_lin<uint32_t>(lin);
+      default: return read_lin<uint64_t>(lin);
+    }
+  }
+  void write_mem(unsigned seg, uint64_t off, unsigned size, uint64_t v) {
+    uint64_t lin = linear(seg, off, size);
+    switch (size) {
+      case 1: write_lin<uint8_t>(lin, static_cast<uint8_t>(v)); break;
+      case 2: write_lin<uint16_t>(lin, static_cast<uint16_t>(v)); break;
+      case 4: write_lin<uint32_t>(lin, static_cast<uint32_t>(v)); break;
+      default: write_lin<uint64_t>(lin, v); break;
+    }
+  }
+  // Checks that [seg:off, +size) is writable without writing (for multi-part stores
+  // that must stay precise, e.g. CMPXCHG16B, PUSHA, ENTER).
+  void probe_write(unsigned seg, uint64_t off, unsigned size);
+
+  // ---- registers (GPR numbers as in isa::DecodedInsn: 16..19 = AH..BH) ----
+  uint64_t reg(unsigned r, unsigned size) const {
+    if (r >= isa::kRegAH) return (s_.gpr[r - isa::kRegAH] >> 8) & 0xff;
+    return s_.gpr[r] & size_mask(size);
+  }
+  void set_reg(unsigned r, unsigned size, uint64_t v) {
+    if (r >= isa::kRegAH) {
+      uint64_t& g = s_.gpr[r - isa::kRegAH];
+      g = (g & ~uint64_t{0xff00}) | ((v & 0xff) << 8);
+      return;
+    }
+    uint64_t& g = s_.gpr[r];
+    switch (size) {
+      case 1: g = (g & ~uint64_t{0xff}) | (v & 0xff); break;
+      case 2: g = (g & ~uint64_t{0xffff}) | (v & 0xffff); break;
+      case 4: g = v & 0xffffffffu; break;  // 32-bit writes zero-extend
+      default: g = v; break;
+    }
+  }
+
+  // Effective address (offset within the segment) of the instruction's memory operand.
+  uint64_t effective_address(const isa::DecodedInsn& i) const {
+    uint64_t a = static_cast<uint64_t>(i.disp);
+    if (i.base == isa::kRegRIP) a += s_.rip + i.length;
+    else if (i.base != isa::kNoReg) a += s_.gpr[i.base];
+    if (i.index != isa::kNoReg) a += s_.gpr[i.index] << i.scale;
+    return a & size_mask(i.asz);
+  }
+  uint64_t read_operand(const isa::DecodedInsn& i, unsigned k) {
+    const isa::Operand& o = i.op[k];
+    switch (o.type) {
+      case isa::OperandType::Reg: return reg(o.reg, o.size);
+      case isa::OperandType::Mem: return read_mem(i.seg, effective_address(i), o.size);
+      case isa::OperandType::Imm: return o.reg == 1 ? 1 : i.imm & size_mask(o.size);  // reg 1: constant 1
+      default: return 0;
+    }
+  }
+  void write_operand(const isa::DecodedInsn& i, unsigned k, uint64_t v) {
+    const isa::Operand& o = i.op[k];
+    if (o.type == isa::OperandType::Reg) set_reg(o.reg, o.size, v);
+    else write_mem(i.seg, effective_address(i), o.size, v);
+  }
+
+  // ---- stack ----
+  unsigned stack_addr_size() const { return mode64_ ? 8 : (s_.seg[isa::SEG_SS].default_big() ? 4 : 2); }
+  void push(uint64_t v, unsigned size);
+  uint64_t pop(unsigned size);             // reads and adjusts rSP
+  uint64_t peek(unsigned size, uint64_t offset = 0);  // reads [rSP+offset] without adjusting
+
+  // ---- ports and miscellany for the semantics ----
+  uint32_t port_in(uint16_t port, unsigned size) { return io_ ? io_->read(port, size) : 0xffffffffu & static_cast<uint32_t>(size_mask(size)); }
+  void port_out(uint16_t port, unsigned size, uint32_t v) { if (io_) io_->write(port, size, v); }
+  uint64_t read_tsc() { return tsc_source ? tsc_source() : retired_total_; }
+  bool mode64() const { return mode64_; }
+  // Ends the current decoded block after this instruction (code changed, mode changed).
+  void end_block() { stop_block_ = true; }
+  void set_halted() { halted_ = true; stop_block_ = true; }
+  // Remaining instruction budget of this run() call (REP strings yield when it is spent).
+  uint64_t budget_left() const { return budget_left_; }
+  void refresh_mode() { mode64_ = s_.mode64(); }
+
+  // ---- code pages (self-modifying code) ----
+  void note_code_page(uint64_t phys_page);
+  bool is_code_page(uint64_t phys_page) const { return code_pages_.count(phys_page) != 0; }
+
+  // Translates for instruction fetch; raises the fault on failure.
+  uint64_t translate_or_raise(uint64_t lin, Access access);
+  PhysicalMemory& memory() { return mem_; }
+
+ private:
+  friend class interp::BlockCache;
+  struct TlbEntry {
+    uint64_t read_tag = 1;   // page-aligned linear address; bit 0 set = invalid
+    uint64_t write_tag = 1;
+    uint8_t* host = nullptr;
+  };
+  static constexpr unsigned kTlbSize = 256;
+
+  uint64_t read_slow(uint64_t lin, unsigned size);
+  void write_slow(uint64_t lin, unsigned size, uint64_t v);
+  void invalidate_code_page(uint64_t phys_page);
+  bool execute_block();  // interpreter step; defined in cpu/interp/interpreter.cpp
+
+  CpuState s_;
+  PhysicalMemory& mem_;
+  IoSpace* io_;
+  IdentityTranslator identity_;
+  AddressTranslator* translator_ = &identity_;
+  TlbEntry tlb_[kTlbSize];
+  uint64_t tlb_generation_ = ~uint64_t{0};
+  bool mode64_ = false;
+
+  std::jmp_buf* fault_jmp_ = nullptr;
+  CpuException pending_;
+  bool stop_block_ = false;
+  bool halted_ = false;
+  std::atomic<uint32_t> exit_request_{0};
+  uint64_t budget_left_ = 0;
+  uint64_t retired_total_ = 0;
+
+  std::unordered_set<uint64_t> code_pages_;
+  std::unique_ptr<interp::BlockCache> blocks_;
+};
+
+}  // namespace emu

@@ -1,0 +1,55 @@
+// CPUID leaves of the emulated CPU (see cpuid.h for the policy).
+#include "cpu/cpuid.h"
+
+#include <cstring>
+
+namespace emu {
+
+static uint32_t chars4(const char* s) {
+  return uint32_t(uint8_t(s[0])) | uint32_t(uint8_t(s[1])) << 8 | uint32_t(uint8_t(s[2])) << 16 |
+         uint32_t(uint8_t(s[3])) << 24;
+}
+
+CpuidResult cpuid_query(uint32_t leaf, uint32_t subleaf) {
+  (void)subleaf;
+  static const char kVendor[] = "EmuX86CpuCor";  // EBX, EDX, ECX order
+  static const char kBrand[48] = "emu x86-64 interpreter";
+  CpuidResult r;
+  switch (leaf) {
+    case 0:
+      r.eax = 1;
+      r.ebx = chars4(kVendor);
+      r.edx = chars4(kVendor + 4);
+      r.ecx = chars4(kVendor + 8);
+      break;
+    case 1:
+      r.eax = 0x00000f01;  // family 15, model 0, stepping 1
+      r.ebx = 0;           // APIC ID 0, no CLFLUSH line size advertised
+      r.edx = (1u << 4)    // TSC
+              | (1u << 8)  // CMPXCHG8B
+              | (1u << 15);  // CMOV
+      r.ecx = (1u << 13)     // CMPXCHG16B
+              | (1u << 22)   // MOVBE
+              | (1u << 23);  // POPCNT
+      break;
+    case 0x80000000: r.eax = 0x80000004; break;
+    case 0x80000001:
+      r.ecx = (1u << 0)   // LAHF/SAHF in 64-bit mode
+              | (1u << 5);  // LZCNT
+      r.edx = (1u << 27)  // RDTSCP
+              | (1u << 29);  // long mode
+      break;
+    case 0x80000002: case 0x80000003: case 0x80000004: {
+      const char* p = kBrand + (leaf - 0x80000002) * 16;
+      r.eax = chars4(p);
+      r.ebx = chars4(p + 4);
+      r.ecx = chars4(p + 8);
+      r.edx = chars4(p + 12);
+      break;
+    }
+    default: break;  // unknown leaves return zeros
+  }
+  return r;
+}
+
+}  // namespace emu

@@ -1,0 +1,67 @@
+// Lazy arithmetic flag evaluation (see flags.h).
+#include "cpu/flags.h"
+
+namespace emu {
+
+using namespace isa;
+
+static bool carry_of(const LazyFlags& lf, uint64_t rflags) {
+  const uint64_t m = size_mask(lf.size);
+  const uint64_t a = lf.src1 & m, b = lf.src2 & m, r = lf.result & m;
+  switch (lf.op) {
+    case FlagOp::Add: return r < a;
+    case FlagOp::Adc: return lf.carry_in ? r <= a : r < a;
+    case FlagOp::Sub: return a < b;
+    case FlagOp::Sbb: return lf.carry_in ? a <= b : a < b;
+    case FlagOp::Logic: return false;
+    case FlagOp::Inc: case FlagOp::Dec: case FlagOp::None: return rflags & FL_CF;
+  }
+  return false;
+}
+
+static bool overflow_of(const LazyFlags& lf, uint64_t rflags) {
+  const uint64_t sb = sign_bit(lf.size);
+  const uint64_t a = lf.src1, b = lf.src2, r = lf.result;
+  switch (lf.op) {
+    case FlagOp::Add: case FlagOp::Adc: case FlagOp::Inc: return ((a ^ r) & (b ^ r)) & sb;
+    case FlagOp::Sub: case FlagOp::Sbb: case FlagOp::Dec: return ((a ^ b) & (a ^ r)) & sb;
+    case FlagOp::Logic: return false;
+    case FlagOp::None: return rflags & FL_OF;
+  }
+  return false;
+}
+
+uint32_t compute_arith_flags(const LazyFlags& lf, uint64_t rflags) {
+  uint32_t f = szp_flags(lf.result, lf.size);
+  if (carry_of(lf, rflags)) f |= FL_CF;
+  if (overflow_of(lf, rflags)) f |= FL_OF;
+  if (lf.op != FlagOp::Logic && ((lf.src1 ^ lf.src2 ^ lf.result) & 0x10)) f |= FL_AF;
+  return f;
+}
+
+bool flag_cf(const CpuState& s) { return s.lf.op == FlagOp::None ? (s.rflags & FL_CF) : carry_of(s.lf, s.rflags); }
+bool flag_of(const CpuState& s) { return s.lf.op == FlagOp::None ? (s.rflags & FL_OF) : overflow_of(s.lf, s.rflags); }
+bool flag_zf(const CpuState& s) {
+  return s.lf.op == FlagOp::None ? (s.rflags & FL_ZF) : (s.lf.result & size_mask(s.lf.size)) == 0;
+}
+bool flag_sf(const CpuState& s) {
+  return s.lf.op == FlagOp::None ? (s.rflags & FL_SF) : (s.lf.result & sign_bit(s.lf.size)) != 0;
+}
+bool flag_pf(const CpuState& s) { return s.lf.op == FlagOp::None ? (s.rflags & FL_PF) : parity_even(s.lf.result); }
+
+bool eval_condition(const CpuState& s, unsigned cc) {
+  bool r;
+  switch (cc >> 1) {
+    case 0: r = flag_of(s); break;
+    case 1: r = flag_cf(s); break;
+    case 2: r = flag_zf(s); break;
+    case 3: r = flag_cf(s) || flag_zf(s); break;
+    case 4: r = flag_sf(s); break;
+    case 5: r = flag_pf(s); break;
+    case 6: r = flag_sf(s) != flag_of(s); break;
+    default: r = flag_zf(s) || (flag_sf(s) != flag_of(s)); break;
+  }
+  return (cc & 1) ? !r : r;
+}
+
+}  // namespace emu

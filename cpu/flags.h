@@ -1,0 +1,65 @@
+// Lazy evaluation of the arithmetic flags (CF PF AF ZF SF OF) from the last
+// flag-setting operation recorded in CpuState::lf, and helpers to record operations.
+#pragma once
+#include <cstdint>
+
+#include "cpu/cpu_state.h"
+#include "cpu/isa/opcode_table.h"
+
+namespace emu {
+
+inline uint64_t size_mask(unsigned size) { return size >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * size)) - 1; }
+inline uint64_t sign_bit(unsigned size) { return uint64_t{1} << (8 * size - 1); }
+inline bool parity_even(uint64_t v) { return !(__builtin_popcount(static_cast<unsigned>(v & 0xff)) & 1); }
+
+// All six arithmetic flags of the recorded operation, as RFLAGS bits.
+uint32_t compute_arith_flags(const LazyFlags& lf, uint64_t rflags);
+
+// Current RFLAGS with the arithmetic bits evaluated.
+inline uint64_t read_rflags(const CpuState& s) {
+  if (s.lf.op == FlagOp::None) return s.rflags;
+  return (s.rflags & ~uint64_t{isa::FL_ARITH}) | compute_arith_flags(s.lf, s.rflags);
+}
+// Evaluates the arithmetic flags into RFLAGS (lf.op becomes None).
+inline void materialize_flags(CpuState& s) {
+  if (s.lf.op != FlagOp::None) {
+    s.rflags = read_rflags(s);
+    s.lf.op = FlagOp::None;
+  }
+}
+// Sets the arithmetic flags in `mask` to `values` (other arithmetic flags keep their value).
+inline void set_arith_flags(CpuState& s, uint32_t mask, uint32_t values) {
+  materialize_flags(s);
+  s.rflags = (s.rflags & ~uint64_t{mask}) | (values & mask);
+}
+inline void record_flags(CpuState& s, FlagOp op, unsigned size, uint64_t result, uint64_t a, uint64_t b,
+                         unsigned carry_in = 0) {
+  if (op == FlagOp::Inc || op == FlagOp::Dec) materialize_flags(s);  // CF is kept from before
+  s.lf.op = op;
+  s.lf.size = static_cast<uint8_t>(size);
+  s.lf.result = result;
+  s.lf.src1 = a;
+  s.lf.src2 = b;
+  s.lf.carry_in = static_cast<uint8_t>(carry_in);
+}
+
+// Single flags without evaluating all six.
+bool flag_cf(const CpuState& s);
+bool flag_zf(const CpuState& s);
+bool flag_sf(const CpuState& s);
+bool flag_of(const CpuState& s);
+bool flag_pf(const CpuState& s);
+// Condition code cc (0..15, as in Jcc) evaluated against the current flags.
+bool eval_condition(const CpuState& s, unsigned cc);
+
+// The ZF/SF/PF bits of a result of `size` bytes.
+inline uint32_t szp_flags(uint64_t result, unsigned size) {
+  uint64_t r = result & size_mask(size);
+  uint32_t f = 0;
+  if (r == 0) f |= isa::FL_ZF;
+  if (r & sign_bit(size)) f |= isa::FL_SF;
+  if (parity_even(r)) f |= isa::FL_PF;
+  return f;
+}
+
+}  // namespace emu

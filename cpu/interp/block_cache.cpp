@@ -1,0 +1,67 @@
+// Decoded-block cache bookkeeping (see block_cache.h).
+#include "cpu/interp/block_cache.h"
+
+#include <algorithm>
+
+namespace emu::interp {
+
+Block* BlockCache::find(uint64_t phys, uint32_t mode, uint64_t linear) const {
+  auto it = by_phys_.find(phys);
+  if (it == by_phys_.end()) return nullptr;
+  for (auto& b : it->second)
+    if (b->mode == mode && b->linear == linear) return b.get();
+  return nullptr;
+}
+
+Block* BlockCache::insert(std::unique_ptr<Block> b) {
+  Block* raw = b.get();
+  for (uint64_t p : raw->pages)
+    if (p != ~uint64_t{0}) by_page_[p].push_back(raw);
+  by_phys_[raw->phys].push_back(std::move(b));
+  ++count_;
+  jump_insert(raw);
+  return raw;
+}
+
+void BlockCache::invalidate_page(uint64_t phys_page) {
+  auto it = by_page_.find(phys_page);
+  if (it == by_page_.end()) return;
+  std::vector<Block*> victims = std::move(it->second);
+  by_page_.erase(it);
+  for (Block* v : victims) {
+    // Unlink from the other page's list too.
+    for (uint64_t p : v->pages) {
+      if (p == phys_page || p == ~uint64_t{0}) continue;
+      auto pit = by_page_.find(p);
+      if (pit != by_page_.end()) {
+        auto& lst = pit->second;
+        lst.erase(std::remove(lst.begin(), lst.end(), v), lst.end());
+        if (lst.empty()) by_page_.erase(pit);
+      }
+    }
+    auto bit = by_phys_.find(v->phys);
+    if (bit == by_phys_.end()) continue;
+    auto& vec = bit->second;
+    for (size_t k = 0; k < vec.size(); ++k) {
+      if (vec[k].get() == v) {
+        graveyard_.push_back(std::move(vec[k]));
+        vec.erase(vec.begin() + static_cast<std::ptrdiff_t>(k));
+        --count_;
+        break;
+      }
+    }
+    if (vec.empty()) by_phys_.erase(bit);
+  }
+  flush_jump_cache();
+}
+
+void BlockCache::clear() {
+  for (auto& [phys, vec] : by_phys_)
+    for (auto& b : vec) graveyard_.push_back(std::move(b));
+  by_phys_.clear();
+  by_page_.clear();
+  count_ = 0;
+  flush_jump_cache();
+}
+
+}  // namespace emu::interp

@@ -1,0 +1,71 @@
+// The interpreter's cache of decoded blocks, keyed by guest physical address and the
+// CPU mode bits, with a direct-mapped jump cache on the linear RIP and per-page block
+// lists so that a write to a code page drops exactly the blocks decoded from it.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "cpu/isa/decoded_insn.h"
+
+namespace emu {
+class Cpu;
+}
+
+namespace emu::interp {
+
+using Handler = void (*)(Cpu&, const isa::DecodedInsn&);
+
+struct BlockInsn {
+  Handler fn;
+  isa::DecodedInsn d;
+};
+
+struct Block {
+  uint64_t phys = 0;        // physical address of the first byte
+  uint64_t linear = 0;      // linear address it was decoded at
+  uint32_t mode = 0;        // CpuState::mode_key()
+  uint64_t pages[2] = {~uint64_t{0}, ~uint64_t{0}};  // physical pages its bytes lie in
+  std::vector<BlockInsn> insns;
+};
+
+class BlockCache {
+ public:
+  static constexpr unsigned kJumpCacheSize = 4096;
+  static constexpr unsigned kMaxBlockInsns = 64;
+
+  Block* jump_lookup(uint64_t linear, uint32_t mode) const {
+    const JumpEntry& j = jump_[jump_index(linear)];
+    return (j.block && j.linear == linear && j.mode == mode) ? j.block : nullptr;
+  }
+  void jump_insert(Block* b) { jump_[jump_index(b->linear)] = JumpEntry{b->linear, b->mode, b}; }
+
+  Block* find(uint64_t phys, uint32_t mode, uint64_t linear) const;
+  Block* insert(std::unique_ptr<Block> b);
+  // Drops every block with bytes in the physical page. Blocks are kept alive until
+  // collect_garbage() so a running block can finish its current instruction.
+  void invalidate_page(uint64_t phys_page);
+  void clear();
+  void collect_garbage() { graveyard_.clear(); }
+  size_t size() const { return count_; }
+
+ private:
+  struct JumpEntry {
+    uint64_t linear = 0;
+    uint32_t mode = 0;
+    Block* block = nullptr;
+  };
+  static unsigned jump_index(uint64_t linear) { return static_cast<unsigned>((linear ^ (linear >> 12)) & (kJumpCacheSize - 1)); }
+  void flush_jump_cache() {
+    for (auto& j : jump_) j = JumpEntry{};
+  }
+
+  std::unordered_map<uint64_t, std::vector<std::unique_ptr<Block>>> by_phys_;
+  std::unordered_map<uint64_t, std::vector<Block*>> by_page_;
+  std::vector<std::unique_ptr<Block>> graveyard_;
+  JumpEntry jump_[kJumpCacheSize];
+  size_t count_ = 0;
+};
+
+}  // namespace emu::interp

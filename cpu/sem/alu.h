@@ -1,0 +1,78 @@
+// Integer ALU semantics: ADD OR ADC SBB AND SUB XOR CMP TEST, INC DEC NEG NOT.
+#pragma once
+#include "cpu/sem/common.h"
+
+namespace emu::sem {
+
+enum class AluOp { Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test };
+
+template <AluOp Op, class E>
+inline void alu(E& e, const DecodedInsn& i) {
+  const unsigned sz = dst_size(i);
+  const uint64_t m = size_mask(sz);
+  uint64_t a = e.read_operand(i, 0);
+  uint64_t b = e.read_operand(i, 1);
+  CpuState& s = e.state();
+  uint64_t r;
+  FlagOp fop;
+  unsigned cin = 0;
+  switch (Op) {
+    case AluOp::Add: r = a + b; fop = FlagOp::Add; break;
+    case AluOp::Adc: cin = flag_cf(s); r = a + b + cin; fop = FlagOp::Adc; break;
+    case AluOp::Sub: case AluOp::Cmp: r = a - b; fop = FlagOp::Sub; break;
+    case AluOp::Sbb: cin = flag_cf(s); r = a - b - cin; fop = FlagOp::Sbb; break;
+    case AluOp::Or: r = a | b; fop = FlagOp::Logic; break;
+    case AluOp::And: case AluOp::Test: r = a & b; fop = FlagOp::Logic; break;
+    default: r = a ^ b; fop = FlagOp::Logic; break;
+  }
+  r &= m;
+  if constexpr (Op != AluOp::Cmp && Op != AluOp::Test) e.write_operand(i, 0, r);
+  record_flags(s, fop, sz, r, a, b, cin);
+  advance(e, i);
+}
+
+template <class E> void sem_add(E& e, const DecodedInsn& i) { alu<AluOp::Add>(e, i); }
+template <class E> void sem_or(E& e, const DecodedInsn& i) { alu<AluOp::Or>(e, i); }
+template <class E> void sem_adc(E& e, const DecodedInsn& i) { alu<AluOp::Adc>(e, i); }
+template <class E> void sem_sbb(E& e, const DecodedInsn& i) { alu<AluOp::Sbb>(e, i); }
+template <class E> void sem_and(E& e, const DecodedInsn& i) { alu<AluOp::And>(e, i); }
+template <class E> void sem_sub(E& e, const DecodedInsn& i) { alu<AluOp::Sub>(e, i); }
+template <class E> void sem_xor(E& e, const DecodedInsn& i) { alu<AluOp::Xor>(e, i); }
+template <class E> void sem_cmp(E& e, const DecodedInsn& i) { alu<AluOp::Cmp>(e, i); }
+template <class E> void sem_test(E& e, const DecodedInsn& i) { alu<AluOp::Test>(e, i); }
+
+template <class E>
+void sem_inc(E& e, const DecodedInsn& i) {
+  const unsigned sz = dst_size(i);
+  uint64_t a = e.read_operand(i, 0);
+  uint64_t r = (a + 1) & size_mask(sz);
+  e.write_operand(i, 0, r);
+  record_flags(e.state(), FlagOp::Inc, sz, r, a, 1);
+  advance(e, i);
+}
+template <class E>
+void sem_dec(E& e, const DecodedInsn& i) {
+  const unsigned sz = dst_size(i);
+  uint64_t a = e.read_operand(i, 0);
+  uint64_t r = (a - 1) & size_mask(sz);
+  e.write_operand(i, 0, r);
+  record_flags(e.state(), FlagOp::Dec, sz, r, a, 1);
+  advance(e, i);
+}
+template <class E>
+void sem_neg(E& e, const DecodedInsn& i) {
+  const unsigned sz = dst_size(i);
+  uint64_t a = e.read_operand(i, 0);
+  uint64_t r = (0 - a) & size_mask(sz);
+  e.write_operand(i, 0, r);
+  record_flags(e.state(), FlagOp::Sub, sz, r, 0, a);
+  advance(e, i);
+}
+template <class E>
+void sem_not(E& e, const DecodedInsn& i) {
+  uint64_t a = e.read_operand(i, 0);
+  e.write_operand(i, 0, ~a & size_mask(dst_size(i)));
+  advance(e, i);
+}
+
+}  // namespace emu::sem

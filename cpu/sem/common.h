@@ -1,0 +1,57 @@
+// Shared pieces of the instruction semantics: advancing RIP, branching with the
+// operand-size and canonical checks, and operand shorthands. Semantics are templates
+// over an emitter E (the interpreter uses emu::Cpu, which computes values directly).
+#pragma once
+#include <cstdint>
+
+#include "cpu/cpu_state.h"
+#include "cpu/exception.h"
+#include "cpu/flags.h"
+#include "cpu/isa/decoded_insn.h"
+
+namespace emu::sem {
+
+using isa::DecodedInsn;
+using isa::OperandType;
+
+template <class E>
+inline uint64_t next_rip(E& e, const DecodedInsn& i) {
+  uint64_t n = e.state().rip + i.length;
+  return e.mode64() ? n : (n & 0xffffffffu);
+}
+template <class E>
+inline void advance(E& e, const DecodedInsn& i) { e.state().rip = next_rip(e, i); }
+
+// Sets RIP to a branch target of operand size osz (#GP(0) if non-canonical).
+template <class E>
+inline void branch_to(E& e, uint64_t target, unsigned osz) {
+  target &= size_mask(osz);
+  if (e.mode64() && !E::is_canonical(target)) e.raise_gp0();
+  e.state().rip = target;
+}
+
+template <class E>
+inline uint64_t branch_target(E& e, const DecodedInsn& i) {
+  return next_rip(e, i) + i.imm;
+}
+
+inline unsigned dst_size(const DecodedInsn& i) { return i.op[0].size; }
+inline bool dst_is_mem(const DecodedInsn& i) { return i.op[0].type == OperandType::Mem; }
+
+template <class E>
+inline bool iopl_allows(E& e) {
+  const CpuState& s = e.state();
+  if (!(s.cr0 & kCr0PE)) return true;  // real mode
+  unsigned iopl = (s.rflags >> 12) & 3;
+  return s.cpl <= iopl;  // TODO(system step): TSS I/O permission bitmap, VME
+}
+
+template <class E>
+void sem_ud(E& e, const DecodedInsn&) { e.raise(kUD); }
+template <class E>
+void sem_nop(E& e, const DecodedInsn& i) { advance(e, i); }
+// Installed instead of the form's handler when a CPL-0 instruction is decoded at CPL > 0.
+template <class E>
+void sem_privileged_gp(E& e, const DecodedInsn&) { e.raise_gp0(); }
+
+}  // namespace emu::sem
