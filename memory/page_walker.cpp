@@ -27,10 +27,10 @@ struct Leaf {
 PageWalkResult fault(const PageAccess& a, const PagingContext& ctx, uint32_t bits) {
   PageWalkResult t;
   t.error_code = bits;
-  if (a.kind == AccessKind::Write) t.error_code |= kPfWrite;
-  if (a.user) t.error_code |= kPfUser;
+  if (a.kind == AccessKind::Write) t.error_code |= pf::kWrite;
+  if (a.user) t.error_code |= pf::kUser;
   const bool fetch_reported = ctx.smep || (ctx.nxe && ctx.mode != PagingMode::Legacy32);
-  if (a.kind == AccessKind::Execute && fetch_reported) t.error_code |= kPfFetch;
+  if (a.kind == AccessKind::Execute && fetch_reported) t.error_code |= pf::kFetch;
   return t;
 }
 
@@ -92,7 +92,7 @@ PageWalkResult walk_page_tables(PhysicalMemory& memory, const PagingContext& ctx
       // as are the high bits beyond MAXPHYADDR.
       const unsigned high_bits = ctx.maxphyaddr > 32 ? std::min(ctx.maxphyaddr - 32, 8u) : 0;
       const uint64_t reserved = (0x3fe000ull & ~(((1ull << high_bits) - 1) << 13));
-      if (pde & reserved) return fault(access, ctx, kPfPresent | kPfReserved);
+      if (pde & reserved) return fault(access, ctx, pf::kPresent | pf::kReserved);
       page_size = 4ull << 20;
       page_base = (pde & 0xffc00000u) | (((pde >> 13) & 0xff) << 32);
       leaf.leaf_entry = pde;
@@ -135,7 +135,7 @@ PageWalkResult walk_page_tables(PhysicalMemory& memory, const PagingContext& ctx
       const bool large = level > 0 && (e & kPS);
       if (large && (level == 3 || (level == 2 && !ctx.gb_pages))) bad |= kPS;  // PS reserved in PML4E; 1 GiB pages only if offered
       if (large && !(bad & kPS)) bad |= e & (((1ull << shift) - 1) & ~0x1fffull);  // reserved low address bits of a large page
-      if (bad) return fault(access, ctx, kPfPresent | kPfReserved);
+      if (bad) return fault(access, ctx, pf::kPresent | pf::kReserved);
       leaf.entry_addr[leaf.levels++] = entry_addr;
       leaf.writable = leaf.writable && (e & kRW);
       leaf.user = leaf.user && (e & kUS);
@@ -150,7 +150,7 @@ PageWalkResult walk_page_tables(PhysicalMemory& memory, const PagingContext& ctx
     }
   }
 
-  if (!access_allowed(ctx, access, leaf.writable, leaf.user, leaf.no_exec)) return fault(access, ctx, kPfPresent);
+  if (!access_allowed(ctx, access, leaf.writable, leaf.user, leaf.no_exec)) return fault(access, ctx, pf::kPresent);
 
   // Accessed bits on every entry used; dirty on the leaf for writes.
   const unsigned esize = ctx.mode == PagingMode::Legacy32 ? 4 : 8;

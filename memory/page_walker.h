@@ -54,14 +54,14 @@ struct PageWalkResult {
   uint32_t error_code = 0;   // #PF error code when !ok
 };
 
-// #PF error-code bits.
-enum PageFaultBits : uint32_t {
-  kPfPresent = 1u << 0,
-  kPfWrite = 1u << 1,
-  kPfUser = 1u << 2,
-  kPfReserved = 1u << 3,
-  kPfFetch = 1u << 4,
-};
+// #PF error-code bits (in a namespace of their own: cpu/exception.h has the CPU's names).
+namespace pf {
+inline constexpr uint32_t kPresent = 1u << 0;
+inline constexpr uint32_t kWrite = 1u << 1;
+inline constexpr uint32_t kUser = 1u << 2;
+inline constexpr uint32_t kReserved = 1u << 3;
+inline constexpr uint32_t kFetch = 1u << 4;
+}  // namespace pf
 
 // Walks the page tables for `linear`. A/D bits are updated in guest memory only when the
 // access is allowed. Page-table entries outside RAM read as all ones (hence reserved-bit

@@ -68,12 +68,12 @@ TEST_CASE("not-present entries give #PF with P=0 and the access bits") {
   f.put64(LongMode::pte_addr(), 0);
   auto t = f.walk(LongMode::kLin, AccessKind::Write, true);
   CHECK_FALSE(t.ok);
-  CHECK(t.error_code == (kPfWrite | kPfUser));
+  CHECK(t.error_code == (pf::kWrite | pf::kUser));
   t = f.walk(0x1000);  // PML4 entry 0 not present
   CHECK_FALSE(t.ok);
   CHECK(t.error_code == 0);
   t = f.walk(0x1000, AccessKind::Execute);
-  CHECK(t.error_code == kPfFetch);  // I/D reported because NXE is on
+  CHECK(t.error_code == pf::kFetch);  // I/D reported because NXE is on
 }
 
 TEST_CASE("user/supervisor and read/write rights combine across levels, with CR0.WP") {
@@ -82,14 +82,14 @@ TEST_CASE("user/supervisor and read/write rights combine across levels, with CR0
   CHECK(f.walk(LongMode::kLin, AccessKind::Read, true).ok);
   auto t = f.walk(LongMode::kLin, AccessKind::Write, true);
   CHECK_FALSE(t.ok);
-  CHECK(t.error_code == (kPfPresent | kPfWrite | kPfUser));
+  CHECK(t.error_code == (pf::kPresent | pf::kWrite | pf::kUser));
   // Supervisor writes to read-only pages succeed unless CR0.WP.
   CHECK(f.walk(LongMode::kLin, AccessKind::Write, false).ok);
   f.ctx.wp = true;
-  CHECK(f.walk(LongMode::kLin, AccessKind::Write, false).error_code == (kPfPresent | kPfWrite));
+  CHECK(f.walk(LongMode::kLin, AccessKind::Write, false).error_code == (pf::kPresent | pf::kWrite));
   // A supervisor-only PDPT entry hides the page from user mode.
   f.put64(0x2000 + 8 * ((LongMode::kLin >> 30) & 0x1ff), 0x3000 | P | RW);
-  CHECK(f.walk(LongMode::kLin, AccessKind::Read, true).error_code == (kPfPresent | kPfUser));
+  CHECK(f.walk(LongMode::kLin, AccessKind::Read, true).error_code == (pf::kPresent | pf::kUser));
   // Failed accesses do not set the dirty bit.
   CHECK((f.get64(LongMode::pte_addr()) & D) == D);  // set by the supervisor write above
 }
@@ -99,11 +99,11 @@ TEST_CASE("NX, SMEP and SMAP") {
   f.put64(LongMode::pte_addr(), 0x5000 | P | RW | US | XD);
   CHECK(f.walk(LongMode::kLin).ok);
   auto t = f.walk(LongMode::kLin, AccessKind::Execute, true);
-  CHECK(t.error_code == (kPfPresent | kPfUser | kPfFetch));
+  CHECK(t.error_code == (pf::kPresent | pf::kUser | pf::kFetch));
   f.put64(LongMode::pte_addr(), 0x5000 | P | RW | US);
   CHECK(f.walk(LongMode::kLin, AccessKind::Execute, false).ok);
   f.ctx.smep = true;
-  CHECK(f.walk(LongMode::kLin, AccessKind::Execute, false).error_code == (kPfPresent | kPfFetch));
+  CHECK(f.walk(LongMode::kLin, AccessKind::Execute, false).error_code == (pf::kPresent | pf::kFetch));
   f.ctx.smap = true;
   CHECK_FALSE(f.walk(LongMode::kLin, AccessKind::Read, false).ok);
   PageAccess with_ac;
@@ -115,7 +115,7 @@ TEST_CASE("NX, SMEP and SMAP") {
   f.ctx.nxe = false;
   f.ctx.smap = f.ctx.smep = false;
   f.put64(LongMode::pte_addr(), 0x5000 | P | RW | US | XD);
-  CHECK(f.walk(LongMode::kLin).error_code == (kPfPresent | kPfReserved));
+  CHECK(f.walk(LongMode::kLin).error_code == (pf::kPresent | pf::kReserved));
 }
 
 TEST_CASE("large pages: 2 MiB, 1 GiB only when offered, reserved bits") {
@@ -130,10 +130,10 @@ TEST_CASE("large pages: 2 MiB, 1 GiB only when offered, reserved bits") {
   CHECK(t.global);
   CHECK_FALSE(t.user);
   f.put64(pde, 0x00602000 | P | RW | PS);  // bit 13 set: reserved in a 2 MiB entry
-  CHECK(f.walk(LongMode::kLin).error_code == (kPfPresent | kPfReserved));
+  CHECK(f.walk(LongMode::kLin).error_code == (pf::kPresent | pf::kReserved));
   const uint64_t pdpte = 0x2000 + 8 * ((LongMode::kLin >> 30) & 0x1ff);
   f.put64(pdpte, 0x40000000 | P | RW | PS);
-  CHECK(f.walk(LongMode::kLin).error_code == (kPfPresent | kPfReserved));
+  CHECK(f.walk(LongMode::kLin).error_code == (pf::kPresent | pf::kReserved));
   f.ctx.gb_pages = true;
   t = f.walk(LongMode::kLin);
   REQUIRE(t.ok);
@@ -144,7 +144,7 @@ TEST_CASE("large pages: 2 MiB, 1 GiB only when offered, reserved bits") {
   f.put64(pdpte, 0x3000 | P | RW | US);
   f.put64(pde, 0x4000 | P | RW | US);
   f.put64(LongMode::pte_addr(), (1ull << 45) | 0x5000 | P);
-  CHECK(f.walk(LongMode::kLin).error_code == (kPfPresent | kPfReserved));
+  CHECK(f.walk(LongMode::kLin).error_code == (pf::kPresent | pf::kReserved));
 }
 
 TEST_CASE("legacy 32-bit paging with 4 KiB and 4 MiB pages") {
@@ -158,7 +158,7 @@ TEST_CASE("legacy 32-bit paging with 4 KiB and 4 MiB pages") {
   REQUIRE(t.ok);
   CHECK(t.paddr == 0x7456);
   CHECK((f.mem.read(0x2000 + 4 * ((lin >> 12) & 0x3ff), 4) & A) == A);
-  CHECK(f.walk(lin, AccessKind::Read, true).error_code == (kPfPresent | kPfUser));
+  CHECK(f.walk(lin, AccessKind::Read, true).error_code == (pf::kPresent | pf::kUser));
   // 4 MiB pages only with CR4.PSE; PSE-36 high address bits.
   f.put32(0x1000 + 4 * (lin >> 22), 0x00800000 | (1u << 13) | P | RW | PS);
   f.ctx.pse = true;
@@ -166,7 +166,7 @@ TEST_CASE("legacy 32-bit paging with 4 KiB and 4 MiB pages") {
   REQUIRE(t.ok);
   CHECK(t.paddr == 0x100800000ull + (lin & 0x3fffff));
   f.put32(0x1000 + 4 * (lin >> 22), 0x00800000 | (1u << 21) | P | RW | PS);
-  CHECK(f.walk(lin).error_code == (kPfPresent | kPfReserved));
+  CHECK(f.walk(lin).error_code == (pf::kPresent | pf::kReserved));
   // Without NXE or SMEP, 32-bit paging never reports instruction fetches.
   f.put32(0x1000, 0);
   CHECK(f.walk(0x1000, AccessKind::Execute).error_code == 0);
@@ -197,5 +197,5 @@ TEST_CASE("page tables pointing outside RAM fault instead of crashing") {
   f.put64(0x1000 + 8 * ((LongMode::kLin >> 39) & 0x1ff), 0xfff000000ull | P | RW);
   auto t = f.walk(LongMode::kLin);
   CHECK_FALSE(t.ok);
-  CHECK((t.error_code & kPfReserved) == kPfReserved);
+  CHECK((t.error_code & pf::kReserved) == pf::kReserved);
 }
