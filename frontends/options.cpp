@@ -347,6 +347,7 @@ std::vector<Token> tokenize(std::span<const char* const> args) {
 void validate(EmuOptions& o) {
   if (!o.initrd.empty() && o.kernel.empty()) throw OptionError{"-initrd: only allowed together with -kernel"};
   if (o.append_given && o.kernel.empty()) throw OptionError{"-append: only allowed together with -kernel"};
+  if (o.nographic && o.display == DisplayKind::Sdl) throw OptionError{"-nographic: cannot be combined with -display sdl"};
   for (const NamedProps& d : o.devices) {
     const std::string* netdev = d.props.find("netdev");
     if (!netdev) continue;

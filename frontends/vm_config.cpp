@@ -259,8 +259,11 @@ class ConfigApplier {
   }
 
   void memory(const Setting& s) const {
-    uint64_t mib = number(s, kMaxMemory / kMiB + 1);
-    o_.memory_bytes = checked_memory_size(mib * kMiB, what_ + ": memory", single(s).text);
+    const std::string& text = single(s).text;
+    auto mib = parse_uint(text);
+    if (!mib) fail("'memory' = '" + text + "' is not a number (of MiB)");
+    uint64_t bytes = *mib > kMaxMemory / kMiB ? kMaxMemory + 1 : *mib * kMiB;  // anything larger is too large
+    o_.memory_bytes = checked_memory_size(bytes, what_ + ": memory", text);
   }
 
   unsigned cpus(const Setting& s) const {

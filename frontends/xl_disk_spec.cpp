@@ -53,9 +53,21 @@ void set_target(Fields& f, std::string_view value, std::string_view what) {
   set_once(f.target, value, "target", what);
 }
 
+// "hda", "xvdb", "sdc:cdrom": what no format name looks like.
+bool looks_like_vdev(std::string_view v) {
+  v = v.substr(0, v.find(':'));
+  for (std::string_view prefix : {"hd", "xvd", "sd"})
+    if (v.size() > prefix.size() && v.substr(0, prefix.size()) == prefix) return true;
+  return false;
+}
+
 void set_positional(Fields& f, std::string_view value, std::string_view what) {
-  if (!f.target) set_target(f, value, what);
-  else if (!f.format) f.format = std::string(value);
+  if (!f.target) {
+    set_target(f, value, what);
+  } else if (!f.format && looks_like_vdev(value)) {
+    f.format = "";  // lenient: "image.img,hda,w" is read as target,vdev,access
+    f.vdev = std::string(value);
+  } else if (!f.format) f.format = std::string(value);
   else if (!f.vdev) f.vdev = std::string(value);
   else if (!f.access) f.access = std::string(value);
   else fail(what, "too many positional parameters at '" + std::string(value) + "'");
