@@ -1,0 +1,236 @@
+// Case generation (see case_generator.h).
+#include "tests/diff/cpu/case_generator.h"
+
+#include <array>
+#include <cstring>
+#include <string_view>
+
+namespace emu::diff {
+
+using namespace isa;
+
+std::vector<FormInfo> user_mode_forms() {
+  std::vector<FormInfo> v;
+  for (size_t i = 0; i < kNumForms; ++i) {
+    const Form& f = kForms[i];
+    if (f.attrs & (SYS | PRIV | I64)) continue;
+    FormPlan p = FormPlan::Run;
+    std::string_view mn = f.mnemonic, h = f.handler;
+    if (f.attrs & UD) p = FormPlan::NotImplemented;
+    else if (mn == "CPUID" || mn == "RDTSC" || mn == "RDTSCP") p = FormPlan::RunMaskedRegs;
+    else if (h == "intn") p = FormPlan::HostDiffers;
+    v.push_back({i, p});
+  }
+  return v;
+}
+
+uint64_t CaseGenerator::edge_or_random() {
+  static const uint64_t kEdges[] = {0, 1, ~uint64_t{0}, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
+                                    0x7fffffff, 0x80000000, 0xffffffff, 0x7fffffffffffffffull,
+                                    0x8000000000000000ull, 0x100000000ull, 2, 31, 32, 63, 64};
+  unsigned k = below(10);
+  if (k < 4) return kEdges[below(sizeof kEdges / sizeof kEdges[0])];
+  if (k < 6) return below(70);
+  if (k < 7) return static_cast<uint64_t>(-static_cast<int64_t>(below(70)));
+  return bits64();
+}
+
+namespace {
+
+bool has_size(const Form& f, OpSize s) {
+  for (unsigned k = 0; k < f.num_ops; ++k)
+    if (f.ops[k].size == s) return true;
+  return false;
+}
+bool has_kind(const Form& f, OpKind k) {
+  for (unsigned j = 0; j < f.num_ops; ++j)
+    if (f.ops[j].kind == k) return true;
+  return false;
+}
+
+}  // namespace
+
+bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
+  const Form& f = kForms[fi];
+  const std::string_view h = f.handler;
+  GeneratedCase g;
+  NativeCase& c = g.c;
+  c.in = CpuSnapshot::initial();
+  c.data.resize(kPageSize);
+  for (auto& b : c.data) b = static_cast<uint8_t>(rng_());
+  uint64_t* gpr = c.in.gpr;
+  for (int k = 0; k < 16; ++k) gpr[k] = edge_or_random();
+  gpr[RSP] = kDataBase + 0x800 + 8 * (below(64)) - 0x100;
+  uint64_t flags = bits64() & kCaseFlagsMask;
+  c.in.rflags = flags | kForcedFlags;
+  g.undefined_flags = f.flags_undefined;
+
+  // ---- operand size and prefixes ----
+  const bool sized = has_size(f, OpSize::v) || has_size(f, OpSize::z) || has_size(f, OpSize::y);
+  bool p66 = false, rexw = false;
+  if (sized && !(f.attrs & F64)) {  // AMD honours 66 on near branches; Intel ignores it
+    unsigned k = below(3);
+    p66 = k == 0;
+    rexw = k == 2 && !(f.attrs & D64 && chance(50));
+  }
+  if (h == "cmpxchg8b") rexw = chance(50);  // CMPXCHG16B
+  std::vector<uint8_t> bytes;
+  if (chance(15)) bytes.push_back(static_cast<uint8_t>(std::array<uint8_t, 4>{0x26, 0x2e, 0x36, 0x3e}[below(4)]));
+  if (p66) bytes.push_back(0x66);
+  const bool is_string = f.attrs & STR;
+  if (is_string && chance(60)) bytes.push_back(chance(50) ? 0xf3 : 0xf2);
+  bool use_lock = false;
+  // Mandatory prefix goes last before REX.
+  if (f.pfx == P66) bytes.push_back(0x66);
+  if (f.pfx == PF2) bytes.push_back(0xf2);
+  if (f.pfx == PF3) bytes.push_back(0xf3);
+
+  // ---- ModRM choice ----
+  const bool need_modrm = f.mod != NOM;
+  unsigned mod = 3, regf = below(8), rmf = below(8);
+  if (f.reg != RA) regf = static_cast<unsigned>(f.reg);
+  if (need_modrm) {
+    if (f.mod == MEM) mod = below(3);
+    else if (f.mod == REG) mod = 3;
+    else mod = chance(50) ? 3 : below(3);
+    if (f.rm != RA) rmf = static_cast<unsigned>(f.rm);
+  }
+  const bool mem = need_modrm && mod != 3;
+  if ((f.attrs & LOCK) && mem && chance(30) && f.ops[0].kind != OpKind::G) use_lock = true;
+  if (use_lock) bytes.insert(bytes.begin(), 0xf0);
+  bool addr32 = mem && chance(10);
+  if (addr32) bytes.insert(bytes.begin(), 0x67);
+
+  unsigned rex = 0x40;
+  if (rexw) rex |= 8;
+  if (chance(40)) rex |= 4;  // REX.R
+  if (chance(30)) rex |= 2;  // REX.X
+  if (chance(40)) rex |= 1;  // REX.B
+  const bool emit_rex = rex != 0x40 || chance(30);
+
+  // Memory target and addressing registers.
+  uint64_t target = kDataBase + 0x100 + below(0xd00);
+  if (h == "cmpxchg8b" && rexw && chance(80)) target &= ~uint64_t{15};
+  uint8_t sib = 0;
+  bool has_sib = false, rip_rel = false, no_base = false;
+  int64_t disp = 0;
+  unsigned disp_size = 0;
+  if (mem) {
+    if (mod == 1) { disp = static_cast<int8_t>(rng_()); disp_size = 1; }
+    if (mod == 2) { disp = static_cast<int32_t>(below(0x2000)) - 0x1000; disp_size = 4; }
+    const unsigned rexb = (emit_rex && (rex & 1)) ? 8 : 0, rexx = (emit_rex && (rex & 2)) ? 8 : 0;
+    if (rmf == 4) {
+      has_sib = true;
+      unsigned ss = below(4), idx = below(8), base = below(8);
+      sib = static_cast<uint8_t>(ss << 6 | idx << 3 | base);
+      unsigned ireg = idx | rexx, breg = base | rexb;
+      bool have_index = ireg != 4;
+      if (base == 5 && mod == 0) { no_base = true; disp = static_cast<int32_t>(target); disp_size = 4; }
+      if (have_index && ireg == RSP) have_index = false;
+      if (!no_base && have_index && ireg == breg) {
+        // Same register as base and index: solve v * (1 + 2^ss) + disp = target.
+        uint64_t mult = 1 + (uint64_t{1} << ss);
+        uint64_t want = target - static_cast<uint64_t>(disp);
+        want -= want % mult;
+        gpr[breg] = want / mult;
+        target = want + static_cast<uint64_t>(disp);
+      } else {
+        uint64_t iv = 0;
+        if (have_index) {
+          iv = below(16);
+          gpr[ireg] = iv;
+        }
+        uint64_t rest = target - (iv << ss) - static_cast<uint64_t>(disp);
+        if (no_base) {
+          disp = static_cast<int64_t>(rest) - 0;  // disp32 carries it (index scaled added)
+          disp = static_cast<int32_t>(target - (iv << ss));
+        } else if (breg == RSP) {
+          gpr[RSP] = rest;  // stack and memory operand share the page
+          if (rest < kDataBase + 0x100 || rest > kDataBase + 0xf00) return false;
+        } else {
+          gpr[breg] = rest;
+        }
+      }
+    } else if (rmf == 5 && mod == 0) {
+      rip_rel = true;
+      disp_size = 4;
+    } else {
+      unsigned breg = rmf | rexb;
+      gpr[breg] = target - static_cast<uint64_t>(disp);
+      if (breg == RSP) return false;  // unreachable: rm=4 means SIB
+    }
+  }
+
+  // String registers, loop counts and stack contents.
+  if (is_string) {
+    gpr[RSI] = kDataBase + 0x100 + below(0xd00);
+    gpr[RDI] = kDataBase + 0x100 + below(0xd00);
+    gpr[RCX] = chance(80) ? below(9) : gpr[RCX];
+    if (!(bytes.size() && (bytes.back() == 0xf3 || bytes.back() == 0xf2))) {
+      // no REP: RCX value does not matter
+    }
+  }
+  if (h == "enter" || h == "leave") gpr[RBP] = kDataBase + 0x400 + 8 * below(0x100);
+  if ((h == "call" || h == "jmp") && has_kind(f, OpKind::E) && chance(50)) {
+    uint64_t t = kCodeBase + below(40);
+    if (mem) std::memcpy(c.data.data() + (target - kDataBase), &t, 8);
+    else gpr[rmf | ((emit_rex && (rex & 1)) ? 8 : 0)] = t;
+  }
+  if (h == "ret" && chance(60)) {
+    uint64_t t = kCodeBase + below(40);
+    std::memcpy(c.data.data() + (gpr[RSP] - kDataBase), &t, 8);
+  }
+  if (h == "popf") {
+    // Keep TF (single-step) and AC (alignment checks) off: the host would trap on them.
+    uint64_t v;
+    std::memcpy(&v, c.data.data() + (gpr[RSP] - kDataBase), 8);
+    v &= ~uint64_t{(1u << 8) | (1u << 18)};
+    std::memcpy(c.data.data() + (gpr[RSP] - kDataBase), &v, 8);
+  }
+
+  // ---- encode ----
+  if (emit_rex) bytes.push_back(static_cast<uint8_t>(rex));
+  if (f.map != M1) bytes.push_back(0x0f);
+  if (f.map == M38) bytes.push_back(0x38);
+  if (f.map == M3A) bytes.push_back(0x3a);
+  uint8_t opcode = f.opcode;
+  if (f.span == 8) opcode = static_cast<uint8_t>(opcode + below(8));
+  bytes.push_back(opcode);
+  if (need_modrm) {
+    bytes.push_back(static_cast<uint8_t>(mod << 6 | regf << 3 | rmf));
+    if (has_sib) bytes.push_back(sib);
+  }
+  size_t disp_at = bytes.size();
+  for (unsigned k = 0; k < disp_size; ++k) bytes.push_back(static_cast<uint8_t>(static_cast<uint64_t>(disp) >> (8 * k)));
+  // Immediates in operand order.
+  const unsigned osz = (f.attrs & F64) ? 8 : rexw ? 8 : p66 ? 2 : (f.attrs & D64) ? 8 : 4;
+  for (unsigned k = 0; k < f.num_ops; ++k) {
+    const OperandSpec& s = f.ops[k];
+    if (s.kind == OpKind::I || s.kind == OpKind::J) {
+      unsigned n = 1;
+      if (s.kind == OpKind::J) n = s.size == OpSize::b ? 1 : 4;
+      else if (s.size == OpSize::w) n = 2;
+      else if (s.size == OpSize::z) n = osz == 2 ? 2 : 4;
+      else if (s.size == OpSize::v) n = osz;
+      uint64_t v = edge_or_random();
+      if (s.kind == OpKind::J) v = below(24);
+      if (h == "enter") v = k == 0 ? below(64) : below(4);
+      for (unsigned b = 0; b < n; ++b) bytes.push_back(static_cast<uint8_t>(v >> (8 * b)));
+    } else if (s.kind == OpKind::O) {
+      uint64_t a = kDataBase + 0x100 + below(0xd00);
+      unsigned n = addr32 ? 4 : 8;
+      for (unsigned b = 0; b < n; ++b) bytes.push_back(static_cast<uint8_t>(a >> (8 * b)));
+    }
+  }
+  if (bytes.size() > 15) return false;
+  if (rip_rel) {
+    int64_t d = static_cast<int64_t>(target) - static_cast<int64_t>(kCodeBase + bytes.size());
+    for (unsigned k = 0; k < 4; ++k) bytes[disp_at + k] = static_cast<uint8_t>(static_cast<uint64_t>(d) >> (8 * k));
+  }
+  c.code = bytes;
+  if (h == "cpuid" || h == "rdtsc" || h == "rdtscp") g.gpr_mask = static_cast<uint16_t>(~0x000fu);
+  *out = std::move(g);
+  return true;
+}
+
+}  // namespace emu::diff

@@ -1,0 +1,51 @@
+// Differential-test case generation driven by the opcode table: the list of user-mode
+// 64-bit forms, and random encodings of a form (prefixes, REX, ModRM/SIB addressing into
+// the data region, immediates, edge-valued registers and flags) as NativeCases.
+#pragma once
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "cpu/isa/opcode_table.h"
+#include "tests/diff/harness/native_runner.h"
+
+namespace emu::diff {
+
+// Why a user-mode form is not run against the host.
+enum class FormPlan : uint8_t {
+  Run,              // generate cases and compare
+  RunMaskedRegs,    // run, but RAX/RBX/RCX/RDX hold host-specific values (CPUID, RDTSC)
+  NotImplemented,   // semantics missing in emu (#UD): counted as not covered
+  HostDiffers,      // delivery differs by design (INT n goes through the host kernel's IDT)
+};
+
+struct FormInfo {
+  size_t form;        // index into kForms
+  FormPlan plan;
+};
+
+// Every user-mode form of 64-bit mode (not SYS/PRIV/invalid-in-64), with its plan.
+std::vector<FormInfo> user_mode_forms();
+
+struct GeneratedCase {
+  NativeCase c;
+  uint32_t undefined_flags = 0;  // RFLAGS bits not compared
+  uint16_t gpr_mask = 0xffff;    // GPRs compared
+};
+
+class CaseGenerator {
+ public:
+  explicit CaseGenerator(uint64_t seed) : rng_(seed) {}
+  // A random case for the form; false if this draw produced no valid encoding.
+  bool generate(size_t form, GeneratedCase* out);
+
+ private:
+  uint64_t edge_or_random();
+  uint64_t bits64() { return rng_(); }
+  unsigned below(unsigned n) { return static_cast<unsigned>(rng_() % n); }
+  bool chance(unsigned percent) { return below(100) < percent; }
+  std::mt19937_64 rng_;
+};
+
+}  // namespace emu::diff

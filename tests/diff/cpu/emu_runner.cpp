@@ -1,0 +1,122 @@
+// EmuRunner: the interpreter configured like the native runner's child process (see
+// native_runner.h for the layout): 64-bit user mode, CPL 3, code region read+execute,
+// the case's data pages read+write, everything else not present.
+#include "tests/diff/cpu/emu_runner.h"
+
+#include <cstring>
+
+#include "cpu/cpu.h"
+#include "cpu/flags.h"
+
+namespace emu::diff {
+
+namespace {
+
+// Page permissions of the native runner, reported with Linux's page-fault error codes.
+class RunnerLayoutTranslator : public AddressTranslator {
+ public:
+  uint64_t data_accessible = 0;
+  Translation translate(uint64_t lin, Access a, unsigned cpl) override {
+    const bool in_code = lin >= kCodeBase && lin < kCodeBase + kCodeSize;
+    const bool in_data = lin >= kDataBase && lin < kDataBase + data_accessible;
+    uint32_t err = (cpl == 3 ? kPfUser : 0) | (a == Access::Write ? kPfWrite : 0) | (a == Access::Fetch ? kPfFetch : 0);
+    if (in_code) {
+      if (a != Access::Write) return {true, lin, {}};
+      err |= kPfPresent;
+    } else if (in_data) {
+      if (a != Access::Fetch) return {true, lin, {}};
+      err |= kPfPresent;
+    }
+    Translation t;
+    t.ok = false;
+    t.fault.vector = kPF;
+    t.fault.has_error_code = true;
+    t.fault.error_code = err;
+    t.fault.fault_address = lin;
+    return t;
+  }
+};
+
+}  // namespace
+
+struct EmuRunner::Impl {
+  PhysicalMemory mem;
+  Cpu cpu{mem};
+  RunnerLayoutTranslator tr;
+  uint8_t* code = nullptr;
+  uint8_t* data = nullptr;
+  size_t dirty_code = 0;
+  size_t dirty_data = 0;
+
+  Impl() {
+    code = mem.add_ram(kCodeBase, kCodeSize, "diff-code");
+    data = mem.add_ram(kDataBase, kDataSize, "diff-data");
+    std::memset(code, kCodeFiller, kCodeSize);
+    cpu.set_flat_long_mode(3);
+    // Linux user mode: CS 0x33, SS 0x2b, null data selectors.
+    CpuState& s = cpu.state();
+    s.seg[isa::SEG_CS].selector = 0x33;
+    s.seg[isa::SEG_SS].selector = 0x2b;
+    for (unsigned k : {isa::SEG_DS, isa::SEG_ES, isa::SEG_FS, isa::SEG_GS}) s.seg[k].selector = 0;
+    cpu.set_translator(&tr);
+  }
+};
+
+EmuRunner::EmuRunner() : impl_(std::make_unique<Impl>()) {}
+EmuRunner::~EmuRunner() = default;
+
+void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructions) {
+  Impl& m = *impl_;
+  // Restore the filler and zeros the previous case changed, then place this case.
+  std::memset(m.code, kCodeFiller, m.dirty_code);
+  std::memset(m.data, 0, m.dirty_data);
+  std::memcpy(m.code, c.code.data(), c.code.size());
+  std::vector<uint8_t> stub = exit_stub_bytes(c.code.size());
+  std::memcpy(m.code + c.code.size(), stub.data(), stub.size());
+  m.dirty_code = c.code.size() + stub.size();
+  const uint64_t acc = accessible_data_size(c.data.size());
+  std::memcpy(m.data, c.data.data(), c.data.size());
+  m.dirty_data = acc;
+  m.tr.data_accessible = acc;
+  m.cpu.flush_code_cache();
+
+  CpuState& s = m.cpu.state();
+  for (int k = 0; k < 16; ++k) s.gpr[k] = c.in.gpr[k];
+  s.rip = kCodeBase;
+  s.lf = LazyFlags{};
+  s.rflags = (c.in.rflags & kCaseFlagsMask) | kForcedFlags;
+
+  RunResult res = m.cpu.run(max_instructions);
+  r.signal = 0;
+  r.si_code = 0;
+  r.fault_address = 0;
+  r.vector = -1;
+  r.error_code = 0;
+  r.out = c.in;
+  for (int k = 0; k < 16; ++k) r.out.gpr[k] = s.gpr[k];
+  r.out.rip = s.rip;
+  r.out.rflags = read_rflags(s);
+  switch (res.reason) {
+    case RunResult::Reason::Exception:
+      if (res.exception.vector == kBP && res.exception.software && s.rip == kExitLanding + 1) {
+        r.outcome = NativeResult::Completed;
+        r.out.rip = kCodeBase + c.code.size();
+      } else {
+        r.outcome = NativeResult::Fault;
+        r.vector = res.exception.vector;
+        r.error_code = res.exception.error_code;
+        if (res.exception.vector == kPF) r.fault_address = res.exception.fault_address;
+      }
+      break;
+    case RunResult::Reason::InstructionLimit:
+    case RunResult::Reason::ExitRequest:
+      r.outcome = NativeResult::Timeout;
+      break;
+    case RunResult::Reason::Halted:
+      r.outcome = NativeResult::Fault;
+      break;
+  }
+  r.data.assign(m.data, m.data + acc);
+}
+
+}  // namespace emu::diff
