@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <string>
 
 #include "base/endian.h"
 #include "bios/aml_builder.h"
@@ -189,14 +190,39 @@ std::vector<uint8_t> build_dsdt(const AcpiConfig& c) {
                           name("_CRS", resource_template({io(0x20, 0x20, 1, 2), io(0xa0, 0xa0, 1, 2),
                                                           irq_no_flags({2})}))})),
   }));
+  // _PRT: every slot's INTA-D goes to link PIRQ[(slot + pin - 1) & 3], the i440FX
+  // board swizzle (Piix3Isa::pirq_for).
+  static constexpr const char* kLinks[4] = {"\\_SB.LNKA", "\\_SB.LNKB", "\\_SB.LNKC", "\\_SB.LNKD"};
+  std::vector<Bytes> prt;
+  for (uint32_t slot = 0; slot < 32; slot++)
+    for (uint32_t pin = 0; pin < 4; pin++)
+      prt.push_back(package({integer((slot << 16) | 0xffff), integer(pin), name_ref(kLinks[(slot + pin + 3) & 3]),
+                             integer(0)}));
   Bytes pci0 = device("PCI0", join({
       name("_HID", eisa_id("PNP0A03")),
       name("_ADR", integer(0)),
       name("_UID", integer(0)),
       name("_CRS", pci_crs),
+      name("_PRT", package(prt)),
       isa,
   }));
   Bytes sb_body = pci0;
+  // Link devices with a fixed IRQ each: _PRS offers only the current one and _SRS
+  // accepts it, so Linux's IRQ balancing keeps what the PIIX3 is programmed with.
+  for (unsigned i = 0; i < 4; i++) {
+    uint8_t irq = c.pirq_irqs[i];
+    if (irq < 3 || irq > 15 || irq == 8 || irq == 13) throw std::invalid_argument("ACPI: PIRQ IRQ not routable");
+    Bytes res = resource_template({extended_interrupt(true, true, true, {irq})});
+    append(sb_body, device(std::string("LNK") + static_cast<char>('A' + i), join({
+        name("_HID", eisa_id("PNP0C0F")),
+        name("_UID", integer(i)),
+        name("_STA", integer(0x0b)),  // present, enabled, functioning (not shown in UI)
+        name("_PRS", res),
+        name("_CRS", res),
+        method("_SRS", 1, false, {}),
+        method("_DIS", 0, false, {}),
+    })));
+  }
   if (c.hpet) {
     append(sb_body, device("HPET", join({
         name("_HID", eisa_id("PNP0103")), name("_UID", integer(0)), sta_present,

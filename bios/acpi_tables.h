@@ -2,7 +2,8 @@
 // pointing at both RSDT and XSDT), FADT (revision 5: PM1a event/control blocks, PM
 // timer, SCI, reset register 0xCF9 = 0x06), FACS, MADT (local APICs, IOAPIC, interrupt
 // source overrides as QEMU's i440FX machine has them, LINT1 NMI), HPET and a DSDT
-// (PCI root bridge PNP0A03 with its _CRS windows, the legacy ISA devices, \_S5).
+// (PCI root bridge PNP0A03 with its _CRS windows and _PRT, PCI interrupt link
+// devices, the legacy ISA devices, \_S5).
 // All tables sit in one blob meant for guest address `base`, RSDP first.
 #pragma once
 #include <cstdint>
@@ -27,6 +28,10 @@ struct AcpiConfig {
   // the MADT, like QEMU's default (5, 9, 10, 11).
   uint16_t pci_irq_mask = (1u << 5) | (1u << 9) | (1u << 10) | (1u << 11);
   uint64_t pci_hole_end = 0xFEBFFFFF;      // last address of the 32-bit PCI window
+  // ISA IRQs of PIRQA-D. The DSDT describes PCI interrupt routing with fixed link
+  // devices LNKA-LNKD (level, active-high, shared) holding these IRQs, so the board
+  // must program the PIIX3 the same way: Piix3Isa::set_pirq_route(i, pirq_irqs[i]).
+  uint8_t pirq_irqs[4] = {10, 10, 11, 11};
 };
 
 struct AcpiTables {

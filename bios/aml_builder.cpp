@@ -232,6 +232,15 @@ Bytes irq_no_flags(std::initializer_list<unsigned> irqs) {
   return out;
 }
 
+Bytes extended_interrupt(bool level_triggered, bool active_high, bool shared, std::initializer_list<uint32_t> gsis) {
+  if (gsis.size() == 0 || gsis.size() > 255) throw std::invalid_argument("interrupt descriptor: 1-255 interrupts");
+  // Flags: bit 0 consumer, bit 1 edge (0 = level), bit 2 active-low, bit 3 shared.
+  Bytes body{static_cast<uint8_t>(0x01 | (level_triggered ? 0 : 0x02) | (active_high ? 0 : 0x04) | (shared ? 0x08 : 0)),
+             static_cast<uint8_t>(gsis.size())};
+  for (uint32_t g : gsis) put_le(body, g, 4);
+  return large_item(0x89, body);
+}
+
 Bytes memory32_fixed(uint32_t base, uint32_t length, bool read_write) {
   Bytes body{static_cast<uint8_t>(read_write ? 1 : 0)};
   put_le(body, base, 4);

@@ -38,12 +38,16 @@ Bytes scope(std::string_view name, const Bytes& body);
 Bytes device(std::string_view name, const Bytes& body);
 Bytes method(std::string_view name, unsigned arg_count, bool serialized, const Bytes& body);
 Bytes return_value(const Bytes& value);
+// A reference to a named object as a package element (e.g. a _PRT link device).
+inline Bytes name_ref(std::string_view path) { return name_string(path); }
 
 // Resource descriptors (ACPI 6.x section 6.4) and the template that wraps them in a
 // Buffer with an End Tag.
 Bytes resource_template(std::initializer_list<Bytes> descriptors);
 Bytes io(uint16_t min, uint16_t max, uint8_t alignment, uint8_t length);  // Decode16
 Bytes irq_no_flags(std::initializer_list<unsigned> irqs);
+// Extended Interrupt descriptor (ACPI "Interrupt(ResourceConsumer, ...)") for GSIs.
+Bytes extended_interrupt(bool level_triggered, bool active_high, bool shared, std::initializer_list<uint32_t> gsis);
 Bytes memory32_fixed(uint32_t base, uint32_t length, bool read_write);
 // Address space descriptors as a PCI root bridge's _CRS producer windows:
 // ResourceProducer, PosDecode, MinFixed, MaxFixed.

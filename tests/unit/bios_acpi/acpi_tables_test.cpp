@@ -186,6 +186,15 @@ TEST_CASE("DSDT \\_S5 carries the sleep type the PM block powers off on", "[acpi
   for (auto hid : {std::string("\x0c\x41\xd0\x0a\x03", 5), std::string("\x0c\x41\xd0\x03\x03", 5),
                    std::string("\x0c\x41\xd0\x05\x01", 5), std::string("\x0c\x41\xd0\x0b\x00", 5)})
     CHECK(s.find(hid) != std::string::npos);
+  // _PRT: slot 3 INTA reaches PIRQC on the i440FX (QEMU's e1000 gets LNKC):
+  // Package(4){0x0003FFFF, Zero, \_SB.LNKC, Zero}.
+  const char prt_slot3_inta[] = "\x12\x13\x04\x0c\xff\xff\x03\x00\x00\\\x2e_SB_LNKC\x00";
+  CHECK(s.find(std::string(prt_slot3_inta, sizeof prt_slot3_inta - 1)) != std::string::npos);
+  // Link C holds PIRQC's IRQ: Interrupt(Consumer, Level, ActiveHigh, Shared){11}.
+  CHECK(s.find(std::string("\x89\x06\x00\x09\x01\x0b\x00\x00\x00", 9)) != std::string::npos);
+  c.pirq_irqs[0] = 2;
+  CHECK_THROWS(build_dsdt(c));
+  c.pirq_irqs[0] = 10;
   c.low_ram_size = 0xff000000ull;  // above the hole's end
   CHECK_THROWS(build_dsdt(c));
 }
@@ -246,6 +255,9 @@ TEST_CASE("iasl disassembles the DSDT, FADT and MADT without errors", "[acpi][ia
   CHECK(dsdt.find("PNP0B00") != std::string::npos);
   CHECK(dsdt.find("PNP0103") != std::string::npos);
   CHECK(dsdt.find("_S5_") != std::string::npos);
+  CHECK(dsdt.find("PNP0C0F") != std::string::npos);
+  CHECK(dsdt.find("Interrupt (ResourceConsumer, Level, ActiveHigh, Shared") != std::string::npos);
+  CHECK(dsdt.find("Name (_PRT, Package (0x80)") != std::string::npos);
   CHECK(dsdt.find("0x20000000,         // Range Minimum") != std::string::npos);  // hole start = 512 MiB
   CHECK(dsdt.find("0xFEBFFFFF,         // Range Maximum") != std::string::npos);
   // Recompiling the disassembly must succeed too.
