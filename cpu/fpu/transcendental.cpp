@@ -1,0 +1,401 @@
+// x87 transcendental instructions (F2XM1, FYL2X, FYL2XP1, FSIN, FCOS, FSINCOS, FPTAN,
+// FPATAN), evaluated with 128-bit working precision and rounded once to 64 bits.
+// FSIN/FCOS/FPTAN reduce their argument with the hardware's 66-bit approximation of pi
+// (Intel SDM vol. 1, 8.3.10), so results near multiples of pi match real CPUs rather
+// than the mathematically exact function.
+#include "cpu/fpu/float_internal.h"
+#include "cpu/fpu/softfloat.h"
+#include "cpu/fpu/wide_float.h"
+
+namespace emu::fpu {
+using namespace detail;
+
+namespace {
+
+bool nan_or_unsupported(const Operand& o) { return o.is_nan() || o.cls == Class::Unsupported; }
+Float80 f80(Packed p) { return pack_f80(p); }
+
+// Sum of a series until the terms no longer matter at 128-bit precision.
+bool negligible(const Wide& term, const Wide& sum) { return term.is_zero() || (!sum.is_zero() && term.exp < sum.exp - 132); }
+
+// e^z - 1 for |z| <= ~0.7.
+Wide expm1_series(const Wide& z) {
+  Wide sum = z, term = z;
+  for (int n = 2; n < 200; ++n) {
+    term = wide_div(wide_mul(term, z), wide_from_int(n));
+    if (negligible(term, sum)) break;
+    sum = wide_add(sum, term);
+  }
+  return sum;
+}
+
+// 2 * atanh(t) = ln((1 + t) / (1 - t)) for |t| <= ~0.2.
+Wide two_atanh_series(const Wide& t) {
+  const Wide t2 = wide_mul(t, t);
+  Wide sum = t, power = t;
+  for (int n = 3; n < 400; n += 2) {
+    power = wide_mul(power, t2);
+    const Wide term = wide_div(power, wide_from_int(n));
+    if (negligible(term, sum)) break;
+    sum = wide_add(sum, term);
+  }
+  return wide_scale(sum, 1);
+}
+
+// log2 of a positive value.
+Wide log2_wide(const Wide& v) {
+  int32_t e = v.exp;
+  Wide m{false, 0, v.m};  // in [1, 2)
+  if ((v.m >> 64) > 0xB504F333F9DE6484ull) {  // m > sqrt(2): use m / 2
+    m = wide_scale(m, -1);
+    ++e;
+  }
+  const Wide one = wide_from_int(1);
+  const Wide t = wide_div(wide_sub(m, one), wide_add(m, one));
+  const Wide ln = two_atanh_series(t);
+  return wide_add(wide_from_int(e), wide_mul(ln, wide_log2e()));
+}
+Wide log2_of(const Operand& x) { return log2_wide(wide_from_operand(x)); }
+
+// sin and cos of |r| <= ~0.8.
+Wide sin_series(const Wide& r) {
+  const Wide r2 = wide_mul(r, r);
+  Wide sum = r, term = r;
+  for (int n = 1; n < 100; ++n) {
+    term = wide_neg(wide_div(wide_mul(term, r2), wide_from_int((2 * n) * (2 * n + 1))));
+    if (negligible(term, sum)) break;
+    sum = wide_add(sum, term);
+  }
+  return sum;
+}
+Wide cos_series(const Wide& r) {
+  const Wide r2 = wide_mul(r, r);
+  Wide sum = wide_from_int(1), term = wide_from_int(1);
+  for (int n = 1; n < 100; ++n) {
+    term = wide_neg(wide_div(wide_mul(term, r2), wide_from_int((2 * n - 1) * (2 * n))));
+    if (negligible(term, sum)) break;
+    sum = wide_add(sum, term);
+  }
+  return sum;
+}
+
+// atan(t) for 0 <= t <= 1: three argument halvings, then the Taylor series.
+Wide atan_unit(Wide t) {
+  const Wide one = wide_from_int(1);
+  for (int i = 0; i < 3; ++i) t = wide_div(t, wide_add(one, wide_sqrt(wide_add(one, wide_mul(t, t)))));
+  const Wide t2 = wide_mul(t, t);
+  Wide sum = t, power = t;
+  for (int n = 3; n < 400; n += 2) {
+    power = wide_neg(wide_mul(power, t2));
+    const Wide term = wide_div(power, wide_from_int(n));
+    if (negligible(term, sum)) break;
+    sum = wide_add(sum, term);
+  }
+  return wide_scale(sum, 3);
+}
+
+// --- FSIN / FCOS / FPTAN argument reduction ------------------------------------------------
+// pi/2 as the hardware knows it: the 66-bit pi 0x3243F6A8885A308D3 * 2^-64, halved.
+constexpr u128 kHalfPi66 = (u128{0x3} << 64) | 0x243F6A8885A308D3ull;  // pi/2 = this * 2^-65
+
+struct Reduced {
+  Wide r;          // |x| - k * pi66/2, |r| <= pi66/4
+  uint64_t k = 0;  // quadrant count
+};
+
+// Reduction of |x| (finite, |x| < 2^63), exact given the 66-bit pi.
+Reduced reduce(const Operand& x) {
+  Reduced out;
+  if (x.exp < -1) {  // |x| < 0.5 < pi/4
+    out.r = wide_abs(wide_from_operand(x));
+    return out;
+  }
+  using i128 = __int128;
+  const u128 big_x = u128{x.sig} << (x.exp + 2);  // |x| in units of 2^-65
+  const Wide q = wide_div(wide_from_u128(false, big_x, 0), wide_from_u128(false, kHalfPi66, 0));
+  uint64_t k = 0;
+  if (q.exp >= -1) k = static_cast<uint64_t>(((q.m >> (126 - q.exp)) + 1) >> 1);  // nearest
+  i128 rem = static_cast<i128>(big_x - u128{k} * kHalfPi66);  // exact modulo 2^128
+  const i128 half = static_cast<i128>(kHalfPi66 >> 1);
+  while (rem > half) {
+    rem -= static_cast<i128>(kHalfPi66);
+    ++k;
+  }
+  while (rem < -half) {
+    rem += static_cast<i128>(kHalfPi66);
+    --k;
+  }
+  out.k = k;
+  out.r = wide_from_u128(rem < 0, rem < 0 ? static_cast<u128>(-rem) : static_cast<u128>(rem), -65);
+  return out;
+}
+
+enum class Trig { Sin, Cos, Tan };
+
+// Shared front end: NaN/unsupported/infinity/zero/range handling. Returns true when
+// `result` is final.
+bool trig_special(Ctx& c, const Operand& o, Float80 a, Trig fn, TrigResult& result) {
+  if (nan_or_unsupported(o)) {
+    result.value = f80(propagate_nan1(c, kF80, o));
+    return true;
+  }
+  if (o.cls == Class::Inf) {
+    c.raise(flag::Invalid);
+    result.value = f80(packed_default_nan(kF80));
+    return true;
+  }
+  if (o.cls == Class::Denormal) c.raise(flag::Denormal);
+  if (c.pre_trap()) {
+    result.value = a;
+    return true;
+  }
+  if (o.cls == Class::Zero) {
+    result.value = fn == Trig::Cos ? Float80{0x8000000000000000ull, 0x3FFF} : a;
+    return true;
+  }
+  if (o.exp >= 63) {
+    result.out_of_range = true;
+    result.value = a;
+    return true;
+  }
+  return false;
+}
+
+Wide trig_value(const Reduced& red, bool negative_x, Trig fn) {
+  const unsigned quadrant = static_cast<unsigned>(red.k & 3);
+  Wide v;
+  if (fn == Trig::Tan) {
+    const Wide s = sin_series(red.r), co = cos_series(red.r);
+    v = (quadrant & 1) ? wide_neg(wide_div(co, s)) : wide_div(s, co);
+    return negative_x ? wide_neg(v) : v;
+  }
+  const bool use_sin = (fn == Trig::Sin) == ((quadrant & 1) == 0);
+  v = use_sin ? sin_series(red.r) : cos_series(red.r);
+  bool negate = fn == Trig::Sin ? (quadrant >= 2) != negative_x : (quadrant == 1 || quadrant == 2);
+  if (fn == Trig::Cos && quadrant == 3) negate = false;
+  return negate ? wide_neg(v) : v;
+}
+
+TrigResult trig(Float80 a, Trig fn, FloatStatus& st) {
+  Ctx c(st);
+  const Operand o = unpack_f80(a);
+  TrigResult result;
+  if (!trig_special(c, o, a, fn, result)) {
+    const Reduced red = reduce(o);
+    if (red.r.is_zero()) {
+      // |x| is an exact multiple of the internal pi/2.
+      const unsigned q = static_cast<unsigned>(red.k & 3);
+      Wide v;
+      if (fn == Trig::Tan) {
+        v = (q & 1) ? Wide{} : Wide{};
+      } else {
+        const bool is_one = (fn == Trig::Sin) == ((q & 1) != 0);
+        v = is_one ? wide_from_int(1) : Wide{};
+        if (fn == Trig::Sin && q == 3) v = wide_neg(v);
+        if (fn == Trig::Cos && q == 2) v = wide_neg(v);
+        if (fn == Trig::Sin && o.sign) v = wide_neg(v);
+      }
+      result.value = f80(v.is_zero() ? packed_zero(kF80, false) : round_pack(c, kF80, 64, v.neg, v.exp - 127, v.m));
+    } else {
+      result.value = f80(wide_round_f80(c, trig_value(red, o.sign, fn)));
+    }
+  }
+  if (result.out_of_range || nan_or_unsupported(o)) c.c1 = false;
+  c.commit(st);
+  return result;
+}
+
+}  // namespace
+
+TrigResult f80_sin(Float80 a, FloatStatus& st) { return trig(a, Trig::Sin, st); }
+TrigResult f80_cos(Float80 a, FloatStatus& st) { return trig(a, Trig::Cos, st); }
+TrigResult f80_tan(Float80 a, FloatStatus& st) { return trig(a, Trig::Tan, st); }
+
+SinCos f80_sincos(Float80 a, FloatStatus& st) {
+  FloatStatus cos_status = st;
+  const TrigResult s = f80_sin(a, st);
+  const TrigResult co = f80_cos(a, cos_status);
+  st.flags |= cos_status.flags;
+  return SinCos{s.value, co.value, s.out_of_range};
+}
+
+// --- F2XM1 ----------------------------------------------------------------------------------
+Float80 f80_f2xm1(Float80 a, FloatStatus& st) {
+  Ctx c(st);
+  const Operand o = unpack_f80(a);
+  Packed r;
+  if (nan_or_unsupported(o)) {
+    r = propagate_nan1(c, kF80, o);
+  } else if (o.cls == Class::Zero) {
+    r = packed_zero(kF80, o.sign);
+  } else if (o.cls == Class::Inf) {
+    r = o.sign ? Packed{true, 0x3FFF, 0x8000000000000000ull} : packed_inf(kF80, false);
+  } else {
+    if (o.cls == Class::Denormal) c.raise(flag::Denormal);
+    if (c.pre_trap()) {
+      r = packed_default_nan(kF80);
+    } else {
+      const Wide x = wide_from_operand(o);
+      Wide v;
+      if (o.exp < 0) {
+        v = expm1_series(wide_mul(x, wide_ln2()));
+      } else {
+        // Outside the architectural range |x| <= 1: 2^x - 1 = 2^k * 2^f - 1.
+        const int64_t k = o.exp >= 20 ? (o.sign ? -(int64_t{1} << 20) : (int64_t{1} << 20))
+                                      : (o.sign ? -1 : 1) * static_cast<int64_t>(o.sig >> (63 - o.exp));
+        const Wide f = wide_sub(x, wide_from_int(k));
+        const Wide two_f = wide_add(wide_from_int(1), expm1_series(wide_mul(f, wide_ln2())));
+        v = wide_sub(wide_scale(two_f, static_cast<int32_t>(k)), wide_from_int(1));
+      }
+      r = wide_round_f80(c, v);
+    }
+  }
+  c.commit(st);
+  return f80(r);
+}
+
+// --- FYL2X / FYL2XP1 ------------------------------------------------------------------------
+namespace {
+// y * L where L = log2(something) is described by its class: -inf, +0 (exact), +inf or
+// the finite nonzero `value`. IEEE multiplication rules give the specials.
+Packed times_log(Ctx& c, const Operand& y, int l_class, const Wide& value) {
+  // l_class: -1 = -inf, 0 = +0, 1 = +inf, 2 = finite nonzero
+  const bool l_neg = l_class == -1 || (l_class == 2 && value.neg);
+  const bool sign = y.sign != l_neg;
+  if (l_class == -1 || l_class == 1) {
+    if (y.cls == Class::Zero) {
+      c.raise(flag::Invalid);
+      return packed_default_nan(kF80);
+    }
+    if (l_class == -1 && y.cls != Class::Inf) c.raise(flag::DivideByZero);
+    return packed_inf(kF80, sign);
+  }
+  if (l_class == 0) {
+    if (y.cls == Class::Inf) {
+      c.raise(flag::Invalid);
+      return packed_default_nan(kF80);
+    }
+    return packed_zero(kF80, y.sign);
+  }
+  if (y.cls == Class::Zero) return packed_zero(kF80, sign);
+  if (y.cls == Class::Inf) return packed_inf(kF80, sign);
+  return wide_round_f80(c, wide_mul(wide_from_operand(y), value));
+}
+}  // namespace
+
+Float80 f80_fyl2x(Float80 xa, Float80 ya, FloatStatus& st) {
+  Ctx c(st);
+  const Operand x = unpack_f80(xa), y = unpack_f80(ya);
+  Packed r;
+  if (nan_or_unsupported(x) || nan_or_unsupported(y)) {
+    r = propagate_nan2(c, kF80, x, y);
+  } else {
+    // log2(0) * finite: divide-by-zero takes precedence over a denormal y (no DE).
+    const bool zero_divide = x.cls == Class::Zero && y.is_finite_nonzero();
+    if ((x.cls == Class::Denormal || y.cls == Class::Denormal) && !zero_divide) c.raise(flag::Denormal);
+    if (x.sign && x.cls != Class::Zero) {
+      c.raise(flag::Invalid);
+      r = packed_default_nan(kF80);
+    } else if (c.pre_trap()) {
+      r = packed_default_nan(kF80);
+    } else if (x.cls == Class::Zero) {
+      r = times_log(c, y, -1, Wide{});
+    } else if (x.cls == Class::Inf) {
+      r = times_log(c, y, 1, Wide{});
+    } else if (x.exp == 0 && x.sig == 0x8000000000000000ull) {
+      r = times_log(c, y, 0, Wide{});
+    } else {
+      r = times_log(c, y, 2, log2_of(x));
+    }
+  }
+  c.commit(st);
+  return f80(r);
+}
+
+Float80 f80_fyl2xp1(Float80 xa, Float80 ya, FloatStatus& st) {
+  Ctx c(st);
+  const Operand x = unpack_f80(xa), y = unpack_f80(ya);
+  Packed r;
+  if (nan_or_unsupported(x) || nan_or_unsupported(y)) {
+    r = propagate_nan2(c, kF80, x, y);
+  } else {
+    if (x.cls == Class::Denormal || y.cls == Class::Denormal) c.raise(flag::Denormal);
+    const Wide xw = x.is_finite_nonzero() ? wide_from_operand(x) : Wide{};
+    const int below_minus_one = x.sign && x.cls != Class::Zero ? (x.cls == Class::Inf ? 1 : wide_cmp_abs(xw, wide_from_int(1))) : -1;
+    if (below_minus_one > 0) {
+      c.raise(flag::Invalid);
+      r = packed_default_nan(kF80);
+    } else if (c.pre_trap()) {
+      r = packed_default_nan(kF80);
+    } else if (below_minus_one == 0) {
+      r = times_log(c, y, -1, Wide{});  // log2(0)
+    } else if (x.cls == Class::Zero) {
+      // log2(1 + x) = x exactly signed zero: y * (+-0)
+      if (y.cls == Class::Inf) {
+        c.raise(flag::Invalid);
+        r = packed_default_nan(kF80);
+      } else {
+        r = packed_zero(kF80, x.sign != y.sign);
+      }
+    } else if (x.cls == Class::Inf) {
+      r = times_log(c, y, 1, Wide{});
+    } else {
+      // ln(1 + x) = 2 atanh(x / (2 + x)), accurate for small x.
+      const Wide t = wide_div(xw, wide_add(wide_from_int(2), xw));
+      Wide l2;
+      if (wide_cmp_abs(t, Wide{false, -1, u128{1} << 127}) <= 0) {
+        l2 = wide_mul(two_atanh_series(t), wide_log2e());
+      } else {
+        // Far outside the architectural range: log2 of the sum.
+        l2 = log2_wide(wide_add(wide_from_int(1), xw));
+      }
+      r = times_log(c, y, 2, l2);
+    }
+  }
+  c.commit(st);
+  return f80(r);
+}
+
+// --- FPATAN ---------------------------------------------------------------------------------
+Float80 f80_fpatan(Float80 xa, Float80 ya, FloatStatus& st) {
+  Ctx c(st);
+  const Operand x = unpack_f80(xa), y = unpack_f80(ya);
+  Packed r;
+  const Wide pi = wide_pi();
+  auto signed_result = [&](const Wide& v) { return wide_round_f80(c, y.sign ? wide_neg(v) : v); };
+  if (nan_or_unsupported(x) || nan_or_unsupported(y)) {
+    r = propagate_nan2(c, kF80, x, y);
+  } else {
+    if (x.cls == Class::Denormal || y.cls == Class::Denormal) c.raise(flag::Denormal);
+    if (c.pre_trap()) {
+      r = packed_default_nan(kF80);
+    } else if (y.cls == Class::Zero) {
+      r = x.sign ? signed_result(pi) : packed_zero(kF80, y.sign);
+    } else if (y.cls == Class::Inf) {
+      if (x.cls == Class::Inf) {
+        const Wide quarter = wide_scale(pi, -2);
+        r = signed_result(x.sign ? wide_mul(quarter, wide_from_int(3)) : quarter);
+      } else {
+        r = signed_result(wide_scale(pi, -1));
+      }
+    } else if (x.cls == Class::Inf) {
+      r = x.sign ? signed_result(pi) : packed_zero(kF80, y.sign);
+    } else if (x.cls == Class::Zero) {
+      r = signed_result(wide_scale(pi, -1));
+    } else {
+      const Wide ax = wide_abs(wide_from_operand(x)), ay = wide_abs(wide_from_operand(y));
+      Wide a;
+      if (wide_cmp_abs(ay, ax) <= 0) {
+        a = atan_unit(wide_div(ay, ax));
+      } else {
+        a = wide_sub(wide_scale(pi, -1), atan_unit(wide_div(ax, ay)));
+      }
+      if (x.sign) a = wide_sub(pi, a);
+      r = signed_result(a);
+    }
+  }
+  c.commit(st);
+  return f80(r);
+}
+
+}  // namespace emu::fpu
