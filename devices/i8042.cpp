@@ -29,6 +29,8 @@ uint64_t I8042::io_read(uint64_t offset, unsigned size) { return read_data(); }
 void I8042::io_write(uint64_t offset, unsigned size, uint64_t value) { write_data(static_cast<uint8_t>(value)); }
 
 void I8042::reply(uint8_t byte, bool aux) {
+  // A guest issuing commands without reading the results cannot grow this unboundedly.
+  if (replies_.size() >= kMaxPendingReplies) return;
   replies_.push_back({byte, aux});
   refill();
 }

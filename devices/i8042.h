@@ -74,6 +74,7 @@ class I8042 : public IoHandler {
   MachineControl* control_;
   CommandPort command_port_{this};
   IrqLine irq_kbd_, irq_aux_;
+  static constexpr size_t kMaxPendingReplies = 16;
   std::deque<std::pair<uint8_t, bool>> replies_;  // controller output, before device data
   uint8_t status_ = 0, ctr_ = kCtrPowerOn, outport_ = kOutReset | kOutA20;
   uint8_t obuf_ = 0;

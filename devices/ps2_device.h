@@ -28,8 +28,11 @@ class Ps2Device {
   void set_output_ready(std::function<void()> callback) { ready_ = std::move(callback); }
 
  protected:
-  // Device replies are never dropped; reports (keys, packets) check room() first.
+  // Replies are dropped only when a guest floods commands without reading (the queue
+  // is bounded so it cannot grow without limit); reports check queued() first.
+  static constexpr size_t kQueueLimit = 256;
   void push(uint8_t b) {
+    if (queue_.size() >= kQueueLimit) return;
     queue_.push_back(b);
     last_sent_ = b;
     if (ready_) ready_();
