@@ -23,9 +23,9 @@ Wide wide_add(const Wide& a, const Wide& b) {
   const Wide& big = a_big ? a : b;
   const Wide& small = a_big ? b : a;
   const int32_t d = big.exp - small.exp;
-  const u128 sm = d >= 128 ? 0 : small.m >> d;
+  const u128 sm = shift_right_sticky(small.m, d > 200 ? 200 : static_cast<int>(d));
   if (big.neg == small.neg) {
-    const u128 sum = (big.m >> 1) + (sm >> 1) + ((big.m & sm) & 1);
+    const u128 sum = ((big.m >> 1) + (sm >> 1) + ((big.m & sm) & 1)) | ((big.m ^ sm) & 1);
     return wide_from_u128(big.neg, sum, big.exp - 126);
   }
   return wide_from_u128(big.neg, big.m - sm, big.exp - 127);
@@ -39,9 +39,12 @@ Wide wide_mul(const Wide& a, const Wide& b) {
   const u128 mid = (p00 >> 64) + static_cast<uint64_t>(p01) + static_cast<uint64_t>(p10);
   const u128 hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
   const uint64_t lo_top = static_cast<uint64_t>(mid);  // bits 64..127 of the 256-bit product
-  // product = hi * 2^128 + ..., value = product * 2^(a.exp + b.exp - 254)
-  if (hi >> 127) return Wide{a.neg != b.neg, a.exp + b.exp + 1, hi};
-  return Wide{a.neg != b.neg, a.exp + b.exp, (hi << 1) | (lo_top >> 63)};
+  const bool lost = lo_top != 0 || static_cast<uint64_t>(p00) != 0;
+  // product = hi * 2^128 + ..., value = product * 2^(a.exp + b.exp - 254); lost bits
+  // are kept as a sticky bit 0.
+  if (hi >> 127) return Wide{a.neg != b.neg, a.exp + b.exp + 1, hi | (lost ? 1 : 0)};
+  const bool lost_below = (lo_top << 1) != 0 || static_cast<uint64_t>(p00) != 0;
+  return Wide{a.neg != b.neg, a.exp + b.exp, (hi << 1) | (lo_top >> 63) | (lost_below ? 1 : 0)};
 }
 
 Wide wide_div(const Wide& a, const Wide& b) {
@@ -62,7 +65,7 @@ Wide wide_div(const Wide& a, const Wide& b) {
     top = (r >> 127) != 0;
     r <<= 1;
   }
-  return Wide{a.neg != b.neg, e, q};
+  return Wide{a.neg != b.neg, e, q | ((r != 0 || top) ? 1 : 0)};  // sticky remainder
 }
 
 namespace {
@@ -108,7 +111,9 @@ Wide wide_log2e() {
 
 Packed wide_round_f80(Ctx& c, const Wide& v) {
   if (v.is_zero()) return packed_zero(kF80, v.neg);
-  return round_pack(c, kF80, 64, v.neg, v.exp - 127, v.m | 1);
+  const Packed p = round_pack(c, kF80, 64, v.neg, v.exp - 127, v.m);
+  c.raise(flag::Precision);  // the hardware flags every such result as inexact
+  return p;
 }
 
 }  // namespace emu::fpu::detail

@@ -1,7 +1,7 @@
 // Internal 128-bit-significand floating point used to evaluate the x87 transcendental
-// functions before the final rounding to 64 bits (truncating arithmetic, about 125
-// correct bits per operation; enough for correctly rounded results in all but
-// astronomically rare cases). Not IEEE: no specials, no flags.
+// functions before the final rounding to 64 bits: truncating arithmetic that keeps lost
+// bits as a sticky bit 0 (so exact values stay exact and tiny corrections still steer
+// directed rounding), about 125 correct bits per operation. Not IEEE: no specials.
 #pragma once
 #include <cstdint>
 
@@ -50,8 +50,8 @@ Wide wide_pi();
 Wide wide_ln2();
 Wide wide_log2e();
 
-// Rounds to a Float80 in ctx's rounding mode, raising PE (the value is always treated as
-// inexact), UE/OE as applicable.
+// Rounds to a Float80 in ctx's rounding mode, raising PE (as the hardware does for every
+// nonzero transcendental result, even exact ones), UE/OE as applicable.
 Packed wide_round_f80(Ctx& c, const Wide& v);
 
 }  // namespace emu::fpu::detail
