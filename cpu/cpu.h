@@ -120,6 +120,27 @@ class Cpu {
       default: write_lin<uint64_t>(lin, v); break;
     }
   }
+  // Read of a read-modify-write destination: checked for write access first, so a fault
+  // reports a write (as hardware does for RMW instructions).
+  uint64_t read_mem_rmw(unsigned seg, uint64_t off, unsigned size) {
+    uint64_t lin = linear(seg, off, size);
+    const TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
+    if (!(e.write_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - size)) {
+      translate_or_raise(lin, Access::Write);
+      translate_or_raise(lin + size - 1, Access::Write);
+    }
+    switch (size) {
+      case 1: return read_lin<uint8_t>(lin);
+      case 2: return read_lin<uint16_t>(lin);
+      case 4: return read_lin<uint32_t>(lin);
+      default: return read_lin<uint64_t>(lin);
+    }
+  }
+  uint64_t read_operand_rmw(const isa::DecodedInsn& i, unsigned k) {
+    const isa::Operand& o = i.op[k];
+    if (o.type == isa::OperandType::Mem) return read_mem_rmw(i.seg, effective_address(i), o.size);
+    return read_operand(i, k);
+  }
   // Checks that [seg:off, +size) is writable without writing (for multi-part stores
   // that must stay precise, e.g. CMPXCHG16B, PUSHA, ENTER).
   void probe_write(unsigned seg, uint64_t off, unsigned size);

@@ -10,7 +10,7 @@ template <AluOp Op, class E>
 inline void alu(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
   const uint64_t m = size_mask(sz);
-  uint64_t a = e.read_operand(i, 0);
+  uint64_t a = (Op == AluOp::Cmp || Op == AluOp::Test) ? e.read_operand(i, 0) : e.read_operand_rmw(i, 0);
   uint64_t b = e.read_operand(i, 1);
   CpuState& s = e.state();
   uint64_t r;
@@ -44,7 +44,7 @@ template <class E> void sem_test(E& e, const DecodedInsn& i) { alu<AluOp::Test>(
 template <class E>
 void sem_inc(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
-  uint64_t a = e.read_operand(i, 0);
+  uint64_t a = e.read_operand_rmw(i, 0);
   uint64_t r = (a + 1) & size_mask(sz);
   e.write_operand(i, 0, r);
   record_flags(e.state(), FlagOp::Inc, sz, r, a, 1);
@@ -53,7 +53,7 @@ void sem_inc(E& e, const DecodedInsn& i) {
 template <class E>
 void sem_dec(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
-  uint64_t a = e.read_operand(i, 0);
+  uint64_t a = e.read_operand_rmw(i, 0);
   uint64_t r = (a - 1) & size_mask(sz);
   e.write_operand(i, 0, r);
   record_flags(e.state(), FlagOp::Dec, sz, r, a, 1);
@@ -62,7 +62,7 @@ void sem_dec(E& e, const DecodedInsn& i) {
 template <class E>
 void sem_neg(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
-  uint64_t a = e.read_operand(i, 0);
+  uint64_t a = e.read_operand_rmw(i, 0);
   uint64_t r = (0 - a) & size_mask(sz);
   e.write_operand(i, 0, r);
   record_flags(e.state(), FlagOp::Sub, sz, r, 0, a);
@@ -70,7 +70,7 @@ void sem_neg(E& e, const DecodedInsn& i) {
 }
 template <class E>
 void sem_not(E& e, const DecodedInsn& i) {
-  uint64_t a = e.read_operand(i, 0);
+  uint64_t a = e.read_operand_rmw(i, 0);
   e.write_operand(i, 0, ~a & size_mask(dst_size(i)));
   advance(e, i);
 }

@@ -28,7 +28,7 @@ void bit_op(E& e, const DecodedInsn& i) {
   uint64_t ea = 0;
   if (dst_is_mem(i)) {
     ea = (e.effective_address(i) + base_off) & size_mask(i.asz);
-    v = e.read_mem(i.seg, ea, sz);
+    v = Op == BitOp::Test ? e.read_mem(i.seg, ea, sz) : e.read_mem_rmw(i.seg, ea, sz);
   } else {
     v = e.read_operand(i, 0);
   }
@@ -99,6 +99,11 @@ void sem_popcnt(E& e, const DecodedInsn& i) {
 template <class E>
 void sem_bswap(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
+  if (i.osz == 2) {  // BSWAP r16 is undefined; Intel and AMD clear the low word
+    e.set_reg(i.op[0].reg, 2, 0);
+    advance(e, i);
+    return;
+  }
   uint64_t v = e.read_operand(i, 0);
   uint64_t r = sz == 8 ? __builtin_bswap64(v) : __builtin_bswap32(static_cast<uint32_t>(v));
   e.write_operand(i, 0, r);

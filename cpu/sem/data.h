@@ -31,7 +31,7 @@ void sem_lea(E& e, const DecodedInsn& i) {
 }
 template <class E>
 void sem_xchg(E& e, const DecodedInsn& i) {
-  uint64_t a = e.read_operand(i, 0), b = e.read_operand(i, 1);
+  uint64_t a = e.read_operand_rmw(i, 0), b = e.read_operand(i, 1);
   e.write_operand(i, 0, b);  // memory (if any) is operand 0: written first
   e.write_operand(i, 1, a);
   advance(e, i);
@@ -39,7 +39,7 @@ void sem_xchg(E& e, const DecodedInsn& i) {
 template <class E>
 void sem_xadd(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
-  uint64_t a = e.read_operand(i, 0), b = e.read_operand(i, 1);
+  uint64_t a = e.read_operand_rmw(i, 0), b = e.read_operand(i, 1);
   uint64_t r = (a + b) & size_mask(sz);
   if (dst_is_mem(i)) {
     e.write_operand(i, 0, r);
@@ -54,7 +54,7 @@ void sem_xadd(E& e, const DecodedInsn& i) {
 template <class E>
 void sem_cmpxchg(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
-  uint64_t dst = e.read_operand(i, 0);
+  uint64_t dst = e.read_operand_rmw(i, 0);
   uint64_t acc = e.reg(RAX, sz);
   uint64_t r = (acc - dst) & size_mask(sz);
   if (acc == dst) {
@@ -86,7 +86,7 @@ void sem_cmpxchg8b(E& e, const DecodedInsn& i) {
       s.gpr[RDX] = hi;
     }
   } else {
-    uint64_t m = e.read_mem(i.seg, ea, 8);
+    uint64_t m = e.read_mem_rmw(i.seg, ea, 8);
     uint64_t cmp = (e.reg(RDX, 4) << 32) | e.reg(RAX, 4);
     eq = m == cmp;
     if (eq) {

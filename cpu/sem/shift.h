@@ -25,7 +25,7 @@ template <ShiftOp Op, class E>
 void shift(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i), bits = 8 * sz;
   const uint64_t m = size_mask(sz), sb = sign_bit(sz);
-  uint64_t a = e.read_operand(i, 0);
+  uint64_t a = e.read_operand_rmw(i, 0);
   unsigned c = shift_count(e, i, 1);
   CpuState& s = e.state();
   if (c == 0) {
@@ -118,7 +118,7 @@ template <bool Left, class E>
 void double_shift(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i), bits = 8 * sz;
   const uint64_t m = size_mask(sz), sb = sign_bit(sz);
-  uint64_t a = e.read_operand(i, 0), b = e.read_operand(i, 1);
+  uint64_t a = e.read_operand_rmw(i, 0), b = e.read_operand(i, 1);
   unsigned c = shift_count(e, i, 2);
   if (c == 0) {
     e.write_operand(i, 0, a);
@@ -134,7 +134,7 @@ void double_shift(E& e, const DecodedInsn& i) {
     unsigned total = bits == 16 ? 48 : 2 * bits;
     unsigned __int128 sh = cat << c;
     r = static_cast<uint64_t>(sh >> (total - bits)) & m;
-    cf = static_cast<bool>((sh >> total) & 1);
+    cf = static_cast<bool>((cat >> (total - c)) & 1);  // the last bit shifted out
   } else {
     unsigned __int128 cat = (static_cast<unsigned __int128>(b) << bits) | a;
     if (bits == 16) cat |= static_cast<unsigned __int128>(a) << 32;

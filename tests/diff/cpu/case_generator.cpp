@@ -18,7 +18,7 @@ std::vector<FormInfo> user_mode_forms() {
     std::string_view mn = f.mnemonic, h = f.handler;
     if (f.attrs & UD) p = FormPlan::NotImplemented;
     else if (mn == "CPUID" || mn == "RDTSC" || mn == "RDTSCP") p = FormPlan::RunMaskedRegs;
-    else if (h == "intn") p = FormPlan::HostDiffers;
+    else if (h == "intn" || h == "int1") p = FormPlan::HostDiffers;  // the host kernel rewinds ICEBP
     v.push_back({i, p});
   }
   return v;
@@ -170,14 +170,16 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
       // no REP: RCX value does not matter
     }
   }
+  if (h == "xlat") gpr[RBX] = kDataBase + 0x100 + below(0xd00);
+  if ((h == "shld" || h == "shrd") && p66) gpr[RCX] = (gpr[RCX] & ~uint64_t{31}) | below(17);  // counts > 16: undefined
   if (h == "enter" || h == "leave") gpr[RBP] = kDataBase + 0x400 + 8 * below(0x100);
-  if ((h == "call" || h == "jmp") && has_kind(f, OpKind::E) && chance(50)) {
-    uint64_t t = kCodeBase + below(40);
+  if ((h == "call" || h == "jmp") && has_kind(f, OpKind::E) && chance(90)) {
+    uint64_t t = kCodeBase + 0x100 + below(40);  // lands on the 0xCC filler
     if (mem) std::memcpy(c.data.data() + (target - kDataBase), &t, 8);
     else gpr[rmf | ((emit_rex && (rex & 1)) ? 8 : 0)] = t;
   }
-  if (h == "ret" && chance(60)) {
-    uint64_t t = kCodeBase + below(40);
+  if (h == "ret" && chance(90)) {
+    uint64_t t = kCodeBase + 0x100 + below(40);
     std::memcpy(c.data.data() + (gpr[RSP] - kDataBase), &t, 8);
   }
   if (h == "popf") {
@@ -213,8 +215,9 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
       else if (s.size == OpSize::z) n = osz == 2 ? 2 : 4;
       else if (s.size == OpSize::v) n = osz;
       uint64_t v = edge_or_random();
-      if (s.kind == OpKind::J) v = below(24);
+      if (s.kind == OpKind::J) v = chance(20) ? 0 : 6 + below(20);  // the exit stub or the filler after it
       if (h == "enter") v = k == 0 ? below(64) : below(4);
+      if ((h == "shld" || h == "shrd") && p66) v = below(17);
       for (unsigned b = 0; b < n; ++b) bytes.push_back(static_cast<uint8_t>(v >> (8 * b)));
     } else if (s.kind == OpKind::O) {
       uint64_t a = kDataBase + 0x100 + below(0xd00);
