@@ -250,7 +250,7 @@ std::vector<BinaryCase> make_binary_cases() {
 }
 
 // One struct per immediate-form instruction: run<I> is the host instruction with imm8 I
-// (the BLENDPS/BLENDPD intrinsics only accept the imm8 bits the instruction reads).
+// (the BLENDPS/BLENDPD/SHUFPD intrinsics only accept the imm8 bits the instruction reads).
 #define IMM_OP(Name, host_expr)                             \
   struct Name {                                             \
     template <int I>                                        \
@@ -279,7 +279,7 @@ IMM_OP(BlendpsOp, _mm_castps_si128(_mm_blend_ps(to_ps(a), to_ps(b), I & 15)))
 IMM_OP(BlendpdOp, _mm_castpd_si128(_mm_blend_pd(to_pd(a), to_pd(b), I & 3)))
 IMM_OP(MpsadbwOp, _mm_mpsadbw_epu8(x, y, I))
 IMM_OP(ShufpsOp, _mm_castps_si128(_mm_shuffle_ps(to_ps(a), to_ps(b), I)))
-IMM_OP(ShufpdOp, _mm_castpd_si128(_mm_shuffle_pd(to_pd(a), to_pd(b), I)))
+IMM_OP(ShufpdOp, _mm_castpd_si128(_mm_shuffle_pd(to_pd(a), to_pd(b), I & 3)))
 IMM_OP(InsertpsOp, _mm_castps_si128(_mm_insert_ps(to_ps(a), to_ps(b), I)))
 IMM_OP(PclmulOp, _mm_clmulepi64_si128(x, y, I))
 IMM_OP64(PalignrMmxOp, _mm_alignr_pi8(x, y, I))
