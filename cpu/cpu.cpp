@@ -111,9 +111,8 @@ uint64_t Cpu::read_slow(uint64_t lin, unsigned size) {
   uint64_t page = pa & ~uint64_t{0xfff};
   if (uint8_t* host = mem_.host_pointer(page, 0x1000, false)) {
     TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
-    if (e.read_tag != (lin & ~uint64_t{0xfff})) e.write_tag = 1;
     e.read_tag = lin & ~uint64_t{0xfff};
-    e.host = host;
+    e.read_host = host;
     uint8_t* p = host + off;
     switch (size) {
       case 1: return *p;
@@ -145,9 +144,8 @@ void Cpu::write_slow(uint64_t lin, unsigned size, uint64_t v) {
   if (uint8_t* host = mem_.host_pointer(page, 0x1000, true)) {
     TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
     if (!is_code_page(page)) {
-      if (e.read_tag != (lin & ~uint64_t{0xfff})) e.read_tag = lin & ~uint64_t{0xfff};
       e.write_tag = lin & ~uint64_t{0xfff};
-      e.host = host;
+      e.write_host = host;
     }
     uint8_t* p = host + off;
     switch (size) {

@@ -90,14 +90,14 @@ class Cpu {
   T read_lin(uint64_t lin) {
     const TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
     if (e.read_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - sizeof(T))
-      return load_le<T>(e.host + (lin & 0xfff));
+      return load_le<T>(e.read_host + (lin & 0xfff));
     return static_cast<T>(read_slow(lin, sizeof(T)));
   }
   template <class T>
   void write_lin(uint64_t lin, T v) {
     const TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
     if (e.write_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - sizeof(T)) {
-      store_le<T>(e.host + (lin & 0xfff), v);
+      store_le<T>(e.write_host + (lin & 0xfff), v);
       return;
     }
     write_slow(lin, sizeof(T), v);
@@ -218,10 +218,11 @@ class Cpu {
   friend class interp::BlockCache;
   struct TlbEntry {
     uint64_t read_tag = 1;   // page-aligned linear address; bit 0 set = invalid
-    uint64_t write_tag = 1;
-    uint8_t* host = nullptr;
+    uint8_t* read_host = nullptr;
+    uint64_t write_tag = 1;  // never set for pages holding decoded code (stores there trap)
+    uint8_t* write_host = nullptr;
   };
-  static constexpr unsigned kTlbSize = 256;
+  static constexpr unsigned kTlbSize = 512;
 
   uint64_t read_slow(uint64_t lin, unsigned size);
   void write_slow(uint64_t lin, unsigned size, uint64_t v);

@@ -14,7 +14,8 @@ static bool carry_of(const LazyFlags& lf, uint64_t rflags) {
     case FlagOp::Sub: return a < b;
     case FlagOp::Sbb: return lf.carry_in ? a <= b : a < b;
     case FlagOp::Logic: return false;
-    case FlagOp::Inc: case FlagOp::Dec: case FlagOp::None: return rflags & FL_CF;
+    case FlagOp::Inc: case FlagOp::Dec: return lf.carry_in;
+    case FlagOp::None: return rflags & FL_CF;
   }
   return false;
 }

@@ -32,15 +32,20 @@ inline void set_arith_flags(CpuState& s, uint32_t mask, uint32_t values) {
   materialize_flags(s);
   s.rflags = (s.rflags & ~uint64_t{mask}) | (values & mask);
 }
+bool flag_cf(const CpuState& s);
 inline void record_flags(CpuState& s, FlagOp op, unsigned size, uint64_t result, uint64_t a, uint64_t b,
                          unsigned carry_in = 0) {
-  if (op == FlagOp::Inc || op == FlagOp::Dec) materialize_flags(s);  // CF is kept from before
   s.lf.op = op;
   s.lf.size = static_cast<uint8_t>(size);
   s.lf.result = result;
   s.lf.src1 = a;
   s.lf.src2 = b;
   s.lf.carry_in = static_cast<uint8_t>(carry_in);
+}
+// INC/DEC: like ADD/SUB of 1, but CF keeps its previous value (held in carry_in).
+inline void record_inc_dec(CpuState& s, FlagOp op, unsigned size, uint64_t result, uint64_t a) {
+  unsigned cf = flag_cf(s);
+  record_flags(s, op, size, result, a, 1, cf);
 }
 
 // Single flags without evaluating all six.

@@ -139,10 +139,12 @@ Float80 f80_fpatan(Float80 x, Float80 y, FloatStatus& st);  // atan(y / x) by qu
 struct TrigResult {
   Float80 value;
   bool out_of_range = false;
+  Float80 pushed;  // FPTAN only: the value to push (1.0, or the NaN result again)
 };
 TrigResult f80_sin(Float80 a, FloatStatus& st);
 TrigResult f80_cos(Float80 a, FloatStatus& st);
-// FPTAN: `value` replaces ST(0), then 1.0 is pushed (unless out_of_range).
+// FPTAN: `value` replaces ST(0), then `pushed` is pushed (unless out_of_range): 1.0, but
+// a copy of the NaN when the result is a NaN (as hardware does for NaN/infinity inputs).
 TrigResult f80_tan(Float80 a, FloatStatus& st);
 struct SinCos {
   Float80 sin;

@@ -209,7 +209,12 @@ TrigResult trig(Float80 a, Trig fn, FloatStatus& st) {
 
 TrigResult f80_sin(Float80 a, FloatStatus& st) { return trig(a, Trig::Sin, st); }
 TrigResult f80_cos(Float80 a, FloatStatus& st) { return trig(a, Trig::Cos, st); }
-TrigResult f80_tan(Float80 a, FloatStatus& st) { return trig(a, Trig::Tan, st); }
+TrigResult f80_tan(Float80 a, FloatStatus& st) {
+  TrigResult r = trig(a, Trig::Tan, st);
+  const bool nan = r.value.exponent() == 0x7FFF && (r.value.signif << 1) != 0;
+  r.pushed = nan ? r.value : Float80{0x8000000000000000ull, 0x3FFF};
+  return r;
+}
 
 SinCos f80_sincos(Float80 a, FloatStatus& st) {
   FloatStatus cos_status = st;

@@ -47,7 +47,7 @@ void sem_inc(E& e, const DecodedInsn& i) {
   uint64_t a = e.read_operand_rmw(i, 0);
   uint64_t r = (a + 1) & size_mask(sz);
   e.write_operand(i, 0, r);
-  record_flags(e.state(), FlagOp::Inc, sz, r, a, 1);
+  record_inc_dec(e.state(), FlagOp::Inc, sz, r, a);
   advance(e, i);
 }
 template <class E>
@@ -56,7 +56,7 @@ void sem_dec(E& e, const DecodedInsn& i) {
   uint64_t a = e.read_operand_rmw(i, 0);
   uint64_t r = (a - 1) & size_mask(sz);
   e.write_operand(i, 0, r);
-  record_flags(e.state(), FlagOp::Dec, sz, r, a, 1);
+  record_inc_dec(e.state(), FlagOp::Dec, sz, r, a);
   advance(e, i);
 }
 template <class E>

@@ -1,0 +1,79 @@
+// Interpreter benchmark: runs small 64-bit guest loops (ALU + load/store + branch, and a
+// memcpy-like loop) in emu's interpreter and prints millions of guest instructions per
+// second. Usage: bench_interp [iterations-in-millions]
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "cpu/cpu.h"
+
+using namespace emu;
+
+namespace {
+
+constexpr uint64_t kCode = 0x10000;
+constexpr uint64_t kData = 0x100000;
+
+struct Program {
+  const char* name;
+  std::vector<uint8_t> code;
+  unsigned insns_per_iter;
+};
+
+double run_program(const Program& p, uint64_t iterations) {
+  PhysicalMemory mem;
+  mem.add_ram(0, 0x400000);
+  Cpu cpu(mem);
+  cpu.set_flat_long_mode(3);
+  mem.load_bytes(kCode, p.code.data(), p.code.size());
+  CpuState& s = cpu.state();
+  s.rip = kCode;
+  s.gpr[RSP] = 0x80000;
+  s.gpr[RCX] = iterations;
+  s.gpr[RSI] = kData;
+  s.gpr[RDI] = kData + 0x100000;
+  auto t0 = std::chrono::steady_clock::now();
+  RunResult r = cpu.run(~uint64_t{0});
+  auto t1 = std::chrono::steady_clock::now();
+  double secs = std::chrono::duration<double>(t1 - t0).count();
+  if (r.reason != RunResult::Reason::Exception || r.exception.vector != kBP) {
+    std::fprintf(stderr, "%s: unexpected stop (vector %u)\n", p.name, r.exception.vector);
+    std::exit(1);
+  }
+  double mips = static_cast<double>(r.instructions) / secs / 1e6;
+  std::printf("%-28s %12llu insns  %7.3f s  %8.1f MIPS\n", p.name, static_cast<unsigned long long>(r.instructions), secs, mips);
+  return mips;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  uint64_t millions = argc > 1 ? std::strtoull(argv[1], nullptr, 0) : 5;
+  std::vector<Program> programs = {
+      {"alu+load/store+branch",
+       {
+           // L: add rax, rbx; xor rdx, rax; mov [rdi], rax; mov r8, [rdi+8]; inc rbx;
+           //    dec rcx; jnz L; int3
+           0x48, 0x01, 0xd8, 0x48, 0x31, 0xc2, 0x48, 0x89, 0x07, 0x4c, 0x8b, 0x47, 0x08,
+           0x48, 0xff, 0xc3, 0x48, 0xff, 0xc9, 0x75, 0xeb, 0xcc,
+       },
+       7},
+      {"memcpy loop (8-byte moves)",
+       {
+           // L: mov rax, [rsi]; mov [rdi], rax; add rsi, 8; add rdi, 8; and rsi, 0x1fffff
+           //    (stay in the buffer) ... simplified: and esi/edi masks keep addresses bounded
+           0x48, 0x8b, 0x06,                          // mov rax, [rsi]
+           0x48, 0x89, 0x07,                          // mov [rdi], rax
+           0x48, 0x83, 0xc6, 0x08,                    // add rsi, 8
+           0x48, 0x83, 0xc7, 0x08,                    // add rdi, 8
+           0x81, 0xe6, 0xff, 0xff, 0x10, 0x00,        // and esi, 0x10ffff
+           0x81, 0xe7, 0xff, 0xff, 0x20, 0x00,        // and edi, 0x20ffff
+           0x48, 0xff, 0xc9, 0x75, 0xe1, 0xcc,        // dec rcx; jnz L; int3
+       },
+       8},
+  };
+  std::printf("emu interpreter benchmark (%llu M instructions per program)\n", static_cast<unsigned long long>(millions));
+  for (auto& p : programs) run_program(p, millions * 1000000 / p.insns_per_iter);
+  return 0;
+}
