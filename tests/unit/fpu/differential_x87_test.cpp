@@ -280,3 +280,32 @@ TEST_CASE("x87 FLDxx constants match the host FPU in every rounding mode", "[fpu
     }
   }
 }
+
+TEST_CASE("x87 NaN propagation (SNaN/QNaN pairs, equal significands) matches the host FPU", "[fpu][diff][x87]") {
+  SKIP_UNLESS_X86_HOST();
+  Rng rng(0x87000501);
+  Tally t("x87 NaN pairs");
+  for (int i = 0; i < 4000; ++i) {
+    auto nan = [&](bool quiet) {
+      uint64_t payload = rng.below(3) == 0 ? 0x1234 : (rng.next() & 0x3FFFFFFFFFFFFFFFull);
+      if (!quiet && payload == 0) payload = 1;
+      return Float80{0x8000000000000000ull | (quiet ? 0x4000000000000000ull : 0) | payload,
+                     static_cast<uint16_t>((rng.coin() ? 0x8000 : 0) | 0x7FFF)};
+    };
+    Float80 a = nan(rng.coin());
+    Float80 b = rng.below(4) == 0 ? fputest::random_f80(rng) : nan(rng.coin());
+    if (rng.below(3) == 0) b.signif = a.signif;  // equal significands
+    if (rng.coin()) std::swap(a, b);
+    static const X87Op ops[] = {X87Op::Add, X87Op::Sub, X87Op::Mul, X87Op::Div};
+    static const Binary fns[] = {f80_add, f80_sub, f80_mul, f80_div};
+    const unsigned k = rng.below(4);
+    const hostref::X87Out h = hostref::x87(ops[k], a, b, 0x037F);
+    FloatStatus st = status_from_x87_control(0x037F);
+    const Float80 got = fns[k](a, b, st);
+    const uint16_t sw = x87_status_merge(0, st);
+    t.check(got == h.st0 && (sw & kCompareMask) == (h.fsw & kCompareMask), "op %u a=%s b=%s: host %s fsw %04x, ours %s fsw %04x", k,
+            show(a).c_str(), show(b).c_str(), show(h.st0).c_str(), h.fsw & kCompareMask, show(got).c_str(), sw & kCompareMask);
+  }
+  t.summary();
+  CHECK(t.bad() == 0);
+}
