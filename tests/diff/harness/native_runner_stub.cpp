@@ -24,4 +24,9 @@ void NativeRunner::run(const NativeCase& c, NativeResult& r) {
   r.out = c.in;
 }
 
+void NativeRunner::run_batch(std::span<const NativeCase> cases, std::vector<NativeResult>& results) {
+  results.resize(cases.size());
+  for (size_t i = 0; i < cases.size(); ++i) run(cases[i], results[i]);
+}
+
 }  // namespace emu::diff

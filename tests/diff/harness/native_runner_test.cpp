@@ -3,6 +3,7 @@
 // instruction, vol. 1 ch. 4/8/10 for the x87/SSE formats, vol. 3 ch. 6 for vectors).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -478,6 +479,66 @@ TEST_CASE("native runner: alignment check gives #AC", "[native]") {
   CHECK(next.outcome == NativeResult::Completed);
 }
 
+TEST_CASE("native runner: batches give each case its own result", "[native]") {
+  REQUIRE_NATIVE();
+  std::vector<NativeCase> cases;
+  for (int i = 0; i < 600; ++i) {
+    // lea rax, [rax+rbx]; mov [rsp], rax; ud2 every 7th case; jmp $ once
+    auto c = make_case({0x48, 0x8D, 0x04, 0x18, 0x48, 0x89, 0x04, 0x24}, 4096 * (1 + i % 3));
+    c.in.gpr[RAX] = static_cast<uint64_t>(i);
+    c.in.gpr[RBX] = 1000;
+    c.data[0] = static_cast<uint8_t>(i);
+    if (i % 7 == 3) c.code.insert(c.code.begin(), {0x0F, 0x0B});
+    if (i == 500) c.code = {0xEB, 0xFE};
+    cases.push_back(std::move(c));
+  }
+  std::vector<NativeResult> results;
+  runner().run_batch(cases, results);
+  REQUIRE(results.size() == cases.size());
+  for (int i = 0; i < 600; ++i) {
+    INFO("case " << i);
+    const auto& r = results[i];
+    if (i == 500) {
+      CHECK(r.outcome == NativeResult::Timeout);
+    } else if (i % 7 == 3) {
+      CHECK(r.outcome == NativeResult::Fault);
+      CHECK(r.vector == 6);
+      CHECK(r.out.gpr[RAX] == static_cast<uint64_t>(i));
+    } else {
+      REQUIRE(r.outcome == NativeResult::Completed);
+      CHECK(r.out.gpr[RAX] == static_cast<uint64_t>(i) + 1000);
+      REQUIRE(r.data.size() == 4096u * (1 + i % 3));
+      CHECK(emu::load_le64(r.data.data() + (kStackTop - kDataBase)) == static_cast<uint64_t>(i) + 1000);
+      CHECK(r.data[0] == static_cast<uint8_t>(i));
+    }
+  }
+}
+
+TEST_CASE("native runner: a crash inside a batch costs only that case", "[native]") {
+  REQUIRE_NATIVE();
+  NativeRunner own;
+  std::vector<uint8_t> crash = {0x48, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xE0};  // jmp to abort()
+  emu::store_le64(crash.data() + 2, reinterpret_cast<uint64_t>(&std::abort));
+  std::vector<NativeCase> cases;
+  for (int i = 0; i < 10; ++i) {
+    auto c = make_case(i == 4 ? crash : std::vector<uint8_t>{0x48, 0xFF, 0xC0});  // inc rax
+    c.in.gpr[RAX] = static_cast<uint64_t>(i);
+    cases.push_back(std::move(c));
+  }
+  std::vector<NativeResult> results;
+  own.run_batch(cases, results);
+  for (int i = 0; i < 10; ++i) {
+    INFO("case " << i);
+    if (i == 4) {
+      CHECK(results[i].outcome == NativeResult::RunnerCrashed);
+    } else {
+      REQUIRE(results[i].outcome == NativeResult::Completed);
+      CHECK(results[i].out.gpr[RAX] == static_cast<uint64_t>(i) + 1);
+    }
+  }
+  CHECK(own.spawn_count() == 2);
+}
+
 TEST_CASE("native runner: throughput", "[native][bench]") {
   REQUIRE_NATIVE();
   auto c = make_case({0x48, 0x01, 0xD8, 0x48, 0x89, 0x04, 0x24});  // add rax, rbx; mov [rsp], rax
@@ -494,5 +555,21 @@ TEST_CASE("native runner: throughput", "[native][bench]") {
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(r.outcome == NativeResult::Completed);
   CHECK(sum == static_cast<uint64_t>(n) * (n - 1) / 2 + 1000ull * n);
-  std::printf("native runner: %d cases in %.3f s = %.0f cases/s\n", n, s, n / s);
+  std::printf("native runner: run(): %d cases in %.3f s = %.0f cases/s\n", n, s, n / s);
+
+  // Batches of 256 with reused result buffers, as a differential test would run them.
+  std::vector<NativeCase> cases(256, c);
+  std::vector<NativeResult> results;
+  uint64_t sum_b = 0;
+  start = std::chrono::steady_clock::now();
+  for (int base = 0; base < n; base += 256) {
+    const int count = std::min(256, n - base);
+    cases.resize(static_cast<size_t>(count), c);
+    for (int i = 0; i < count; ++i) cases[i].in.gpr[RAX] = static_cast<uint64_t>(base + i);
+    runner().run_batch(cases, results);
+    for (const auto& rb : results) sum_b += rb.out.gpr[RAX];
+  }
+  const double sb = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(sum_b == sum);
+  std::printf("native runner: run_batch(): %d cases in %.3f s = %.0f cases/s\n", n, sb, n / sb);
 }

@@ -2,11 +2,12 @@
 // through the trampolines in native_x86_64.S.
 //
 // Parent (test process)                      Child (runner, forked once, respawned)
-//   writes code/data through its own           maps the same memfds at kCodeBase (R+X)
-//   RW mappings of two memfds, fills the       and kDataBase (RW for the accessible
-//   request in a shared block, sends 1 byte    part, PROT_NONE for the rest), runs the
-//   on a socketpair and waits (poll, wall-     case, fills the response, sends 1 byte.
-//   clock watchdog).
+//   packs up to kMaxBatch cases (snapshots     maps a memfd at kCodeBase (R+X) and again
+//   in a shared block, code/data bytes in a    RW for itself, the data region privately
+//   shared arena), sends 1 byte on a           (RW for the accessible part, PROT_NONE
+//   socketpair and waits (poll; a watchdog     beyond); per case: places code and data,
+//   kills a child that makes no progress).     runs it, writes result and final data
+//                                              back to the arena; then sends 1 byte.
 // Faults and timeouts are caught in the child's signal handler (on an alternate stack),
 // which copies the state from the ucontext and redirects to emu_native_resume.
 // Timeouts use ITIMER_VIRTUAL (user CPU time of the child), so a loaded machine does not
@@ -101,20 +102,15 @@ namespace {
 
 constexpr int kTimerIntervalUs = 10000;  // ITIMER_VIRTUAL period (user CPU time)
 constexpr int kTimeoutTicks = 4;         // ticks within one case => Timeout (30..40 ms CPU)
-constexpr int kWatchdogMs = 3000;        // wall-clock limit before the child is killed
+constexpr int kWatchdogMs = 3000;        // wall-clock time without progress before the child is killed
 constexpr int kChildCrashExit = 113;
 constexpr size_t kAltStackSize = 64 * 1024;
 constexpr size_t kFxCompareEnd = 416;    // FXSAVE bytes past this are zeroed in results
+constexpr uint32_t kMaxBatch = 256;      // cases per request
+constexpr size_t kArenaSize = 24u << 20; // code and data bytes of one request
 
-// Request/response block shared between parent and child (MAP_SHARED anonymous).
-struct SharedBlock {
-  // request (parent -> child)
-  uint64_t seq;
-  uint64_t code_size;
-  uint64_t data_accessible;
-  CpuSnapshot in;
-  // response (child -> parent)
-  uint64_t resp_seq;
+// Result of one case, written by the child (main loop or signal handler).
+struct SlotResult {
   int32_t outcome;
   int32_t signal;
   int32_t si_code;
@@ -122,12 +118,35 @@ struct SharedBlock {
   uint64_t fault_address;
   uint64_t error_code;
   CpuSnapshot out;
+};
+
+// One case of a request; its code and data bytes live in the arena. The child writes
+// the final accessible data back over the initial data (the parent reserved
+// accessible_data_size(data_size) bytes at data_off).
+struct CaseSlot {
+  uint64_t code_off;
+  uint64_t code_size;
+  uint64_t data_off;
+  uint64_t data_size;
+  CpuSnapshot in;
+  SlotResult res;
+};
+
+// Request/response block shared between parent and child (MAP_SHARED anonymous, created
+// before the first fork, so every respawned child has it at the same address).
+struct SharedBlock {
+  uint64_t seq;        // request number (parent)
+  uint32_t count;      // cases in the request
+  uint32_t start;      // first case the child should run (after a respawn mid-request)
+  uint64_t resp_seq;   // child: request finished
+  uint32_t done;       // child: cases [0, done) have results (atomic)
   int32_t init_error;  // errno of a failed child setup step, 0 if fine
   int32_t init_step;
+  CaseSlot slots[kMaxBatch];
 };
 
 // Child-side globals (only touched in the child process and its signal handler).
-SharedBlock* g_shared = nullptr;
+SlotResult* g_result = nullptr;  // where the handler stores the current case's fault
 volatile sig_atomic_t g_ticks = 0;
 uint32_t g_mxcsr_mask = 0xFFBF;
 uint32_t g_host_cs_ss = 0;  // runner's CS | SS << 16, restored when leaving a snippet
@@ -156,7 +175,7 @@ extern "C" void emu_native_signal_handler(int sig, siginfo_t* si, void* ucv) {
   greg_t* g = uc->uc_mcontext.gregs;
   const auto rip = static_cast<uint64_t>(g[REG_RIP]);
   const bool snippet_running = emu_native_ctx.in_snippet != 0 && !rip_in_trampoline(rip);
-  SharedBlock* sh = g_shared;
+  SlotResult* sh = g_result;
   NativeResult::Outcome outcome;
   if (sig == SIGVTALRM) {
     if (!snippet_running) return;
@@ -255,9 +274,66 @@ bool install_seccomp() {
   return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) == 0;
 }
 
-// The child's whole life: set up, then serve cases until the socket closes.
-[[noreturn]] void child_main(int sock, int code_fd, int data_fd, SharedBlock* shared, bool avx_usable) {
-  g_shared = shared;
+// Child side of one case: place code and data, run, store the result and final data.
+void child_run_case(CaseSlot& slot, const uint8_t* arena_in, uint8_t* arena_out, uint8_t* code_rw,
+                    uint64_t& accessible, size_t& code_dirty_end) {
+  // Code bytes, exit stub, and filler over what the previous case left behind.
+  const size_t end = slot.code_size + kExitStubSize;
+  std::memcpy(code_rw, arena_in + slot.code_off, slot.code_size);
+  code_rw[slot.code_size] = 0xE9;
+  store_le32(code_rw + slot.code_size + 1,
+             static_cast<uint32_t>(kExitLanding - (kCodeBase + slot.code_size + kExitStubSize)));
+  if (code_dirty_end > end) std::memset(code_rw + end, kCodeFiller, code_dirty_end - end);
+  code_dirty_end = end;
+  // Data: accessible part of the region, the case's bytes, zeros up to the page end.
+  const uint64_t want = accessible_data_size(slot.data_size);
+  if (want > accessible)
+    mprotect(reinterpret_cast<void*>(kDataBase + accessible), want - accessible, PROT_READ | PROT_WRITE);
+  else if (want < accessible)
+    mprotect(reinterpret_cast<void*>(kDataBase + want), accessible - want, PROT_NONE);
+  accessible = want;
+  auto* data = reinterpret_cast<uint8_t*>(kDataBase);
+  std::memcpy(data, arena_in + slot.data_off, slot.data_size);
+  std::memset(data + slot.data_size, 0, want - slot.data_size);
+
+  NativeCtx& ctx = emu_native_ctx;
+  const CpuSnapshot& in = slot.in;
+  std::memcpy(ctx.in_gpr, in.gpr, sizeof ctx.in_gpr);
+  ctx.in_rflags = (in.rflags & kCaseFlagsMask) | kForcedFlags;
+  ctx.entry_rip = kCodeBase;
+  std::memcpy(ctx.in_fx, in.fxsave, sizeof ctx.in_fx);
+  store_le32(ctx.in_fx + 24, load_le32(in.fxsave + 24) & g_mxcsr_mask & 0xFFFF);
+  SlotResult& res = slot.res;
+  g_result = &res;
+  g_ticks = 0;
+  const int redirected = emu_native_enter();
+  if (ctx.seg_changed) {
+    // Without FSGSBASE the trampoline could only reload the selectors: reset the bases.
+    if (!ctx.has_fsgsbase) {
+      syscall(SYS_arch_prctl, ARCH_SET_FS, ctx.host_fs_base);
+      syscall(SYS_arch_prctl, ARCH_SET_GS, ctx.host_gs_base);
+    }
+    ctx.seg_changed = 0;
+  }
+  if (!redirected) {
+    CpuSnapshot& o = res.out;
+    std::memcpy(o.gpr, ctx.out_gpr, sizeof o.gpr);
+    o.rip = kCodeBase + slot.code_size;
+    o.rflags = ctx.out_rflags;
+    std::memcpy(o.fxsave, ctx.out_fx, sizeof o.fxsave);
+    res.outcome = NativeResult::Completed;
+    res.signal = 0;
+    res.si_code = 0;
+    res.vector = -1;
+    res.fault_address = 0;
+    res.error_code = 0;
+  }
+  finish_out_snapshot(res.out);
+  std::memcpy(arena_out + slot.data_off, data, want);
+}
+
+// The child's whole life: set up, then serve requests until the socket closes.
+[[noreturn]] void child_main(int sock, SharedBlock* shared, uint8_t* arena, bool avx_usable) {
   auto fail = [&](int step) {
     shared->init_error = errno ? errno : -1;
     shared->init_step = step;
@@ -266,24 +342,31 @@ bool install_seccomp() {
     child_exit(kChildCrashExit);
   };
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  // Code region: one memfd mapped R+X at kCodeBase for the snippet and RW elsewhere for
+  // the runner, so placing code needs no mprotect.
+  const int code_fd = memfd_create("emu-native-code", MFD_CLOEXEC);
+  if (code_fd < 0 || ftruncate(code_fd, kCodeSize) != 0) fail(1);
   void* code = mmap(reinterpret_cast<void*>(kCodeBase), kCodeSize, PROT_READ | PROT_EXEC,
                     MAP_SHARED | MAP_FIXED_NOREPLACE, code_fd, 0);
-  if (code != reinterpret_cast<void*>(kCodeBase)) fail(1);
+  if (code != reinterpret_cast<void*>(kCodeBase)) fail(2);
+  auto* code_rw = static_cast<uint8_t*>(mmap(nullptr, kCodeSize, PROT_READ | PROT_WRITE, MAP_SHARED, code_fd, 0));
+  if (code_rw == MAP_FAILED) fail(3);
+  close(code_fd);
   void* data = mmap(reinterpret_cast<void*>(kDataBase), kDataSize, PROT_NONE,
-                    MAP_SHARED | MAP_FIXED_NOREPLACE, data_fd, 0);
-  if (data != reinterpret_cast<void*>(kDataBase)) fail(2);
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  if (data != reinterpret_cast<void*>(kDataBase)) fail(4);
   void* alt = mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (alt == MAP_FAILED) fail(3);
+  if (alt == MAP_FAILED) fail(5);
   stack_t ss{};
   ss.ss_sp = alt;
   ss.ss_size = kAltStackSize;
-  if (sigaltstack(&ss, nullptr) != 0) fail(4);
+  if (sigaltstack(&ss, nullptr) != 0) fail(6);
   struct sigaction sa {};
   sa.sa_sigaction = &emu_native_signal_entry;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
   sigfillset(&sa.sa_mask);
   for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGVTALRM})
-    if (sigaction(sig, &sa, nullptr) != 0) fail(5);
+    if (sigaction(sig, &sa, nullptr) != 0) fail(7);
   sigset_t unblock;
   sigemptyset(&unblock);
   for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGVTALRM}) sigaddset(&unblock, sig);
@@ -291,7 +374,7 @@ bool install_seccomp() {
   itimerval tv{};
   tv.it_interval.tv_usec = kTimerIntervalUs;
   tv.it_value.tv_usec = kTimerIntervalUs;
-  if (setitimer(ITIMER_VIRTUAL, &tv, nullptr) != 0) fail(6);
+  if (setitimer(ITIMER_VIRTUAL, &tv, nullptr) != 0) fail(8);
   alignas(16) uint8_t host_fx[512];
   emu_native_fxsave(host_fx);
   const uint32_t mask = load_le32(host_fx + 28);
@@ -309,51 +392,25 @@ bool install_seccomp() {
     ctx.seg_changed = 0;
     ctx.has_avx = avx_usable ? 1 : 0;
   }
+  // Code region: filler everywhere, the exit landing at its fixed place:
+  // jmp *0(%rip); .quad emu_native_exit
+  std::memset(code_rw, kCodeFiller, kCodeSize);
+  uint8_t* landing = code_rw + (kExitLanding - kCodeBase);
+  const uint8_t jmp_abs[6] = {0xFF, 0x25, 0, 0, 0, 0};
+  std::memcpy(landing, jmp_abs, sizeof jmp_abs);
+  store_le64(landing + 6, reinterpret_cast<uint64_t>(&emu_native_exit));
   install_seccomp();  // best effort: without it snippets could still make syscalls
 
   uint64_t accessible = 0;
+  size_t code_dirty_end = 0;
   char b = 'R';
   if (send(sock, &b, 1, MSG_NOSIGNAL) != 1) child_exit(0);
   for (;;) {
-    ssize_t got = recv(sock, &b, 1, 0);
-    if (got != 1) child_exit(0);
-    const uint64_t want = shared->data_accessible;
-    if (want != accessible) {
-      if (want > accessible)
-        mprotect(reinterpret_cast<void*>(kDataBase + accessible), want - accessible, PROT_READ | PROT_WRITE);
-      else
-        mprotect(reinterpret_cast<void*>(kDataBase + want), accessible - want, PROT_NONE);
-      accessible = want;
-    }
-    NativeCtx& ctx = emu_native_ctx;
-    const CpuSnapshot& in = shared->in;
-    std::memcpy(ctx.in_gpr, in.gpr, sizeof ctx.in_gpr);
-    ctx.in_rflags = (in.rflags & kCaseFlagsMask) | kForcedFlags;
-    ctx.entry_rip = kCodeBase;
-    std::memcpy(ctx.in_fx, in.fxsave, sizeof ctx.in_fx);
-    store_le32(ctx.in_fx + 24, load_le32(in.fxsave + 24) & g_mxcsr_mask & 0xFFFF);
-    g_ticks = 0;
-    const int redirected = emu_native_enter();
-    if (ctx.seg_changed) {
-      // Without FSGSBASE the trampoline could only reload the selectors: reset the bases.
-      if (!ctx.has_fsgsbase) {
-        syscall(SYS_arch_prctl, ARCH_SET_FS, ctx.host_fs_base);
-        syscall(SYS_arch_prctl, ARCH_SET_GS, ctx.host_gs_base);
-      }
-      ctx.seg_changed = 0;
-    }
-    if (!redirected) {
-      CpuSnapshot& o = shared->out;
-      std::memcpy(o.gpr, ctx.out_gpr, sizeof o.gpr);
-      o.rip = kCodeBase + shared->code_size;
-      o.rflags = ctx.out_rflags;
-      std::memcpy(o.fxsave, ctx.out_fx, sizeof o.fxsave);
-      shared->outcome = NativeResult::Completed;
-      shared->signal = 0;
-      shared->si_code = 0;
-      shared->vector = -1;
-      shared->fault_address = 0;
-      shared->error_code = 0;
+    if (recv(sock, &b, 1, 0) != 1) child_exit(0);
+    const uint32_t count = shared->count < kMaxBatch ? shared->count : kMaxBatch;
+    for (uint32_t i = shared->start; i < count; ++i) {
+      child_run_case(shared->slots[i], arena, arena, code_rw, accessible, code_dirty_end);
+      __atomic_store_n(&shared->done, i + 1, __ATOMIC_RELEASE);
     }
     shared->resp_seq = shared->seq;
     if (send(sock, &b, 1, MSG_NOSIGNAL) != 1) child_exit(0);
@@ -363,10 +420,8 @@ bool install_seccomp() {
 }  // namespace
 
 struct NativeRunner::Impl {
-  int code_fd = -1, data_fd = -1;
-  uint8_t* code = nullptr;  // parent's RW view of the code region
-  uint8_t* data = nullptr;  // parent's RW view of the data region
   SharedBlock* shared = nullptr;
+  uint8_t* arena = nullptr;  // code and data bytes of the current request (shared)
   pid_t child = -1;
   int sock = -1;
   int spawns = 0;
@@ -374,36 +429,19 @@ struct NativeRunner::Impl {
   // Checked in the parent (the CPU feature test is not async-signal-safe after fork):
   // AVX implemented and enabled by the OS (libgcc checks XCR0).
   const bool avx_usable = __builtin_cpu_supports("avx");
-  size_t code_dirty_end = 0;  // bytes after this in the code region hold only filler
 
   Impl() {
-    code_fd = memfd_create("emu-native-code", MFD_CLOEXEC);
-    data_fd = memfd_create("emu-native-data", MFD_CLOEXEC);
-    if (code_fd < 0 || data_fd < 0 || ftruncate(code_fd, kCodeSize) != 0 || ftruncate(data_fd, kDataSize) != 0)
-      throw std::runtime_error("native runner: memfd setup failed");
-    code = static_cast<uint8_t*>(mmap(nullptr, kCodeSize, PROT_READ | PROT_WRITE, MAP_SHARED, code_fd, 0));
-    data = static_cast<uint8_t*>(mmap(nullptr, kDataSize, PROT_READ | PROT_WRITE, MAP_SHARED, data_fd, 0));
     void* sh = mmap(nullptr, sizeof(SharedBlock), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (code == MAP_FAILED || data == MAP_FAILED || sh == MAP_FAILED)
-      throw std::runtime_error("native runner: mmap failed");
+    void* ar = mmap(nullptr, kArenaSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (sh == MAP_FAILED || ar == MAP_FAILED) throw std::runtime_error("native runner: mmap failed");
     shared = static_cast<SharedBlock*>(sh);
-    // Code region: filler everywhere, the exit landing at its fixed place:
-    // jmp *0(%rip); .quad emu_native_exit
-    std::memset(code, kCodeFiller, kCodeSize);
-    uint8_t* landing = code + (kExitLanding - kCodeBase);
-    const uint8_t jmp_abs[6] = {0xFF, 0x25, 0, 0, 0, 0};
-    std::memcpy(landing, jmp_abs, sizeof jmp_abs);
-    store_le64(landing + 6, reinterpret_cast<uint64_t>(&emu_native_exit));
-    code_dirty_end = 0;
+    arena = static_cast<uint8_t*>(ar);
   }
 
   ~Impl() {
     stop_child();
-    if (code) munmap(code, kCodeSize);
-    if (data) munmap(data, kDataSize);
     if (shared) munmap(shared, sizeof(SharedBlock));
-    if (code_fd >= 0) close(code_fd);
-    if (data_fd >= 0) close(data_fd);
+    if (arena) munmap(arena, kArenaSize);
   }
 
   void stop_child() {
@@ -418,13 +456,21 @@ struct NativeRunner::Impl {
     child = -1;
   }
 
-  // Waits for one byte from the child within the watchdog; false if it died or hung.
+  // Waits for one byte from the child; false if it died, or made no progress (no case
+  // finished) within the watchdog time.
   bool wait_child(char& b) {
     pollfd p{sock, POLLIN, 0};
+    uint32_t last_done = __atomic_load_n(&shared->done, __ATOMIC_ACQUIRE);
     for (;;) {
       int r = poll(&p, 1, watchdog_ms);
       if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) return false;
+      if (r < 0) return false;
+      if (r == 0) {
+        const uint32_t d = __atomic_load_n(&shared->done, __ATOMIC_ACQUIRE);
+        if (d == last_done) return false;
+        last_done = d;
+        continue;
+      }
       break;
     }
     ssize_t got;
@@ -447,7 +493,7 @@ struct NativeRunner::Impl {
     }
     if (pid == 0) {
       close(sv[0]);
-      child_main(sv[1], code_fd, data_fd, shared, avx_usable);
+      child_main(sv[1], shared, arena, avx_usable);
     }
     close(sv[1]);
     child = pid;
@@ -462,32 +508,67 @@ struct NativeRunner::Impl {
     }
   }
 
-  void run(const NativeCase& c, NativeResult& r) {
+  static void validate(const NativeCase& c) {
     if (c.code.size() > kMaxCodeSize) throw std::invalid_argument("native runner: code too large");
     if (c.data.size() > kDataSize) throw std::invalid_argument("native runner: data too large");
-    if (child <= 0) start_child();
-    // Code bytes, exit stub, and filler over what the previous case left behind.
-    const size_t end = c.code.size() + kExitStubSize;
-    if (!c.code.empty()) std::memcpy(code, c.code.data(), c.code.size());
-    const auto stub = exit_stub_bytes(c.code.size());
-    std::memcpy(code + c.code.size(), stub.data(), stub.size());
-    if (code_dirty_end > end) std::memset(code + end, kCodeFiller, code_dirty_end - end);
-    code_dirty_end = end;
-    // Data: the case's bytes then zeros up to the page end.
-    const uint64_t accessible = accessible_data_size(c.data.size());
-    if (!c.data.empty()) std::memcpy(data, c.data.data(), c.data.size());
-    std::memset(data + c.data.size(), 0, accessible - c.data.size());
+  }
 
-    shared->seq++;
-    shared->code_size = c.code.size();
-    shared->data_accessible = accessible;
-    shared->in = c.in;
-    shared->outcome = NativeResult::RunnerCrashed;
-    char b = 'C';
-    bool ok = send(sock, &b, 1, MSG_NOSIGNAL) == 1 && wait_child(b) && shared->resp_seq == shared->seq;
-    if (!ok) {
-      stop_child();
-      r.outcome = NativeResult::RunnerCrashed;
+  static size_t arena_need(const NativeCase& c) {
+    return ((c.code.size() + 15) & ~size_t{15}) + accessible_data_size(c.data.size());
+  }
+
+  // Runs slots [0, count) of the prepared request; respawns the child as needed. A case
+  // during which the child died or wedged keeps outcome RunnerCrashed.
+  void execute(uint32_t count) {
+    uint32_t start = 0;
+    while (start < count) {
+      if (child <= 0) start_child();
+      shared->seq++;
+      shared->count = count;
+      shared->start = start;
+      __atomic_store_n(&shared->done, start, __ATOMIC_RELEASE);
+      char b = 'C';
+      if (send(sock, &b, 1, MSG_NOSIGNAL) == 1 && wait_child(b) && shared->resp_seq == shared->seq) return;
+      stop_child();  // the child is dead after this: `done` is final
+      const uint32_t done = __atomic_load_n(&shared->done, __ATOMIC_ACQUIRE);
+      if (done < count) shared->slots[done].res.outcome = NativeResult::RunnerCrashed;
+      start = done + 1;
+    }
+  }
+
+  void run_batch(std::span<const NativeCase> cases, NativeResult* results) {
+    for (const auto& c : cases) validate(c);
+    size_t next = 0;
+    while (next < cases.size()) {
+      // Pack as many cases as fit into one request.
+      uint32_t count = 0;
+      size_t used = 0;
+      while (next + count < cases.size() && count < kMaxBatch) {
+        const NativeCase& c = cases[next + count];
+        const size_t need = arena_need(c);
+        if (count > 0 && used + need > kArenaSize) break;
+        CaseSlot& slot = shared->slots[count];
+        slot.code_off = used;
+        slot.code_size = c.code.size();
+        slot.data_off = used + ((c.code.size() + 15) & ~size_t{15});
+        slot.data_size = c.data.size();
+        if (!c.code.empty()) std::memcpy(arena + slot.code_off, c.code.data(), c.code.size());
+        if (!c.data.empty()) std::memcpy(arena + slot.data_off, c.data.data(), c.data.size());
+        slot.in = c.in;
+        slot.res.outcome = NativeResult::RunnerCrashed;
+        used += need;
+        ++count;
+      }
+      execute(count);
+      for (uint32_t k = 0; k < count; ++k) collect(shared->slots[k], cases[next + k], results[next + k]);
+      next += count;
+    }
+  }
+
+  void collect(const CaseSlot& slot, const NativeCase& c, NativeResult& r) const {
+    const SlotResult& res = slot.res;
+    r.outcome = static_cast<NativeResult::Outcome>(res.outcome);
+    if (r.outcome == NativeResult::RunnerCrashed) {
       r.signal = 0;
       r.si_code = 0;
       r.vector = -1;
@@ -497,15 +578,14 @@ struct NativeRunner::Impl {
       r.data.clear();
       return;
     }
-    r.outcome = static_cast<NativeResult::Outcome>(shared->outcome);
-    r.signal = shared->signal;
-    r.si_code = shared->si_code;
-    r.vector = shared->vector;
-    r.fault_address = shared->fault_address;
-    r.error_code = shared->error_code;
-    r.out = shared->out;
-    finish_out_snapshot(r.out);
-    r.data.assign(data, data + accessible);
+    r.signal = res.signal;
+    r.si_code = res.si_code;
+    r.vector = res.vector;
+    r.fault_address = res.fault_address;
+    r.error_code = res.error_code;
+    r.out = res.out;
+    const uint8_t* d = arena + slot.data_off;
+    r.data.assign(d, d + accessible_data_size(slot.data_size));
   }
 };
 
@@ -537,6 +617,11 @@ NativeResult NativeRunner::run(const NativeCase& c) {
   return r;
 }
 
-void NativeRunner::run(const NativeCase& c, NativeResult& r) { impl_->run(c, r); }
+void NativeRunner::run(const NativeCase& c, NativeResult& r) { impl_->run_batch(std::span<const NativeCase>(&c, 1), &r); }
+
+void NativeRunner::run_batch(std::span<const NativeCase> cases, std::vector<NativeResult>& results) {
+  results.resize(cases.size());
+  impl_->run_batch(cases, results.data());
+}
 
 }  // namespace emu::diff
