@@ -86,10 +86,12 @@ DecodeStatus decode(const uint8_t* bytes, size_t avail, unsigned code_bits, Deco
       case 0xF2: case 0xF3: last_rep = b; rex = 0; continue;
       case 0x66: pfx |= PFX_OPSIZE; rex = 0; continue;
       case 0x67: pfx |= PFX_ADDRSIZE; rex = 0; continue;
-      case 0x26: seg_override = SEG_ES; rex = 0; continue;
-      case 0x2E: seg_override = SEG_CS; rex = 0; continue;
-      case 0x36: seg_override = SEG_SS; rex = 0; continue;
-      case 0x3E: seg_override = SEG_DS; rex = 0; continue;
+      // In 64-bit mode ES/CS/SS/DS overrides are null prefixes (only FS/GS have a base);
+      // the default segment (SS for rBP/rSP bases) then decides #SS versus #GP.
+      case 0x26: if (!mode64) seg_override = SEG_ES; rex = 0; continue;
+      case 0x2E: if (!mode64) seg_override = SEG_CS; rex = 0; continue;
+      case 0x36: if (!mode64) seg_override = SEG_SS; rex = 0; continue;
+      case 0x3E: if (!mode64) seg_override = SEG_DS; rex = 0; continue;
       case 0x64: seg_override = SEG_FS; rex = 0; continue;
       case 0x65: seg_override = SEG_GS; rex = 0; continue;
       default: break;

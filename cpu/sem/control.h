@@ -118,14 +118,13 @@ void sem_enter(E& e, const DecodedInsn& i) {
   uint64_t frame_top = (sp - osz) & smask;
   uint64_t lowest = (frame_top - uint64_t{level} * osz) & smask;
   e.probe_write(isa::SEG_SS, lowest, (level + 1) * osz);
-  uint64_t saved[32];
-  for (unsigned k = 1; k < level; ++k)
-    saved[k] = e.read_mem(isa::SEG_SS, (bp - uint64_t{k} * osz) & smask, osz);
   e.write_mem(isa::SEG_SS, frame_top, osz, bp & size_mask(osz));
   uint64_t cur = frame_top;
   for (unsigned k = 1; k < level; ++k) {
+    // Read and push one by one, as the hardware does (the frame may overlap the copies).
+    uint64_t v = e.read_mem(isa::SEG_SS, (bp - uint64_t{k} * osz) & smask, osz);
     cur = (cur - osz) & smask;
-    e.write_mem(isa::SEG_SS, cur, osz, saved[k]);
+    e.write_mem(isa::SEG_SS, cur, osz, v);
   }
   if (level > 0) {
     cur = (cur - osz) & smask;

@@ -26,6 +26,8 @@ class RunnerLayoutTranslator : public AddressTranslator {
     } else if (in_data) {
       if (a != Access::Fetch) return {true, lin, {}};
       err |= kPfPresent;
+    } else if (lin >= 0xffff800000000000ull) {
+      err |= kPfPresent;  // the host kernel's half: mapped, supervisor only
     }
     Translation t;
     t.ok = false;

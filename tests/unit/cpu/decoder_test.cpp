@@ -71,6 +71,11 @@ TEST_CASE("decoder: segment overrides, last one wins; F2/F3 last wins", "[decode
   CHECK(d.seg == SEG_FS);
   REQUIRE(dec({0x64, 0x26, 0x8b, 0x00}, 32, &d) == DecodeStatus::Ok);
   CHECK(d.seg == SEG_ES);
+  // In 64-bit mode ES/CS/SS/DS overrides are ignored: [rbp] stays SS-based, [rax] DS.
+  REQUIRE(dec({0x26, 0x8b, 0x45, 0x00}, 64, &d) == DecodeStatus::Ok);
+  CHECK(d.seg == SEG_SS);
+  REQUIRE(dec({0x36, 0x8b, 0x00}, 64, &d) == DecodeStatus::Ok);
+  CHECK(d.seg == SEG_DS);
   REQUIRE(dec({0x8b, 0x45, 0x00}, 32, &d) == DecodeStatus::Ok);  // [ebp+0] defaults to SS
   CHECK(d.seg == SEG_SS);
   REQUIRE(dec({0x41, 0x8b, 0x45, 0x00}, 64, &d) == DecodeStatus::Ok);  // [r13+0] defaults to DS
