@@ -10,8 +10,6 @@
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-need_tool apt-cache apt
-need_tool dpkg dpkg
 need_tool depmod kmod
 
 kernel_key() {

@@ -60,6 +60,7 @@ rootmode=rw
 rootdelay=10
 init=/sbin/init
 set -f
+# shellcheck disable=SC2013  # the command line is words, not lines
 for arg in $(cat /proc/cmdline); do
   case $arg in
     root=*) root=${arg#root=} ;;

@@ -7,8 +7,6 @@
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-need_tool apt-cache apt
-need_tool dpkg dpkg
 
 busybox_key() {
   resolve_packages

@@ -31,14 +31,30 @@ apt_field() {
       if (name == pkg && val != "") { print val; exit } }'
 }
 
+APT_HINT="run 'apt-get update'; on a non-amd64 host also 'dpkg --add-architecture amd64'"
+
 # apt_show <package>...: the candidate records of <package>:amd64 (empty if unknown).
 apt_show() {
   local args=() p
+  command -v apt-cache >/dev/null 2>&1 || return 0
   for p; do args+=("$p:$GUEST_ARCH"); done
   apt-cache show --no-all-versions "${args[@]}" 2>/dev/null || true
 }
 
-APT_HINT="run 'apt-get update'; on a non-amd64 host also 'dpkg --add-architecture amd64'"
+# resolve_from_stamps: without apt package lists (offline, or not Debian), keep using
+# the package versions the cached outputs were built from. Fails when nothing is cached.
+resolve_from_stamps() {
+  local kernel busybox
+  kernel=$(stamp_of vmlinuz)
+  busybox=$(stamp_of busybox-root)
+  [[ -n $kernel && -n $busybox ]] || return 1
+  kernel=${kernel%% *}
+  busybox=${busybox%% *}
+  KERNEL_PKG=${kernel%%=*}
+  KERNEL_PKG_VERSION=${kernel#*=}
+  BUSYBOX_VERSION=${busybox#busybox-static=}
+  log "warning: apt-cache cannot resolve the packages ($APT_HINT); keeping the cached $KERNEL_PKG $KERNEL_PKG_VERSION and busybox-static $BUSYBOX_VERSION"
+}
 
 # resolve_packages: sets and exports KERNEL_PKG (the real package behind the
 # linux-image-amd64 metapackage, e.g. linux-image-6.1.0-56-amd64; EMU_KERNEL_PACKAGE
@@ -49,6 +65,11 @@ resolve_packages() {
   [[ -z ${EMU_PACKAGES_RESOLVED:-} ]] || return 0
   local out deps
   out=$(apt_show linux-image-amd64 busybox-static)
+  if [[ -z $out ]] && resolve_from_stamps; then
+    EMU_PACKAGES_RESOLVED=1
+    export KERNEL_PKG KERNEL_PKG_VERSION BUSYBOX_VERSION EMU_PACKAGES_RESOLVED
+    return 0
+  fi
   BUSYBOX_VERSION=$(apt_field "$out" busybox-static Version)
   [[ -n $BUSYBOX_VERSION ]] || die "apt-cache knows no busybox-static:$GUEST_ARCH ($APT_HINT)"
   if [[ -n ${EMU_KERNEL_PACKAGE:-} ]]; then
@@ -79,6 +100,8 @@ resolve_packages() {
 # download_deb <package> <version> <dir>: apt-get download into <dir>; prints the path.
 download_deb() {
   local pkg=$1 ver=$2 dir=$3 opts=() deb
+  need_tool apt-get apt
+  need_tool dpkg dpkg   # the callers unpack with dpkg -x
   # As root, apt would try to drop to the _apt user, which cannot write to <dir>.
   [[ $EUID -ne 0 ]] || opts=(-o APT::Sandbox::User=root)
   (cd "$dir" && apt-get -q "${opts[@]}" download "$pkg:$GUEST_ARCH=$ver" >&2) ||
