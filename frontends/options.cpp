@@ -28,7 +28,8 @@ struct OptionSpec;
 
 struct Parser {
   EmuOptions options;
-  std::string what;  // "-m": the option being applied, for messages
+  std::string what;              // "-m": the option being applied, for messages
+  bool display_on_cli = false;   // -display given (a config's sdl = 1 yields to -nographic)
 
   [[noreturn]] void fail(const std::string& message) const { throw OptionError{what + ": " + message}; }
 
@@ -133,6 +134,7 @@ void set_display(Parser& p, const std::string& value) {
   static const char* const kKnown[] = {"type", nullptr};
   p.reject_unknown(list, kKnown);
   const std::string& type = *list.find("type");
+  p.display_on_cli = true;
   if (type == "none") p.options.display = DisplayKind::None;
   else if (type == "sdl") p.options.display = DisplayKind::Sdl;
   else p.fail("unknown display '" + type + "' (use none or sdl)");
@@ -344,10 +346,10 @@ std::vector<Token> tokenize(std::span<const char* const> args) {
 }
 
 // Cross-option checks after everything is applied.
-void validate(EmuOptions& o) {
+void validate(EmuOptions& o, bool display_on_cli) {
   if (!o.initrd.empty() && o.kernel.empty()) throw OptionError{"-initrd: only allowed together with -kernel"};
   if (o.append_given && o.kernel.empty()) throw OptionError{"-append: only allowed together with -kernel"};
-  if (o.nographic && o.display == DisplayKind::Sdl) throw OptionError{"-nographic: cannot be combined with -display sdl"};
+  if (o.nographic && o.display == DisplayKind::Sdl && display_on_cli) throw OptionError{"-nographic: cannot be combined with -display sdl"};
   for (const NamedProps& d : o.devices) {
     const std::string* netdev = d.props.find("netdev");
     if (!netdev) continue;
@@ -380,7 +382,7 @@ ParseResult parse_options(std::span<const char* const> args) {
         t.spec->apply(p, t.value);
       }
     }
-    validate(p.options);
+    validate(p.options, p.display_on_cli);
     result.options = std::move(p.options);
   } catch (const ExitRequest& exit) {
     result.action = ParseResult::Action::Exit;

@@ -253,7 +253,7 @@ class ConfigApplier {
 
   void guest_type(const Setting& s) const {
     std::string t = string(s);
-    if (t != "pv" && t != "pvh" && t != "hvm" && t != "generation")
+    if (t != "pv" && t != "pvh" && t != "hvm")
       fail("unknown " + s.key + " '" + t + "' (pv, pvh or hvm)");
     // All three boot the same way here: -kernel directly, or the disk through the BIOS.
   }

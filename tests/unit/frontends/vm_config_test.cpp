@@ -137,6 +137,11 @@ TEST_CASE("the command line overrides the config file, wherever -config appears"
   CHECK(o.drives[1].readonly);
   REQUIRE(o.serials.size() == 1);
   CHECK(o.serials[0].kind == CharDevSpec::Kind::Stdio);
+  // -nographic overrides the file's sdl = 1.
+  std::string sdl_cfg = dir.file("sdl.cfg", "sdl = 1\n");
+  r = parse({"-config", sdl_cfg, "-nographic"});
+  REQUIRE(r.action == ParseResult::Action::Run);
+  CHECK(r.options.nographic);
   // Without command-line overrides the file's values stand.
   r = parse({"-config", cfg});
   REQUIRE(r.action == ParseResult::Action::Run);
