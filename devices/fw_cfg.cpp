@@ -42,6 +42,23 @@ void FwCfg::set_cpu_counts(uint16_t boot_cpus, uint16_t max_cpus) {
   add_u16(fw_cfg::kMaxCpus, max_cpus);
 }
 
+void FwCfg::set_linux_boot(const LinuxBoot& b) {
+  auto blob = [&](uint16_t addr_key, uint16_t size_key, uint16_t data_key, uint32_t addr, const std::vector<uint8_t>& d) {
+    if (d.empty()) return;
+    add_u32(addr_key, addr);
+    add_u32(size_key, static_cast<uint32_t>(d.size()));
+    add_item(data_key, d);
+  };
+  blob(fw_cfg::kSetupAddr, fw_cfg::kSetupSize, fw_cfg::kSetupData, b.setup_addr, b.setup);
+  blob(fw_cfg::kKernelAddr, fw_cfg::kKernelSize, fw_cfg::kKernelData, b.kernel_addr, b.kernel);
+  blob(fw_cfg::kInitrdAddr, fw_cfg::kInitrdSize, fw_cfg::kInitrdData, b.initrd_addr, b.initrd);
+  if (!b.cmdline.empty()) {
+    std::vector<uint8_t> c(b.cmdline.begin(), b.cmdline.end());
+    c.push_back(0);
+    blob(fw_cfg::kCmdlineAddr, fw_cfg::kCmdlineSize, fw_cfg::kCmdlineData, b.cmdline_addr, c);
+  }
+}
+
 bool FwCfg::add_file(const std::string& name, std::vector<uint8_t> bytes) {
   if (name.empty() || name.size() >= fw_cfg::kMaxFileName) return false;
   if (files_.size() >= 0x4000 - fw_cfg::kFileFirst && !files_.count(name)) return false;

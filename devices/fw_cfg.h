@@ -50,6 +50,16 @@ class FwCfg : public IoHandler {
   void set_ram_size(uint64_t bytes) { add_u64(fw_cfg::kRamSize, bytes); }
   void set_cpu_counts(uint16_t boot_cpus, uint16_t max_cpus);
 
+  // The items QEMU's x86 -kernel path provides for firmware (SeaBIOS linuxboot ROM):
+  // for each of setup / kernel / initrd / command line an address, a size and the data
+  // (the command line gets its NUL; an empty blob leaves its items out).
+  struct LinuxBoot {
+    uint32_t setup_addr = 0, kernel_addr = 0, initrd_addr = 0, cmdline_addr = 0;
+    std::vector<uint8_t> setup, kernel, initrd;
+    std::string cmdline;
+  };
+  void set_linux_boot(const LinuxBoot& boot);
+
   void reset() { selector_ = 0, offset_ = 0; }
 
   uint64_t io_read(uint64_t offset, unsigned size) override;

@@ -77,3 +77,21 @@ TEST_CASE("file directory lists files sorted, with big-endian fields", "[fw_cfg]
   CHECK(r.read(key1, 41) == [] { std::vector<uint8_t> v(40, 0xab); v.push_back(0); return v; }());
   CHECK(r.read(key0, 3) == std::vector<uint8_t>{'/', 'x', '\n'});
 }
+
+TEST_CASE("Linux boot items: address, size and data per blob", "[fw_cfg]") {
+  Rig r;
+  FwCfg::LinuxBoot b;
+  b.kernel_addr = 0x100000;
+  b.kernel = {1, 2, 3, 4, 5};
+  b.cmdline_addr = 0x20000;
+  b.cmdline = "console=ttyS0";
+  r.fw.set_linux_boot(b);
+  CHECK(r.read_le(fw_cfg::kKernelAddr, 4) == 0x100000);
+  CHECK(r.read_le(fw_cfg::kKernelSize, 4) == 5);
+  CHECK(r.read(fw_cfg::kKernelData, 6) == std::vector<uint8_t>{1, 2, 3, 4, 5, 0});
+  CHECK(r.read_le(fw_cfg::kCmdlineSize, 4) == 14);  // with the NUL
+  auto c = r.read(fw_cfg::kCmdlineData, 14);
+  CHECK(std::string(c.begin(), c.end() - 1) == "console=ttyS0");
+  CHECK(c.back() == 0);
+  CHECK(r.read_le(fw_cfg::kInitrdSize, 4) == 0);  // absent: reads as zero
+}
