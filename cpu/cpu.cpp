@@ -31,7 +31,7 @@ void Cpu::set_flat_long_mode(unsigned cpl) {
   s_.seg[SEG_CS] = flat_segment(static_cast<uint16_t>(0x33 | cpl), static_cast<uint16_t>(0x9b | dpl | kSegAttrL | kSegAttrG));
   s_.cpl = static_cast<uint8_t>(cpl);
   s_.cr0 = kCr0PE | kCr0PG | 0x10 | (1u << 16);
-  s_.cr4 = 1u << 5;  // PAE
+  s_.cr4 = (1u << 5) | (1u << 9) | (1u << 10);  // PAE, OSFXSR, OSXMMEXCPT
   s_.efer = kEferLME | kEferLMA;
   refresh_mode();
   flush_tlb();
@@ -43,6 +43,7 @@ void Cpu::set_flat_protected_mode(unsigned cpl) {
   s_.seg[SEG_CS] = flat_segment(static_cast<uint16_t>(0x08 | cpl), static_cast<uint16_t>(0x9b | dpl | kSegAttrDB | kSegAttrG));
   s_.cpl = static_cast<uint8_t>(cpl);
   s_.cr0 = kCr0PE | 0x10;
+  s_.cr4 = (1u << 9) | (1u << 10);  // OSFXSR, OSXMMEXCPT
   s_.efer = 0;
   refresh_mode();
   flush_tlb();

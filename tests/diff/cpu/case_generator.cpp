@@ -61,6 +61,7 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
   uint64_t* gpr = c.in.gpr;
   for (int k = 0; k < 16; ++k) gpr[k] = edge_or_random();
   gpr[RSP] = kDataBase + 0x800 + 8 * (below(64)) - 0x100;
+  for (int k = 0; k < 16; ++k) c.in.set_xmm(k, edge_or_random(), edge_or_random());
   uint64_t flags = bits64() & kCaseFlagsMask;
   c.in.rflags = flags | kForcedFlags;
   g.undefined_flags = f.flags_undefined;
@@ -110,7 +111,8 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
 
   // Memory target and addressing registers.
   uint64_t target = kDataBase + 0x100 + below(0xd00);
-  if (h == "cmpxchg8b" && rexw && chance(80)) target &= ~uint64_t{15};
+  const bool vector_form = has_kind(f, OpKind::V) || has_kind(f, OpKind::W);
+  if (((h == "cmpxchg8b" && rexw) || vector_form) && chance(80)) target &= ~uint64_t{15};
   uint8_t sib = 0;
   bool has_sib = false, rip_rel = false, no_base = false;
   int64_t disp = 0;

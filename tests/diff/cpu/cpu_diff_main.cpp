@@ -56,7 +56,7 @@ std::vector<std::string> compare(const GeneratedCase& g, const NativeResult& n, 
   }
   CompareOptions opt;
   opt.x87 = false;
-  opt.sse = false;
+  opt.sse = true;
   opt.gpr_mask = g.gpr_mask;
   opt.rflags_mask = kCaseFlagsMask & ~uint64_t{n.outcome == NativeResult::Completed ? g.undefined_flags : 0u};
   for (auto& s : snapshot_differences(n.out, e.out, opt)) diffs.push_back(s);

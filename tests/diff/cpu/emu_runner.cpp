@@ -87,6 +87,11 @@ void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructi
   s.rip = kCodeBase;
   s.lf = LazyFlags{};
   s.rflags = (c.in.rflags & kCaseFlagsMask) | kForcedFlags;
+  for (int k = 0; k < 16; ++k) {
+    s.xmm[k].q[0] = c.in.xmm_lo(k);
+    s.xmm[k].q[1] = c.in.xmm_hi(k);
+  }
+  s.mxcsr = c.in.mxcsr() & 0xffff;
 
   RunResult res = m.cpu.run(max_instructions);
   r.signal = 0;
@@ -98,6 +103,8 @@ void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructi
   for (int k = 0; k < 16; ++k) r.out.gpr[k] = s.gpr[k];
   r.out.rip = s.rip;
   r.out.rflags = read_rflags(s);
+  for (int k = 0; k < 16; ++k) r.out.set_xmm(k, s.xmm[k].q[0], s.xmm[k].q[1]);
+  r.out.set_mxcsr(s.mxcsr);
   switch (res.reason) {
     case RunResult::Reason::Exception:
       if (res.exception.vector == kBP && res.exception.software && s.rip == kExitLanding + 1) {

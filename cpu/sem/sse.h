@@ -1,0 +1,318 @@
+// SSE/SSE2 semantics that need no floating point: 128-bit integer operations (through
+// the cpu/sem/simd_* helpers), XMM loads/stores and shuffles, the float-typed bitwise
+// ops (ANDPS...), MOVSS/MOVSD moves, LDMXCSR/STMXCSR. Legacy-SSE memory operands of 16
+// bytes must be 16-byte aligned (#GP(0)) except for the explicitly unaligned moves.
+// MMX (0F without prefix on mm registers) and the SSE arithmetic are not wired yet.
+#pragma once
+#include "cpu/sem/common.h"
+#include "cpu/sem/simd.h"
+
+namespace emu::sem {
+
+using simd::Elem;
+using simd::VecSize;
+inline constexpr uint64_t kCr0EM = 1u << 2, kCr0TS = 1u << 3, kCr4OSFXSR = 1u << 9;
+
+template <class E>
+inline void sse_check(E& e) {
+  const CpuState& s = e.state();
+  if ((s.cr0 & kCr0EM) || !(s.cr4 & kCr4OSFXSR)) e.raise(kUD);
+  if (s.cr0 & kCr0TS) e.raise(kNM);
+}
+
+// Source operand k as a 128-bit value (register, or memory of the operand's size).
+template <class E>
+inline Vec128 xmm_source(E& e, const DecodedInsn& i, unsigned k, bool aligned) {
+  const isa::Operand& o = i.op[k];
+  if (o.type == OperandType::Xmm) return e.state().xmm[o.reg];
+  Vec128 v;
+  uint64_t ea = e.effective_address(i);
+  if (o.size >= 16) {
+    if (aligned && (ea & 15)) e.raise_gp0();
+    v.q[0] = e.read_mem(i.seg, ea, 8);
+    v.q[1] = e.read_mem(i.seg, (ea + 8) & size_mask(i.asz), 8);
+  } else {
+    v.q[0] = e.read_mem(i.seg, ea, o.size);
+  }
+  return v;
+}
+// Stores 16 (or the operand's size) bytes to a memory operand; checks the whole store first.
+template <class E>
+inline void xmm_store(E& e, const DecodedInsn& i, unsigned k, Vec128 v, bool aligned) {
+  const isa::Operand& o = i.op[k];
+  uint64_t ea = e.effective_address(i);
+  if (o.size >= 16) {
+    if (aligned && (ea & 15)) e.raise_gp0();
+    e.probe_write(i.seg, ea, 16);
+    e.write_mem(i.seg, ea, 8, v.q[0]);
+    e.write_mem(i.seg, (ea + 8) & size_mask(i.asz), 8, v.q[1]);
+  } else {
+    e.write_mem(i.seg, ea, o.size, v.q[0]);
+  }
+}
+template <class E>
+inline Vec128& xmm_dest(E& e, const DecodedInsn& i) { return e.state().xmm[i.op[0].reg]; }
+
+// dst = f(dst, src) for every "Vx,Wx" integer or bitwise operation.
+#define EMU_SSE_BINARY(name, expr)                                 \
+  template <class E>                                               \
+  void sem_##name(E& e, const DecodedInsn& i) {                    \
+    sse_check(e);                                                  \
+    Vec128 b = xmm_source(e, i, 1, true);                          \
+    Vec128 a = xmm_dest(e, i);                                     \
+    xmm_dest(e, i) = (expr);                                       \
+    advance(e, i);                                                 \
+  }
+constexpr VecSize X = VecSize::Xmm;
+EMU_SSE_BINARY(punpcklbw, simd::punpckl(a, b, Elem::B, X))
+EMU_SSE_BINARY(punpcklwd, simd::punpckl(a, b, Elem::W, X))
+EMU_SSE_BINARY(punpckldq, simd::punpckl(a, b, Elem::D, X))
+EMU_SSE_BINARY(punpcklqdq, simd::punpckl(a, b, Elem::Q, X))
+EMU_SSE_BINARY(punpckhbw, simd::punpckh(a, b, Elem::B, X))
+EMU_SSE_BINARY(punpckhwd, simd::punpckh(a, b, Elem::W, X))
+EMU_SSE_BINARY(punpckhdq, simd::punpckh(a, b, Elem::D, X))
+EMU_SSE_BINARY(punpckhqdq, simd::punpckh(a, b, Elem::Q, X))
+EMU_SSE_BINARY(packsswb, simd::packss(a, b, Elem::W, X))
+EMU_SSE_BINARY(packssdw, simd::packss(a, b, Elem::D, X))
+EMU_SSE_BINARY(packuswb, simd::packus(a, b, Elem::W, X))
+EMU_SSE_BINARY(pcmpgtb, simd::pcmpgt(a, b, Elem::B, X))
+EMU_SSE_BINARY(pcmpgtw, simd::pcmpgt(a, b, Elem::W, X))
+EMU_SSE_BINARY(pcmpgtd, simd::pcmpgt(a, b, Elem::D, X))
+EMU_SSE_BINARY(pcmpeqb, simd::pcmpeq(a, b, Elem::B, X))
+EMU_SSE_BINARY(pcmpeqw, simd::pcmpeq(a, b, Elem::W, X))
+EMU_SSE_BINARY(pcmpeqd, simd::pcmpeq(a, b, Elem::D, X))
+EMU_SSE_BINARY(psrlw, simd::psrl(a, b.q[0], Elem::W, X))
+EMU_SSE_BINARY(psrld, simd::psrl(a, b.q[0], Elem::D, X))
+EMU_SSE_BINARY(psrlq, simd::psrl(a, b.q[0], Elem::Q, X))
+EMU_SSE_BINARY(psraw, simd::psra(a, b.q[0], Elem::W, X))
+EMU_SSE_BINARY(psrad, simd::psra(a, b.q[0], Elem::D, X))
+EMU_SSE_BINARY(psllw, simd::psll(a, b.q[0], Elem::W, X))
+EMU_SSE_BINARY(pslld, simd::psll(a, b.q[0], Elem::D, X))
+EMU_SSE_BINARY(psllq, simd::psll(a, b.q[0], Elem::Q, X))
+EMU_SSE_BINARY(paddb, simd::padd(a, b, Elem::B, X))
+EMU_SSE_BINARY(paddw, simd::padd(a, b, Elem::W, X))
+EMU_SSE_BINARY(paddd, simd::padd(a, b, Elem::D, X))
+EMU_SSE_BINARY(paddq, simd::padd(a, b, Elem::Q, X))
+EMU_SSE_BINARY(psubb, simd::psub(a, b, Elem::B, X))
+EMU_SSE_BINARY(psubw, simd::psub(a, b, Elem::W, X))
+EMU_SSE_BINARY(psubd, simd::psub(a, b, Elem::D, X))
+EMU_SSE_BINARY(psubq, simd::psub(a, b, Elem::Q, X))
+EMU_SSE_BINARY(paddsb, simd::padds(a, b, Elem::B, X))
+EMU_SSE_BINARY(paddsw, simd::padds(a, b, Elem::W, X))
+EMU_SSE_BINARY(psubsb, simd::psubs(a, b, Elem::B, X))
+EMU_SSE_BINARY(psubsw, simd::psubs(a, b, Elem::W, X))
+EMU_SSE_BINARY(paddusb, simd::paddus(a, b, Elem::B, X))
+EMU_SSE_BINARY(paddusw, simd::paddus(a, b, Elem::W, X))
+EMU_SSE_BINARY(psubusb, simd::psubus(a, b, Elem::B, X))
+EMU_SSE_BINARY(psubusw, simd::psubus(a, b, Elem::W, X))
+EMU_SSE_BINARY(pmullw, simd::pmull(a, b, Elem::W, X))
+EMU_SSE_BINARY(pmulhw, simd::pmulhw(a, b, X))
+EMU_SSE_BINARY(pmulhuw, simd::pmulhuw(a, b, X))
+EMU_SSE_BINARY(pmuludq, simd::pmuludq(a, b, X))
+EMU_SSE_BINARY(pmaddwd, simd::pmaddwd(a, b, X))
+EMU_SSE_BINARY(psadbw, simd::psadbw(a, b, X))
+EMU_SSE_BINARY(pavgb, simd::pavg(a, b, Elem::B, X))
+EMU_SSE_BINARY(pavgw, simd::pavg(a, b, Elem::W, X))
+EMU_SSE_BINARY(pminub, simd::pminu(a, b, Elem::B, X))
+EMU_SSE_BINARY(pmaxub, simd::pmaxu(a, b, Elem::B, X))
+EMU_SSE_BINARY(pminsw, simd::pmins(a, b, Elem::W, X))
+EMU_SSE_BINARY(pmaxsw, simd::pmaxs(a, b, Elem::W, X))
+EMU_SSE_BINARY(pand, simd::pand(a, b, X))
+EMU_SSE_BINARY(pandn, simd::pandn(a, b, X))
+EMU_SSE_BINARY(por, simd::por(a, b, X))
+EMU_SSE_BINARY(pxor, simd::pxor(a, b, X))
+EMU_SSE_BINARY(unpcklps, simd::punpckl(a, b, Elem::D, X))
+EMU_SSE_BINARY(unpcklpd, simd::punpckl(a, b, Elem::Q, X))
+EMU_SSE_BINARY(unpckhps, simd::punpckh(a, b, Elem::D, X))
+EMU_SSE_BINARY(unpckhpd, simd::punpckh(a, b, Elem::Q, X))
+#undef EMU_SSE_BINARY
+
+// dst = f(src, imm8) (PSHUFD/PSHUFHW/PSHUFLW), dst = f(dst, src, imm8) (SHUFPS/SHUFPD).
+template <class E, class F>
+inline void sse_shuffle(E& e, const DecodedInsn& i, F f) {
+  sse_check(e);
+  Vec128 b = xmm_source(e, i, 1, true);
+  xmm_dest(e, i) = f(xmm_dest(e, i), b, static_cast<uint8_t>(i.imm));
+  advance(e, i);
+}
+template <class E> void sem_pshufd(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](Vec128, Vec128 b, uint8_t m) { return simd::pshufd(b, m); }); }
+template <class E> void sem_pshufhw(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](Vec128, Vec128 b, uint8_t m) { return simd::pshufhw(b, m); }); }
+template <class E> void sem_pshuflw(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](Vec128, Vec128 b, uint8_t m) { return simd::pshuflw(b, m); }); }
+template <class E> void sem_shufps(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](Vec128 a, Vec128 b, uint8_t m) { return simd::shufps(a, b, m); }); }
+template <class E> void sem_shufpd(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](Vec128 a, Vec128 b, uint8_t m) { return simd::shufpd(a, b, m); }); }
+
+// Shift-by-immediate groups 66 0F 71/72/73 (register operand only).
+template <class E>
+void sem_sse_shift_imm(E& e, const DecodedInsn& i) {
+  sse_check(e);
+  Vec128& d = xmm_dest(e, i);
+  const uint8_t n = static_cast<uint8_t>(i.imm);
+  const unsigned group = i.opcode, op = i.reg_field();
+  const Elem el = group == 0x71 ? Elem::W : group == 0x72 ? Elem::D : Elem::Q;
+  switch (op) {
+    case 2: d = simd::psrl(d, n, el, X); break;
+    case 4: d = simd::psra(d, n, el, X); break;
+    case 6: d = simd::psll(d, n, el, X); break;
+    case 3: d = simd::psrldq(d, n); break;
+    case 7: d = simd::pslldq(d, n); break;
+    default: e.raise(kUD);
+  }
+  advance(e, i);
+}
+
+// Whole-register moves: loads (aligned or not), stores, MOVNT*.
+template <bool Aligned, class E>
+void xmm_move(E& e, const DecodedInsn& i) {
+  sse_check(e);
+  if (i.op[0].type == OperandType::Xmm) {
+    xmm_dest(e, i) = xmm_source(e, i, 1, Aligned);
+  } else {
+    xmm_store(e, i, 0, e.state().xmm[i.op[1].reg], Aligned);
+  }
+  advance(e, i);
+}
+template <class E> void sem_movdqa(E& e, const DecodedInsn& i) { xmm_move<true>(e, i); }
+template <class E> void sem_movdqu(E& e, const DecodedInsn& i) { xmm_move<false>(e, i); }
+template <class E>
+void sem_movnt(E& e, const DecodedInsn& i) {
+  if (i.op[0].type != OperandType::Mem) e.raise(kUD);
+  xmm_move<true>(e, i);
+}
+
+// MOVD/MOVQ between GPR/memory and XMM.
+template <class E>
+void sem_movd_to_xmm(E& e, const DecodedInsn& i) {
+  sse_check(e);
+  Vec128 v;
+  v.q[0] = e.read_operand(i, 1);
+  xmm_dest(e, i) = v;
+  advance(e, i);
+}
+template <class E>
+void sem_movd_from_xmm(E& e, const DecodedInsn& i) {
+  sse_check(e);
+  e.write_operand(i, 0, e.state().xmm[i.op[1].reg].q[0] & size_mask(i.op[0].size));
+  advance(e, i);
+}
+template <class E>
+void sem_movq_load(E& e, const DecodedInsn& i) {  // F3 0F 7E: low quadword, upper zeroed
+  sse_check(e);
+  Vec128 v;
+  v.q[0] = xmm_source(e, i, 1, false).q[0];
+  xmm_dest(e, i) = v;
+  advance(e, i);
+}
+template <class E>
+void sem_movq_store(E& e, const DecodedInsn& i) {  // 66 0F D6
+  sse_check(e);
+  uint64_t lo = e.state().xmm[i.op[1].reg].q[0];
+  if (i.op[0].type == OperandType::Xmm) {
+    Vec128 v;
+    v.q[0] = lo;
+    e.state().xmm[i.op[0].reg] = v;
+  } else {
+    e.write_mem(i.seg, e.effective_address(i), 8, lo);
+  }
+  advance(e, i);
+}
+// MOVSS/MOVSD: scalar moves (a load from memory zeroes the rest, reg-reg merges).
+template <unsigned Bytes, class E>
+void scalar_move(E& e, const DecodedInsn& i) {
+  sse_check(e);
+  const uint64_t m = size_mask(Bytes);
+  if (i.op[0].type == OperandType::Xmm) {
+    Vec128& d = xmm_dest(e, i);
+    if (i.op[1].type == OperandType::Xmm) {
+      d.q[0] = (d.q[0] & ~m) | (e.state().xmm[i.op[1].reg].q[0] & m);
+    } else {
+      Vec128 v;
+      v.q[0] = e.read_mem(i.seg, e.effective_address(i), Bytes);
+      d = v;
+    }
+  } else {
+    e.write_mem(i.seg, e.effective_address(i), Bytes, e.state().xmm[i.op[1].reg].q[0] & m);
+  }
+  advance(e, i);
+}
+template <class E> void sem_movss(E& e, const DecodedInsn& i) { scalar_move<4>(e, i); }
+template <class E> void sem_movsd_xmm(E& e, const DecodedInsn& i) { scalar_move<8>(e, i); }
+
+// MOVLPS/MOVLPD/MOVHPS/MOVHPD (memory forms) and MOVHLPS/MOVLHPS (register forms).
+template <bool High, class E>
+void half_move(E& e, const DecodedInsn& i) {
+  sse_check(e);
+  if (i.op[0].type == OperandType::Xmm) {
+    Vec128& d = xmm_dest(e, i);
+    if (i.op[1].type == OperandType::Xmm) {
+      const Vec128 s = e.state().xmm[i.op[1].reg];
+      if (High) d.q[1] = s.q[0];  // MOVLHPS
+      else d.q[0] = s.q[1];       // MOVHLPS
+    } else {
+      d.q[High ? 1 : 0] = e.read_mem(i.seg, e.effective_address(i), 8);
+    }
+  } else {
+    if (i.op[1].type != OperandType::Xmm) e.raise(kUD);
+    e.write_mem(i.seg, e.effective_address(i), 8, e.state().xmm[i.op[1].reg].q[High ? 1 : 0]);
+  }
+  advance(e, i);
+}
+template <class E> void sem_movlp(E& e, const DecodedInsn& i) { half_move<false>(e, i); }
+template <class E> void sem_movhp(E& e, const DecodedInsn& i) { half_move<true>(e, i); }
+// MOVLPD/MOVHPD and the PS stores have no register forms.
+template <class E>
+void sem_movlp_mem(E& e, const DecodedInsn& i) {
+  if (i.op[0].type != OperandType::Mem && i.op[1].type != OperandType::Mem) e.raise(kUD);
+  half_move<false>(e, i);
+}
+template <class E>
+void sem_movhp_mem(E& e, const DecodedInsn& i) {
+  if (i.op[0].type != OperandType::Mem && i.op[1].type != OperandType::Mem) e.raise(kUD);
+  half_move<true>(e, i);
+}
+
+template <class E>
+void sem_pmovmskb(E& e, const DecodedInsn& i) {
+  sse_check(e);
+  if (i.op[1].type != OperandType::Xmm) e.raise(kUD);
+  e.write_operand(i, 0, simd::movmsk(e.state().xmm[i.op[1].reg], Elem::B, X));
+  advance(e, i);
+}
+template <class E>
+void sem_movmskps(E& e, const DecodedInsn& i) {
+  sse_check(e);
+  if (i.op[1].type != OperandType::Xmm) e.raise(kUD);
+  e.write_operand(i, 0, simd::movmsk(e.state().xmm[i.op[1].reg], i.prefixes & isa::PFX_OPSIZE ? Elem::Q : Elem::D, X));
+  advance(e, i);
+}
+template <class E>
+void sem_pinsrw(E& e, const DecodedInsn& i) {
+  sse_check(e);
+  uint64_t v = e.read_operand(i, 1) & 0xffff;
+  xmm_dest(e, i) = simd::pinsr(xmm_dest(e, i), v, static_cast<uint8_t>(i.imm), Elem::W, X);
+  advance(e, i);
+}
+template <class E>
+void sem_pextrw(E& e, const DecodedInsn& i) {
+  sse_check(e);
+  if (i.op[1].type != OperandType::Xmm) e.raise(kUD);
+  e.write_operand(i, 0, simd::pextr(e.state().xmm[i.op[1].reg], static_cast<uint8_t>(i.imm), Elem::W, X));
+  advance(e, i);
+}
+
+// LDMXCSR / STMXCSR. TODO(softfloat wiring): MXCSR_MASK 0xFFFF (DAZ supported).
+template <class E>
+void sem_ldmxcsr(E& e, const DecodedInsn& i) {
+  sse_check(e);
+  uint32_t v = static_cast<uint32_t>(e.read_mem(i.seg, e.effective_address(i), 4));
+  if (v & 0xffff0000u) e.raise_gp0();
+  e.state().mxcsr = v;
+  advance(e, i);
+}
+template <class E>
+void sem_stmxcsr(E& e, const DecodedInsn& i) {
+  sse_check(e);
+  e.write_mem(i.seg, e.effective_address(i), 4, e.state().mxcsr);
+  advance(e, i);
+}
+
+}  // namespace emu::sem
