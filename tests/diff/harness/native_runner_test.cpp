@@ -226,13 +226,20 @@ TEST_CASE("native runner: bad addresses give #PF or #GP at the access", "[native
   }
 }
 
-TEST_CASE("native runner: hlt and int3 in user mode", "[native]") {
+TEST_CASE("native runner: hlt, int n and int3 in user mode", "[native]") {
   REQUIRE_NATIVE();
   auto r = runner().run(make_case({0x90, 0xF4}));  // nop; hlt
   REQUIRE(r.outcome == NativeResult::Fault);
   CHECK(r.signal == SIGSEGV);
   CHECK(r.vector == 13);
   CHECK(r.out.rip == kCodeBase + 1);
+
+  // int 0x21: the IDT gate has DPL 0, so #GP with error code = vector*8 + 2 (IDT bit).
+  r = runner().run(make_case({0xCD, 0x21}));
+  REQUIRE(r.outcome == NativeResult::Fault);
+  CHECK(r.vector == 13);
+  CHECK(r.error_code == 0x21 * 8 + 2);
+  CHECK(r.out.rip == kCodeBase);
 
   r = runner().run(make_case({0x90, 0xCC, 0x90}));  // int3 is a trap: RIP after it
   REQUIRE(r.outcome == NativeResult::Fault);
@@ -326,7 +333,7 @@ TEST_CASE("native runner: segment loads and mode switches do not break the runne
 TEST_CASE("native runner: a wedged runner is killed by the watchdog and replaced", "[native]") {
   REQUIRE_NATIVE();
   NativeRunner own;
-  own.set_watchdog_ms(200);
+  own.set_watchdog_ms(500);
   REQUIRE(own.run(make_case({0x90})).outcome == NativeResult::Completed);
   REQUIRE(own.runner_pid() > 0);
   kill(own.runner_pid(), SIGSTOP);  // a runner that never answers

@@ -103,6 +103,7 @@ namespace {
 constexpr int kTimerIntervalUs = 10000;  // ITIMER_VIRTUAL period (user CPU time)
 constexpr int kTimeoutTicks = 4;         // ticks within one case => Timeout (30..40 ms CPU)
 constexpr int kWatchdogMs = 3000;        // wall-clock time without progress before the child is killed
+constexpr int kStartupTimeoutMs = 20000; // wall-clock limit for a new child to report ready
 constexpr int kChildCrashExit = 113;
 constexpr size_t kAltStackSize = 64 * 1024;
 constexpr size_t kFxCompareEnd = 416;    // FXSAVE bytes past this are zeroed in results
@@ -194,9 +195,7 @@ extern "C" void emu_native_signal_handler(int sig, siginfo_t* si, void* ucv) {
     sh->si_code = si->si_code;
     sh->vector = sig == SIGSYS ? -1 : static_cast<int32_t>(g[REG_TRAPNO]);
     sh->error_code = static_cast<uint64_t>(g[REG_ERR]);
-    sh->fault_address = (sig == SIGSEGV && sh->vector == 14) || (sig == SIGBUS && si->si_code != SI_KERNEL)
-                            ? reinterpret_cast<uint64_t>(si->si_addr)
-                            : 0;
+    sh->fault_address = sh->vector == 14 ? reinterpret_cast<uint64_t>(si->si_addr) : 0;
   }
   CpuSnapshot& o = sh->out;
   o.gpr[RAX] = static_cast<uint64_t>(g[REG_RAX]);
@@ -458,11 +457,11 @@ struct NativeRunner::Impl {
 
   // Waits for one byte from the child; false if it died, or made no progress (no case
   // finished) within the watchdog time.
-  bool wait_child(char& b) {
+  bool wait_child(char& b, int timeout_ms) {
     pollfd p{sock, POLLIN, 0};
     uint32_t last_done = __atomic_load_n(&shared->done, __ATOMIC_ACQUIRE);
     for (;;) {
-      int r = poll(&p, 1, watchdog_ms);
+      int r = poll(&p, 1, timeout_ms);
       if (r < 0 && errno == EINTR) continue;
       if (r < 0) return false;
       if (r == 0) {
@@ -500,7 +499,7 @@ struct NativeRunner::Impl {
     sock = sv[0];
     ++spawns;
     char b = 0;
-    if (!wait_child(b) || b != 'R') {
+    if (!wait_child(b, kStartupTimeoutMs) || b != 'R') {
       const int err = shared->init_error, step = shared->init_step;
       stop_child();
       throw std::runtime_error("native runner: child setup failed at step " + std::to_string(step) +
@@ -528,7 +527,7 @@ struct NativeRunner::Impl {
       shared->start = start;
       __atomic_store_n(&shared->done, start, __ATOMIC_RELEASE);
       char b = 'C';
-      if (send(sock, &b, 1, MSG_NOSIGNAL) == 1 && wait_child(b) && shared->resp_seq == shared->seq) return;
+      if (send(sock, &b, 1, MSG_NOSIGNAL) == 1 && wait_child(b, watchdog_ms) && shared->resp_seq == shared->seq) return;
       stop_child();  // the child is dead after this: `done` is final
       const uint32_t done = __atomic_load_n(&shared->done, __ATOMIC_ACQUIRE);
       if (done < count) shared->slots[done].res.outcome = NativeResult::RunnerCrashed;
