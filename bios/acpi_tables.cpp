@@ -247,7 +247,7 @@ AcpiTables build_acpi_tables(const AcpiConfig& c, uint64_t base) {
   out.base = base;
   out.rsdp_address = base;
   Bytes& blob = out.blob;
-  blob.assign(64, 0);  // RSDP (36 bytes) padded so the FACS is 64-byte aligned
+  blob.assign(36, 0);  // RSDP; the FACS after it is placed 64-byte aligned
   auto place = [&](const char* sig, const Bytes& table, size_t align) {
     while ((base + blob.size()) % align) blob.push_back(0);
     uint64_t addr = base + blob.size();
@@ -255,7 +255,6 @@ AcpiTables build_acpi_tables(const AcpiConfig& c, uint64_t base) {
     out.tables[sig] = {addr, static_cast<uint32_t>(table.size())};
     return addr;
   };
-  if ((base + 64) % 64) blob.resize(blob.size() + (64 - (base + 64) % 64), 0);
   uint64_t facs = place("FACS", build_facs(), 64);
   uint64_t dsdt = place("DSDT", build_dsdt(c), 16);
   std::vector<uint64_t> entries;
@@ -275,6 +274,7 @@ AcpiTables build_acpi_tables(const AcpiConfig& c, uint64_t base) {
   put(blob, 24, xsdt, 8);
   blob[8] = static_cast<uint8_t>(0x100 - acpi_checksum(blob.data(), 20));
   blob[32] = static_cast<uint8_t>(0x100 - acpi_checksum(blob.data(), 36));
+  out.rsdp.assign(blob.begin(), blob.begin() + 36);
   return out;
 }
 

@@ -37,7 +37,11 @@ struct AcpiConfig {
 struct AcpiTables {
   std::vector<uint8_t> blob;  // copy to guest-physical `base`
   uint64_t base = 0;
-  uint64_t rsdp_address = 0;  // == base
+  uint64_t rsdp_address = 0;  // == base: the blob starts with the RSDP
+  // The same 36 RSDP bytes: they hold no pointer to themselves, so a caller that puts
+  // the blob elsewhere (e.g. high RAM) may copy them to any 16-byte aligned address in
+  // the 0xE0000-0xFFFFF BIOS area for Linux's scan to find.
+  std::vector<uint8_t> rsdp;
   struct Table {
     uint64_t address;
     uint32_t length;

@@ -57,6 +57,7 @@ TEST_CASE("RSDP, RSDT and XSDT point at checksummed tables", "[acpi]") {
   CHECK(acpi_checksum(rsdp, 20) == 0);
   CHECK(acpi_checksum(rsdp, 36) == 0);
   CHECK(rsdp[15] == 2);
+  CHECK(p.t.rsdp == std::vector<uint8_t>(rsdp, rsdp + 36));
   CHECK(load_le32(rsdp + 20) == 36);
   uint64_t rsdt = load_le32(rsdp + 16), xsdt = load_le64(rsdp + 24);
   const uint8_t* r = p.table(rsdt, "RSDT");
@@ -78,6 +79,10 @@ TEST_CASE("RSDP, RSDT and XSDT point at checksummed tables", "[acpi]") {
   Parsed q = build(c);
   CHECK((q.u32(q.t.tables.at("RSDT").address + 4) - 36) / 4 == 2);
   CHECK_THROWS(build_acpi_tables(c, kBase + 8));
+  // A base that is not 64-byte aligned still gets an aligned FACS.
+  AcpiTables odd = build_acpi_tables(c, 0x7fe0010);
+  CHECK(odd.tables.at("FACS").address % 64 == 0);
+  CHECK(odd.rsdp_address == 0x7fe0010);
 }
 
 TEST_CASE("FADT fields for the PM block, SCI and reset register", "[acpi]") {

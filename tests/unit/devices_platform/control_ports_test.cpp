@@ -57,3 +57,16 @@ TEST_CASE("debugcon passes bytes to its sink and reads back 0xE9", "[debugcon]")
   CHECK(out == "hi\n");
   CHECK(io.read(0xe9, 1) == 0xe9);
 }
+
+TEST_CASE("debugcon writes to a character backend", "[debugcon]") {
+  struct Buffer : CharBackend {
+    std::string bytes;
+    void write(const uint8_t* data, size_t len) override { bytes.append(reinterpret_cast<const char*>(data), len); }
+  } backend;
+  IoSpace io;
+  Debugcon dc(&backend);
+  io.map(Debugcon::kDefaultPort, 1, &dc, "debugcon");
+  io.write(0xe9, 1, 'o');
+  io.write(0xe9, 2, 0x4b6b);  // a wider write still sends its low byte only
+  CHECK(backend.bytes == "ok");
+}
