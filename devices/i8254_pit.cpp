@@ -247,9 +247,14 @@ void I8254Pit::set_gate(unsigned channel, bool level) {
   if (channel % 3 == 0) schedule_irq0();
 }
 
+void I8254Pit::set_irq0_enabled(bool enabled) {
+  irq0_enabled_ = enabled;
+  schedule_irq0();
+}
+
 void I8254Pit::schedule_irq0() {
   const Channel& c = ch_[0];
-  if (!counting(c) || (gate_pauses(c) && !c.gate)) {
+  if (!irq0_enabled_ || !counting(c) || (gate_pauses(c) && !c.gate)) {
     irq0_timer_.cancel();
     return;
   }

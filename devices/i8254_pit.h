@@ -31,6 +31,10 @@ class I8254Pit : public IoHandler {
   // OUT level of a channel now.
   bool out(unsigned channel);
 
+  // Connects or disconnects channel 0's OUT from IRQ0 (HPET legacy replacement mode
+  // takes IRQ0 over). While disconnected no IRQ0 timer runs.
+  void set_irq0_enabled(bool enabled);
+
   // Input clock ticks since guest time 0 at `ns`, and the first ns at which tick `t` has
   // happened (exact integer conversions; used by tests and by port 0x61).
   static uint64_t ticks_at(uint64_t ns);
@@ -78,6 +82,7 @@ class I8254Pit : public IoHandler {
   IrqLine& irq0_;
   Timer irq0_timer_;
   Channel ch_[3];
+  bool irq0_enabled_ = true;
 };
 
 }  // namespace emu

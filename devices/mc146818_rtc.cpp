@@ -221,7 +221,13 @@ void Mc146818Rtc::update_irq() {
   bool irqf = (reg_c_ & reg_b_ & (kCPf | kCAf | kCUf)) != 0;
   if (irqf) reg_c_ |= kCIrqf;
   else reg_c_ &= static_cast<uint8_t>(~kCIrqf);
-  if (irqf != irq_.level()) irq_.set(irqf);
+  bool level = irqf && irq_enabled_;
+  if (level != irq_.level()) irq_.set(level);
+}
+
+void Mc146818Rtc::set_irq_enabled(bool enabled) {
+  irq_enabled_ = enabled;
+  update_irq();
 }
 
 void Mc146818Rtc::schedule() {

@@ -39,6 +39,10 @@ class Mc146818Rtc : public IoHandler {
   uint64_t io_read(uint64_t offset, unsigned size) override;
   void io_write(uint64_t offset, unsigned size, uint64_t value) override;
 
+  // Connects or disconnects the IRQ 8 output (HPET legacy replacement mode takes IRQ 8
+  // over); register C keeps working either way.
+  void set_irq_enabled(bool enabled);
+
   // Bit 7 of the last write to port 0x70.
   bool nmi_disabled() const { return nmi_disabled_; }
 
@@ -104,6 +108,7 @@ class Mc146818Rtc : public IoHandler {
   DateTime frozen_{};
   int weekday_offset_ = 0;      // guest-written day of week relative to the real one
   uint64_t accounted_ns_ = 0;   // flags are up to date through this time
+  bool irq_enabled_ = true;
 };
 
 }  // namespace emu

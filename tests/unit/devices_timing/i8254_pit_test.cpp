@@ -313,3 +313,15 @@ TEST_CASE_METHOD(PitFixture, "port 0x61 refresh bit toggles about every 15 us an
   CHECK(a != b);
   CHECK(a == c);
 }
+
+TEST_CASE_METHOD(PitFixture, "PIT IRQ0 output can be disconnected (HPET legacy mode)") {
+  program(0, 2, 100);
+  pit.set_irq0_enabled(false);
+  CHECK(clock.next_deadline() == emu::Clock::kNever);
+  run_until(I8254Pit::ns_of_tick(1000 + 1000));
+  CHECK(sink.rise_times.empty());
+  pit.set_irq0_enabled(true);
+  run_until(I8254Pit::ns_of_tick(1000 + 1250));
+  REQUIRE(sink.rise_times.size() == 2);
+  CHECK(sink.rise_times[0] == I8254Pit::ns_of_tick(1000 + 1100));
+}

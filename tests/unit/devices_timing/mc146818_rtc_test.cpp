@@ -287,3 +287,15 @@ TEST_CASE("RTC starts from the host's UTC time by default") {
   CHECK(rtc.unix_time() >= before);
   CHECK(rtc.unix_time() <= after);
 }
+
+TEST_CASE_METHOD(RtcFixture, "RTC IRQ output can be disconnected while register C keeps working") {
+  set(0x0b, 0x12);  // UIE
+  rtc->set_irq_enabled(false);
+  at(kStartNs + kSec);
+  clock.run_expired();
+  CHECK_FALSE(sink.level);
+  rtc->set_irq_enabled(true);
+  CHECK(sink.level);
+  CHECK(reg(0x0c) == 0x90 + 0x40);  // IRQF, UF (and PF, not enabled)
+  CHECK_FALSE(sink.level);
+}
