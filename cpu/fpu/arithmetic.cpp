@@ -115,10 +115,13 @@ Packed sqrt_op(Ctx& c, const Format& f, int prec, const Operand& a) {
   if (a.cls == Class::Denormal) c.raise(flag::Denormal);
   if (c.pre_trap()) return packed_default_nan(f);
   if (a.cls == Class::Inf) return packed_inf(f, false);
-  // Radicand a.sig * 2^k with an even remaining exponent, k in {68, 69}: the root has
-  // 66-67 bits, enough for any precision plus rounding bits.
+  // Radicand a.sig * 2^k (k may be negative: the dropped bits only make the result
+  // inexact) with an even remaining exponent, sized so the root has prec + 2 or more
+  // bits: enough for the rounding decision, with the remainder as sticky bit.
   const int32_t e = a.exp - 63;
-  const int k = ((e - 68) % 2 == 0) ? 68 : 69;
+  int k = 2 * (prec + 2) - 64;
+  if ((e - k) % 2 != 0) ++k;
+  const bool dropped = k < 0 && (a.sig & ((uint64_t{1} << -k) - 1)) != 0;
   const int width = 64 + k;
   const int pairs = (width + 1) / 2;
   auto bit = [&](int i) -> unsigned {
@@ -135,7 +138,7 @@ Packed sqrt_op(Ctx& c, const Format& f, int prec, const Operand& a) {
       root <<= 1;
     }
   }
-  const u128 mant = (root << 1) | (rem != 0 ? 1 : 0);
+  const u128 mant = (root << 1) | ((rem != 0 || dropped) ? 1 : 0);
   return round_pack(c, f, prec, false, (e - k) / 2 - 1, mant);
 }
 

@@ -22,7 +22,7 @@ bool negligible(const Wide& term, const Wide& sum) { return term.is_zero() || (!
 Wide expm1_series(const Wide& z) {
   Wide sum = z, term = z;
   for (int n = 2; n < 200; ++n) {
-    term = wide_div(wide_mul(term, z), wide_from_int(n));
+    term = wide_div_small(wide_mul(term, z), static_cast<uint32_t>(n));
     if (negligible(term, sum)) break;
     sum = wide_add(sum, term);
   }
@@ -35,7 +35,7 @@ Wide two_atanh_series(const Wide& t) {
   Wide sum = t, power = t;
   for (int n = 3; n < 400; n += 2) {
     power = wide_mul(power, t2);
-    const Wide term = wide_div(power, wide_from_int(n));
+    const Wide term = wide_div_small(power, static_cast<uint32_t>(n));
     if (negligible(term, sum)) break;
     sum = wide_add(sum, term);
   }
@@ -62,7 +62,7 @@ Wide sin_series(const Wide& r) {
   const Wide r2 = wide_mul(r, r);
   Wide sum = r, term = r;
   for (int n = 1; n < 100; ++n) {
-    term = wide_neg(wide_div(wide_mul(term, r2), wide_from_int((2 * n) * (2 * n + 1))));
+    term = wide_neg(wide_div_small(wide_mul(term, r2), static_cast<uint32_t>((2 * n) * (2 * n + 1))));
     if (negligible(term, sum)) break;
     sum = wide_add(sum, term);
   }
@@ -72,7 +72,7 @@ Wide cos_series(const Wide& r) {
   const Wide r2 = wide_mul(r, r);
   Wide sum = wide_from_int(1), term = wide_from_int(1);
   for (int n = 1; n < 100; ++n) {
-    term = wide_neg(wide_div(wide_mul(term, r2), wide_from_int((2 * n - 1) * (2 * n))));
+    term = wide_neg(wide_div_small(wide_mul(term, r2), static_cast<uint32_t>((2 * n - 1) * (2 * n))));
     if (negligible(term, sum)) break;
     sum = wide_add(sum, term);
   }
@@ -87,7 +87,7 @@ Wide atan_unit(Wide t) {
   Wide sum = t, power = t;
   for (int n = 3; n < 400; n += 2) {
     power = wide_neg(wide_mul(power, t2));
-    const Wide term = wide_div(power, wide_from_int(n));
+    const Wide term = wide_div_small(power, static_cast<uint32_t>(n));
     if (negligible(term, sum)) break;
     sum = wide_add(sum, term);
   }

@@ -68,6 +68,20 @@ Wide wide_div(const Wide& a, const Wide& b) {
   return Wide{a.neg != b.neg, e, q | ((r != 0 || top) ? 1 : 0)};  // sticky remainder
 }
 
+Wide wide_div_small(const Wide& a, uint32_t n) {
+  if (a.is_zero() || n == 1) return a;
+  // m / n = q1 + r1 / n; 64 more quotient bits come from (r1 << 64) / n.
+  const u128 q1 = a.m / n;
+  const u128 r1 = a.m % n;
+  const u128 q2 = (r1 << 64) / n;
+  const bool rest = ((r1 << 64) % n) != 0;
+  const int lz = clz128(q1);  // 1..32 since 2 <= n < 2^32
+  const u128 m = (q1 << lz) | (q2 >> (64 - lz));
+  const bool lost = static_cast<uint64_t>(q2 << lz) != 0 || rest;
+  // value = (q1 * 2^64 + q2) * 2^(exp - 127 - 64) = m * 2^(exp - 127 - lz)
+  return Wide{a.neg, a.exp - lz, m | (lost ? 1 : 0)};
+}
+
 namespace {
 // floor(sqrt(v)) for v < 2^128.
 uint64_t isqrt128(u128 v) {

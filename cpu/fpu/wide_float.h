@@ -41,6 +41,7 @@ Wide wide_add(const Wide& a, const Wide& b);
 inline Wide wide_sub(const Wide& a, const Wide& b) { return wide_add(a, wide_neg(b)); }
 Wide wide_mul(const Wide& a, const Wide& b);
 Wide wide_div(const Wide& a, const Wide& b);
+Wide wide_div_small(const Wide& a, uint32_t n);  // a / n for 1 <= n < 2^32 (series terms)
 Wide wide_sqrt(const Wide& a);  // a >= 0
 // Compares magnitudes: -1, 0, 1.
 int wide_cmp_abs(const Wide& a, const Wide& b);
