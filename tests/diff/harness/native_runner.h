@@ -4,36 +4,46 @@
 // it raised. Only x86-64 Linux hosts can do this; elsewhere available() is false.
 //
 // Execution model (see native_runner_x86_64.cpp for the mechanics):
-// - A persistent child process ("the runner") maps a code region and a data region at
-//   the fixed linear addresses below, so emu can put the same bytes at the same
-//   addresses. Cases and results are exchanged through shared memory; a child that
-//   dies or hangs is respawned and that case reports RunnerCrashed (the next case runs
-//   in a fresh runner). Nothing but the test process's own address space layout is
-//   shared with it: the runner is a fork of the test process.
+// - A persistent child process ("the runner", a fork of the test process) maps a code
+//   region and a data region at the fixed linear addresses below, so emu can put the
+//   same bytes at the same addresses. Cases and results go through shared memory, up to
+//   256 cases per round trip (run_batch). A runner that dies or makes no progress for
+//   the watchdog time is killed and respawned; the case it was running reports
+//   RunnerCrashed and the following cases run in the new runner.
 // - Code region [kCodeBase, kCodeBase+kCodeSize): the case's code bytes at kCodeBase,
 //   directly followed by the exit stub (exit_stub_bytes(): `jmp rel32` to kExitLanding),
 //   then 0xCC filler up to kExitLanding. The code region is READ+EXECUTE only for the
-//   snippet (writes to it fault with #PF); the runner writes it through a second mapping.
+//   snippet (a write faults with #PF, error code 7): the runner fills it through a second
+//   RW mapping of the same memfd, so no mprotect is needed per case, and nothing is RWX.
 // - Data region at kDataBase: only the first round_up(data.size(), kPageSize) bytes are
 //   accessible (read/write, not executable): the case's bytes followed by zeros. The rest
 //   of the region is inaccessible (#PF). NativeResult::data holds that accessible range.
+//   Nothing else is mapped near the two regions (the test process's own mappings are
+//   far away), so stray accesses next to them fault with #PF.
 // - Initial RFLAGS: only CF PF AF ZF SF DF OF (kCaseFlagsMask) come from the case;
 //   bit 1 and IF are set, everything else (TF, AC, NT, ID, ...) is 0.
 // - Initial x87/SSE state: FXRSTOR64 of in.fxsave, with MXCSR &= 0xFFFF & the host's
-//   MXCSR_MASK (so FXRSTOR cannot #GP, and AMD's bit 17 "MM" stays off); the other fields are loaded as given (including FSW.ES:
-//   a pending unmasked x87 exception raises #MF at the snippet's first waiting x87 insn).
+//   MXCSR_MASK (so FXRSTOR cannot #GP, and AMD's bit 17 "MM" stays off). The other
+//   fields are loaded as given, including FSW.ES: a pending unmasked x87 exception raises
+//   #MF at the snippet's first waiting x87 instruction. YMM upper halves are zeroed
+//   (vzeroupper) on AVX hosts; AVX state beyond XMM is not captured.
 // - Completion: the snippet falls through to the exit stub; out.rip = kCodeBase +
-//   code.size(). Fault: out holds the state at the faulting instruction (RIP of the
-//   faulting instruction for faults; after the instruction for traps such as int3).
-// - out.rflags is the host value with RF (bit 16) cleared. FS/GS bases are the runner's
-//   own (not part of the case; snippets should not use FS/GS overrides).
-// - YMM upper halves are zeroed (vzeroupper) before every case on AVX hosts; AVX state
-//   beyond XMM is not captured.
+//   code.size(). Fault: out holds the state the kernel reports for the exception: RIP of
+//   the faulting instruction for faults, after the instruction for traps (int3, #DB).
+// - out.rflags is the host value with RF (bit 16) cleared; compare it under
+//   kCaseFlagsMask (minus the instruction's undefined flags).
 // - out.fxsave: bytes 416..511 are zeroed. FIP/FDP/FOP are host-dependent (AMD CPUs only
 //   store them when an x87 exception is pending): compare them only when meaningful.
-// - Timeout: code still running after ~40-60 ms of CPU time (not wall time).
-// - Syscall instructions inside the code region are blocked (seccomp) and report
-//   Fault with signal SIGSYS and vector -1.
+// - FS/GS bases are the runner's own (not part of the case; snippets should not use
+//   FS/GS overrides). Snippets may load segment registers or far-jump into 32-bit
+//   compatibility mode: the runner restores its FS/GS/CS/SS afterwards.
+// - Timeout: code still running after 30..40 ms of its own CPU time (not wall time, so
+//   a loaded machine does not cause spurious timeouts).
+// - syscall / int 0x80 / sysenter in the code region are blocked (seccomp) and report
+//   Fault with signal SIGSYS and vector -1 (RIP after the instruction; RCX/R11 as the
+//   syscall instruction left them).
+// - One NativeRunner must not be used by two threads at once; separate runners are
+//   independent (each has its own child process).
 #pragma once
 #include <cstddef>
 #include <cstdint>

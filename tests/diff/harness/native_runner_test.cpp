@@ -190,6 +190,16 @@ TEST_CASE("native runner: bad addresses give #PF or #GP at the access", "[native
     CHECK((r.error_code & 0x7) == 0x4);  // user read of a not-present page
     CHECK(r.out.rip == kCodeBase + 1);
   }
+  SECTION("just outside the regions") {
+    for (uint64_t addr : {kCodeBase - 8, kCodeBase + kCodeSize, kDataBase - 8, kDataBase + kDataSize}) {
+      INFO("address " << addr);
+      c.in.gpr[RBX] = addr;
+      auto r = runner().run(c);
+      REQUIRE(r.outcome == NativeResult::Fault);
+      CHECK(r.vector == 14);
+      CHECK(r.fault_address == addr);
+    }
+  }
   SECTION("page zero") {
     c.in.gpr[RBX] = 0x10;
     auto r = runner().run(c);
