@@ -424,3 +424,39 @@ TEST_CASE("FLDxx constants and exact transcendental values", "[fpu]") {
   CHECK(f80_fyl2x(F80(0xBFFF, 0x8000000000000000ull), kOne, s) == kIndefinite);
   CHECK(s.flags == flag::Invalid);
 }
+
+TEST_CASE("CMPSS predicates including the VEX range 8-31", "[fpu]") {
+  const uint32_t one = kOneF, two = 0x40000000, qnan = 0x7FC00000, snan = 0x7F800001;
+  struct Case {
+    unsigned imm;
+    uint32_t a, b;
+    bool result;
+    uint8_t flags;
+  } cases[] = {
+      {0, one, one, true, 0},            // EQ_OQ
+      {0, qnan, one, false, 0},          // quiet: QNaN does not signal
+      {0, snan, one, false, flag::Invalid},
+      {1, one, two, true, 0},            // LT_OS
+      {1, qnan, one, false, flag::Invalid},  // signaling on QNaN
+      {3, qnan, one, true, 0},           // UNORD_Q
+      {4, qnan, one, true, 0},           // NEQ_UQ
+      {5, two, one, true, 0},            // NLT_US
+      {7, one, two, true, 0},            // ORD_Q
+      {8, qnan, one, true, 0},           // EQ_UQ
+      {11, one, one, false, 0},          // FALSE_OQ
+      {12, one, two, true, 0},           // NEQ_OQ
+      {12, qnan, one, false, 0},
+      {13, two, two, true, 0},           // GE_OS on ordered operands
+      {13, qnan, one, false, flag::Invalid},
+      {15, qnan, one, true, 0},          // TRUE_UQ
+      {16, qnan, one, false, flag::Invalid},  // EQ_OS: bit 4 makes EQ signaling
+      {17, qnan, one, false, 0},         // LT_OQ: bit 4 makes LT quiet
+      {31, qnan, one, true, flag::Invalid},   // TRUE_US
+  };
+  for (const auto& c : cases) {
+    FloatStatus s = sse();
+    INFO("imm " << c.imm);
+    CHECK(f32_compare_predicate(c.a, c.b, c.imm, s) == c.result);
+    CHECK(s.flags == c.flags);
+  }
+}
