@@ -1,0 +1,298 @@
+// emu's PC board (see pc_board.h): construction and wiring, firmware tables, boot
+// paths and the run loop.
+#include "devices/pc_board.h"
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "base/log.h"
+#include "bios/firmware_rom.h"
+#include "bios/linux_boot.h"
+#include "bios/multiboot.h"
+
+namespace emu {
+
+// Forwards an interrupt source onto an ISA IRQ line unless it is switched off (the
+// HPET's legacy replacement mode takes IRQ0 and IRQ8 from the PIT and the RTC).
+struct PcBoard::GateSink : IrqSink {
+  IrqLine* target;
+  bool enabled = true;
+  bool level = false;
+  explicit GateSink(IrqLine* t) : target(t) {}
+  void set_irq_level(unsigned, bool l) override {
+    level = l;
+    if (enabled) target->set(l);
+  }
+  void set_enabled(bool on) {
+    enabled = on;
+    if (!on) target->set(false);
+    else target->set(level);
+  }
+};
+
+// Drives ISA IRQ line n for "input n" (the PIIX3's PIRQ outputs).
+struct PcBoard::IsaIrqFanout : IrqSink {
+  IrqLine* lines;
+  explicit IsaIrqFanout(IrqLine* l) : lines(l) {}
+  void set_irq_level(unsigned line, bool level) override {
+    if (line < 16) lines[line].set(level);
+  }
+};
+
+namespace {
+
+// I/O APIC input of ISA IRQ n: IRQ0 arrives on pin 2 (the MADT's interrupt source
+// override), the rest on the pin of the same number.
+unsigned ioapic_pin_of_isa_irq(unsigned irq) { return irq == 0 ? 2 : irq; }
+
+}  // namespace
+
+PcBoard::PcBoard(const PcBoardConfig& config)
+    : config_(config),
+      map_(make_pc_memory_map(config.ram_bytes, config.bios_rom_bytes)),
+      clock_(config.clock_mode) {
+  memory_.add_ram(0, map_.low_ram, "ram-below-4g");
+  if (map_.high_ram) memory_.add_ram(PcMemoryMap::kHighRamStart, map_.high_ram, "ram-above-4g");
+
+  pic_ = std::make_unique<I8259Pic>();
+  ioapic_ = std::make_unique<IoApic>(apic_bus_, static_cast<uint8_t>(config.cpus));
+  const uint64_t tsc_hz = config.tsc_hz;
+  lapic_ = std::make_unique<LocalApic>(clock_, apic_bus_, 0, true, [tsc_hz](uint64_t tsc) {
+    return static_cast<uint64_t>(static_cast<unsigned __int128>(tsc) * 1'000'000'000u / tsc_hz);
+  });
+  isa_fanout_ = std::make_unique<IsaIrqFanout>(isa_irq_.data());
+  pit_gate_ = std::make_unique<GateSink>(&isa_irq_[0]);
+  rtc_gate_ = std::make_unique<GateSink>(&isa_irq_[8]);
+  pit_irq_.connect(pit_gate_.get(), 0);
+  rtc_irq_.connect(rtc_gate_.get(), 8);
+  pit_ = std::make_unique<I8254Pit>(clock_, pit_irq_);
+  port61_ = std::make_unique<Port61>(clock_, *pit_);
+  rtc_ = std::make_unique<Mc146818Rtc>(clock_, rtc_irq_);
+  hpet_ = std::make_unique<Hpet>(clock_, ioapic_.get(), &isa_irq_[0], &isa_irq_[8]);
+  com1_ = std::make_unique<Uart16550>(clock_, isa_irq_[4], config.com1);
+  keyboard_ = std::make_unique<Ps2Keyboard>();
+  mouse_ = std::make_unique<Ps2Mouse>();
+  i8042_ = std::make_unique<I8042>(keyboard_.get(), mouse_.get(), this);
+  pci_ = std::make_unique<PciBus>(&io_, &memory_);
+  host_bridge_ = std::make_unique<I440fxHost>();
+  isa_bridge_ = std::make_unique<Piix3Isa>();
+  acpi_pm_ = std::make_unique<AcpiPm>([this] { return clock_.now(); }, this);
+  reset_control_ = std::make_unique<ResetControl>(this);
+  fw_cfg_ = std::make_unique<FwCfg>();
+  if (config.debugcon) debugcon_ = std::make_unique<Debugcon>(config.debugcon);
+  if (config.debug_exit) debug_exit_ = std::make_unique<DebugExit>(this);
+
+  cpu_ = std::make_unique<Cpu>(memory_, &io_);
+  cpu_->tsc_source = [this] { return guest_tsc(); };
+
+  wire_interrupts();
+  map_devices();
+  write_firmware_tables();
+}
+
+PcBoard::~PcBoard() = default;
+
+uint64_t PcBoard::guest_tsc() {
+  return static_cast<uint64_t>(static_cast<unsigned __int128>(clock_.now()) * config_.tsc_hz / 1'000'000'000u);
+}
+
+void PcBoard::wire_interrupts() {
+  for (unsigned irq = 0; irq < 16; irq++) {
+    isa_irq_[irq].connect(pic_.get(), irq);
+    isa_irq_[irq].connect(ioapic_.get(), ioapic_pin_of_isa_irq(irq));
+  }
+  // The PIC's INTR reaches the CPU through the local APIC's LINT0 (virtual wire).
+  pic_->on_intr_change = [this](bool level) { lapic_->set_lint(0, level); };
+  lapic_->extint_acknowledge = [this] { return pic_->acknowledge(); };
+  lapic_->on_interrupt = [this] { cpu_->request_exit(); };
+  // Devices with their own IRQ lines.
+  i8042_->keyboard_irq().connect(pic_.get(), 1);
+  i8042_->keyboard_irq().connect(ioapic_.get(), 1);
+  i8042_->mouse_irq().connect(pic_.get(), 12);
+  i8042_->mouse_irq().connect(ioapic_.get(), 12);
+  acpi_pm_->sci().connect(pic_.get(), AcpiPm::kSciIrq);
+  acpi_pm_->sci().connect(ioapic_.get(), AcpiPm::kSciIrq);
+  // PCI INTx through the PIIX3's PIRQ routing onto ISA IRQ lines, which reach both the
+  // PIC and the I/O APIC pin of the same number (as on QEMU's i440FX board; the DSDT's
+  // link devices describe exactly this routing).
+  isa_bridge_->set_isa_irq_sink(isa_fanout_.get());
+  pci_->set_intx_router(isa_bridge_.get());
+  hpet_->on_legacy_mode_change = [this](bool on) {
+    hpet_legacy_ = on;
+    pit_gate_->set_enabled(!on);
+    rtc_gate_->set_enabled(!on);
+  };
+}
+
+void PcBoard::map_devices() {
+  pic_->map_ports(io_);
+  io_.map(0x40, 4, pit_.get(), "pit");
+  io_.map(0x61, 1, port61_.get(), "port61");
+  io_.map(0x70, 2, rtc_.get(), "rtc");
+  io_.map(0x3f8, 8, com1_.get(), "com1");
+  io_.map(0x60, 1, i8042_.get(), "i8042-data");
+  io_.map(0x64, 1, &i8042_->command_port(), "i8042-command");
+  io_.map(AcpiPm::kDefaultBase, AcpiPm::kPortCount, acpi_pm_.get(), "acpi-pm");
+  io_.map(PciBus::kConfigPortBase, PciBus::kConfigPortCount, pci_.get(), "pci-config");
+  pci_->set_reset_control_port(reset_control_.get());  // 0xCF9 sits inside 0xCF8-0xCFB
+  io_.map(FwCfg::kPortBase, FwCfg::kPortCount, fw_cfg_.get(), "fw_cfg");
+  if (debugcon_) io_.map(0xe9, 1, debugcon_.get(), "debugcon");
+  if (debug_exit_) io_.map(config_.debug_exit->first, config_.debug_exit->second, debug_exit_.get(), "isa-debug-exit");
+
+  pci_->attach(host_bridge_.get(), 0, 0);
+  pci_->attach(isa_bridge_.get(), 1, 0);
+
+  memory_.add_mmio(IoApic::kDefaultBase, 0x1000, ioapic_.get(), "ioapic");
+  memory_.add_mmio(Hpet::kDefaultBase, 0x400, hpet_.get(), "hpet");
+  memory_.add_mmio(LocalApic::kDefaultBase, 0x1000, lapic_.get(), "lapic");
+}
+
+void PcBoard::write_firmware_tables() {
+  // ACPI tables at the top of low RAM (an E820 ACPI region); the RSDP also goes in the
+  // BIOS area where kernels that do not get its address from a boot protocol scan.
+  AcpiConfig acpi;
+  acpi.cpu_count = config_.cpus;
+  acpi.low_ram_size = map_.low_ram;
+  acpi_ = build_acpi_tables(acpi, map_.acpi_base);
+  memory_.load_bytes(acpi_.base, acpi_.blob.data(), acpi_.blob.size());
+  constexpr uint64_t kRsdpCopy = 0xf5a40;
+  memory_.load_bytes(kRsdpCopy, acpi_.blob.data(), std::min<size_t>(36, acpi_.blob.size()));
+
+  PcCmosConfig cmos;
+  cmos.ram_below_4g = map_.low_ram;
+  cmos.ram_above_4g = map_.high_ram;
+  cmos.cpus = config_.cpus;
+  rtc_->configure_pc(cmos);
+
+  fw_cfg_->set_ram_size(config_.ram_bytes);
+  fw_cfg_->set_cpu_counts(static_cast<uint16_t>(config_.cpus), static_cast<uint16_t>(config_.cpus));
+  fw_cfg_->add_file("etc/e820", e820_to_bytes(map_.e820));
+}
+
+void PcBoard::apply_entry(const BootEntry& entry) {
+  CpuState& s = cpu_->state();
+  s = CpuState{};
+  for (unsigned i = 0; i < 8; i++) s.gpr[i] = entry.gpr[i];
+  s.rflags = 0x2;
+  if (entry.mode == BootEntry::Mode::Reset) {
+    s.seg[1].selector = 0xf000;
+    s.seg[1].base = 0xffff0000;
+    s.seg[1].limit = 0xffff;
+    s.seg[1].attr = 0x9b;
+    for (unsigned seg : {0u, 2u, 3u, 4u, 5u}) {
+      s.seg[seg] = SegmentCache{};
+      s.seg[seg].attr = 0x93;
+    }
+    s.rip = 0xfff0;
+    s.gpr[2] = 0x00000600;  // EDX: the CPU signature at reset (family 6)
+    s.cpl = 0;
+  } else {
+    s.cr0 |= kCr0PE;
+    s.gdtr.base = entry.gdt_base;
+    s.gdtr.limit = entry.gdt_limit;
+    s.seg[1].selector = entry.code_selector;
+    s.seg[1].base = 0;
+    s.seg[1].limit = 0xffffffffu;
+    s.seg[1].attr = 0xc09b;
+    for (unsigned seg : {0u, 2u, 3u, 4u, 5u}) {
+      s.seg[seg].selector = entry.data_selector;
+      s.seg[seg].base = 0;
+      s.seg[seg].limit = 0xffffffffu;
+      s.seg[seg].attr = 0xc093;
+    }
+    s.rip = entry.rip;
+    s.cpl = 0;
+  }
+  cpu_->refresh_mode();
+  cpu_->flush_tlb();
+  cpu_->flush_code_cache();
+}
+
+bool PcBoard::boot_firmware(std::span<const uint8_t> rom, const std::string& name, std::string* error) {
+  auto r = map_firmware_rom(memory_, rom, name);
+  if (!r.ok) {
+    *error = r.error;
+    return false;
+  }
+  apply_entry(BootEntry{});
+  return true;
+}
+
+bool PcBoard::boot_linux(std::span<const uint8_t> kernel, std::span<const uint8_t> initrd, const std::string& cmdline,
+                         const std::string& name, std::string* error) {
+  LinuxBootConfig cfg{cmdline, initrd, map_.e820, acpi_.rsdp_address};
+  auto r = load_linux_bzimage(memory_, kernel, cfg, name);
+  if (!r.ok) {
+    *error = r.error;
+    return false;
+  }
+  apply_entry(r.entry);
+  return true;
+}
+
+bool PcBoard::boot_multiboot(std::span<const uint8_t> kernel, std::span<const uint8_t> initrd, const std::string& cmdline,
+                             const std::string& name, std::string* error) {
+  MultibootConfig cfg;
+  cfg.cmdline = cmdline;
+  cfg.e820 = map_.e820;
+  if (!initrd.empty()) cfg.modules.push_back({initrd, "initrd"});
+  auto r = load_multiboot(memory_, kernel, cfg, name);
+  if (!r.ok) {
+    *error = r.error;
+    return false;
+  }
+  apply_entry(r.entry);
+  return true;
+}
+
+void PcBoard::request_shutdown(int exit_status, std::string reason) {
+  if (!exit_) exit_ = BoardExit{BoardExit::Kind::PoweredOff, exit_status, std::move(reason)};
+  cpu_->request_exit();
+}
+
+void PcBoard::request_reset(std::string reason) {
+  if (!exit_) exit_ = BoardExit{BoardExit::Kind::Reset, 0, std::move(reason)};
+  cpu_->request_exit();
+}
+
+BoardExit PcBoard::run(const std::function<void()>& poll_host) {
+  using namespace std::chrono;
+  constexpr uint64_t kSlice = 200'000;  // instructions between timer and host checks
+  while (!exit_) {
+    clock_.run_expired();
+    if (poll_host) poll_host();
+    if (exit_) break;
+    const RunResult r = cpu_->run(kSlice);
+    if (exit_) break;  // a device asked to stop during the slice
+    if (r.reason == RunResult::Reason::Exception) {
+      char msg[160];
+      std::snprintf(msg, sizeof msg,
+                    "the guest raised exception %u (error code 0x%x) at RIP 0x%llx, and delivering exceptions "
+                    "through the IDT is not implemented yet",
+                    r.exception.vector, r.exception.error_code, (unsigned long long)cpu_->state().rip);
+      return BoardExit{BoardExit::Kind::GuestStopped, 3, msg};
+    }
+    if (r.reason == RunResult::Reason::Halted) {
+      const uint64_t next = clock_.next_deadline();
+      if (!(cpu_->state().rflags & (1u << 9)) || next == Clock::kNever)
+        return BoardExit{BoardExit::Kind::GuestStopped, 3,
+                         "the guest halted the CPU with nothing left that could wake it (interrupt delivery is "
+                         "not implemented yet)"};
+      if (clock_.mode() == ClockMode::RealTime) {
+        const uint64_t now = clock_.now();
+        if (next > now) std::this_thread::sleep_for(nanoseconds(std::min<uint64_t>(next - now, 10'000'000)));
+      } else {
+        clock_.idle_skip_to(next);
+      }
+    }
+  }
+  BoardExit e = *exit_;
+  if (e.kind == BoardExit::Kind::Reset && !config_.no_reboot) {
+    e.message = "the guest asked for a reset (" + e.message + "), and rebooting is not implemented yet";
+    e.status = 3;
+  }
+  return e;
+}
+
+}  // namespace emu
