@@ -75,8 +75,6 @@ struct Form {
 
 namespace detail {
 
-constexpr bool streq(std::string_view a, std::string_view b) { return a == b; }
-
 constexpr uint32_t parse_flags(std::string_view s) {
   uint32_t m = 0;
   for (char c : s) {
@@ -95,33 +93,46 @@ constexpr uint32_t parse_flags(std::string_view s) {
   return m;
 }
 
+// (Written with character tests rather than string compares: the whole table is parsed
+// in one constant evaluation and clang limits its steps.)
 constexpr OpSize parse_size(std::string_view s) {
   if (s.empty()) return OpSize::None;
-  if (s == "b") return OpSize::b;
-  if (s == "w") return OpSize::w;
-  if (s == "d" || s == "ss" || s == "pi") return s == "d" ? OpSize::d : OpSize::x;
-  if (s == "q") return OpSize::q;
-  if (s == "v") return OpSize::v;
-  if (s == "z") return OpSize::z;
-  if (s == "y") return OpSize::y;
-  if (s == "p") return OpSize::p;
-  if (s == "a") return OpSize::a;
-  if (s == "s") return OpSize::s;
-  if (s == "x" || s == "dq" || s == "ps" || s == "pd" || s == "sd") return OpSize::x;
-  throw "bad operand size in opcodes.def";
+  if (s.size() == 1) {
+    switch (s[0]) {
+      case 'b': return OpSize::b;
+      case 'w': return OpSize::w;
+      case 'd': return OpSize::d;
+      case 'q': return OpSize::q;
+      case 'v': return OpSize::v;
+      case 'z': return OpSize::z;
+      case 'y': return OpSize::y;
+      case 'p': return OpSize::p;
+      case 'a': return OpSize::a;
+      case 's': return OpSize::s;
+      case 'x': return OpSize::x;
+      default: throw "bad operand size in opcodes.def";
+    }
+  }
+  // Two-letter vector sizes: dq ps pd ss sd pi (all treated as a whole register).
+  return OpSize::x;
 }
 
 constexpr OperandSpec parse_operand(std::string_view t) {
-  constexpr std::string_view regs8[] = {"AL", "CL"};
-  if (t == regs8[0]) return {OpKind::FixedReg, OpSize::b, 0};
-  if (t == regs8[1]) return {OpKind::FixedReg, OpSize::b, 1};
-  if (t == "DX") return {OpKind::FixedReg, OpSize::w, 2};
-  if (t == "rAX") return {OpKind::FixedReg, OpSize::v, 0};
-  if (t == "eAX") return {OpKind::FixedReg, OpSize::z, 0};
-  if (t == "1") return {OpKind::One, OpSize::b, 0};
-  constexpr std::string_view segs[] = {"ES", "CS", "SS", "DS", "FS", "GS"};
-  for (uint8_t i = 0; i < 6; ++i)
-    if (t == segs[i]) return {OpKind::FixedSeg, OpSize::w, i};
+  if (t.size() == 1 && t[0] == '1') return {OpKind::One, OpSize::b, 0};
+  if (t.size() == 3 && t[1] == 'A' && t[2] == 'X') return {OpKind::FixedReg, t[0] == 'r' ? OpSize::v : OpSize::z, 0};
+  if (t.size() == 2 && t[1] == 'L') return {OpKind::FixedReg, OpSize::b, static_cast<uint8_t>(t[0] == 'A' ? 0 : 1)};
+  if (t.size() == 2 && t[0] == 'D' && t[1] == 'X') return {OpKind::FixedReg, OpSize::w, 2};
+  if (t.size() == 2 && t[1] == 'S') {
+    switch (t[0]) {
+      case 'E': return {OpKind::FixedSeg, OpSize::w, 0};
+      case 'C': return {OpKind::FixedSeg, OpSize::w, 1};
+      case 'S': return {OpKind::FixedSeg, OpSize::w, 2};
+      case 'D': return {OpKind::FixedSeg, OpSize::w, 3};
+      case 'F': return {OpKind::FixedSeg, OpSize::w, 4};
+      case 'G': return {OpKind::FixedSeg, OpSize::w, 5};
+      default: break;
+    }
+  }
   OpKind k = OpKind::None;
   switch (t[0]) {
     case 'E': k = OpKind::E; break;

@@ -16,7 +16,8 @@ enum class Elem : unsigned { B = 1, W = 2, D = 4, Q = 8 };
 enum class VecSize : unsigned { Mmx = 8, Xmm = 16 };
 
 constexpr unsigned bytes_of(Elem e) { return static_cast<unsigned>(e); }
-constexpr unsigned bytes_of(VecSize n) { return static_cast<unsigned>(n); }
+// Any value other than Mmx counts as XMM, so no enum value can index past a Vec128.
+constexpr unsigned bytes_of(VecSize n) { return n == VecSize::Mmx ? 8u : 16u; }
 
 template <typename T>
 using Tag = std::type_identity<T>;

@@ -53,78 +53,118 @@ inline void xmm_store(E& e, const DecodedInsn& i, unsigned k, Vec128 v, bool ali
 template <class E>
 inline Vec128& xmm_dest(E& e, const DecodedInsn& i) { return e.state().xmm[i.op[0].reg]; }
 
-// dst = f(dst, src) for every "Vx,Wx" integer or bitwise operation.
+// MMX: mm0-7 alias the significands of the x87 physical registers R0-R7. Every MMX
+// instruction (once its operands are read) sets TOP = 0 and tags all registers valid;
+// a write sets the register's sign/exponent field to all ones.
+template <class E>
+inline void mmx_check(E& e) {
+  const CpuState& s = e.state();
+  if (s.cr0 & kCr0EM) e.raise(kUD);
+  if (s.cr0 & kCr0TS) e.raise(kNM);
+  if (s.x87.fsw & 0x80) e.raise(kMF);  // pending unmasked x87 exception
+}
+template <class E>
+inline void mmx_enter(E& e) {
+  e.state().x87.fsw &= static_cast<uint16_t>(~0x3800u);
+  e.state().x87.ftw = 0;  // all valid
+}
+template <class E>
+inline Vec128 mmx_source(E& e, const DecodedInsn& i, unsigned k) {
+  Vec128 v;
+  if (i.op[k].type == OperandType::Mmx) v.q[0] = e.state().x87.st[i.op[k].reg].signif;
+  else v.q[0] = e.read_mem(i.seg, e.effective_address(i), 8);
+  return v;
+}
+template <class E>
+inline void mmx_write(E& e, unsigned reg, uint64_t v) {
+  e.state().x87.st[reg & 7].signif = v;
+  e.state().x87.st[reg & 7].sign_exp = 0xffff;
+}
+
+// dst = f(dst, src) for every "Vx,Wx" / "Pq,Qq" integer or bitwise operation; `n` is
+// the register size the expression works on.
 #define EMU_SSE_BINARY(name, expr)                                 \
   template <class E>                                               \
   void sem_##name(E& e, const DecodedInsn& i) {                    \
-    sse_check(e);                                                  \
-    Vec128 b = xmm_source(e, i, 1, true);                          \
-    Vec128 a = xmm_dest(e, i);                                     \
-    xmm_dest(e, i) = (expr);                                       \
+    if (i.op[0].type == OperandType::Mmx) {                        \
+      [[maybe_unused]] constexpr VecSize n = VecSize::Mmx;         \
+      mmx_check(e);                                                \
+      Vec128 b = mmx_source(e, i, 1);                              \
+      Vec128 a = mmx_source(e, i, 0);                              \
+      Vec128 r = (expr);                                           \
+      mmx_enter(e);                                                \
+      mmx_write(e, i.op[0].reg, r.q[0]);                           \
+    } else {                                                       \
+      [[maybe_unused]] constexpr VecSize n = VecSize::Xmm;         \
+      sse_check(e);                                                \
+      Vec128 b = xmm_source(e, i, 1, true);                        \
+      Vec128 a = xmm_dest(e, i);                                   \
+      xmm_dest(e, i) = (expr);                                     \
+    }                                                              \
     advance(e, i);                                                 \
   }
 constexpr VecSize X = VecSize::Xmm;
-EMU_SSE_BINARY(punpcklbw, simd::punpckl(a, b, Elem::B, X))
-EMU_SSE_BINARY(punpcklwd, simd::punpckl(a, b, Elem::W, X))
-EMU_SSE_BINARY(punpckldq, simd::punpckl(a, b, Elem::D, X))
-EMU_SSE_BINARY(punpcklqdq, simd::punpckl(a, b, Elem::Q, X))
-EMU_SSE_BINARY(punpckhbw, simd::punpckh(a, b, Elem::B, X))
-EMU_SSE_BINARY(punpckhwd, simd::punpckh(a, b, Elem::W, X))
-EMU_SSE_BINARY(punpckhdq, simd::punpckh(a, b, Elem::D, X))
-EMU_SSE_BINARY(punpckhqdq, simd::punpckh(a, b, Elem::Q, X))
-EMU_SSE_BINARY(packsswb, simd::packss(a, b, Elem::W, X))
-EMU_SSE_BINARY(packssdw, simd::packss(a, b, Elem::D, X))
-EMU_SSE_BINARY(packuswb, simd::packus(a, b, Elem::W, X))
-EMU_SSE_BINARY(pcmpgtb, simd::pcmpgt(a, b, Elem::B, X))
-EMU_SSE_BINARY(pcmpgtw, simd::pcmpgt(a, b, Elem::W, X))
-EMU_SSE_BINARY(pcmpgtd, simd::pcmpgt(a, b, Elem::D, X))
-EMU_SSE_BINARY(pcmpeqb, simd::pcmpeq(a, b, Elem::B, X))
-EMU_SSE_BINARY(pcmpeqw, simd::pcmpeq(a, b, Elem::W, X))
-EMU_SSE_BINARY(pcmpeqd, simd::pcmpeq(a, b, Elem::D, X))
-EMU_SSE_BINARY(psrlw, simd::psrl(a, b.q[0], Elem::W, X))
-EMU_SSE_BINARY(psrld, simd::psrl(a, b.q[0], Elem::D, X))
-EMU_SSE_BINARY(psrlq, simd::psrl(a, b.q[0], Elem::Q, X))
-EMU_SSE_BINARY(psraw, simd::psra(a, b.q[0], Elem::W, X))
-EMU_SSE_BINARY(psrad, simd::psra(a, b.q[0], Elem::D, X))
-EMU_SSE_BINARY(psllw, simd::psll(a, b.q[0], Elem::W, X))
-EMU_SSE_BINARY(pslld, simd::psll(a, b.q[0], Elem::D, X))
-EMU_SSE_BINARY(psllq, simd::psll(a, b.q[0], Elem::Q, X))
-EMU_SSE_BINARY(paddb, simd::padd(a, b, Elem::B, X))
-EMU_SSE_BINARY(paddw, simd::padd(a, b, Elem::W, X))
-EMU_SSE_BINARY(paddd, simd::padd(a, b, Elem::D, X))
-EMU_SSE_BINARY(paddq, simd::padd(a, b, Elem::Q, X))
-EMU_SSE_BINARY(psubb, simd::psub(a, b, Elem::B, X))
-EMU_SSE_BINARY(psubw, simd::psub(a, b, Elem::W, X))
-EMU_SSE_BINARY(psubd, simd::psub(a, b, Elem::D, X))
-EMU_SSE_BINARY(psubq, simd::psub(a, b, Elem::Q, X))
-EMU_SSE_BINARY(paddsb, simd::padds(a, b, Elem::B, X))
-EMU_SSE_BINARY(paddsw, simd::padds(a, b, Elem::W, X))
-EMU_SSE_BINARY(psubsb, simd::psubs(a, b, Elem::B, X))
-EMU_SSE_BINARY(psubsw, simd::psubs(a, b, Elem::W, X))
-EMU_SSE_BINARY(paddusb, simd::paddus(a, b, Elem::B, X))
-EMU_SSE_BINARY(paddusw, simd::paddus(a, b, Elem::W, X))
-EMU_SSE_BINARY(psubusb, simd::psubus(a, b, Elem::B, X))
-EMU_SSE_BINARY(psubusw, simd::psubus(a, b, Elem::W, X))
-EMU_SSE_BINARY(pmullw, simd::pmull(a, b, Elem::W, X))
-EMU_SSE_BINARY(pmulhw, simd::pmulhw(a, b, X))
-EMU_SSE_BINARY(pmulhuw, simd::pmulhuw(a, b, X))
-EMU_SSE_BINARY(pmuludq, simd::pmuludq(a, b, X))
-EMU_SSE_BINARY(pmaddwd, simd::pmaddwd(a, b, X))
-EMU_SSE_BINARY(psadbw, simd::psadbw(a, b, X))
-EMU_SSE_BINARY(pavgb, simd::pavg(a, b, Elem::B, X))
-EMU_SSE_BINARY(pavgw, simd::pavg(a, b, Elem::W, X))
-EMU_SSE_BINARY(pminub, simd::pminu(a, b, Elem::B, X))
-EMU_SSE_BINARY(pmaxub, simd::pmaxu(a, b, Elem::B, X))
-EMU_SSE_BINARY(pminsw, simd::pmins(a, b, Elem::W, X))
-EMU_SSE_BINARY(pmaxsw, simd::pmaxs(a, b, Elem::W, X))
-EMU_SSE_BINARY(pand, simd::pand(a, b, X))
-EMU_SSE_BINARY(pandn, simd::pandn(a, b, X))
-EMU_SSE_BINARY(por, simd::por(a, b, X))
-EMU_SSE_BINARY(pxor, simd::pxor(a, b, X))
-EMU_SSE_BINARY(unpcklps, simd::punpckl(a, b, Elem::D, X))
-EMU_SSE_BINARY(unpcklpd, simd::punpckl(a, b, Elem::Q, X))
-EMU_SSE_BINARY(unpckhps, simd::punpckh(a, b, Elem::D, X))
-EMU_SSE_BINARY(unpckhpd, simd::punpckh(a, b, Elem::Q, X))
+EMU_SSE_BINARY(punpcklbw, simd::punpckl(a, b, Elem::B, n))
+EMU_SSE_BINARY(punpcklwd, simd::punpckl(a, b, Elem::W, n))
+EMU_SSE_BINARY(punpckldq, simd::punpckl(a, b, Elem::D, n))
+EMU_SSE_BINARY(punpcklqdq, simd::punpckl(a, b, Elem::Q, n))
+EMU_SSE_BINARY(punpckhbw, simd::punpckh(a, b, Elem::B, n))
+EMU_SSE_BINARY(punpckhwd, simd::punpckh(a, b, Elem::W, n))
+EMU_SSE_BINARY(punpckhdq, simd::punpckh(a, b, Elem::D, n))
+EMU_SSE_BINARY(punpckhqdq, simd::punpckh(a, b, Elem::Q, n))
+EMU_SSE_BINARY(packsswb, simd::packss(a, b, Elem::W, n))
+EMU_SSE_BINARY(packssdw, simd::packss(a, b, Elem::D, n))
+EMU_SSE_BINARY(packuswb, simd::packus(a, b, Elem::W, n))
+EMU_SSE_BINARY(pcmpgtb, simd::pcmpgt(a, b, Elem::B, n))
+EMU_SSE_BINARY(pcmpgtw, simd::pcmpgt(a, b, Elem::W, n))
+EMU_SSE_BINARY(pcmpgtd, simd::pcmpgt(a, b, Elem::D, n))
+EMU_SSE_BINARY(pcmpeqb, simd::pcmpeq(a, b, Elem::B, n))
+EMU_SSE_BINARY(pcmpeqw, simd::pcmpeq(a, b, Elem::W, n))
+EMU_SSE_BINARY(pcmpeqd, simd::pcmpeq(a, b, Elem::D, n))
+EMU_SSE_BINARY(psrlw, simd::psrl(a, b.q[0], Elem::W, n))
+EMU_SSE_BINARY(psrld, simd::psrl(a, b.q[0], Elem::D, n))
+EMU_SSE_BINARY(psrlq, simd::psrl(a, b.q[0], Elem::Q, n))
+EMU_SSE_BINARY(psraw, simd::psra(a, b.q[0], Elem::W, n))
+EMU_SSE_BINARY(psrad, simd::psra(a, b.q[0], Elem::D, n))
+EMU_SSE_BINARY(psllw, simd::psll(a, b.q[0], Elem::W, n))
+EMU_SSE_BINARY(pslld, simd::psll(a, b.q[0], Elem::D, n))
+EMU_SSE_BINARY(psllq, simd::psll(a, b.q[0], Elem::Q, n))
+EMU_SSE_BINARY(paddb, simd::padd(a, b, Elem::B, n))
+EMU_SSE_BINARY(paddw, simd::padd(a, b, Elem::W, n))
+EMU_SSE_BINARY(paddd, simd::padd(a, b, Elem::D, n))
+EMU_SSE_BINARY(paddq, simd::padd(a, b, Elem::Q, n))
+EMU_SSE_BINARY(psubb, simd::psub(a, b, Elem::B, n))
+EMU_SSE_BINARY(psubw, simd::psub(a, b, Elem::W, n))
+EMU_SSE_BINARY(psubd, simd::psub(a, b, Elem::D, n))
+EMU_SSE_BINARY(psubq, simd::psub(a, b, Elem::Q, n))
+EMU_SSE_BINARY(paddsb, simd::padds(a, b, Elem::B, n))
+EMU_SSE_BINARY(paddsw, simd::padds(a, b, Elem::W, n))
+EMU_SSE_BINARY(psubsb, simd::psubs(a, b, Elem::B, n))
+EMU_SSE_BINARY(psubsw, simd::psubs(a, b, Elem::W, n))
+EMU_SSE_BINARY(paddusb, simd::paddus(a, b, Elem::B, n))
+EMU_SSE_BINARY(paddusw, simd::paddus(a, b, Elem::W, n))
+EMU_SSE_BINARY(psubusb, simd::psubus(a, b, Elem::B, n))
+EMU_SSE_BINARY(psubusw, simd::psubus(a, b, Elem::W, n))
+EMU_SSE_BINARY(pmullw, simd::pmull(a, b, Elem::W, n))
+EMU_SSE_BINARY(pmulhw, simd::pmulhw(a, b, n))
+EMU_SSE_BINARY(pmulhuw, simd::pmulhuw(a, b, n))
+EMU_SSE_BINARY(pmuludq, simd::pmuludq(a, b, n))
+EMU_SSE_BINARY(pmaddwd, simd::pmaddwd(a, b, n))
+EMU_SSE_BINARY(psadbw, simd::psadbw(a, b, n))
+EMU_SSE_BINARY(pavgb, simd::pavg(a, b, Elem::B, n))
+EMU_SSE_BINARY(pavgw, simd::pavg(a, b, Elem::W, n))
+EMU_SSE_BINARY(pminub, simd::pminu(a, b, Elem::B, n))
+EMU_SSE_BINARY(pmaxub, simd::pmaxu(a, b, Elem::B, n))
+EMU_SSE_BINARY(pminsw, simd::pmins(a, b, Elem::W, n))
+EMU_SSE_BINARY(pmaxsw, simd::pmaxs(a, b, Elem::W, n))
+EMU_SSE_BINARY(pand, simd::pand(a, b, n))
+EMU_SSE_BINARY(pandn, simd::pandn(a, b, n))
+EMU_SSE_BINARY(por, simd::por(a, b, n))
+EMU_SSE_BINARY(pxor, simd::pxor(a, b, n))
+EMU_SSE_BINARY(unpcklps, simd::punpckl(a, b, Elem::D, n))
+EMU_SSE_BINARY(unpcklpd, simd::punpckl(a, b, Elem::Q, n))
+EMU_SSE_BINARY(unpckhps, simd::punpckh(a, b, Elem::D, n))
+EMU_SSE_BINARY(unpckhpd, simd::punpckh(a, b, Elem::Q, n))
 #undef EMU_SSE_BINARY
 
 // dst = f(src, imm8) (PSHUFD/PSHUFHW/PSHUFLW), dst = f(dst, src, imm8) (SHUFPS/SHUFPD).
@@ -268,6 +308,36 @@ template <class E>
 void sem_movhp_mem(E& e, const DecodedInsn& i) {
   if (i.op[0].type != OperandType::Mem && i.op[1].type != OperandType::Mem) e.raise(kUD);
   half_move<true>(e, i);
+}
+
+template <class E>
+void sem_emms(E& e, const DecodedInsn& i) {
+  mmx_check(e);
+  e.state().x87.fsw &= static_cast<uint16_t>(~0x3800u);  // TOP = 0, like every MMX instruction
+  e.state().x87.ftw = 0xffff;                             // all empty
+  advance(e, i);
+}
+// MOVD/MOVQ between GPR/memory and MMX registers, and MMX register moves.
+template <class E>
+void sem_movd_to_mmx(E& e, const DecodedInsn& i) {
+  mmx_check(e);
+  uint64_t v = i.op[1].type == OperandType::Mmx ? e.state().x87.st[i.op[1].reg].signif : e.read_operand(i, 1);
+  mmx_enter(e);
+  mmx_write(e, i.op[0].reg, v);
+  advance(e, i);
+}
+template <class E>
+void sem_movd_from_mmx(E& e, const DecodedInsn& i) {
+  mmx_check(e);
+  uint64_t v = e.state().x87.st[i.op[1].reg].signif & size_mask(i.op[0].size);
+  if (i.op[0].type == OperandType::Mmx) {
+    mmx_enter(e);
+    mmx_write(e, i.op[0].reg, v);
+  } else {
+    e.write_operand(i, 0, v);
+    mmx_enter(e);
+  }
+  advance(e, i);
 }
 
 template <class E>

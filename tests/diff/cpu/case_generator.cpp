@@ -62,6 +62,10 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
   for (int k = 0; k < 16; ++k) gpr[k] = edge_or_random();
   gpr[RSP] = kDataBase + 0x800 + 8 * (below(64)) - 0x100;
   for (int k = 0; k < 16; ++k) c.in.set_xmm(k, edge_or_random(), edge_or_random());
+  // x87/MMX registers: random contents, TOP and tags (no pending exceptions).
+  for (int k = 0; k < 8; ++k) c.in.set_st(k, edge_or_random(), static_cast<uint16_t>(rng_()));
+  c.in.set_fsw(static_cast<uint16_t>((below(8) << 11) | (rng_() & 0x4700)));
+  c.in.set_ftw(static_cast<uint8_t>(rng_()));
   uint64_t flags = bits64() & kCaseFlagsMask;
   c.in.rflags = flags | kForcedFlags;
   g.undefined_flags = f.flags_undefined;

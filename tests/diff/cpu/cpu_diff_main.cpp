@@ -55,7 +55,7 @@ std::vector<std::string> compare(const GeneratedCase& g, const NativeResult& n, 
       diffs.push_back("fault address differs");
   }
   CompareOptions opt;
-  opt.x87 = false;
+  opt.x87 = true;
   opt.sse = true;
   opt.gpr_mask = g.gpr_mask;
   opt.rflags_mask = kCaseFlagsMask & ~uint64_t{n.outcome == NativeResult::Completed ? g.undefined_flags : 0u};

@@ -92,6 +92,17 @@ void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructi
     s.xmm[k].q[1] = c.in.xmm_hi(k);
   }
   s.mxcsr = c.in.mxcsr() & 0xffff;
+  // x87 state from the FXSAVE image: ST(i) is physical register (TOP + i) & 7.
+  s.x87.fcw = c.in.fcw();
+  s.x87.fsw = c.in.fsw();
+  const unsigned top = (s.x87.fsw >> 11) & 7;
+  s.x87.ftw = 0;
+  for (unsigned p = 0; p < 8; ++p)
+    if (!(c.in.ftw() & (1u << p))) s.x87.ftw = static_cast<uint16_t>(s.x87.ftw | (3u << (2 * p)));
+  for (int k = 0; k < 8; ++k) {
+    s.x87.st[(top + k) & 7].signif = c.in.st_mantissa(k);
+    s.x87.st[(top + k) & 7].sign_exp = c.in.st_sign_exp(k);
+  }
 
   RunResult res = m.cpu.run(max_instructions);
   r.signal = 0;
@@ -105,6 +116,14 @@ void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructi
   r.out.rflags = read_rflags(s);
   for (int k = 0; k < 16; ++k) r.out.set_xmm(k, s.xmm[k].q[0], s.xmm[k].q[1]);
   r.out.set_mxcsr(s.mxcsr);
+  r.out.set_fcw(s.x87.fcw);
+  r.out.set_fsw(s.x87.fsw);
+  uint8_t abridged = 0;
+  for (unsigned p = 0; p < 8; ++p)
+    if (((s.x87.ftw >> (2 * p)) & 3) != 3) abridged = static_cast<uint8_t>(abridged | (1u << p));
+  r.out.set_ftw(abridged);
+  const unsigned out_top = (s.x87.fsw >> 11) & 7;
+  for (int k = 0; k < 8; ++k) r.out.set_st(k, s.x87.st[(out_top + k) & 7].signif, s.x87.st[(out_top + k) & 7].sign_exp);
   switch (res.reason) {
     case RunResult::Reason::Exception:
       if (res.exception.vector == kBP && res.exception.software && s.rip == kExitLanding + 1) {
