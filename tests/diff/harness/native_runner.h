@@ -164,7 +164,10 @@ class NativeRunner {
   NativeRunner& operator=(const NativeRunner&) = delete;
 
   // True on an x86-64 Linux host where the runner process can be started.
+  // Probes once (runs a nop case) and caches the answer.
   static bool available();
+  // Why available() is false ("" when it is true), for skip messages.
+  static std::string unavailable_reason();
 
   // Runs one case. Never throws for anything the code does; throws std::invalid_argument
   // for a malformed case (code or data too large) and std::runtime_error if the runner

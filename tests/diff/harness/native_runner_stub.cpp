@@ -9,6 +9,7 @@ struct NativeRunner::Impl {};
 NativeRunner::NativeRunner() = default;
 NativeRunner::~NativeRunner() = default;
 bool NativeRunner::available() { return false; }
+std::string NativeRunner::unavailable_reason() { return "native execution needs an x86-64 Linux host"; }
 int NativeRunner::spawn_count() const { return 0; }
 int NativeRunner::runner_pid() const { return -1; }
 void NativeRunner::set_watchdog_ms(int) {}

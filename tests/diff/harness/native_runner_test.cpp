@@ -19,7 +19,8 @@ namespace {
 #define REQUIRE_NATIVE()                                                        \
   do {                                                                          \
     if (!NativeRunner::available()) {                                           \
-      WARN("native runner not available on this host: test skipped");           \
+      WARN("native runner not available (" << NativeRunner::unavailable_reason()   \
+                                             << "): test skipped");             \
       return;                                                                   \
     }                                                                           \
   } while (0)

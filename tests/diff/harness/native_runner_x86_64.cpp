@@ -341,6 +341,7 @@ void child_run_case(CaseSlot& slot, const uint8_t* arena_in, uint8_t* arena_out,
     child_exit(kChildCrashExit);
   };
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // a crashing runner must not write core dumps
   // Code region: one memfd mapped R+X at kCodeBase for the snippet and RW elsewhere for
   // the runner, so placing code needs no mprotect.
   const int code_fd = memfd_create("emu-native-code", MFD_CLOEXEC);
@@ -591,20 +592,29 @@ struct NativeRunner::Impl {
 NativeRunner::NativeRunner() : impl_(std::make_unique<Impl>()) {}
 NativeRunner::~NativeRunner() = default;
 
-bool NativeRunner::available() {
-  static const bool ok = [] {
+namespace {
+
+// Runs a `nop` case once; empty string when that worked, else why not.
+const std::string& probe_result() {
+  static const std::string reason = []() -> std::string {
     try {
       NativeRunner probe;
       NativeCase c;
       c.code = {0x90};  // nop
       c.in = CpuSnapshot::initial();
-      return probe.run(c).outcome == NativeResult::Completed;
-    } catch (const std::exception&) {
-      return false;
+      const NativeResult r = probe.run(c);
+      return r.outcome == NativeResult::Completed ? "" : "probe case did not complete: " + describe(r);
+    } catch (const std::exception& e) {
+      return e.what();
     }
   }();
-  return ok;
+  return reason;
 }
+
+}  // namespace
+
+bool NativeRunner::available() { return probe_result().empty(); }
+std::string NativeRunner::unavailable_reason() { return probe_result(); }
 
 int NativeRunner::spawn_count() const { return impl_->spawns; }
 int NativeRunner::runner_pid() const { return impl_->child; }
