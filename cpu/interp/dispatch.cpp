@@ -10,6 +10,7 @@
 #include "cpu/sem/muldiv.h"
 #include "cpu/sem/shift.h"
 #include "cpu/sem/sse.h"
+#include "cpu/sem/sse_float.h"
 #include "cpu/sem/string.h"
 #include "cpu/sem/system.h"
 
