@@ -161,6 +161,7 @@ EMU_SSE_BINARY(pand, simd::pand(a, b, n))
 EMU_SSE_BINARY(pandn, simd::pandn(a, b, n))
 EMU_SSE_BINARY(por, simd::por(a, b, n))
 EMU_SSE_BINARY(pxor, simd::pxor(a, b, n))
+EMU_SSE_BINARY(pshufb, simd::pshufb(a, b, n))
 EMU_SSE_BINARY(unpcklps, simd::punpckl(a, b, Elem::D, n))
 EMU_SSE_BINARY(unpcklpd, simd::punpckl(a, b, Elem::Q, n))
 EMU_SSE_BINARY(unpckhps, simd::punpckh(a, b, Elem::D, n))
@@ -184,19 +185,71 @@ template <class E> void sem_shufpd(E& e, const DecodedInsn& i) { sse_shuffle(e, 
 // Shift-by-immediate groups 66 0F 71/72/73 (register operand only).
 template <class E>
 void sem_sse_shift_imm(E& e, const DecodedInsn& i) {
-  sse_check(e);
-  Vec128& d = xmm_dest(e, i);
+  const bool mmx = i.op[0].type == OperandType::Mmx;
+  if (mmx) mmx_check(e);
+  else sse_check(e);
+  Vec128 d = mmx ? mmx_source(e, i, 0) : xmm_dest(e, i);
+  const VecSize vs = mmx ? VecSize::Mmx : X;
   const uint8_t n = static_cast<uint8_t>(i.imm);
   const unsigned group = i.opcode, op = i.reg_field();
   const Elem el = group == 0x71 ? Elem::W : group == 0x72 ? Elem::D : Elem::Q;
   switch (op) {
-    case 2: d = simd::psrl(d, n, el, X); break;
-    case 4: d = simd::psra(d, n, el, X); break;
-    case 6: d = simd::psll(d, n, el, X); break;
+    case 2: d = simd::psrl(d, n, el, vs); break;
+    case 4: d = simd::psra(d, n, el, vs); break;
+    case 6: d = simd::psll(d, n, el, vs); break;
     case 3: d = simd::psrldq(d, n); break;
     case 7: d = simd::pslldq(d, n); break;
     default: e.raise(kUD);
   }
+  if (mmx) {
+    mmx_enter(e);
+    mmx_write(e, i.op[0].reg, d.q[0]);
+  } else {
+    xmm_dest(e, i) = d;
+  }
+  advance(e, i);
+}
+
+// PALIGNR (SSSE3) and PSHUFW (MMX).
+template <class E>
+void sem_palignr(E& e, const DecodedInsn& i) {
+  const uint8_t imm = static_cast<uint8_t>(i.imm);
+  if (i.op[0].type == OperandType::Mmx) {
+    mmx_check(e);
+    Vec128 b = mmx_source(e, i, 1), a = mmx_source(e, i, 0);
+    Vec128 r = simd::palignr(a, b, imm, VecSize::Mmx);
+    mmx_enter(e);
+    mmx_write(e, i.op[0].reg, r.q[0]);
+  } else {
+    sse_check(e);
+    Vec128 b = xmm_source(e, i, 1, true);
+    xmm_dest(e, i) = simd::palignr(xmm_dest(e, i), b, imm, X);
+  }
+  advance(e, i);
+}
+template <class E>
+void sem_pshufw(E& e, const DecodedInsn& i) {
+  mmx_check(e);
+  Vec128 b = mmx_source(e, i, 1);
+  Vec128 r = simd::pshufw(b, static_cast<uint8_t>(i.imm));
+  mmx_enter(e);
+  mmx_write(e, i.op[0].reg, r.q[0]);
+  advance(e, i);
+}
+template <class E>
+void sem_movntq(E& e, const DecodedInsn& i) {
+  mmx_check(e);
+  if (i.op[0].type != OperandType::Mem) e.raise(kUD);
+  e.write_mem(i.seg, e.effective_address(i), 8, e.state().x87.st[i.op[1].reg].signif);
+  mmx_enter(e);
+  advance(e, i);
+}
+// CRC32 (SSE4.2, CRC-32C polynomial): Gy,Eb / Gy,Ev.
+template <class E>
+void sem_crc32(E& e, const DecodedInsn& i) {
+  uint64_t data = e.read_operand(i, 1);
+  uint32_t crc = static_cast<uint32_t>(e.reg(i.op[0].reg, 4));
+  e.write_operand(i, 0, simd::crc32c(crc, data, i.op[1].size));
   advance(e, i);
 }
 
@@ -342,9 +395,16 @@ void sem_movd_from_mmx(E& e, const DecodedInsn& i) {
 
 template <class E>
 void sem_pmovmskb(E& e, const DecodedInsn& i) {
-  sse_check(e);
-  if (i.op[1].type != OperandType::Xmm) e.raise(kUD);
-  e.write_operand(i, 0, simd::movmsk(e.state().xmm[i.op[1].reg], Elem::B, X));
+  if (i.op[1].type == OperandType::Mmx) {
+    mmx_check(e);
+    uint32_t m = simd::movmsk(mmx_source(e, i, 1), Elem::B, VecSize::Mmx);
+    mmx_enter(e);
+    e.write_operand(i, 0, m);
+  } else {
+    sse_check(e);
+    if (i.op[1].type != OperandType::Xmm) e.raise(kUD);
+    e.write_operand(i, 0, simd::movmsk(e.state().xmm[i.op[1].reg], Elem::B, X));
+  }
   advance(e, i);
 }
 template <class E>
@@ -356,6 +416,15 @@ void sem_movmskps(E& e, const DecodedInsn& i) {
 }
 template <class E>
 void sem_pinsrw(E& e, const DecodedInsn& i) {
+  if (i.op[0].type == OperandType::Mmx) {
+    mmx_check(e);
+    uint64_t v = e.read_operand(i, 1) & 0xffff;
+    Vec128 r = simd::pinsr(mmx_source(e, i, 0), v, static_cast<uint8_t>(i.imm), Elem::W, VecSize::Mmx);
+    mmx_enter(e);
+    mmx_write(e, i.op[0].reg, r.q[0]);
+    advance(e, i);
+    return;
+  }
   sse_check(e);
   uint64_t v = e.read_operand(i, 1) & 0xffff;
   xmm_dest(e, i) = simd::pinsr(xmm_dest(e, i), v, static_cast<uint8_t>(i.imm), Elem::W, X);
@@ -363,6 +432,14 @@ void sem_pinsrw(E& e, const DecodedInsn& i) {
 }
 template <class E>
 void sem_pextrw(E& e, const DecodedInsn& i) {
+  if (i.op[1].type == OperandType::Mmx) {
+    mmx_check(e);
+    uint64_t v = simd::pextr(mmx_source(e, i, 1), static_cast<uint8_t>(i.imm), Elem::W, VecSize::Mmx);
+    mmx_enter(e);
+    e.write_operand(i, 0, v);
+    advance(e, i);
+    return;
+  }
   sse_check(e);
   if (i.op[1].type != OperandType::Xmm) e.raise(kUD);
   e.write_operand(i, 0, simd::pextr(e.state().xmm[i.op[1].reg], static_cast<uint8_t>(i.imm), Elem::W, X));
