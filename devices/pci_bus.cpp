@@ -19,6 +19,11 @@ void PciBus::attach(PciDevice* dev, uint8_t slot, uint8_t function) {
   dev->attach(this, devfn);
 }
 
+void PciBus::detach(PciDevice* dev) {
+  for (auto& d : devices_)
+    if (d == dev) d = nullptr;
+}
+
 uint32_t PciBus::config_read(uint8_t devfn, unsigned offset, unsigned size) {
   PciDevice* d = devices_[devfn];
   if (!d) return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;

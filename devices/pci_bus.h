@@ -34,6 +34,8 @@ class PciBus : public IoHandler {
 
   // Plugs `dev` in at devfn = (slot << 3) | function. Throws std::logic_error if taken.
   void attach(PciDevice* dev, uint8_t slot, uint8_t function);
+  // Unplugs `dev` (its destructor does this too).
+  void detach(PciDevice* dev);
   PciDevice* device(uint8_t devfn) const { return devices_[devfn]; }
 
   void set_intx_router(PciIntxRouter* router) { router_ = router; }

@@ -34,7 +34,10 @@ PciDevice::PciDevice(std::string name, uint16_t vendor, uint16_t device, uint8_t
 }
 
 PciDevice::~PciDevice() {
+  // The bus and the address spaces must outlive their devices.
   for (Bar& b : bars_) unmap_bar(b);
+  if (irq_level_) set_irq(false);
+  if (bus_) bus_->detach(this);
 }
 
 uint16_t PciDevice::cfg16(unsigned offset) const {

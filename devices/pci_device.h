@@ -2,7 +2,9 @@
 // write masks (read-only IDs, RW1C status bits), the command register whose enable
 // bits map and unmap the BARs into the I/O space / physical memory, BAR size probing,
 // INTx, and a capability list helper. Concrete devices derive from it, declare their
-// BARs and capabilities in the constructor, and may hook config writes.
+// BARs and capabilities in the constructor, and may hook config writes. Each BAR needs
+// its own IoHandler object (unmapping goes by handler). The bus, IoSpace and
+// PhysicalMemory must outlive the devices plugged into them.
 #pragma once
 #include <array>
 #include <cstdint>

@@ -242,3 +242,23 @@ TEST_CASE("i440FX stores PAM and SMRAM registers", "[pci]") {
   r.bus.reset();
   CHECK(r.host.pam(0) == 0);
 }
+
+TEST_CASE("a destroyed device unplugs itself and releases its BARs and INTx", "[pci]") {
+  Rig r;
+  test::RecordingIrqSink isa;
+  r.isa.set_isa_irq_sink(&isa);
+  r.isa.set_pirq_route(3, 5);  // slot 4 INTA is wired to PIRQD
+  {
+    TestDevice extra;
+    r.bus.attach(&extra, 4, 0);
+    r.cfg_write(4, 0, 0x10, 4, 0xe000);
+    r.cfg_write(4, 0, 0x04, 2, pci::kCmdIo);
+    CHECK(r.io.read(0xe000, 2) == 0x1234);
+    extra.set_irq(true);
+    CHECK(isa.level[5]);
+  }
+  CHECK_FALSE(isa.level[5]);
+  CHECK(r.io.read(0xe000, 2) == 0xffff);
+  CHECK(r.cfg_read(4, 0, 0, 4) == 0xffffffffu);
+  r.bus.reset();  // must not touch the destroyed device
+}
