@@ -130,6 +130,8 @@ TEST_CASE("simd vs host: PCMPESTRx and PCMPISTRx for every imm8", "[simd][host]"
   if (!reference_or_skip()) return;
   RandomInputs in(kSeed + 4);
   long checked = 0;
+  // How often each outcome occurs, so the generator is known to exercise them all.
+  long cf[2] = {0, 0}, zf[2] = {0, 0}, sf[2] = {0, 0}, of[2] = {0, 0}, partial_index = 0;
   for (unsigned imm = 0; imm < 256; ++imm) {
     const bool words = imm & 1;
     for (int t = 0; t < kStringTrials; ++t) {
@@ -144,6 +146,10 @@ TEST_CASE("simd vs host: PCMPESTRx and PCMPISTRx for every imm8", "[simd][host]"
       const StrCmpResult want_i = host_ref::pcmpistr_table()[imm](a, b);
       const StrCmpResult got_i = pcmpistr(a, b, i8);
       checked += 2;
+      for (const StrCmpResult* r : {&want_e, &want_i}) {
+        ++cf[r->cf], ++zf[r->zf], ++sf[r->sf], ++of[r->of];
+        partial_index += r->index != 0 && r->index < (words ? 8u : 16u);
+      }
       if (!same(want_e, got_e)) {
         FAIL("pcmpestr imm=" << imm << " a=" << hex(a) << " la=" << la << " b=" << hex(b) << " lb=" << lb
                              << "\n host: " << str(want_e) << "\n emu:  " << str(got_e));
@@ -155,4 +161,9 @@ TEST_CASE("simd vs host: PCMPESTRx and PCMPISTRx for every imm8", "[simd][host]"
     }
   }
   CHECK(checked == 2L * 256 * kStringTrials);
+  const long tenth = checked / 10;
+  INFO("cf " << cf[0] << "/" << cf[1] << " zf " << zf[0] << "/" << zf[1] << " sf " << sf[0] << "/" << sf[1]
+             << " of " << of[0] << "/" << of[1] << " index in 1..count-1: " << partial_index);
+  CHECK((cf[0] > tenth && cf[1] > tenth && zf[0] > tenth && zf[1] > tenth && sf[0] > tenth && sf[1] > tenth &&
+         of[0] > tenth && of[1] > tenth && partial_index > tenth));
 }
