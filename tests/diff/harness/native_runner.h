@@ -7,8 +7,8 @@
 // - A persistent child process ("the runner", a fork of the test process) maps a code
 //   region and a data region at the fixed linear addresses below, so emu can put the
 //   same bytes at the same addresses. Cases and results go through shared memory, up to
-//   256 cases per round trip (run_batch). A runner that dies or makes no progress for
-//   the watchdog time is killed and respawned; the case it was running reports
+//   256 cases per round trip (run_batch). A runner that dies or is wedged (see
+//   set_watchdog_ms) is killed and respawned; the case it was running reports
 //   RunnerCrashed and the following cases run in the new runner.
 // - Code region [kCodeBase, kCodeBase+kCodeSize): the case's code bytes at kCodeBase,
 //   directly followed by the exit stub (exit_stub_bytes(): `jmp rel32` to kExitLanding),
@@ -184,8 +184,10 @@ class NativeRunner {
   int spawn_count() const;
   // Process id of the current runner process, -1 before the first run (tests use it).
   int runner_pid() const;
-  // Wall-clock limit for one case before the runner is presumed wedged, killed and
-  // respawned (RunnerCrashed). Default 3000 ms; CPU-time Timeouts come much earlier.
+  // Watchdog: a runner that finishes no case while it uses `ms` of CPU time, or while it
+  // sits `ms` of wall time stopped or blocked, is killed and respawned (RunnerCrashed).
+  // A runnable runner that just gets no CPU on a loaded machine is never killed.
+  // Default 3000 ms; CPU-time Timeouts (30..40 ms) come much earlier.
   void set_watchdog_ms(int ms);
 
  private:

@@ -262,13 +262,10 @@ TEST_CASE("native runner: hlt, int n and int3 in user mode", "[native]") {
 TEST_CASE("native runner: endless loop times out, next case runs", "[native]") {
   REQUIRE_NATIVE();
   auto c = make_case({0x48, 0xFF, 0xC0, 0xEB, 0xFB});  // 1: inc rax; jmp 1b
-  auto start = std::chrono::steady_clock::now();
   auto r = runner().run(c);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   REQUIRE(r.outcome == NativeResult::Timeout);
   CHECK(r.out.gpr[RAX] > 1000);
   CHECK((r.out.rip == kCodeBase || r.out.rip == kCodeBase + 3));
-  CHECK(ms < 2000);
   const int spawns = runner().spawn_count();
   auto ok = make_case({0x48, 0x01, 0xD8});
   ok.in.gpr[RAX] = 2;
@@ -400,6 +397,30 @@ TEST_CASE("native runner: SSE addps changes XMM0", "[native]") {
   CHECK(r.out.xmm_u32(1, 1) == f32_bits(-2.0f));
   CHECK(r.out.xmm_lo(15) == 0x1111);
   CHECK(r.out.xmm_hi(15) == 0x2222);
+}
+
+TEST_CASE("native runner: YMM upper halves do not leak between cases", "[native]") {
+  REQUIRE_NATIVE();
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx")) {
+    WARN("host has no AVX: test skipped");
+    return;
+  }
+  const std::vector<uint8_t> insert = {0xC4, 0xE3, 0x7D, 0x18, 0xC1, 0x01};   // vinsertf128 ymm0, ymm0, xmm1, 1
+  const std::vector<uint8_t> extract = {0xC4, 0xE3, 0x7D, 0x19, 0xC2, 0x01};  // vextractf128 xmm2, ymm0, 1
+  auto c = make_case(insert);
+  c.code.insert(c.code.end(), extract.begin(), extract.end());
+  c.in.set_xmm(1, 0x1111222233334444ull, 0x5555666677778888ull);
+  auto r = runner().run(c);
+  REQUIRE(r.outcome == NativeResult::Completed);
+  CHECK(r.out.xmm_lo(2) == 0x1111222233334444ull);
+  CHECK(r.out.xmm_hi(2) == 0x5555666677778888ull);
+  c = make_case(extract);
+  c.in.set_xmm(2, 1, 2);
+  r = runner().run(c);
+  REQUIRE(r.outcome == NativeResult::Completed);
+  CHECK(r.out.xmm_lo(2) == 0);  // the previous case's upper half is gone
+  CHECK(r.out.xmm_hi(2) == 0);
 }
 
 TEST_CASE("native runner: MXCSR rounding mode applies to cvtsd2si", "[native]") {

@@ -16,7 +16,9 @@
 #include "tests/diff/harness/native_runner.h"
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstddef>
 #include <cstring>
 #include <stdexcept>
@@ -34,6 +36,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -102,8 +105,8 @@ namespace {
 
 constexpr int kTimerIntervalUs = 10000;  // ITIMER_VIRTUAL period (user CPU time)
 constexpr int kTimeoutTicks = 4;         // ticks within one case => Timeout (30..40 ms CPU)
-constexpr int kWatchdogMs = 3000;        // wall-clock time without progress before the child is killed
-constexpr int kStartupTimeoutMs = 20000; // wall-clock limit for a new child to report ready
+constexpr int kWatchdogMs = 3000;        // see wait_child(): CPU or blocked time without progress
+constexpr int kStartupTimeoutMs = 20000; // same limit for a new child to report ready
 constexpr int kChildCrashExit = 113;
 constexpr size_t kAltStackSize = 64 * 1024;
 constexpr size_t kFxCompareEnd = 416;    // FXSAVE bytes past this are zeroed in results
@@ -428,7 +431,10 @@ struct NativeRunner::Impl {
   int watchdog_ms = kWatchdogMs;
   // Checked in the parent (the CPU feature test is not async-signal-safe after fork):
   // AVX implemented and enabled by the OS (libgcc checks XCR0).
-  const bool avx_usable = __builtin_cpu_supports("avx");
+  const bool avx_usable = [] {
+    __builtin_cpu_init();  // in case a runner is created before libgcc's own constructor ran
+    return __builtin_cpu_supports("avx") != 0;
+  }();
 
   Impl() {
     void* sh = mmap(nullptr, sizeof(SharedBlock), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -456,22 +462,57 @@ struct NativeRunner::Impl {
     child = -1;
   }
 
-  // Waits for one byte from the child; false if it died, or made no progress (no case
-  // finished) within the watchdog time.
-  bool wait_child(char& b, int timeout_ms) {
+  // The child's scheduler state letter from /proc ('R' runnable, 'S', 'D', 'T', ...;
+  // '?' if unreadable) and its CPU time in nanoseconds.
+  void child_usage(char& state, uint64_t& cpu_ns) const {
+    state = '?';
+    cpu_ns = 0;
+    clockid_t cid;
+    timespec ts{};
+    if (clock_getcpuclockid(child, &cid) == 0 && clock_gettime(cid, &ts) == 0)
+      cpu_ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+    char path[48];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(child));
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    char buf[256];
+    const ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return;
+    buf[n] = 0;
+    const char* paren = std::strrchr(buf, ')');  // "pid (comm) S ..."
+    if (paren && paren[1] == ' ' && paren[2]) state = paren[2];
+  }
+
+  // Waits for one byte from the child; false if it died or is wedged: no case finished
+  // while it used `limit_ms` of CPU time, or while it sat for `limit_ms` of wall time in
+  // a non-runnable state (stopped, blocked). A runnable child that merely gets no CPU on
+  // a loaded machine is waited for.
+  bool wait_child(char& b, int limit_ms) {
     pollfd p{sock, POLLIN, 0};
+    const int tick_ms = limit_ms < 250 ? limit_ms : 250;
+    const auto limit = std::chrono::milliseconds(limit_ms);
     uint32_t last_done = __atomic_load_n(&shared->done, __ATOMIC_ACQUIRE);
+    auto progress_time = std::chrono::steady_clock::now();
+    char state;
+    uint64_t progress_cpu;
+    child_usage(state, progress_cpu);
     for (;;) {
-      int r = poll(&p, 1, timeout_ms);
+      int r = poll(&p, 1, tick_ms);
       if (r < 0 && errno == EINTR) continue;
       if (r < 0) return false;
-      if (r == 0) {
-        const uint32_t d = __atomic_load_n(&shared->done, __ATOMIC_ACQUIRE);
-        if (d == last_done) return false;
+      if (r > 0) break;
+      uint64_t cpu;
+      child_usage(state, cpu);
+      const uint32_t d = __atomic_load_n(&shared->done, __ATOMIC_ACQUIRE);
+      if (d != last_done) {
         last_done = d;
+        progress_time = std::chrono::steady_clock::now();
+        progress_cpu = cpu;
         continue;
       }
-      break;
+      if (cpu - progress_cpu >= static_cast<uint64_t>(limit_ms) * 1000000ull) return false;
+      if (state != 'R' && std::chrono::steady_clock::now() - progress_time >= limit) return false;
     }
     ssize_t got;
     do got = recv(sock, &b, 1, 0);
