@@ -65,6 +65,7 @@ void Cpu::set_real_mode() {
 void Cpu::flush_tlb() {
   for (auto& e : tlb_) e = TlbEntry{};
   tlb_generation_ = mem_.generation();
+  blocks_->flush_jump_cache();  // it maps linear RIPs to blocks: a translation cache too
 }
 
 void Cpu::flush_code_cache() {

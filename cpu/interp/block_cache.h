@@ -48,6 +48,9 @@ class BlockCache {
   void invalidate_page(uint64_t phys_page);
   void clear();
   void collect_garbage() { graveyard_.clear(); }
+  void flush_jump_cache() {
+    for (auto& j : jump_) j = JumpEntry{};
+  }
   size_t size() const { return count_; }
 
  private:
@@ -57,9 +60,6 @@ class BlockCache {
     Block* block = nullptr;
   };
   static unsigned jump_index(uint64_t linear) { return static_cast<unsigned>((linear ^ (linear >> 12)) & (kJumpCacheSize - 1)); }
-  void flush_jump_cache() {
-    for (auto& j : jump_) j = JumpEntry{};
-  }
 
   std::unordered_map<uint64_t, std::vector<std::unique_ptr<Block>>> by_phys_;
   std::unordered_map<uint64_t, std::vector<Block*>> by_page_;
