@@ -51,6 +51,12 @@ Float32 f32_max(Float32 a, Float32 b, FloatStatus& st);
 Float64 f64_min(Float64 a, Float64 b, FloatStatus& st);
 Float64 f64_max(Float64 a, Float64 b, FloatStatus& st);
 
+// RCPSS/RSQRTSS: approximate 1/a and 1/sqrt(a). Hardware uses tables (|relative error| <=
+// 1.5 * 2^-12, Intel and AMD differ); these return the correctly rounded value instead.
+// No exceptions, ignores MXCSR; denormal inputs count as zero, tiny results flush to zero.
+Float32 f32_rcp_approx(Float32 a);
+Float32 f32_rsqrt_approx(Float32 a);
+
 // --- conversions between formats ------------------------------------------------------
 Float64 f32_to_f64(Float32 a, FloatStatus& st);  // CVTSS2SD
 Float32 f64_to_f32(Float64 a, FloatStatus& st);  // CVTSD2SS

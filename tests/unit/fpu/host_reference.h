@@ -11,7 +11,7 @@ namespace hostref {
 bool available();       // host is x86-64
 bool has_sse41();       // ROUNDSS/ROUNDSD available
 
-enum class SseOp { Add, Sub, Mul, Div, Sqrt, Min, Max };
+enum class SseOp { Add, Sub, Mul, Div, Sqrt, Min, Max, Rcp, Rsqrt };
 // `mxcsr` is loaded before the instruction and receives MXCSR after it. All exceptions
 // must be masked in it.
 uint32_t sse_f32(SseOp op, uint32_t a, uint32_t b, uint32_t& mxcsr);

@@ -101,6 +101,10 @@ uint32_t sse_f32(SseOp op, uint32_t a, uint32_t b, uint32_t& csr) {
     case SseOp::Max: return F32_BIN("maxss")(a, b, csr);
     case SseOp::Sqrt:
       return SSE_RUN("movd", "movd", "sqrtss %%xmm0, %%xmm0", "movd %%xmm0, %[r]", uint32_t, uint32_t, uint32_t)(a, b, csr);
+    case SseOp::Rcp:
+      return SSE_RUN("movd", "movd", "rcpss %%xmm0, %%xmm0", "movd %%xmm0, %[r]", uint32_t, uint32_t, uint32_t)(a, b, csr);
+    case SseOp::Rsqrt:
+      return SSE_RUN("movd", "movd", "rsqrtss %%xmm0, %%xmm0", "movd %%xmm0, %[r]", uint32_t, uint32_t, uint32_t)(a, b, csr);
   }
   return 0;
 }
@@ -115,6 +119,9 @@ uint64_t sse_f64(SseOp op, uint64_t a, uint64_t b, uint32_t& csr) {
     case SseOp::Max: return F64_BIN("maxsd")(a, b, csr);
     case SseOp::Sqrt:
       return SSE_RUN("movq", "movq", "sqrtsd %%xmm0, %%xmm0", "movq %%xmm0, %[r]", uint64_t, uint64_t, uint64_t)(a, b, csr);
+    case SseOp::Rcp:
+    case SseOp::Rsqrt:
+      break;  // single precision only
   }
   return 0;
 }

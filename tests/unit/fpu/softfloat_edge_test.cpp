@@ -460,3 +460,15 @@ TEST_CASE("CMPSS predicates including the VEX range 8-31", "[fpu]") {
     CHECK(s.flags == c.flags);
   }
 }
+
+TEST_CASE("RCPSS/RSQRTSS special cases", "[fpu]") {
+  CHECK(f32_rcp_approx(0x40000000) == 0x3F000000);    // 1/2
+  CHECK(f32_rcp_approx(0x80000000) == 0xFF800000);    // 1/-0 = -inf
+  CHECK(f32_rcp_approx(0x00000005) == 0x7F800000);    // denormal reads as zero
+  CHECK(f32_rcp_approx(0x7F000000) == 0x00000000);    // 1/2^127 is tiny: flushed
+  CHECK(f32_rcp_approx(0xFF800000) == 0x80000000);    // 1/-inf = -0
+  CHECK(f32_rcp_approx(0x7F800001) == 0x7FC00001);    // SNaN quieted, no exception
+  CHECK(f32_rsqrt_approx(0x40800000) == 0x3F000000);  // 1/sqrt(4)
+  CHECK(f32_rsqrt_approx(0xBF800000) == 0xFFC00000);  // negative: indefinite
+  CHECK(f32_rsqrt_approx(0x80000000) == 0xFF800000);  // -0: -inf
+}
