@@ -217,6 +217,15 @@ TEST_CASE("native runner: bad addresses give #PF or #GP at the access", "[native
     CHECK(r.error_code == 0);
     CHECK(r.out.rip == kCodeBase + 1);
   }
+  SECTION("non-canonical stack address gives #SS") {
+    c.code = {0x90, 0x48, 0x8B, 0x04, 0x24};  // nop; mov rax, [rsp]
+    c.in.gpr[RSP] = 0x8000000000000000ull;
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Fault);
+    CHECK(r.signal == SIGBUS);
+    CHECK(r.vector == 12);
+    CHECK(r.out.rip == kCodeBase + 1);
+  }
   SECTION("write to the read-only code region") {
     c.code = {0x88, 0x03};  // mov [rbx], al
     c.in.gpr[RBX] = kCodeBase;
@@ -257,6 +266,22 @@ TEST_CASE("native runner: hlt, int n and int3 in user mode", "[native]") {
   CHECK(r.signal == SIGTRAP);
   CHECK(r.vector == 3);
   CHECK(r.out.rip == kCodeBase + 2);
+}
+
+TEST_CASE("native runner: TF set by popfq single-steps one instruction", "[native]") {
+  REQUIRE_NATIVE();
+  auto r = runner().run(make_case({0x9C,                                            // pushfq
+                                   0x48, 0x81, 0x0C, 0x24, 0x00, 0x01, 0x00, 0x00,  // or qword [rsp], 0x100
+                                   0x9D,                                            // popfq: TF=1
+                                   0x90,                                            // nop (executes)
+                                   0x90}));                                         // #DB trap before this
+  REQUIRE(r.outcome == NativeResult::Fault);
+  CHECK(r.signal == SIGTRAP);
+  CHECK(r.vector == 1);
+  CHECK(r.out.rip == kCodeBase + 11);
+  CHECK((r.out.rflags & kFlagTF) != 0);
+  // TF does not stick to the runner.
+  CHECK(runner().run(make_case({0x90, 0x90})).outcome == NativeResult::Completed);
 }
 
 TEST_CASE("native runner: endless loop times out, next case runs", "[native]") {
