@@ -429,6 +429,7 @@ struct NativeRunner::Impl {
   int sock = -1;
   int spawns = 0;
   int watchdog_ms = kWatchdogMs;
+  size_t data_offsets[kMaxBatch] = {};  // parent's copy of each slot's data_off
   // Checked in the parent (the CPU feature test is not async-signal-safe after fork):
   // AVX implemented and enabled by the OS (libgcc checks XCR0).
   const bool avx_usable = [] {
@@ -571,7 +572,10 @@ struct NativeRunner::Impl {
       char b = 'C';
       if (send(sock, &b, 1, MSG_NOSIGNAL) == 1 && wait_child(b, watchdog_ms) && shared->resp_seq == shared->seq) return;
       stop_child();  // the child is dead after this: `done` is final
-      const uint32_t done = __atomic_load_n(&shared->done, __ATOMIC_ACQUIRE);
+      // `done` sits in memory the snippet could have scribbled on: clamp it so the loop
+      // always advances and indexes stay in range.
+      uint32_t done = __atomic_load_n(&shared->done, __ATOMIC_ACQUIRE);
+      if (done < start) done = start;
       if (done < count) shared->slots[done].res.outcome = NativeResult::RunnerCrashed;
       start = done + 1;
     }
@@ -592,6 +596,7 @@ struct NativeRunner::Impl {
         slot.code_off = used;
         slot.code_size = c.code.size();
         slot.data_off = used + ((c.code.size() + 15) & ~size_t{15});
+        data_offsets[count] = slot.data_off;
         slot.data_size = c.data.size();
         if (!c.code.empty()) std::memcpy(arena + slot.code_off, c.code.data(), c.code.size());
         if (!c.data.empty()) std::memcpy(arena + slot.data_off, c.data.data(), c.data.size());
@@ -601,14 +606,20 @@ struct NativeRunner::Impl {
         ++count;
       }
       execute(count);
-      for (uint32_t k = 0; k < count; ++k) collect(shared->slots[k], cases[next + k], results[next + k]);
+      for (uint32_t k = 0; k < count; ++k) collect(shared->slots[k], data_offsets[k], cases[next + k], results[next + k]);
       next += count;
     }
   }
 
-  void collect(const CaseSlot& slot, const NativeCase& c, NativeResult& r) const {
+  // Takes a result out of shared memory. Only the parent's own bookkeeping (data_off,
+  // the case's data size) decides what is read from the arena, so a runner that wrote
+  // garbage into the shared block cannot make the parent read out of bounds.
+  void collect(const CaseSlot& slot, size_t data_off, const NativeCase& c, NativeResult& r) const {
     const SlotResult& res = slot.res;
-    r.outcome = static_cast<NativeResult::Outcome>(res.outcome);
+    const int32_t outcome = res.outcome;
+    r.outcome = outcome >= NativeResult::Completed && outcome <= NativeResult::RunnerCrashed
+                    ? static_cast<NativeResult::Outcome>(outcome)
+                    : NativeResult::RunnerCrashed;
     if (r.outcome == NativeResult::RunnerCrashed) {
       r.signal = 0;
       r.si_code = 0;
@@ -625,8 +636,8 @@ struct NativeRunner::Impl {
     r.fault_address = res.fault_address;
     r.error_code = res.error_code;
     r.out = res.out;
-    const uint8_t* d = arena + slot.data_off;
-    r.data.assign(d, d + accessible_data_size(slot.data_size));
+    const uint8_t* d = arena + data_off;
+    r.data.assign(d, d + accessible_data_size(c.data.size()));
   }
 };
 
