@@ -44,18 +44,19 @@ struct Parser {
     if (const std::string* bad = list.first_unknown(allowed)) fail("unknown property '" + *bad + "'");
   }
 
-  // "-netdev user,id=n0" -> name "user", props {id=n0}.
-  NamedProps named(const std::string& value) const {
+  // "-netdev user,id=n0" -> name "user", props {id=n0}. The name may also be spelled
+  // out with its key anywhere: "id=n0,type=user", "driver=e1000,netdev=n0".
+  NamedProps named(const std::string& value, const char* implied_key) const {
     NamedProps n;
     n.text = value;
-    PropList list = props(value, "type");
+    PropList list = props(value, implied_key);
     for (auto& item : list.items) {
-      if (item.first == "type" && n.name.empty() && &item == &list.items.front())
+      if (item.first == implied_key)
         n.name = item.second;
       else
         n.props.items.push_back(item);
     }
-    if (n.name.empty()) fail("missing type in '" + value + "'");
+    if (n.name.empty()) fail(std::string("missing ") + implied_key + " in '" + value + "'");
     return n;
   }
 
@@ -196,7 +197,7 @@ void set_gdb(Parser& p, const std::string& value) {
 }
 
 void add_netdev(Parser& p, const std::string& value) {
-  NamedProps n = p.named(value);
+  NamedProps n = p.named(value, "type");
   if (n.name != "user" && n.name != "tap" && n.name != "bridge")
     p.fail("unknown network back end '" + n.name + "' (use user, tap or bridge)");
   const std::string* id = n.props.find("id");
@@ -207,7 +208,7 @@ void add_netdev(Parser& p, const std::string& value) {
 }
 
 void add_nic(Parser& p, const std::string& value) {
-  NamedProps n = p.named(value);
+  NamedProps n = p.named(value, "type");
   if (n.name != "user" && n.name != "tap" && n.name != "bridge" && n.name != "none")
     p.fail("unknown network back end '" + n.name + "' (use user, tap, bridge or none)");
   if (const std::string* model = n.props.find("model")) {
@@ -218,7 +219,7 @@ void add_nic(Parser& p, const std::string& value) {
 }
 
 void add_device(Parser& p, const std::string& value) {
-  NamedProps d = p.named(value);
+  NamedProps d = p.named(value, "driver");
   if (d.name == "help") throw ExitRequest{device_help_text()};
   validate_device(d, p.what);
   p.options.devices.push_back(std::move(d));

@@ -263,6 +263,10 @@ TEST_CASE("-device validates the driver and its properties") {
   require_error(parse({"-device", "isa-debug-exit,iosize=3"}), "emu: -device: iosize must be 1, 2 or 4");
   require_error(parse({"-device", "isa-debug-exit,port=1"}),
                 "emu: -device: device 'isa-debug-exit' has no property 'port' (known: iobase, iosize, id)");
+  o = require_run(parse({"-netdev", "id=n1,type=user", "-device", "netdev=n1,driver=ne2k_pci"}));
+  CHECK(o.netdevs.at(0).name == "user");
+  CHECK(o.devices.at(0).name == "ne2k_pci");
+  require_error(parse({"-device", "netdev=n1"}), "emu: -device: missing driver in 'netdev=n1'");
   ParseResult help = parse({"-device", "help"});
   REQUIRE(help.action == Action::Exit);
   CHECK(help.exit_code == 0);
