@@ -282,6 +282,17 @@ IMM_OP(ShufpsOp, _mm_castps_si128(_mm_shuffle_ps(to_ps(a), to_ps(b), I)))
 IMM_OP(ShufpdOp, _mm_castpd_si128(_mm_shuffle_pd(to_pd(a), to_pd(b), I & 3)))
 IMM_OP(InsertpsOp, _mm_castps_si128(_mm_insert_ps(to_ps(a), to_ps(b), I)))
 IMM_OP(PclmulOp, _mm_clmulepi64_si128(x, y, I))
+IMM_OP(PsllwOp, _mm_slli_epi16(x, I))
+IMM_OP(PslldOp, _mm_slli_epi32(x, I))
+IMM_OP(PsllqOp, _mm_slli_epi64(x, I))
+IMM_OP(PsrlwOp, _mm_srli_epi16(x, I))
+IMM_OP(PsrldOp, _mm_srli_epi32(x, I))
+IMM_OP(PsrlqOp, _mm_srli_epi64(x, I))
+IMM_OP(PsrawOp, _mm_srai_epi16(x, I))
+IMM_OP(PsradOp, _mm_srai_epi32(x, I))
+IMM_OP64(PsllwMmxOp, _mm_slli_pi16(x, I))
+IMM_OP64(PsrlqMmxOp, _mm_srli_si64(x, I))
+IMM_OP64(PsradMmxOp, _mm_srai_pi32(x, I))
 IMM_OP64(PalignrMmxOp, _mm_alignr_pi8(x, y, I))
 IMM_OP64(PshufwOp, _mm_shuffle_pi16(x, I))
 
@@ -310,6 +321,17 @@ std::vector<ImmCase> make_imm_cases() {
       {"shufpd", imm_table<ShufpdOp>(), [](Vec128 a, Vec128 b, uint8_t i) { return shufpd(a, b, i); }},
       {"insertps", imm_table<InsertpsOp>(), [](Vec128 a, Vec128 b, uint8_t i) { return insertps_reg(a, b, i); }},
       {"pclmulqdq", imm_table<PclmulOp>(), [](Vec128 a, Vec128 b, uint8_t i) { return pclmulqdq(a, b, i); }},
+      {"psllw imm", imm_table<PsllwOp>(), [](Vec128 a, Vec128, uint8_t i) { return psll(a, i, Elem::W, X); }},
+      {"pslld imm", imm_table<PslldOp>(), [](Vec128 a, Vec128, uint8_t i) { return psll(a, i, Elem::D, X); }},
+      {"psllq imm", imm_table<PsllqOp>(), [](Vec128 a, Vec128, uint8_t i) { return psll(a, i, Elem::Q, X); }},
+      {"psrlw imm", imm_table<PsrlwOp>(), [](Vec128 a, Vec128, uint8_t i) { return psrl(a, i, Elem::W, X); }},
+      {"psrld imm", imm_table<PsrldOp>(), [](Vec128 a, Vec128, uint8_t i) { return psrl(a, i, Elem::D, X); }},
+      {"psrlq imm", imm_table<PsrlqOp>(), [](Vec128 a, Vec128, uint8_t i) { return psrl(a, i, Elem::Q, X); }},
+      {"psraw imm", imm_table<PsrawOp>(), [](Vec128 a, Vec128, uint8_t i) { return psra(a, i, Elem::W, X); }},
+      {"psrad imm", imm_table<PsradOp>(), [](Vec128 a, Vec128, uint8_t i) { return psra(a, i, Elem::D, X); }},
+      {"mmx psllw imm", imm_table<PsllwMmxOp>(), [](Vec128 a, Vec128, uint8_t i) { return psll(a, i, Elem::W, M); }},
+      {"mmx psrlq imm", imm_table<PsrlqMmxOp>(), [](Vec128 a, Vec128, uint8_t i) { return psrl(a, i, Elem::Q, M); }},
+      {"mmx psrad imm", imm_table<PsradMmxOp>(), [](Vec128 a, Vec128, uint8_t i) { return psra(a, i, Elem::D, M); }},
       {"mmx palignr", imm_table<PalignrMmxOp>(), [](Vec128 a, Vec128 b, uint8_t i) { return palignr(a, b, i, M); }},
       {"mmx pshufw", imm_table<PshufwOp>(), [](Vec128 a, Vec128, uint8_t i) { return pshufw(a, i); }},
   };
