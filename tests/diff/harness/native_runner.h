@@ -151,6 +151,8 @@ std::string describe(const NativeResult& r);
 // The bytes placed at kCodeBase + code_size: a `jmp rel32` to kExitLanding. emu's side
 // can put the same bytes there so code-region reads match; it stops at this address.
 std::vector<uint8_t> exit_stub_bytes(size_t code_size);
+// Same bytes written to dst[0..kExitStubSize) (no allocation).
+void write_exit_stub(uint8_t* dst, size_t code_size);
 // Accessible data bytes for a case: data.size() rounded up to kPageSize.
 inline uint64_t accessible_data_size(size_t data_size) {
   return (static_cast<uint64_t>(data_size) + kPageSize - 1) & ~(kPageSize - 1);

@@ -33,12 +33,15 @@ std::string describe(const NativeResult& r) {
   return buf;
 }
 
-std::vector<uint8_t> exit_stub_bytes(size_t code_size) {
+void write_exit_stub(uint8_t* dst, size_t code_size) {
   const uint64_t next = kCodeBase + code_size + kExitStubSize;
-  const auto rel = static_cast<uint32_t>(static_cast<int64_t>(kExitLanding) - static_cast<int64_t>(next));
+  dst[0] = 0xE9;  // jmp rel32
+  store_le32(dst + 1, static_cast<uint32_t>(kExitLanding - next));
+}
+
+std::vector<uint8_t> exit_stub_bytes(size_t code_size) {
   std::vector<uint8_t> b(kExitStubSize);
-  b[0] = 0xE9;
-  store_le32(b.data() + 1, rel);
+  write_exit_stub(b.data(), code_size);
   return b;
 }
 

@@ -282,9 +282,7 @@ void child_run_case(CaseSlot& slot, const uint8_t* arena_in, uint8_t* arena_out,
   // Code bytes, exit stub, and filler over what the previous case left behind.
   const size_t end = slot.code_size + kExitStubSize;
   std::memcpy(code_rw, arena_in + slot.code_off, slot.code_size);
-  code_rw[slot.code_size] = 0xE9;
-  store_le32(code_rw + slot.code_size + 1,
-             static_cast<uint32_t>(kExitLanding - (kCodeBase + slot.code_size + kExitStubSize)));
+  write_exit_stub(code_rw + slot.code_size, slot.code_size);
   if (code_dirty_end > end) std::memset(code_rw + end, kCodeFiller, code_dirty_end - end);
   code_dirty_end = end;
   // Data: accessible part of the region, the case's bytes, zeros up to the page end.
