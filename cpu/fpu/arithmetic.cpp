@@ -1,5 +1,6 @@
 // Add, subtract, multiply, divide and square root for single, double and x87
-// extended precision (the x87 forms honour precision control).
+// extended precision (the x87 forms honour precision control), and the fused
+// multiply-add of FMA3 for single and double.
 #include "cpu/fpu/softfloat.h"
 
 #include "cpu/fpu/float_internal.h"
@@ -13,6 +14,25 @@ bool has_nan_or_unsupported(const Operand& o) { return o.is_nan() || o.cls == Cl
 
 void note_denormals(Ctx& c, const Operand& a, const Operand& b) {
   if (a.cls == Class::Denormal || b.cls == Class::Denormal) c.raise(flag::Denormal);
+}
+
+// Sum of two nonzero values x = mx * 2^(ex-127) and y = my * 2^(ey-127) (mx, my with
+// bit 127 set; low bits may be a sticky bit), rounded once.
+Packed add_magnitudes(Ctx& c, const Format& f, int prec, bool sx, int32_t ex, u128 mx, bool sy, int32_t ey, u128 my) {
+  if (ex < ey || (ex == ey && mx < my)) {  // order so that |x| >= |y|
+    std::swap(sx, sy);
+    std::swap(ex, ey);
+    std::swap(mx, my);
+  }
+  const int32_t diff = ex - ey;
+  u128 small = shift_right_sticky(my, diff > 200 ? 200 : static_cast<int>(diff));
+  if (sx == sy) {
+    small = shift_right_sticky(small, 1);
+    return round_pack(c, f, prec, sx, ex - 126, shift_right_sticky(mx, 1) + small);
+  }
+  const u128 d = mx - small;
+  if (d == 0) return packed_zero(f, c.rounding == Rounding::Down);
+  return round_pack(c, f, prec, sx, ex - 127, d);
 }
 
 Packed add_core(Ctx& c, const Format& f, int prec, const Operand& a, const Operand& b, bool subtract) {
@@ -34,25 +54,7 @@ Packed add_core(Ctx& c, const Format& f, int prec, const Operand& a, const Opera
   if (a_zero) return round_pack(c, f, prec, bsign, b.exp - 63, b.sig);
   if (b_zero) return round_pack(c, f, prec, a.sign, a.exp - 63, a.sig);
 
-  // Order by magnitude so that |big| >= |small|.
-  bool big_sign = a.sign, small_sign = bsign;
-  int32_t big_exp = a.exp, small_exp = b.exp;
-  uint64_t big_sig = a.sig, small_sig = b.sig;
-  if (a.exp < b.exp || (a.exp == b.exp && a.sig < b.sig)) {
-    std::swap(big_sign, small_sign);
-    std::swap(big_exp, small_exp);
-    std::swap(big_sig, small_sig);
-  }
-  const u128 big = u128{big_sig} << 64;  // value = m * 2^(exp-127)
-  const int32_t diff = big_exp - small_exp;
-  u128 small = shift_right_sticky(u128{small_sig} << 64, diff > 200 ? 200 : static_cast<int>(diff));
-  if (big_sign == small_sign) {
-    small = shift_right_sticky(small, 1);
-    return round_pack(c, f, prec, big_sign, big_exp - 126, (big >> 1) + small);
-  }
-  const u128 d = big - small;
-  if (d == 0) return packed_zero(f, c.rounding == Rounding::Down);
-  return round_pack(c, f, prec, big_sign, big_exp - 127, d);
+  return add_magnitudes(c, f, prec, a.sign, a.exp, u128{a.sig} << 64, bsign, b.exp, u128{b.sig} << 64);
 }
 
 Packed add_op(Ctx& c, const Format& f, int prec, const Operand& a, const Operand& b) {
@@ -142,6 +144,56 @@ Packed sqrt_op(Ctx& c, const Format& f, int prec, const Operand& a) {
   return round_pack(c, f, prec, false, (e - k) / 2 - 1, mant);
 }
 
+// Fused multiply-add (+-a * b) +- addend with one rounding (NaN order: a, b, addend;
+// NaNs are returned with their own sign).
+Packed fma_op(Ctx& c, const Format& f, int prec, const Operand& a, const Operand& b, Operand addend, bool negate_product,
+              bool negate_addend) {
+  const bool product_invalid = (a.cls == Class::Inf && b.cls == Class::Zero) || (a.cls == Class::Zero && b.cls == Class::Inf);
+  if (a.is_nan() || b.is_nan() || addend.is_nan()) {
+    // 0 * inf + QNaN returns the QNaN without IE (as the host does; the SDM allows either).
+    if (a.cls == Class::SNaN || b.cls == Class::SNaN || addend.cls == Class::SNaN) c.raise(flag::Invalid);
+    return quiet_nan(f, a.is_nan() ? a : b.is_nan() ? b : addend);
+  }
+  if (product_invalid) {  // takes precedence over DE
+    c.raise(flag::Invalid);
+    return packed_default_nan(f);
+  }
+  const bool psign = (a.sign != b.sign) != negate_product;
+  addend.sign = addend.sign != negate_addend;
+  const bool product_inf = a.cls == Class::Inf || b.cls == Class::Inf;
+  if (product_inf && addend.cls == Class::Inf && addend.sign != psign) {  // also before DE
+    c.raise(flag::Invalid);
+    return packed_default_nan(f);
+  }
+  if (a.cls == Class::Denormal || b.cls == Class::Denormal || addend.cls == Class::Denormal) c.raise(flag::Denormal);
+  if (c.pre_trap()) return packed_default_nan(f);
+  if (product_inf) return packed_inf(f, psign);
+  if (addend.cls == Class::Inf) return packed_inf(f, addend.sign);
+  const bool product_zero = a.cls == Class::Zero || b.cls == Class::Zero;
+  if (product_zero && addend.cls == Class::Zero) {
+    return packed_zero(f, psign == addend.sign ? psign : c.rounding == Rounding::Down);
+  }
+  if (product_zero) return round_pack(c, f, prec, addend.sign, addend.exp - 63, addend.sig);
+  u128 p = u128{a.sig} * b.sig;  // exact, value p * 2^(a.exp + b.exp - 126)
+  int32_t pexp = a.exp + b.exp + 1;
+  if (!(p >> 127)) {
+    p <<= 1;
+    --pexp;
+  }
+  if (addend.cls == Class::Zero) return round_pack(c, f, prec, psign, pexp - 127, p);
+  return add_magnitudes(c, f, prec, psign, pexp, p, addend.sign, addend.exp, u128{addend.sig} << 64);
+}
+
+template <class F>
+typename F::Bits fused_multiply_add(typename F::Bits a, typename F::Bits b, typename F::Bits addend, bool negate_product,
+                                    bool negate_addend, FloatStatus& st) {
+  Ctx c(st);
+  const Packed r = fma_op(c, F::fmt, F::fmt.sig_bits, unpack_operand<F>(c, a), unpack_operand<F>(c, b), unpack_operand<F>(c, addend),
+                          negate_product, negate_addend);
+  c.commit(st);
+  return F::pack(r);
+}
+
 template <class F>
 int result_precision(const Ctx& c) {
   return F::fmt.sse ? F::fmt.sig_bits : x87_precision_bits(c.precision);
@@ -178,6 +230,13 @@ Float64 f64_sub(Float64 a, Float64 b, FloatStatus& st) { return binary<F64Traits
 Float64 f64_mul(Float64 a, Float64 b, FloatStatus& st) { return binary<F64Traits>(mul_op, a, b, st); }
 Float64 f64_div(Float64 a, Float64 b, FloatStatus& st) { return binary<F64Traits>(div_op, a, b, st); }
 Float64 f64_sqrt(Float64 a, FloatStatus& st) { return square_root<F64Traits>(a, st); }
+
+Float32 f32_fma(Float32 a, Float32 b, Float32 c, FloatStatus& st, bool negate_product, bool negate_addend) {
+  return fused_multiply_add<F32Traits>(a, b, c, negate_product, negate_addend, st);
+}
+Float64 f64_fma(Float64 a, Float64 b, Float64 c, FloatStatus& st, bool negate_product, bool negate_addend) {
+  return fused_multiply_add<F64Traits>(a, b, c, negate_product, negate_addend, st);
+}
 
 Float80 f80_add(Float80 a, Float80 b, FloatStatus& st) { return binary<F80Traits>(add_op, a, b, st); }
 Float80 f80_sub(Float80 a, Float80 b, FloatStatus& st) { return binary<F80Traits>(sub_op, a, b, st); }

@@ -26,6 +26,12 @@ Float64 f64_sub(Float64 a, Float64 b, FloatStatus& st);
 Float64 f64_mul(Float64 a, Float64 b, FloatStatus& st);
 Float64 f64_div(Float64 a, Float64 b, FloatStatus& st);
 Float64 f64_sqrt(Float64 a, FloatStatus& st);
+// FMA3: (+-a * b) +- c rounded once. VFMADD: no negation; VFMSUB: negate_addend;
+// VFNMADD: negate_product; VFNMSUB: both. NaN operands: the first NaN in the order
+// a, b, c is returned quieted with its own sign (pass the instruction's operands in the
+// order its 132/213/231 form multiplies and adds them).
+Float32 f32_fma(Float32 a, Float32 b, Float32 c, FloatStatus& st, bool negate_product = false, bool negate_addend = false);
+Float64 f64_fma(Float64 a, Float64 b, Float64 c, FloatStatus& st, bool negate_product = false, bool negate_addend = false);
 // x87: rounded to st.precision (24/53/64 bits) with the full 15-bit exponent range.
 Float80 f80_add(Float80 a, Float80 b, FloatStatus& st);
 Float80 f80_sub(Float80 a, Float80 b, FloatStatus& st);  // a - b

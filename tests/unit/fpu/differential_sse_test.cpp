@@ -295,3 +295,45 @@ TEST_CASE("RCPSS/RSQRTSS: specials match the host, values within the architectur
   t.summary();
   CHECK(t.bad() == 0);
 }
+
+TEST_CASE("FMA3 scalar fused multiply-add matches the host", "[fpu][diff]") {
+  SKIP_UNLESS_X86_HOST();
+  if (!hostref::has_fma()) {
+    WARN("FMA differential test skipped: host has no FMA3");
+    return;
+  }
+  Rng rng(0x5EED0701);
+  Tally t("vfmadd213ss/sd");
+  for (int i = 0; i < fputest::case_count(); ++i) {
+    const uint32_t csr = random_mxcsr(rng);
+    const uint32_t a = fputest::random_f32(rng), b = fputest::random_f32(rng);
+    // The addend near the product's magnitude (cancellation) or anywhere.
+    uint32_t c = fputest::random_f32(rng);
+    if (rng.coin()) {
+      const int e = static_cast<int>((a >> 23) & 0xFF) + static_cast<int>((b >> 23) & 0xFF) - 127 + static_cast<int>(rng.below(6)) - 3;
+      if (e > 0 && e < 255) c = (c & 0x807FFFFFu) | (static_cast<uint32_t>(e) << 23);
+    }
+    uint32_t hc = csr;
+    const uint32_t e32 = hostref::fma_f32(a, b, c, hc);
+    FloatStatus st = status_from_mxcsr(csr);
+    const uint32_t g32 = f32_fma(b, a, c, st);
+    t.check(g32 == e32 && st.flags == (hc & 0x3F), "f32 a=%08x b=%08x c=%08x mxcsr=%04x: host %08x flags %02x, ours %08x flags %02x", a, b, c,
+            csr, e32, hc & 0x3F, g32, st.flags);
+
+    const uint64_t x = fputest::random_f64(rng), y = fputest::random_f64(rng);
+    uint64_t z = fputest::random_f64(rng);
+    if (rng.coin()) {
+      const int e = static_cast<int>((x >> 52) & 0x7FF) + static_cast<int>((y >> 52) & 0x7FF) - 1023 + static_cast<int>(rng.below(6)) - 3;
+      if (e > 0 && e < 2047) z = (z & 0x800FFFFFFFFFFFFFull) | (static_cast<uint64_t>(e) << 52);
+    }
+    hc = csr;
+    const uint64_t e64 = hostref::fma_f64(x, y, z, hc);
+    st = status_from_mxcsr(csr);
+    const uint64_t g64 = f64_fma(y, x, z, st);
+    t.check(g64 == e64 && st.flags == (hc & 0x3F),
+            "f64 a=%016" PRIx64 " b=%016" PRIx64 " c=%016" PRIx64 " mxcsr=%04x: host %016" PRIx64 " flags %02x, ours %016" PRIx64 " flags %02x", x,
+            y, z, csr, e64, hc & 0x3F, g64, st.flags);
+  }
+  t.summary();
+  CHECK(t.bad() == 0);
+}

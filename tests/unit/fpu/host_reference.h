@@ -16,6 +16,10 @@ enum class SseOp { Add, Sub, Mul, Div, Sqrt, Min, Max, Rcp, Rsqrt };
 // must be masked in it.
 uint32_t sse_f32(SseOp op, uint32_t a, uint32_t b, uint32_t& mxcsr);
 uint64_t sse_f64(SseOp op, uint64_t a, uint64_t b, uint32_t& mxcsr);
+bool has_fma();
+// VFMADD213SS/SD xmm0(a), xmm1(b), xmm2(c): xmm0 = b * a + c.
+uint32_t fma_f32(uint32_t a, uint32_t b, uint32_t c, uint32_t& mxcsr);
+uint64_t fma_f64(uint64_t a, uint64_t b, uint64_t c, uint32_t& mxcsr);
 uint64_t sse_cvtss2sd(uint32_t a, uint32_t& mxcsr);
 uint32_t sse_cvtsd2ss(uint64_t a, uint32_t& mxcsr);
 int64_t sse_f32_to_int(uint32_t a, int width, bool truncate, uint32_t& mxcsr);

@@ -126,6 +126,28 @@ uint64_t sse_f64(SseOp op, uint64_t a, uint64_t b, uint32_t& csr) {
   return 0;
 }
 
+bool has_fma() { return __builtin_cpu_supports("fma"); }
+
+#define FMA_RUN(load, insn, store)                                                                                \
+  uint64_t r;                                                                                                    \
+  uint32_t saved;                                                                                                \
+  asm volatile("stmxcsr %[saved]\n\t" load " %[a], %%xmm0\n\t" load " %[b], %%xmm1\n\t" load " %[c], %%xmm2\n\t" \
+               "ldmxcsr %[csr]\n\t" insn " %%xmm2, %%xmm1, %%xmm0\n\tstmxcsr %[csr]\n\tldmxcsr %[saved]\n\t" store    \
+               " %%xmm0, %[r]"                                                                                   \
+               : [r] "=&r"(r), [csr] "+m"(csr), [saved] "=m"(saved)                                              \
+               : [a] "r"(a), [b] "r"(b), [c] "r"(c)                                                              \
+               : "xmm0", "xmm1", "xmm2")
+
+uint32_t fma_f32(uint32_t a32, uint32_t b32, uint32_t c32, uint32_t& csr) {
+  const uint64_t a = a32, b = b32, c = c32;
+  FMA_RUN("movq", "vfmadd213ss", "movq");
+  return static_cast<uint32_t>(r);
+}
+uint64_t fma_f64(uint64_t a, uint64_t b, uint64_t c, uint32_t& csr) {
+  FMA_RUN("movq", "vfmadd213sd", "movq");
+  return r;
+}
+
 uint64_t sse_cvtss2sd(uint32_t a, uint32_t& csr) {
   return SSE_RUN("movd", "movd", "cvtss2sd %%xmm0, %%xmm0", "movq %%xmm0, %[r]", uint64_t, uint32_t, uint32_t)(a, 0, csr);
 }
@@ -291,6 +313,9 @@ X87Out x87(X87Op op, Float80 a, Float80 b, uint16_t fcw) {
 
 bool available() { return false; }
 bool has_sse41() { return false; }
+bool has_fma() { return false; }
+uint32_t fma_f32(uint32_t, uint32_t, uint32_t, uint32_t&) { return 0; }
+uint64_t fma_f64(uint64_t, uint64_t, uint64_t, uint32_t&) { return 0; }
 uint32_t sse_f32(SseOp, uint32_t, uint32_t, uint32_t&) { return 0; }
 uint64_t sse_f64(SseOp, uint64_t, uint64_t, uint32_t&) { return 0; }
 uint64_t sse_cvtss2sd(uint32_t, uint32_t&) { return 0; }

@@ -472,3 +472,18 @@ TEST_CASE("RCPSS/RSQRTSS special cases", "[fpu]") {
   CHECK(f32_rsqrt_approx(0xBF800000) == 0xFFC00000);  // negative: indefinite
   CHECK(f32_rsqrt_approx(0x80000000) == 0xFF800000);  // -0: -inf
 }
+
+TEST_CASE("FMA rounds once", "[fpu]") {
+  // (1 + 2^-23)(1 - 2^-23) - 1 = -2^-46 exactly; separate multiply and add would give 0.
+  FloatStatus s = sse();
+  CHECK(f32_fma(0x3F800001, 0x3F7FFFFE, 0xBF800000, s) == 0xA8800000);
+  CHECK(s.flags == 0);
+  CHECK(f32_fma(0x3F800001, 0x3F7FFFFE, 0x3F800000, s, true, false) == 0x28800000);  // VFNMADD: 1 - product
+  FloatStatus m = sse();
+  CHECK(f32_add(f32_mul(0x3F800001, 0x3F7FFFFE, m), 0xBF800000, m) == 0x00000000);
+  // NaN order a, b, c; 0 * inf + c is invalid.
+  s = sse();
+  CHECK(f64_fma(0x3FF0000000000000ull, 0x7FF8000000000002ull, 0x7FF8000000000003ull, s) == 0x7FF8000000000002ull);
+  CHECK(f64_fma(0, 0x7FF0000000000000ull, 0x3FF0000000000000ull, s) == 0xFFF8000000000000ull);
+  CHECK(s.flags == flag::Invalid);
+}
