@@ -9,8 +9,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <random>
 
 #include "tests/diff/harness/native_runner.h"
+#include "tests/diff/harness/snapshot_compare.h"
 
 using namespace emu::diff;
 
@@ -603,6 +605,65 @@ TEST_CASE("native runner: a crash inside a batch costs only that case", "[native
     }
   }
   CHECK(own.spawn_count() == 2);
+}
+
+TEST_CASE("native runner: results do not depend on the cases run before", "[native]") {
+  REQUIRE_NATIVE();
+  // Random short sequences; the same cases in reverse order must give identical results
+  // (no register, x87, SSE, flag or memory state carries over between cases).
+  const std::vector<std::vector<uint8_t>> insns = {
+      {0x48, 0x01, 0xD8},        // add rax, rbx
+      {0x48, 0x0F, 0xAF, 0xC3},  // imul rax, rbx
+      {0x48, 0xF7, 0xF3},        // div rbx (sometimes #DE)
+      {0x0F, 0x58, 0xC1},        // addps xmm0, xmm1
+      {0xF2, 0x48, 0x0F, 0x2D, 0xC0},  // cvtsd2si rax, xmm0
+      {0xD9, 0xE8},              // fld1
+      {0xDE, 0xC1},              // faddp
+      {0x48, 0x89, 0x04, 0x24},  // mov [rsp], rax
+      {0x48, 0x0F, 0xC1, 0x03},  // xadd [rbx], rax (usually #PF)
+      {0x0F, 0x0B},              // ud2
+  };
+  std::mt19937_64 rng(12345);
+  std::vector<NativeCase> cases;
+  for (int i = 0; i < 300; ++i) {
+    auto c = make_case({});
+    const int n = 1 + static_cast<int>(rng() % 4);
+    for (int k = 0; k < n; ++k) {
+      const auto& insn = insns[rng() % insns.size()];
+      c.code.insert(c.code.end(), insn.begin(), insn.end());
+    }
+    for (int r = 0; r < 16; ++r)
+      if (r != RSP) c.in.gpr[r] = rng() >> (rng() % 64);
+    c.in.rflags = rng();
+    c.in.set_mxcsr(0x1F80 | static_cast<uint32_t>((rng() % 4) << 13));
+    c.in.set_fcw(static_cast<uint16_t>(0x037F | ((rng() % 4) << 10)));
+    for (int x = 0; x < 16; ++x) c.in.set_xmm(x, rng(), rng());
+    for (auto& byte : c.data) byte = static_cast<uint8_t>(rng());
+    cases.push_back(std::move(c));
+  }
+  std::vector<NativeResult> forward, backward;
+  runner().run_batch(cases, forward);
+  std::vector<NativeCase> reversed(cases.rbegin(), cases.rend());
+  runner().run_batch(reversed, backward);
+  int completed = 0, faulted = 0;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const auto& a = forward[i];
+    const auto& b = backward[cases.size() - 1 - i];
+    INFO("case " << i << ": " << describe(a) << " vs " << describe(b));
+    REQUIRE(a.outcome == b.outcome);
+    CHECK(a.vector == b.vector);
+    CHECK(a.error_code == b.error_code);
+    CHECK(a.fault_address == b.fault_address);
+    CompareOptions all;
+    all.rflags_mask = ~0ull;
+    const auto diffs = snapshot_differences(a.out, b.out, all);
+    CHECK(diffs.empty());
+    CHECK(data_differences(a.data, b.data).empty());
+    completed += a.outcome == NativeResult::Completed;
+    faulted += a.outcome == NativeResult::Fault;
+  }
+  CHECK(completed > 50);  // the mix exercises both paths
+  CHECK(faulted > 50);
 }
 
 TEST_CASE("native runner: throughput", "[native][bench]") {
