@@ -171,8 +171,8 @@ Wide trig_value(const Reduced& red, bool negative_x, Trig fn) {
   }
   const bool use_sin = (fn == Trig::Sin) == ((quadrant & 1) == 0);
   v = use_sin ? sin_series(red.r) : cos_series(red.r);
-  bool negate = fn == Trig::Sin ? (quadrant >= 2) != negative_x : (quadrant == 1 || quadrant == 2);
-  if (fn == Trig::Cos && quadrant == 3) negate = false;
+  // sin: -, for quadrants 2 and 3 (and odd symmetry); cos: - for quadrants 1 and 2.
+  const bool negate = fn == Trig::Sin ? (quadrant >= 2) != negative_x : (quadrant == 1 || quadrant == 2);
   return negate ? wide_neg(v) : v;
 }
 
@@ -181,24 +181,10 @@ TrigResult trig(Float80 a, Trig fn, FloatStatus& st) {
   const Operand o = unpack_f80(a);
   TrigResult result;
   if (!trig_special(c, o, a, fn, result)) {
+    // r is never exactly zero: the 66-bit pi/2 is odd, so no nonzero 64-bit x is an
+    // exact multiple of it.
     const Reduced red = reduce(o);
-    if (red.r.is_zero()) {
-      // |x| is an exact multiple of the internal pi/2.
-      const unsigned q = static_cast<unsigned>(red.k & 3);
-      Wide v;
-      if (fn == Trig::Tan) {
-        v = (q & 1) ? Wide{} : Wide{};
-      } else {
-        const bool is_one = (fn == Trig::Sin) == ((q & 1) != 0);
-        v = is_one ? wide_from_int(1) : Wide{};
-        if (fn == Trig::Sin && q == 3) v = wide_neg(v);
-        if (fn == Trig::Cos && q == 2) v = wide_neg(v);
-        if (fn == Trig::Sin && o.sign) v = wide_neg(v);
-      }
-      result.value = f80(v.is_zero() ? packed_zero(kF80, false) : round_pack(c, kF80, 64, v.neg, v.exp - 127, v.m));
-    } else {
-      result.value = f80(wide_round_f80(c, trig_value(red, o.sign, fn)));
-    }
+    result.value = f80(wide_round_f80(c, trig_value(red, o.sign, fn)));
   }
   if (result.out_of_range || nan_or_unsupported(o)) c.c1 = false;
   c.commit(st);
