@@ -400,7 +400,8 @@ void child_run_case(CaseSlot& slot, const uint8_t* arena_in, uint8_t* arena_out,
   const uint8_t jmp_abs[6] = {0xFF, 0x25, 0, 0, 0, 0};
   std::memcpy(landing, jmp_abs, sizeof jmp_abs);
   store_le64(landing + 6, reinterpret_cast<uint64_t>(&emu_native_exit));
-  install_seccomp();  // best effort: without it snippets could still make syscalls
+  // Required: without it a snippet's `syscall` could kill or alter the test process.
+  if (!install_seccomp()) fail(9);
 
   uint64_t accessible = 0;
   size_t code_dirty_end = 0;
