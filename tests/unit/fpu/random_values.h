@@ -38,7 +38,7 @@ inline uint64_t random_fraction(Rng& r, int frac_bits) {
   switch (r.below(6)) {
     case 0: f &= ~0ull << r.below(static_cast<uint32_t>(frac_bits)); break;  // short significand
     case 1: f |= ~0ull >> r.below(64); break;                                // trailing ones
-    case 2: f &= ~0ull >> r.below(64); break;                                // leading zeros
+    case 2: f >>= r.below(64); break;                                        // leading zeros
     default: break;
   }
   return f & mask;
