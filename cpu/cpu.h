@@ -24,9 +24,12 @@
 namespace emu {
 
 namespace interp { class BlockCache; }
+class SystemCpu;        // cpu/system/system_cpu.h (system mode)
+class InterruptSource;  // cpu/interrupt_source.h
 
 struct RunResult {
-  enum class Reason : uint8_t { InstructionLimit, Exception, Halted, ExitRequest };
+  enum class Reason : uint8_t { InstructionLimit, Exception, Halted, ExitRequest,
+                                TripleFault /* system mode: shutdown; the board resets or exits */ };
   Reason reason = Reason::InstructionLimit;
   uint64_t instructions = 0;  // instructions retired during this call
   CpuException exception;     // when reason == Exception
@@ -59,6 +62,21 @@ class Cpu {
   std::function<bool(Cpu&, const CpuException&)> exception_hook;
   // Time source for RDTSC (guest cycles); default counts retired instructions.
   std::function<uint64_t()> tsc_source;
+
+  // ---- system mode (cpu/system/, by the cpu-system helper) ----
+  // A SystemCpu attaches itself here; while null, system instructions raise #UD and
+  // exceptions end run() (the differential tests rely on that).
+  SystemCpu* system = nullptr;
+  // INTR/NMI pins (the board's); polled at block boundaries through interrupt_hook, which
+  // returns true when it delivered an interrupt. `intr_allowed`: IF = 1 and no shadow.
+  InterruptSource* interrupts = nullptr;
+  std::function<bool(Cpu&, bool intr_allowed)> interrupt_hook;
+  // STI / MOV SS / POP SS: no INTR until one more instruction has retired.
+  void set_interrupt_shadow() { shadow_until_ = retired_total_ + 2; }
+  // The exception hook reports a triple fault: run() returns Reason::TripleFault.
+  void signal_triple_fault() { triple_fault_ = true; }
+  bool halted() const { return halted_; }
+  void clear_halted() { halted_ = false; }
 
   void set_translator(AddressTranslator* t) { translator_ = t ? t : &identity_; flush_tlb(); }
   void flush_tlb();
@@ -245,6 +263,8 @@ class Cpu {
   std::atomic<uint32_t> exit_request_{0};
   uint64_t budget_left_ = 0;
   uint64_t retired_total_ = 0;
+  uint64_t shadow_until_ = 0;  // system mode: interrupt shadow (see set_interrupt_shadow)
+  bool triple_fault_ = false;
 
   std::unordered_set<uint64_t> code_pages_;
   std::unique_ptr<interp::BlockCache> blocks_;

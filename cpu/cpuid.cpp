@@ -27,7 +27,11 @@ CpuidResult cpuid_query(uint32_t leaf, uint32_t subleaf) {
       r.ebx = 0;           // APIC ID 0, no CLFLUSH line size advertised
       r.edx = (1u << 4)    // TSC
               | (1u << 8)  // CMPXCHG8B
-              | (1u << 15);  // CMOV
+              | (1u << 15)   // CMOV
+              // System features (cpu/system/, cpu-system helper):
+              | (1u << 2) | (1u << 3) | (1u << 5) | (1u << 6)     // DE, PSE, MSR, PAE
+              | (1u << 9) | (1u << 11) | (1u << 12) | (1u << 13)  // APIC, SEP, MTRR, PGE
+              | (1u << 16);                                       // PAT
       r.ecx = (1u << 13)     // CMPXCHG16B
               | (1u << 22)   // MOVBE
               | (1u << 23);  // POPCNT
@@ -37,7 +41,8 @@ CpuidResult cpuid_query(uint32_t leaf, uint32_t subleaf) {
       r.ecx = (1u << 0)   // LAHF/SAHF in 64-bit mode
               | (1u << 5);  // LZCNT
       r.edx = (1u << 27)  // RDTSCP
-              | (1u << 29);  // long mode
+              | (1u << 29)   // long mode
+              | (1u << 11) | (1u << 20);  // SYSCALL/SYSRET, NX (cpu/system/)
       break;
     case 0x80000002: case 0x80000003: case 0x80000004: {
       const char* p = kBrand + (leaf - 0x80000002) * 16;

@@ -13,6 +13,7 @@
 #include "cpu/sem/sse_float.h"
 #include "cpu/sem/string.h"
 #include "cpu/sem/system.h"
+#include "cpu/sem/system_ops.h"
 
 namespace emu::interp {
 

@@ -137,12 +137,21 @@ RunResult Cpu::run(uint64_t max_instructions) {
       fault_jmp_ = nullptr;
       RunResult r;
       r.reason = RunResult::Reason::Exception;
+      if (triple_fault_) {  // system mode: a fault while delivering #DF
+        triple_fault_ = false;
+        r.reason = RunResult::Reason::TripleFault;
+      }
       r.instructions = retired_total_ - start_retired;
       r.exception = pending_;
       return r;
     }
   }
   while (budget_left_ > 0) {
+    // System mode: external interrupts at block boundaries (delivery ends HLT).
+    if (interrupt_hook && interrupts) {
+      const bool intr_allowed = (s_.rflags & isa::FL_IF) && retired_total_ >= shadow_until_;
+      if (interrupt_hook(*this, intr_allowed)) halted_ = false;
+    }
     if (halted_) {
       reason = RunResult::Reason::Halted;
       break;

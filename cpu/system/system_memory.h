@@ -1,0 +1,29 @@
+// Memory accesses of the system code that must not go through the soft TLB: implicit
+// supervisor reads/writes of descriptor tables, the IDT and TSS, and stack frames
+// written at a privilege level other than the current one. Faults raise through the Cpu
+// (#PF with CR2) like any access. Page-crossing accesses are split per byte.
+#pragma once
+#include <cstdint>
+
+#include "cpu/cpu.h"
+
+namespace emu::sys {
+
+// Linear address of a system-table byte (32-bit wrap outside long mode).
+uint64_t system_linear(const Cpu& cpu, uint64_t lin);
+uint64_t read_system(Cpu& cpu, uint64_t lin, unsigned size);
+void write_system(Cpu& cpu, uint64_t lin, unsigned size, uint64_t v);
+
+// A frame of stack writes done at privilege `cpl`: every slot is translated (and may
+// fault) before anything is written, so delivery stays precise.
+struct StackWrites {
+  struct Slot { uint64_t lin; unsigned size; uint64_t value; };
+  Slot slot[12];
+  unsigned count = 0;
+  void add(uint64_t lin, unsigned size, uint64_t v) {
+    if (count < 12) slot[count++] = Slot{lin, size, v};
+  }
+  void commit(Cpu& cpu, unsigned cpl) const;
+};
+
+}  // namespace emu::sys
