@@ -238,6 +238,27 @@ Float64 f64_fma(Float64 a, Float64 b, Float64 c, FloatStatus& st, bool negate_pr
   return fused_multiply_add<F64Traits>(a, b, c, negate_product, negate_addend, st);
 }
 
+namespace {
+// x87 arithmetic whose second operand is a memory single/double: the operand is used in
+// its own format (no separate FLD-style conversion), so its DE/IE are raised in the same
+// order as for register operands.
+template <class M>
+Float80 x87_memory_arith(X87Arith op, Float80 st0, typename M::Bits m, FloatStatus& st) {
+  static constexpr BinaryCore kCores[] = {add_op, mul_op, sub_op, sub_op, div_op, div_op};
+  const bool reversed = op == X87Arith::SubR || op == X87Arith::DivR;
+  Ctx c(st);
+  const Operand a = unpack_f80(st0), b = M::unpack(m);
+  const int prec = x87_precision_bits(c.precision);
+  const BinaryCore core = kCores[static_cast<int>(op)];
+  const Packed r = reversed ? core(c, kF80, prec, b, a) : core(c, kF80, prec, a, b);
+  c.commit(st);
+  return pack_f80(r);
+}
+}  // namespace
+
+Float80 f80_arith_m32(X87Arith op, Float80 st0, Float32 m, FloatStatus& st) { return x87_memory_arith<F32Traits>(op, st0, m, st); }
+Float80 f80_arith_m64(X87Arith op, Float80 st0, Float64 m, FloatStatus& st) { return x87_memory_arith<F64Traits>(op, st0, m, st); }
+
 Float80 f80_add(Float80 a, Float80 b, FloatStatus& st) { return binary<F80Traits>(add_op, a, b, st); }
 Float80 f80_sub(Float80 a, Float80 b, FloatStatus& st) { return binary<F80Traits>(sub_op, a, b, st); }
 Float80 f80_mul(Float80 a, Float80 b, FloatStatus& st) { return binary<F80Traits>(mul_op, a, b, st); }

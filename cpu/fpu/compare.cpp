@@ -109,6 +109,19 @@ typename F::Bits min_max(typename F::Bits a, typename F::Bits b, bool want_max, 
 
 }  // namespace
 
+namespace {
+template <class M>
+Ordering x87_memory_compare(Float80 st0, typename M::Bits m, bool signaling, FloatStatus& st) {
+  Ctx c(st);
+  const Ordering r = compare_core(c, unpack_f80(st0), M::unpack(m), signaling);
+  c.commit(st);
+  return r;
+}
+}  // namespace
+
+Ordering f80_compare_m32(Float80 st0, Float32 m, bool signaling, FloatStatus& st) { return x87_memory_compare<F32Traits>(st0, m, signaling, st); }
+Ordering f80_compare_m64(Float80 st0, Float64 m, bool signaling, FloatStatus& st) { return x87_memory_compare<F64Traits>(st0, m, signaling, st); }
+
 Ordering f32_compare(Float32 a, Float32 b, bool signaling, FloatStatus& st) { return compare<F32Traits>(a, b, signaling, st); }
 Ordering f64_compare(Float64 a, Float64 b, bool signaling, FloatStatus& st) { return compare<F64Traits>(a, b, signaling, st); }
 Ordering f80_compare(Float80 a, Float80 b, bool signaling, FloatStatus& st) { return compare<F80Traits>(a, b, signaling, st); }

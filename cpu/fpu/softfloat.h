@@ -38,6 +38,13 @@ Float80 f80_sub(Float80 a, Float80 b, FloatStatus& st);  // a - b
 Float80 f80_mul(Float80 a, Float80 b, FloatStatus& st);
 Float80 f80_div(Float80 a, Float80 b, FloatStatus& st);  // a / b
 Float80 f80_sqrt(Float80 a, FloatStatus& st);
+// x87 arithmetic with a memory operand (FADD/FMUL/FSUB/FSUBR/FDIV/FDIVR m32fp/m64fp):
+// ST0 op m (SubR/DivR: m op ST0). Use these rather than f32_to_f80 + f80_add: a denormal
+// or SNaN memory operand must signal in the operation's order (e.g. no DE when ST0 is a NaN).
+// The integer forms (FIADD...) are exact: f80_add(st0, i64_to_f80(m), st).
+enum class X87Arith : uint8_t { Add, Mul, Sub, SubR, Div, DivR };
+Float80 f80_arith_m32(X87Arith op, Float80 st0, Float32 m, FloatStatus& st);
+Float80 f80_arith_m64(X87Arith op, Float80 st0, Float64 m, FloatStatus& st);
 
 // --- comparison -----------------------------------------------------------------------
 enum class Ordering : uint8_t { Less, Equal, Greater, Unordered };
@@ -47,6 +54,8 @@ Ordering f32_compare(Float32 a, Float32 b, bool signaling, FloatStatus& st);
 Ordering f64_compare(Float64 a, Float64 b, bool signaling, FloatStatus& st);
 // FCOM/FUCOM set C3/C2/C0 from the result even when IE or DE is unmasked.
 Ordering f80_compare(Float80 a, Float80 b, bool signaling, FloatStatus& st);
+Ordering f80_compare_m32(Float80 st0, Float32 m, bool signaling, FloatStatus& st);  // FCOM m32fp
+Ordering f80_compare_m64(Float80 st0, Float64 m, bool signaling, FloatStatus& st);  // FCOM m64fp
 // CMPSS/CMPPS/CMPSD/CMPPD predicate `imm` (0-7 legacy SSE, 0-31 with VEX): true = all ones.
 bool f32_compare_predicate(Float32 a, Float32 b, unsigned imm, FloatStatus& st);
 bool f64_compare_predicate(Float64 a, Float64 b, unsigned imm, FloatStatus& st);

@@ -309,3 +309,45 @@ TEST_CASE("x87 NaN propagation (SNaN/QNaN pairs, equal significands) matches the
   t.summary();
   CHECK(t.bad() == 0);
 }
+
+TEST_CASE("x87 arithmetic and compares with m32/m64 memory operands match the host FPU", "[fpu][diff][x87]") {
+  SKIP_UNLESS_X86_HOST();
+  Rng rng(0x87000601);
+  Tally t("fadds/fsubrs/fmull/fdivl"), cmp("fcoms/fcoml");
+  constexpr uint16_t kCond = x87sw::C0 | x87sw::C2 | x87sw::C3;
+  struct Form {
+    X87Op op;
+    X87Arith arith;
+    bool dbl;
+  };
+  static const Form forms[] = {{X87Op::AddM32, X87Arith::Add, false},
+                               {X87Op::SubRM32, X87Arith::SubR, false},
+                               {X87Op::MulM64, X87Arith::Mul, true},
+                               {X87Op::DivM64, X87Arith::Div, true}};
+  for (int i = 0; i < fputest::case_count(); ++i) {
+    const uint16_t fcw = random_fcw(rng);
+    const Float80 a = fputest::random_f80(rng);
+    const Form& f = forms[rng.below(4)];
+    const uint64_t m = f.dbl ? fputest::random_f64(rng) : fputest::random_f32(rng);
+    hostref::X87Out h = hostref::x87(f.op, a, Float80{m, 0}, fcw);
+    FloatStatus st = status_from_x87_control(fcw);
+    Float80 got = f.dbl ? f80_arith_m64(f.arith, a, m, st) : f80_arith_m32(f.arith, a, static_cast<uint32_t>(m), st);
+    if (!x87_result_written(st.flags, st.masks)) got = a;
+    uint16_t sw = x87_status_merge(0, st);
+    t.check(got == h.st0 && (sw & kCompareMask) == (h.fsw & kCompareMask), "op %d a=%s m=%016" PRIx64 " fcw=%04x: host %s fsw %04x, ours %s fsw %04x",
+            static_cast<int>(f.op), show(a).c_str(), m, fcw, show(h.st0).c_str(), h.fsw & kCompareMask, show(got).c_str(), sw & kCompareMask);
+
+    h = hostref::x87(f.dbl ? X87Op::ComM64 : X87Op::ComM32, a, Float80{m, 0}, fcw);
+    st = status_from_x87_control(fcw);
+    const Ordering o = f.dbl ? f80_compare_m64(a, m, true, st) : f80_compare_m32(a, static_cast<uint32_t>(m), true, st);
+    const uint16_t cond = o == Ordering::Less ? x87sw::C0 : o == Ordering::Equal ? x87sw::C3 : o == Ordering::Greater ? 0 : kCond;
+    sw = static_cast<uint16_t>(x87_status_merge(0, st) | cond);
+    const uint16_t mask = kCompareMask | kCond;
+    cmp.check((sw & mask) == (h.fsw & mask), "a=%s m=%016" PRIx64 " fcw=%04x: host fsw %04x, ours %04x", show(a).c_str(), m, fcw, h.fsw & mask,
+              sw & mask);
+  }
+  t.summary();
+  cmp.summary();
+  CHECK(t.bad() == 0);
+  CHECK(cmp.bad() == 0);
+}

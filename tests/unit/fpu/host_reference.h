@@ -46,6 +46,8 @@ enum class X87Op {
   StoreF32, StoreF64, StoreI16, StoreI32, StoreI64, StoreTruncI64, StoreBcd,
   LoadF32, LoadF64,    // load a's low bits as m32/m64 into ST0
   LdL2T, LdL2E, LdPi, LdLG2, LdLN2,  // push a constant (above a)
+  AddM32, DivM64, SubRM32, MulM64,  // ST0 = a op (b's low bits as m32 / m64)
+  ComM32, ComM64,      // FCOM m32/m64
 };
 struct X87Out {
   emu::fpu::Float80 st0;  // ST(0) after the instruction (before any store-pop)

@@ -292,6 +292,12 @@ X87Out x87(X87Op op, Float80 a, Float80 b, uint16_t fcw) {
     case X87Op::StoreBcd: X87_OP("fbstp %[m]"); break;
     case X87Op::LoadF32: X87_RUN("flds %[a]", ""); break;
     case X87Op::LoadF64: X87_RUN("fldl %[a]", ""); break;
+    case X87Op::AddM32: X87_OP("fadds %[b]"); break;
+    case X87Op::DivM64: X87_OP("fdivl %[b]"); break;
+    case X87Op::SubRM32: X87_OP("fsubrs %[b]"); break;
+    case X87Op::MulM64: X87_OP("fmull %[b]"); break;
+    case X87Op::ComM32: X87_OP("fcoms %[b]"); break;
+    case X87Op::ComM64: X87_OP("fcoml %[b]"); break;
     case X87Op::LdL2T: X87_OP("fldl2t"); break;
     case X87Op::LdL2E: X87_OP("fldl2e"); break;
     case X87Op::LdPi: X87_OP("fldpi"); break;
