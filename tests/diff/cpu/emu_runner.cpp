@@ -141,6 +141,7 @@ void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructi
       r.outcome = NativeResult::Timeout;
       break;
     case RunResult::Reason::Halted:
+    case RunResult::Reason::TripleFault:  // system mode only; never in user-mode cases
       r.outcome = NativeResult::Fault;
       break;
   }
