@@ -12,7 +12,7 @@ const char* const kDebugconProps[] = {"iobase", "chardev", nullptr};
 const char* const kNicProps[] = {"netdev", "mac", nullptr};
 
 const DeviceInfo kDevices[] = {
-    {"isa-debug-exit", kDebugExitProps, false, false,
+    {"isa-debug-exit", kDebugExitProps, false, true,
      "writing V to the port exits emu with status (V << 1) | 1 (test ROMs)"},
     {"isa-debugcon", kDebugconProps, false, false, "byte-wide output port (default 0xe9) to a character device"},
     {"e1000", kNicProps, true, false, "Intel 82540EM gigabit Ethernet (PCI)"},

@@ -1,6 +1,5 @@
 // Entry point of the `emu` command: parse the command line (and -config file), set up
-// logging, and run the machine. Until the x86 CPU and the PC board exist, it stops after
-// describing what it would run (exit status 3; usage errors are status 2).
+// logging, and run the machine (usage errors are status 2; see machine_runner.h for the rest).
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -9,11 +8,10 @@
 
 #include "base/log.h"
 #include "frontends/options.h"
+#include "frontends/machine_runner.h"
 #include "frontends/run_plan.h"
 
 namespace {
-
-constexpr int kExitCannotRun = 3;
 
 bool window_available() {
   return emu::frontend::sdl_compiled_in() && (std::getenv("DISPLAY") || std::getenv("WAYLAND_DISPLAY"));
@@ -44,9 +42,6 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
-  // The board wiring replaces this part once the CPU and the PC devices exist.
-  std::fputs(describe_run(options).c_str(), stdout);
-  std::fflush(stdout);
-  std::fprintf(stderr, "emu: cannot boot yet: the x86 CPU and PC board are not implemented in this build\n");
-  return kExitCannotRun;
+  if (options.log_mask & static_cast<uint32_t>(emu::LogCategory::Boot)) std::fputs(describe_run(options).c_str(), stderr);
+  return run_machine(options);
 }

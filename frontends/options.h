@@ -14,7 +14,7 @@ namespace emu::frontend {
 
 inline constexpr uint64_t kMiB = uint64_t{1} << 20;
 inline constexpr uint64_t kGiB = uint64_t{1} << 30;
-inline constexpr uint64_t kDefaultMemory = 128 * kMiB;  // QEMU's default for -m
+inline constexpr uint64_t kDefaultMemory = 512 * kMiB;  // enough for Debian's kernel + initrd (QEMU's is 128 MiB)
 inline constexpr uint64_t kMinMemory = 16 * kMiB;
 inline constexpr uint64_t kMaxMemory = 64 * kGiB;
 inline constexpr unsigned kMaxCpus = 255;

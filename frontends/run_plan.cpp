@@ -47,7 +47,12 @@ std::optional<std::string> first_unsupported_feature(const EmuOptions& o) {
     if (s.kind == K::Vc || s.kind == K::Pty || s.kind == K::Tcp || s.kind == K::Unix)
       return unsupported("-serial " + s.text);
   }
-  if (!o.debugcons.empty()) return unsupported("-debugcon");
+  for (const CharDevSpec& d : o.debugcons) {
+    using K = CharDevSpec::Kind;
+    if (d.kind != K::Stdio && d.kind != K::File && d.kind != K::Null) return unsupported("-debugcon " + d.text);
+  }
+  if (!o.drives.empty()) return unsupported(o.drives.front().origin + " (IDE disks and CD-ROMs)");
+  if (o.accel == Accel::Jit) return unsupported("-accel jit (the JIT is not built yet)");
   if (!o.netdevs.empty()) return unsupported("-netdev");
   for (const NamedProps& n : o.nics)
     if (n.name != "none") return unsupported("-nic " + n.name);

@@ -80,14 +80,27 @@ TEST_CASE("emu --version and --help print to stdout and exit 0") {
   CHECK(r.out.find("-nographic") != std::string::npos);
 }
 
-TEST_CASE("emu: a valid command line describes the machine, then exits 3 (cannot boot yet)") {
+TEST_CASE("emu: a -kernel that is not a kernel is rejected, naming the file (exit 1)") {
   TestDir dir;
-  std::string k = dir.file("vmlinuz");
+  std::string k = dir.file("vmlinuz", "this is not a kernel");
   Run r = run_emu({"-nographic", "-kernel", k, "-append", "console=ttyS0", "-m", "256"});
-  CHECK(r.status == 3);
-  CHECK(r.out.find(k) != std::string::npos);
-  CHECK(r.out.find("256 MiB") != std::string::npos);
-  CHECK(r.err == "emu: cannot boot yet: the x86 CPU and PC board are not implemented in this build\n");
+  CHECK(r.status == 1);
+  CHECK(r.err == "emu: " + k + ": not a Linux kernel (bzImage) or multiboot image\n");
+}
+
+TEST_CASE("emu: -d boot describes the machine before running it") {
+  TestDir dir;
+  std::string k = dir.file("vmlinuz", "x");
+  Run r = run_emu({"-nographic", "-kernel", k, "-m", "256", "-d", "boot"});
+  CHECK(r.status == 1);
+  CHECK(r.err.find(k) != std::string::npos);
+  CHECK(r.err.find("256 MiB") != std::string::npos);
+}
+
+TEST_CASE("emu: nothing to boot is a usage error") {
+  Run r = run_emu({"-nographic"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("nothing to boot") != std::string::npos);
 }
 
 TEST_CASE("emu: an option not built yet exits 2 and says so") {

@@ -29,7 +29,7 @@ EmuOptions require_run(const ParseResult& r) {
 
 TEST_CASE("no arguments gives the defaults") {
   EmuOptions o = require_run(parse({}));
-  CHECK(o.memory_bytes == 128 * kMiB);
+  CHECK(o.memory_bytes == 512 * kMiB);
   CHECK(o.smp == 1);
   CHECK(o.accel == Accel::Auto);
   CHECK(o.drives.empty());

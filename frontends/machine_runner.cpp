@@ -1,0 +1,179 @@
+// Runs the machine described by EmuOptions (see machine_runner.h).
+#include "frontends/machine_runner.h"
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "bios/linux_boot.h"
+#include "bios/multiboot.h"
+#include "devices/pc_board.h"
+#include "frontends/console.h"
+#include "frontends/terminal.h"
+
+namespace emu::frontend {
+namespace {
+
+bool read_file(const std::string& path, std::vector<uint8_t>* out, std::string* error) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    *error = path + ": cannot open";
+    return false;
+  }
+  out->assign(std::istreambuf_iterator<char>(f), {});
+  if (f.bad()) {
+    *error = path + ": read error";
+    return false;
+  }
+  return true;
+}
+
+// A character back end writing to a FILE* (stdout or a log file).
+class FileBackend : public CharBackend {
+ public:
+  explicit FileBackend(FILE* f) : f_(f) {}
+  void write(const uint8_t* data, size_t len) override {
+    std::fwrite(data, 1, len, f_);
+    std::fflush(f_);
+  }
+
+ private:
+  FILE* f_;
+};
+
+// The serial console on the terminal (with Ctrl-A escapes when multiplexed).
+class ConsoleBackend : public CharBackend {
+ public:
+  explicit ConsoleBackend(HeadlessConsole& c) : console_(c) {}
+  void write(const uint8_t* data, size_t len) override { console_.write_output(data, len); }
+
+ private:
+  HeadlessConsole& console_;
+};
+
+FILE* open_chardev_file(const CharDevSpec& spec, std::string* error) {
+  if (spec.kind == CharDevSpec::Kind::Stdio) return stdout;
+  if (spec.kind == CharDevSpec::Kind::File) {
+    FILE* f = std::fopen(spec.path.c_str(), "wb");
+    if (!f) *error = spec.path + ": cannot open for writing";
+    return f;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+int run_machine(const EmuOptions& options) {
+  std::string error;
+  auto fail = [&](int status) {
+    std::fprintf(stderr, "emu: %s\n", error.c_str());
+    return status;
+  };
+
+  PcBoardConfig cfg;
+  cfg.ram_bytes = options.memory_bytes;
+  cfg.cpus = options.smp;
+  cfg.no_reboot = options.no_reboot;
+
+  // COM1.
+  std::unique_ptr<TerminalRawMode> raw_mode;
+  std::unique_ptr<TerminalIo> terminal;
+  std::unique_ptr<HeadlessConsole> console;
+  std::unique_ptr<CharBackend> com1;
+  std::vector<FILE*> files_to_close;
+  const CharDevSpec com1_spec = options.serials.empty() ? CharDevSpec{} : options.serials[0];
+  if (com1_spec.kind == CharDevSpec::Kind::Stdio) {
+    std::signal(SIGPIPE, SIG_IGN);
+    raw_mode = std::make_unique<TerminalRawMode>(0);
+    terminal = std::make_unique<TerminalIo>(0, 1);
+    console = std::make_unique<HeadlessConsole>(*terminal, com1_spec.mux_monitor);
+    com1 = std::make_unique<ConsoleBackend>(*console);
+  } else if (com1_spec.kind == CharDevSpec::Kind::File) {
+    FILE* f = open_chardev_file(com1_spec, &error);
+    if (!f) return fail(kExitUsage);
+    files_to_close.push_back(f);
+    com1 = std::make_unique<FileBackend>(f);
+  }
+  cfg.com1 = com1.get();
+
+  // -debugcon (port 0xE9).
+  if (!options.debugcons.empty()) {
+    FILE* f = open_chardev_file(options.debugcons[0], &error);
+    if (!f && !error.empty()) return fail(kExitUsage);
+    if (f) {
+      if (f != stdout) files_to_close.push_back(f);
+      cfg.debugcon = [f](uint8_t c) {
+        std::fputc(c, f);
+        if (c == '\n') std::fflush(f);
+      };
+    } else {
+      cfg.debugcon = [](uint8_t) {};
+    }
+  }
+  // -device isa-debug-exit.
+  for (const NamedProps& d : options.devices) {
+    if (d.name != "isa-debug-exit") continue;
+    auto prop = [&](const char* key, uint16_t def) {
+      const std::string* v = d.props.find(key);
+      return v ? static_cast<uint16_t>(std::stoul(*v, nullptr, 0)) : def;
+    };
+    cfg.debug_exit = std::make_pair(prop("iobase", DebugExit::kDefaultBase), prop("iosize", DebugExit::kDefaultSize));
+  }
+
+  std::vector<uint8_t> bios;
+  if (!options.bios.empty()) {
+    if (!read_file(options.bios, &bios, &error)) return fail(kExitLoadError);
+    cfg.bios_rom_bytes = bios.size();
+  }
+
+  PcBoard board(cfg);
+  if (!options.kernel.empty()) {
+    std::vector<uint8_t> kernel, initrd;
+    if (!read_file(options.kernel, &kernel, &error)) return fail(kExitLoadError);
+    if (!options.initrd.empty() && !read_file(options.initrd, &initrd, &error)) return fail(kExitLoadError);
+    bool ok;
+    if (is_linux_bzimage(kernel)) {
+      ok = board.boot_linux(kernel, initrd, options.append, options.kernel, &error);
+    } else if (find_multiboot_header(kernel)) {
+      ok = board.boot_multiboot(kernel, initrd, options.append, options.kernel, &error);
+    } else if (kernel.size() >= 4 && kernel[0] == 0x7f && kernel[1] == 'E' && kernel[2] == 'L' && kernel[3] == 'F') {
+      error = options.kernel + ": ELF kernels without a multiboot header (PVH boot) are not supported yet";
+      ok = false;
+    } else {
+      error = options.kernel + ": not a Linux kernel (bzImage) or multiboot image";
+      ok = false;
+    }
+    if (!ok) return fail(kExitLoadError);
+  } else if (!bios.empty()) {
+    if (!board.boot_firmware(bios, options.bios, &error)) return fail(kExitLoadError);
+  } else {
+    error = "nothing to boot: give -kernel or -bios (booting from a disk through a built-in BIOS is not supported yet)";
+    return fail(kExitUsage);
+  }
+
+  BoardExit result = board.run([&] {
+    if (!console) return;
+    std::vector<uint8_t> in = console->poll_input(0);
+    if (!in.empty()) board.serial_input(in.data(), in.size());
+    if (console->quit_requested()) board.request_shutdown(0, "quit from the console (Ctrl-A X)");
+  });
+  raw_mode.reset();  // restore the terminal before printing
+  for (FILE* f : files_to_close) std::fclose(f);
+  switch (result.kind) {
+    case BoardExit::Kind::PoweredOff:
+      if (console && console->quit_requested()) std::fprintf(stderr, "emu: terminated by the console (Ctrl-A X)\n");
+      return result.status;
+    case BoardExit::Kind::Reset:
+      if (options.no_reboot) return 0;  // as QEMU: -no-reboot turns a reset into a clean exit
+      [[fallthrough]];
+    default:
+      std::fprintf(stderr, "emu: %s\n", result.message.c_str());
+      return result.status ? result.status : kExitGuestStopped;
+  }
+}
+
+}  // namespace emu::frontend
