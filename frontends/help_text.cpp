@@ -26,7 +26,7 @@ Standard options:
                           tcg is accepted as an alias of auto (QEMU compatibility)
   -smp [cpus=]N[,maxcpus=M,sockets=S,cores=C,threads=T]
                           number of virtual CPUs (1..255; only 1 works yet)
-  -m [size=]N[K|M|G|T]    guest RAM; a plain number is MiB (default 128M,
+  -m [size=]N[K|M|G|T]    guest RAM; a plain number is MiB (default 512M,
                           16M..64G)
   -name NAME              guest name shown in messages and window titles
 
