@@ -31,7 +31,9 @@ void write_cr0(Cpu& cpu, uint64_t v) {
   if (pg_on && (s.cr4 & kCr4PAE) && !(s.efer & kEferLME)) {
     if (!cpu.system->paging().reload_pdptes()) cpu.raise_gp0();
   }
-  s.cr0 = v | kCr0ET;
+  // Reserved bits of CR0[31:0] are ignored (they read as 0).
+  constexpr uint64_t kCr0Defined = 0xe005003full;  // PE MP EM TS ET NE WP AM NW CD PG
+  s.cr0 = (v & kCr0Defined) | kCr0ET;
   if (pg_on && (s.efer & kEferLME)) s.efer |= kEferLMA;
   if (pg_off) s.efer &= ~kEferLMA;
   if ((old ^ s.cr0) & (kCr0PG | kCr0WP | kCr0PE)) translations_changed(cpu);

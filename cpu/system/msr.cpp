@@ -30,7 +30,7 @@ bool read_msr(Cpu& cpu, uint32_t index, uint64_t* v) {
   MsrState& m = cpu.system->msr;
   SystemHooks& h = cpu.system->hooks;
   switch (index) {
-    case kTsc: *v = cpu.read_tsc() + m.tsc_offset; return true;
+    case kTsc: *v = cpu.read_tsc(); return true;
     case kApicBase: *v = h.read_apic_base ? h.read_apic_base() : m.apic_base; return true;
     case kMtrrCap: *v = 0x508; return true;  // 8 variable ranges, fixed ranges, write-combining
     case kSysenterCs: *v = m.sysenter_cs; return true;
@@ -64,7 +64,7 @@ bool write_msr(Cpu& cpu, uint32_t index, uint64_t v) {
   MsrState& m = cpu.system->msr;
   SystemHooks& h = cpu.system->hooks;
   switch (index) {
-    case kTsc: m.tsc_offset = v - cpu.read_tsc(); return true;
+    case kTsc: return true;  // the guest TSC follows the board clock (RDTSC agrees); writes are ignored
     case kApicBase:
       if (h.write_apic_base) return h.write_apic_base(v);
       m.apic_base = v;

@@ -24,7 +24,6 @@ struct MsrState {
   uint64_t mtrr_fixed[11] = {};
   uint64_t mtrr_var[16] = {};  // base/mask pairs for 8 variable ranges
   uint64_t misc_enable = 1;    // fast strings
-  uint64_t tsc_offset = 0;     // WRMSR to the TSC sets guest TSC = source + offset
   uint64_t apic_base = 0xfee00900;  // used when the board installs no hook
 };
 
