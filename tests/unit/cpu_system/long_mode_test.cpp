@@ -182,3 +182,28 @@ TEST_CASE("MSRs: stored values, unknown MSR and invalid PAT raise #GP(0)", "[cpu
     CHECK(m.sys.msr.pat == 0x0007040600070406ull);
   }
 }
+
+TEST_CASE("long mode: demand paging — user #PF, handler maps the page, IRETQ retries", "[cpu_system]") {
+  SystemMachine m;
+  m.enter_long64(3);
+  m.put64(kTss + 4, 0xa000);  // RSP0
+  const uint64_t pt = 0x104000;
+  m.put64(SystemMachine::kPml4 + 0x2000 + 8 * 2, pt | 7);  // 4-6 MiB through a page table, all absent
+  m.gate64(14, 0x08, 0x2000, 0xe, 0);
+  m.code(0x2000, {0x48, 0xc7, 0x04, 0x25, 0x00, 0x40, 0x10, 0x00, 0x07, 0x00, 0x30, 0x00,  // mov qword [pt], 0x300007
+                  0x0f, 0x01, 0x38,   // invlpg [rax]
+                  0x5b,               // pop rbx (error code)
+                  0x48, 0xcf});       // iretq
+  m.code(0x5000, {0x48, 0xb8, 0, 0, 0x40, 0, 0, 0, 0, 0,     // mov rax, 0x400000
+                  0x48, 0xc7, 0x00, 0x2a, 0, 0, 0,           // mov qword [rax], 42
+                  0x49, 0xc7, 0xc7, 0x01, 0, 0, 0, 0xeb, 0xfe});
+  m.s.rip = 0x5000;
+  m.s.gpr[RSP] = 0x8000;
+  m.cpu.run(40);
+  CHECK(m.s.gpr[RBX] == (2u | 4u));  // write, user, not present
+  CHECK(m.s.cr2 == 0x400000);
+  CHECK(m.get(0x300000, 8) == 42);
+  CHECK(m.s.gpr[R15] == 1);
+  CHECK(m.s.cpl == 3);
+  CHECK((m.get(pt, 8) & 0x60) == 0x60);  // accessed and dirty set by the retried store
+}
