@@ -92,3 +92,38 @@ TEST_CASE("MOV CR0: PG without PE and long mode without PAE raise #GP", "[cpu_sy
   CHECK((m.s.efer & kEferLMA) == 0);
   CHECK(m.s.gpr[RAX] == 0);  // error code 0
 }
+
+TEST_CASE("real mode: far CALL and RETF", "[cpu_system]") {
+  SystemMachine m;
+  m.code(0x500, {0x9a, 0x00, 0x01, 0x60, 0x00, 0xf4});  // call 0x0060:0x0100; hlt
+  m.code(0x700, {0xb8, 0x34, 0x12, 0xcb});              // mov ax, 0x1234; retf
+  m.s.rip = 0x500;
+  m.s.gpr[RSP] = 0x7000;
+  RunResult r = m.cpu.run(20);
+  CHECK(r.reason == RunResult::Reason::Halted);
+  CHECK((m.s.gpr[RAX] & 0xffff) == 0x1234);
+  CHECK(m.s.rip == 0x506);
+  CHECK(m.s.seg[isa::SEG_CS].base == 0);
+  CHECK(m.s.gpr[RSP] == 0x7000);
+  CHECK(m.get(0x7000 - 2, 2) == 0);      // pushed CS
+  CHECK(m.get(0x7000 - 4, 2) == 0x505);  // pushed IP
+}
+
+TEST_CASE("protected -> real mode through a 16-bit code segment", "[cpu_system]") {
+  SystemMachine m;
+  m.enter_protected32();
+  m.gdt(6, seg_desc(0, 0xffff, kCode0, 0));  // 16-bit code, 0x30
+  m.code(0x5000, {0xea, 0x00, 0x51, 0x00, 0x00, 0x30, 0x00});  // jmp 0x30:0x5100
+  m.code(0x5100, {0x0f, 0x20, 0xc0, 0x66, 0x83, 0xe0, 0xfe, 0x0f, 0x22, 0xc0,  // clear CR0.PE
+                  0xea, 0x00, 0x52, 0x00, 0x00});                            // jmp 0000:5200
+  m.code(0x5200, {0xb8, 0x00, 0x10, 0x8e, 0xd8, 0xf4});  // mov ax, 0x1000; mov ds, ax; hlt
+  m.s.rip = 0x5000;
+  m.s.gpr[RSP] = 0x8000;
+  RunResult r = m.cpu.run(40);
+  CHECK(r.reason == RunResult::Reason::Halted);
+  CHECK((m.s.cr0 & kCr0PE) == 0);
+  CHECK(m.s.code_bits() == 16);
+  CHECK(m.s.seg[isa::SEG_CS].selector == 0);
+  CHECK(m.s.seg[isa::SEG_DS].base == 0x10000);
+  CHECK(m.s.rip == 0x5206);
+}
