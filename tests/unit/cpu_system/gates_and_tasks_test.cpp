@@ -124,3 +124,30 @@ TEST_CASE("external interrupts: STI; HLT wakes on INTR, IF=0 stays halted, NMI i
     CHECK(pins.acks == 0);
   }
 }
+
+TEST_CASE("#DF through a task gate switches to the double-fault task", "[cpu_system]") {
+  SystemMachine m;
+  m.enter_protected32(0);
+  const uint64_t tss2 = 0x3800;
+  m.gdt(8, seg_desc(tss2, 0x67, 0x89, 0));
+  m.put32(tss2 + 0x20, 0x6000);
+  m.put32(tss2 + 0x24, 0x2);
+  m.put32(tss2 + 0x38, 0x7000);
+  const uint16_t sels[6] = {0x10, 0x08, 0x10, 0x10, 0x10, 0x10};
+  for (unsigned k = 0; k < 6; ++k) m.put32(tss2 + 0x48 + 4 * k, sels[k]);
+  m.gate32(kIdt, 8, 0x40, 0, 0x5, 0);  // task gate
+  m.put64(kIdt + 8 * 13, 0);           // #GP gate absent: #GP -> #NP -> #DF
+  m.code(0x6000, {0x58, 0xf4});        // pop eax (error code); hlt
+  m.code(0x5000, {0x66, 0xb8, 0x80, 0x00, 0x8e, 0xd8});  // mov ax, 0x80; mov ds, ax (beyond the GDT)
+  m.s.rip = 0x5000;
+  m.s.gpr[RSP] = 0x8000;
+  m.s.gpr[RAX] = 0x1111;
+  RunResult r = m.cpu.run(20);
+  CHECK(r.reason == RunResult::Reason::Halted);
+  CHECK(m.s.tr.selector == 0x40);
+  CHECK(m.s.gpr[RAX] == 0);
+  CHECK(m.s.gpr[RSP] == 0x7000);
+  CHECK((m.s.rflags & (1u << 14)) != 0);   // NT
+  CHECK(m.get(tss2, 2) == 0x28);           // back link
+  CHECK(m.get(kTss + 0x20, 4) == 0x5004);  // the faulting MOV DS
+}
