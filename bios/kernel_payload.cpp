@@ -44,15 +44,15 @@ DecompressResult failure(PayloadError error, const std::string& name, const std:
   return r;
 }
 
-// A growing output buffer for streaming decompressors, capped at kMaxVmlinuxBytes.
+// A growing output buffer for streaming decompressors, capped at `cap` bytes.
 class Output {
  public:
-  explicit Output(uint64_t hint) { buf_.resize(std::clamp<uint64_t>(hint, 1 << 20, kMaxVmlinuxBytes)); }
+  Output(uint64_t hint, uint64_t cap) : cap_(cap) { buf_.resize(std::min<uint64_t>(std::max<uint64_t>(hint, 1 << 20), cap)); }
   // Space to write into; false when the cap is reached.
   bool room(uint8_t** p, size_t* n) {
     if (used_ == buf_.size()) {
-      if (buf_.size() >= kMaxVmlinuxBytes) return false;
-      buf_.resize(std::min<uint64_t>(buf_.size() * 2, kMaxVmlinuxBytes));
+      if (buf_.size() >= cap_) return false;
+      buf_.resize(std::min<uint64_t>(buf_.size() * 2, cap_));
     }
     *p = buf_.data() + used_;
     *n = buf_.size() - used_;
@@ -65,6 +65,7 @@ class Output {
   }
 
  private:
+  uint64_t cap_;
   std::vector<uint8_t> buf_;
   size_t used_ = 0;
 };
@@ -82,14 +83,14 @@ class Output {
   return r;
 }
 
-[[maybe_unused]] std::string too_large() { return "decompressed kernel is larger than " + std::to_string(kMaxVmlinuxBytes >> 20) + " MiB"; }
+[[maybe_unused]] std::string too_large(uint64_t cap) { return "decompressed kernel is larger than " + std::to_string(cap >> 20) + " MiB"; }
 
 #ifdef EMU_HAVE_ZLIB
-DecompressResult inflate_gzip(std::span<const uint8_t> in, const std::string& name) {
+DecompressResult inflate_gzip(std::span<const uint8_t> in, const std::string& name, uint64_t cap) {
   const auto fmt = PayloadFormat::Gzip;
   z_stream s{};
   if (inflateInit2(&s, 16 + MAX_WBITS) != Z_OK) return failure(PayloadError::Corrupt, name, "zlib initialisation failed", fmt);
-  Output out(size_hint(in));
+  Output out(size_hint(in), cap);
   s.next_in = const_cast<Bytef*>(in.data());
   s.avail_in = static_cast<uInt>(std::min<size_t>(in.size(), UINT32_MAX));
   int ret = Z_OK;
@@ -98,7 +99,7 @@ DecompressResult inflate_gzip(std::span<const uint8_t> in, const std::string& na
     size_t n;
     if (!out.room(&p, &n)) {
       inflateEnd(&s);
-      return failure(PayloadError::TooLarge, name, too_large(), fmt);
+      return failure(PayloadError::TooLarge, name, too_large(cap), fmt);
     }
     n = std::min<size_t>(n, UINT32_MAX);
     s.next_out = p;
@@ -121,11 +122,11 @@ DecompressResult inflate_gzip(std::span<const uint8_t> in, const std::string& na
 #endif
 
 #ifdef EMU_HAVE_LZMA
-DecompressResult unxz(std::span<const uint8_t> in, PayloadFormat fmt, const std::string& name) {
+DecompressResult unxz(std::span<const uint8_t> in, PayloadFormat fmt, const std::string& name, uint64_t cap) {
   lzma_stream s = LZMA_STREAM_INIT;
   lzma_ret ret = fmt == PayloadFormat::Xz ? lzma_stream_decoder(&s, UINT64_MAX, 0) : lzma_alone_decoder(&s, UINT64_MAX);
   if (ret != LZMA_OK) return failure(PayloadError::Corrupt, name, "liblzma initialisation failed", fmt);
-  Output out(size_hint(in));
+  Output out(size_hint(in), cap);
   s.next_in = in.data();
   s.avail_in = in.size();
   while (true) {
@@ -133,7 +134,7 @@ DecompressResult unxz(std::span<const uint8_t> in, PayloadFormat fmt, const std:
     size_t n;
     if (!out.room(&p, &n)) {
       lzma_end(&s);
-      return failure(PayloadError::TooLarge, name, too_large(), fmt);
+      return failure(PayloadError::TooLarge, name, too_large(cap), fmt);
     }
     s.next_out = p;
     s.avail_out = n;
@@ -152,12 +153,12 @@ DecompressResult unxz(std::span<const uint8_t> in, PayloadFormat fmt, const std:
 #endif
 
 #ifdef EMU_HAVE_ZSTD
-DecompressResult unzstd(std::span<const uint8_t> in, const std::string& name) {
+DecompressResult unzstd(std::span<const uint8_t> in, const std::string& name, uint64_t cap) {
   const auto fmt = PayloadFormat::Zstd;
   ZSTD_DCtx* ctx = ZSTD_createDCtx();
   if (!ctx) return failure(PayloadError::Corrupt, name, "libzstd initialisation failed", fmt);
   ZSTD_DCtx_setParameter(ctx, ZSTD_d_windowLogMax, 31);  // the kernel builds with --ultra -22
-  Output out(size_hint(in));
+  Output out(size_hint(in), cap);
   ZSTD_inBuffer src{in.data(), in.size(), 0};
   size_t ret = 1;
   while (ret != 0) {
@@ -165,7 +166,7 @@ DecompressResult unzstd(std::span<const uint8_t> in, const std::string& name) {
     size_t n;
     if (!out.room(&p, &n)) {
       ZSTD_freeDCtx(ctx);
-      return failure(PayloadError::TooLarge, name, too_large(), fmt);
+      return failure(PayloadError::TooLarge, name, too_large(cap), fmt);
     }
     ZSTD_outBuffer dst{p, n, 0};
     ret = ZSTD_decompressStream(ctx, &dst, &src);
@@ -188,7 +189,7 @@ DecompressResult unzstd(std::span<const uint8_t> in, const std::string& name) {
 #ifdef EMU_HAVE_LZ4
 // The LZ4 legacy format (`lz4 -l`) the kernel uses: a magic word, then blocks each
 // preceded by its compressed size and each decompressing to at most 8 MiB.
-DecompressResult unlz4_legacy(std::span<const uint8_t> in, const std::string& name) {
+DecompressResult unlz4_legacy(std::span<const uint8_t> in, const std::string& name, uint64_t cap) {
   const auto fmt = PayloadFormat::Lz4;
   std::vector<uint8_t> out;
   size_t pos = 4;  // past the magic (checked by the caller)
@@ -204,13 +205,13 @@ DecompressResult unlz4_legacy(std::span<const uint8_t> in, const std::string& na
     pos += 4;
     if (chunk == 0 || chunk > in.size() - pos || chunk > static_cast<uint32_t>(LZ4_compressBound(static_cast<int>(kLz4LegacyBlock))))
       return failure(PayloadError::Corrupt, name, "lz4 payload is truncated or corrupt (bad block size)", fmt);
-    if (out.size() + kLz4LegacyBlock > kMaxVmlinuxBytes) return failure(PayloadError::TooLarge, name, too_large(), fmt);
     const size_t at = out.size();
     out.resize(at + kLz4LegacyBlock);
     const int n = LZ4_decompress_safe(reinterpret_cast<const char*>(in.data() + pos), reinterpret_cast<char*>(out.data() + at),
                                       static_cast<int>(chunk), static_cast<int>(kLz4LegacyBlock));
     if (n < 0) return failure(PayloadError::Corrupt, name, "lz4 payload is corrupt", fmt);
     out.resize(at + static_cast<size_t>(n));
+    if (out.size() > cap) return failure(PayloadError::TooLarge, name, too_large(cap), fmt);
     pos += chunk;
     any_block = true;
   }
@@ -223,11 +224,11 @@ DecompressResult unlz4_legacy(std::span<const uint8_t> in, const std::string& na
 #endif
 
 #ifdef EMU_HAVE_BZIP2
-DecompressResult unbzip2(std::span<const uint8_t> in, const std::string& name) {
+DecompressResult unbzip2(std::span<const uint8_t> in, const std::string& name, uint64_t cap) {
   const auto fmt = PayloadFormat::Bzip2;
   bz_stream s{};
   if (BZ2_bzDecompressInit(&s, 0, 0) != BZ_OK) return failure(PayloadError::Corrupt, name, "libbz2 initialisation failed", fmt);
-  Output out(size_hint(in));
+  Output out(size_hint(in), cap);
   s.next_in = const_cast<char*>(reinterpret_cast<const char*>(in.data()));
   s.avail_in = static_cast<unsigned>(std::min<size_t>(in.size(), UINT32_MAX));
   int ret = BZ_OK;
@@ -236,7 +237,7 @@ DecompressResult unbzip2(std::span<const uint8_t> in, const std::string& name) {
     size_t n;
     if (!out.room(&p, &n)) {
       BZ2_bzDecompressEnd(&s);
-      return failure(PayloadError::TooLarge, name, too_large(), fmt);
+      return failure(PayloadError::TooLarge, name, too_large(cap), fmt);
     }
     n = std::min<size_t>(n, UINT32_MAX);
     s.next_out = reinterpret_cast<char*>(p);
@@ -351,27 +352,28 @@ PayloadLocation locate_bzimage_payload(std::span<const uint8_t> image, const std
   return loc;
 }
 
-DecompressResult decompress_payload(std::span<const uint8_t> payload, PayloadFormat format, const std::string& name) {
+DecompressResult decompress_payload(std::span<const uint8_t> payload, PayloadFormat format, const std::string& name,
+                                    uint64_t cap) {
   if (format == PayloadFormat::Unknown) return failure(PayloadError::UnknownFormat, name, "compressed kernel in an unknown format");
   if (!payload_format_built_in(format))
     return failure(PayloadError::NotBuiltIn, name,
                    std::string(payload_format_name(format)) + " kernels need " + library_of(format) + " (not built in)", format);
   switch (format) {
 #ifdef EMU_HAVE_ZLIB
-    case PayloadFormat::Gzip: return inflate_gzip(payload, name);
+    case PayloadFormat::Gzip: return inflate_gzip(payload, name, cap);
 #endif
 #ifdef EMU_HAVE_LZMA
     case PayloadFormat::Xz:
-    case PayloadFormat::Lzma: return unxz(payload, format, name);
+    case PayloadFormat::Lzma: return unxz(payload, format, name, cap);
 #endif
 #ifdef EMU_HAVE_ZSTD
-    case PayloadFormat::Zstd: return unzstd(payload, name);
+    case PayloadFormat::Zstd: return unzstd(payload, name, cap);
 #endif
 #ifdef EMU_HAVE_LZ4
-    case PayloadFormat::Lz4: return unlz4_legacy(payload, name);
+    case PayloadFormat::Lz4: return unlz4_legacy(payload, name, cap);
 #endif
 #ifdef EMU_HAVE_BZIP2
-    case PayloadFormat::Bzip2: return unbzip2(payload, name);
+    case PayloadFormat::Bzip2: return unbzip2(payload, name, cap);
 #endif
     default: break;
   }

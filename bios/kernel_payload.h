@@ -46,8 +46,10 @@ inline constexpr uint64_t kMaxVmlinuxBytes = 1ull << 30;
 // Finds the payload through the setup header; checks it lies within the file.
 PayloadLocation locate_bzimage_payload(std::span<const uint8_t> image, const std::string& name);
 // Decompresses one payload stream of a known format (trailing bytes after the stream,
-// such as the kernel's appended 4-byte size, are ignored).
-DecompressResult decompress_payload(std::span<const uint8_t> payload, PayloadFormat format, const std::string& name);
+// such as the kernel's appended 4-byte size, are ignored). Output beyond `max_bytes`
+// fails with TooLarge.
+DecompressResult decompress_payload(std::span<const uint8_t> payload, PayloadFormat format, const std::string& name,
+                                    uint64_t max_bytes = kMaxVmlinuxBytes);
 // locate + detect + decompress: the bzImage's vmlinux.
 DecompressResult decompress_bzimage(std::span<const uint8_t> image, const std::string& name);
 
