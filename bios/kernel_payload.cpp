@@ -32,8 +32,6 @@ constexpr size_t kHeaderMagic = 0x202;
 constexpr size_t kVersion = 0x206;
 constexpr size_t kPayloadOffset = 0x248;
 constexpr size_t kPayloadLength = 0x24c;
-constexpr uint32_t kLz4LegacyMagic = 0x184c2102;
-constexpr uint64_t kLz4LegacyBlock = 8u << 20;  // uncompressed size of each legacy block
 
 DecompressResult failure(PayloadError error, const std::string& name, const std::string& why,
                          PayloadFormat format = PayloadFormat::Unknown) {
@@ -187,6 +185,9 @@ DecompressResult unzstd(std::span<const uint8_t> in, const std::string& name, ui
 #endif
 
 #ifdef EMU_HAVE_LZ4
+constexpr uint32_t kLz4LegacyMagic = 0x184c2102;
+constexpr uint64_t kLz4LegacyBlock = 8u << 20;  // uncompressed size of each legacy block
+
 // The LZ4 legacy format (`lz4 -l`) the kernel uses: a magic word, then blocks each
 // preceded by its compressed size and each decompressing to at most 8 MiB.
 DecompressResult unlz4_legacy(std::span<const uint8_t> in, const std::string& name, uint64_t cap) {
