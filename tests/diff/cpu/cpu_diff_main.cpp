@@ -118,6 +118,11 @@ int main(int argc, char** argv) {
         ++reported;
         std::printf("MISMATCH %s %s: %s\n", f.mnemonic, f.operand_text, disasm_bytes(g.c.code).c_str());
         for (auto& s : d) std::printf("    %s\n", s.c_str());
+        if (f.opcode >= 0xd8 && f.opcode <= 0xdf && f.map == isa::Map::M1) {  // x87: show the input stack
+          std::printf("    in: fcw %#x fsw %#x ftw %#x", g.c.in.fcw(), g.c.in.fsw(), g.c.in.ftw());
+          for (int k = 0; k < 8; ++k) std::printf(" R%d=%04x:%016llx", k, load_le16(g.c.in.st(k) + 8), static_cast<unsigned long long>(load_le64(g.c.in.st(k))));
+          std::printf("\n");
+        }
       }
     }
     if (compared) ++exercised;
