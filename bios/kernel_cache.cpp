@@ -42,38 +42,46 @@ bool write_all(int fd, const uint8_t* p, size_t n) {
   return true;
 }
 
-// Reads a whole regular file; false if it does not exist or cannot be read.
-bool read_file(const std::string& path, std::vector<uint8_t>* out) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) > kMaxVmlinuxBytes + 4096) {
-    ::close(fd);
-    return false;
-  }
-  out->resize(static_cast<size_t>(st.st_size));
-  size_t got = 0;
-  while (got < out->size()) {
-    const ssize_t r = ::read(fd, out->data() + got, out->size() - got);
+bool read_exact(int fd, uint8_t* p, size_t n) {
+  while (n) {
+    const ssize_t r = ::read(fd, p, n);
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    got += static_cast<size_t>(r);
+    if (r <= 0) return false;
+    p += r;
+    n -= static_cast<size_t>(r);
   }
-  ::close(fd);
-  out->resize(got);
   return true;
 }
 
-// Why an entry is unusable ("" when it is valid).
-std::string check_entry(std::span<const uint8_t> file, const Sha256Digest& source) {
+enum class EntryState { Missing, Valid, Unusable };
+
+// Reads and checks the entry at `path`: header first (so foreign files are not read
+// whole), then the payload straight into `out`. `why` says what is wrong when Unusable.
+EntryState read_entry(const std::string& path, const Sha256Digest& source, std::vector<uint8_t>* out, std::string* why) {
   using H = KernelCacheHeader;
-  if (file.size() < H::kSize) return "shorter than its header";
-  if (std::memcmp(file.data(), H::kMagic, sizeof H::kMagic) != 0) return "foreign file (bad magic)";
-  if (load_le32(&file[8]) != H::kFormatVersion || load_le32(&file[12]) != H::kSize) return "different format version";
-  if (std::memcmp(&file[16], source.data(), source.size()) != 0) return "made from a different bzImage";
-  if (load_le64(&file[48]) != file.size() - H::kSize) return "truncated or overlong";
-  if (load_le64(&file[56]) != kernel_cache_checksum(file.subspan(H::kSize))) return "checksum mismatch";
-  return "";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return EntryState::Missing;
+  auto unusable = [&](const char* reason) {
+    ::close(fd);
+    *why = reason;
+    out->clear();
+    return EntryState::Unusable;
+  };
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return unusable("not a regular file");
+  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  uint8_t h[H::kSize];
+  if (file_size < H::kSize || !read_exact(fd, h, sizeof h)) return unusable("shorter than its header");
+  if (std::memcmp(h, H::kMagic, sizeof H::kMagic) != 0) return unusable("foreign file (bad magic)");
+  if (load_le32(h + 8) != H::kFormatVersion || load_le32(h + 12) != H::kSize) return unusable("different format version");
+  if (std::memcmp(h + 16, source.data(), source.size()) != 0) return unusable("made from a different bzImage");
+  const uint64_t payload_size = load_le64(h + 48);
+  if (payload_size != file_size - H::kSize || payload_size > kMaxVmlinuxBytes) return unusable("truncated or overlong");
+  out->resize(payload_size);
+  if (!read_exact(fd, out->data(), out->size())) return unusable("short read");
+  ::close(fd);
+  if (load_le64(h + 56) != kernel_cache_checksum(*out)) return unusable("checksum mismatch");
+  return EntryState::Valid;
 }
 
 // Writes the entry through a temporary file; "" on success, else why not.
@@ -144,18 +152,17 @@ KernelCacheResult KernelCache::get_or_decompress(std::span<const uint8_t> bzimag
   std::string path;
   if (!dir_.empty()) {
     path = entry_path(source);
-    std::vector<uint8_t> file;
-    if (read_file(path, &file)) {
-      const std::string bad = check_entry(file, source);
-      if (bad.empty()) {
-        file.erase(file.begin(), file.begin() + KernelCacheHeader::kSize);
-        result.vmlinux = std::move(file);
+    std::string bad;
+    switch (read_entry(path, source, &result.vmlinux, &bad)) {
+      case EntryState::Valid:
         result.hit = true;
         EMU_LOG(Boot, "boot: %s: decompressed kernel from cache %s\n", name.c_str(), path.c_str());
         return result;
-      }
-      EMU_LOG(Boot, "boot: %s: cache entry %s is unusable (%s); rebuilding\n", name.c_str(), path.c_str(), bad.c_str());
-      result.rebuilt = true;
+      case EntryState::Unusable:
+        EMU_LOG(Boot, "boot: %s: cache entry %s is unusable (%s); rebuilding\n", name.c_str(), path.c_str(), bad.c_str());
+        result.rebuilt = true;
+        break;
+      case EntryState::Missing: break;
     }
   }
   DecompressResult d = decompress_(bzimage, name);
