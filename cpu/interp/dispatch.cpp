@@ -14,6 +14,7 @@
 #include "cpu/sem/string.h"
 #include "cpu/sem/system.h"
 #include "cpu/sem/system_ops.h"
+#include "cpu/sem/fxsave.h"
 #include "cpu/sem/x87.h"
 
 namespace emu::interp {

@@ -117,6 +117,8 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
   uint64_t target = kDataBase + 0x100 + below(0xd00);
   const bool vector_form = has_kind(f, OpKind::V) || has_kind(f, OpKind::W);
   if (((h == "cmpxchg8b" && rexw) || vector_form) && chance(80)) target &= ~uint64_t{15};
+  const bool fx_image = h == "fxsave" || h == "fxrstor";
+  if (fx_image && chance(80)) target &= ~uint64_t{15};
   uint8_t sib = 0;
   bool has_sib = false, rip_rel = false, no_base = false;
   int64_t disp = 0;
@@ -175,6 +177,18 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
     if (!(bytes.size() && (bytes.back() == 0xf3 || bytes.back() == 0xf2))) {
       // no REP: RCX value does not matter
     }
+  }
+  if (h == "fxrstor" && mem && chance(80) && target + 32 <= kDataBase + kPageSize) {
+    uint32_t mx = static_cast<uint32_t>(rng_()) & 0xffbf;  // valid MXCSR (DAZ kept off: host mask)
+    if (chance(50)) mx = 0x1f80;
+    std::memcpy(c.data.data() + (target - kDataBase) + 24, &mx, 4);
+    uint16_t fsw = static_cast<uint16_t>(c.data[target - kDataBase + 2] | (c.data[target - kDataBase + 3] << 8));
+    fsw &= 0x7f00;  // no pending exceptions (a pending one would fault at the next x87 insn)
+    std::memcpy(c.data.data() + (target - kDataBase) + 2, &fsw, 2);
+  }
+  if (h == "fxsave" && mem && target + 32 <= kDataBase + kPageSize) {
+    g.host_specific_offset = static_cast<uint32_t>(target - kDataBase + 28);
+    g.host_specific_len = 4;
   }
   if (h == "xlat") gpr[RBX] = kDataBase + 0x100 + below(0xd00);
   if ((h == "shld" || h == "shrd") && p66) gpr[RCX] = (gpr[RCX] & ~uint64_t{31}) | below(17);  // counts > 16: undefined

@@ -110,6 +110,10 @@ int main(int argc, char** argv) {
       emu_runner.run(g.c, er);
       ++run_cases;
       compared = true;
+      for (uint32_t k = 0; k < g.host_specific_len; ++k) {  // not compared: see GeneratedCase
+        const size_t at = g.host_specific_offset + k;
+        if (at < nr.data.size() && at < er.data.size()) er.data[at] = nr.data[at];
+      }
       std::vector<std::string> d = compare(g, nr, er);
       if (d.empty()) continue;
       ++mismatches;
