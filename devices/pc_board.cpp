@@ -85,6 +85,23 @@ PcBoard::PcBoard(const PcBoardConfig& config)
 
   cpu_ = std::make_unique<Cpu>(memory_, &io_);
   cpu_->tsc_source = [this] { return guest_tsc(); };
+  system_ = std::make_unique<SystemCpu>(*cpu_);
+  cpu_->interrupts = this;
+  SystemHooks& hooks = system_->hooks;
+  hooks.read_apic_base = [this] { return lapic_->base_msr(); };
+  hooks.write_apic_base = [this](uint64_t v) {
+    const uint64_t old_base = lapic_->base_address();
+    if (!lapic_->write_base_msr(v)) return false;
+    if (lapic_->base_address() != old_base) {  // the guest moved the APIC page
+      memory_.remove_mmio(lapic_.get());
+      memory_.add_mmio(lapic_->base_address(), 0x1000, lapic_.get(), "lapic");
+    }
+    return true;
+  };
+  hooks.read_tsc_deadline = [this] { return lapic_->tsc_deadline(); };
+  hooks.write_tsc_deadline = [this](uint64_t v) { lapic_->write_tsc_deadline(v); };
+  hooks.read_tpr = [this] { return static_cast<uint8_t>(lapic_->tpr() >> 4); };
+  hooks.write_tpr = [this](uint8_t cr8) { lapic_->write_tpr(static_cast<uint8_t>(cr8 << 4)); };
 
   wire_interrupts();
   map_devices();
@@ -105,7 +122,7 @@ void PcBoard::wire_interrupts() {
   // The PIC's INTR reaches the CPU through the local APIC's LINT0 (virtual wire).
   pic_->on_intr_change = [this](bool level) { lapic_->set_lint(0, level); };
   lapic_->extint_acknowledge = [this] { return pic_->acknowledge(); };
-  lapic_->on_interrupt = [this] { cpu_->request_exit(); };
+  // The CPU polls the APIC at block boundaries; a halted CPU is woken by the run loop.
   // Devices with their own IRQ lines.
   i8042_->keyboard_irq().connect(pic_.get(), 1);
   i8042_->keyboard_irq().connect(ioapic_.get(), 1);
@@ -171,23 +188,11 @@ void PcBoard::write_firmware_tables() {
 }
 
 void PcBoard::apply_entry(const BootEntry& entry) {
+  system_->reset();  // the power-on state: real mode at F000:FFF0
   CpuState& s = cpu_->state();
-  s = CpuState{};
-  for (unsigned i = 0; i < 8; i++) s.gpr[i] = entry.gpr[i];
-  s.rflags = 0x2;
-  if (entry.mode == BootEntry::Mode::Reset) {
-    s.seg[1].selector = 0xf000;
-    s.seg[1].base = 0xffff0000;
-    s.seg[1].limit = 0xffff;
-    s.seg[1].attr = 0x9b;
-    for (unsigned seg : {0u, 2u, 3u, 4u, 5u}) {
-      s.seg[seg] = SegmentCache{};
-      s.seg[seg].attr = 0x93;
-    }
-    s.rip = 0xfff0;
-    s.gpr[2] = 0x00000600;  // EDX: the CPU signature at reset (family 6)
-    s.cpl = 0;
-  } else {
+  if (entry.mode == BootEntry::Mode::Protected32) {
+    for (unsigned i = 0; i < 8; i++) s.gpr[i] = entry.gpr[i];
+    s.rflags = 0x2;
     s.cr0 |= kCr0PE;
     s.gdtr.base = entry.gdt_base;
     s.gdtr.limit = entry.gdt_limit;
@@ -258,41 +263,48 @@ void PcBoard::request_reset(std::string reason) {
 
 BoardExit PcBoard::run(const std::function<void()>& poll_host) {
   using namespace std::chrono;
-  constexpr uint64_t kSlice = 200'000;  // instructions between timer and host checks
+  constexpr uint64_t kSlice = 20'000;  // instructions between timer and host checks
   while (!exit_) {
     clock_.run_expired();
     if (poll_host) poll_host();
     if (exit_) break;
     const RunResult r = cpu_->run(kSlice);
     if (exit_) break;  // a device asked to stop during the slice
-    if (r.reason == RunResult::Reason::Exception) {
-      char msg[160];
-      std::snprintf(msg, sizeof msg,
-                    "the guest raised exception %u (error code 0x%x) at RIP 0x%llx, and delivering exceptions "
-                    "through the IDT is not implemented yet",
-                    r.exception.vector, r.exception.error_code, (unsigned long long)cpu_->state().rip);
-      return BoardExit{BoardExit::Kind::GuestStopped, 3, msg};
-    }
-    if (r.reason == RunResult::Reason::Halted) {
-      const uint64_t next = clock_.next_deadline();
-      if (!(cpu_->state().rflags & (1u << 9)) || next == Clock::kNever)
-        return BoardExit{BoardExit::Kind::GuestStopped, 3,
-                         "the guest halted the CPU with nothing left that could wake it (interrupt delivery is "
-                         "not implemented yet)"};
-      if (clock_.mode() == ClockMode::RealTime) {
-        const uint64_t now = clock_.now();
-        if (next > now) std::this_thread::sleep_for(nanoseconds(std::min<uint64_t>(next - now, 10'000'000)));
-      } else {
-        clock_.idle_skip_to(next);
+    switch (r.reason) {
+      case RunResult::Reason::TripleFault: {
+        char msg[120];
+        std::snprintf(msg, sizeof msg, "triple fault (exception %u while delivering a double fault) at RIP 0x%llx",
+                      r.exception.vector, (unsigned long long)cpu_->state().rip);
+        return BoardExit{BoardExit::Kind::TripleFault, 1, msg};
       }
+      case RunResult::Reason::Exception: {  // only without system mode; kept for safety
+        char msg[120];
+        std::snprintf(msg, sizeof msg, "unhandled exception %u at RIP 0x%llx", r.exception.vector,
+                      (unsigned long long)cpu_->state().rip);
+        return BoardExit{BoardExit::Kind::GuestStopped, 3, msg};
+      }
+      case RunResult::Reason::Halted: {
+        const uint64_t next = clock_.next_deadline();
+        const bool can_wake = (cpu_->state().rflags & (1u << 9)) && next != Clock::kNever;
+        if (!can_wake && !lapic_->nmi_pending()) {
+          char msg[120];
+          std::snprintf(msg, sizeof msg, "the guest halted the CPU at RIP 0x%llx with interrupts disabled",
+                        (unsigned long long)cpu_->state().rip);
+          return BoardExit{BoardExit::Kind::GuestStopped, 3, msg};
+        }
+        if (clock_.mode() == ClockMode::RealTime) {
+          const uint64_t now = clock_.now();
+          if (next > now) std::this_thread::sleep_for(nanoseconds(std::min<uint64_t>(next - now, 10'000'000)));
+        } else {
+          clock_.idle_skip_to(next);
+        }
+        break;
+      }
+      default:
+        break;
     }
   }
-  BoardExit e = *exit_;
-  if (e.kind == BoardExit::Kind::Reset && !config_.no_reboot) {
-    e.message = "the guest asked for a reset (" + e.message + "), and rebooting is not implemented yet";
-    e.status = 3;
-  }
-  return e;
+  return *exit_;
 }
 
 }  // namespace emu

@@ -17,6 +17,7 @@
 #include "bios/pc_memory_map.h"
 #include "cpu/cpu.h"
 #include "cpu/interrupt_source.h"
+#include "cpu/system/system_cpu.h"
 #include "devices/acpi_pm.h"
 #include "devices/apic_bus.h"
 #include "devices/char_backend.h"
@@ -61,6 +62,7 @@ struct PcBoardConfig {
 // How a run ended.
 struct BoardExit {
   enum class Kind { PoweredOff, Reset, TripleFault, GuestStopped, HostError } kind = Kind::HostError;
+  // Reset and TripleFault: the caller resets the machine, or ends the run with -no-reboot.
   int status = 0;        // the process exit status emu should use
   std::string message;   // one line for the user
 };
@@ -134,6 +136,7 @@ class PcBoard : public MachineControl, public InterruptSource {
   std::unique_ptr<Debugcon> debugcon_;
   std::unique_ptr<DebugExit> debug_exit_;
   std::unique_ptr<Cpu> cpu_;
+  std::unique_ptr<SystemCpu> system_;  // puts cpu_ in system mode (IDT delivery, paging, MSRs)
   AcpiTables acpi_;
 
   struct GateSink;  // forwards PIT/RTC outputs unless the HPET's legacy mode owns the line

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/log.h"
 #include "bios/linux_boot.h"
 #include "bios/multiboot.h"
 #include "devices/pc_board.h"
@@ -130,37 +131,48 @@ int run_machine(const EmuOptions& options) {
     cfg.bios_rom_bytes = bios.size();
   }
 
-  PcBoard board(cfg);
+  std::vector<uint8_t> kernel, initrd;
   if (!options.kernel.empty()) {
-    std::vector<uint8_t> kernel, initrd;
     if (!read_file(options.kernel, &kernel, &error)) return fail(kExitLoadError);
     if (!options.initrd.empty() && !read_file(options.initrd, &initrd, &error)) return fail(kExitLoadError);
-    bool ok;
-    if (is_linux_bzimage(kernel)) {
-      ok = board.boot_linux(kernel, initrd, options.append, options.kernel, &error);
-    } else if (find_multiboot_header(kernel)) {
-      ok = board.boot_multiboot(kernel, initrd, options.append, options.kernel, &error);
-    } else if (kernel.size() >= 4 && kernel[0] == 0x7f && kernel[1] == 'E' && kernel[2] == 'L' && kernel[3] == 'F') {
-      error = options.kernel + ": ELF kernels without a multiboot header (PVH boot) are not supported yet";
-      ok = false;
-    } else {
-      error = options.kernel + ": not a Linux kernel (bzImage) or multiboot image";
-      ok = false;
-    }
-    if (!ok) return fail(kExitLoadError);
-  } else if (!bios.empty()) {
-    if (!board.boot_firmware(bios, options.bios, &error)) return fail(kExitLoadError);
-  } else {
+  } else if (bios.empty()) {
     error = "nothing to boot: give -kernel or -bios (booting from a disk through a built-in BIOS is not supported yet)";
     return fail(kExitUsage);
   }
 
-  BoardExit result = board.run([&] {
-    if (!console) return;
-    std::vector<uint8_t> in = console->poll_input(0);
-    if (!in.empty()) board.serial_input(in.data(), in.size());
-    if (console->quit_requested()) board.request_shutdown(0, "quit from the console (Ctrl-A X)");
-  });
+  // Each pass is one power-on of the machine; a guest reset (or a triple fault) starts
+  // the next one unless -no-reboot.
+  BoardExit result;
+  for (;;) {
+    PcBoard board(cfg);
+    bool ok;
+    if (!options.kernel.empty()) {
+      if (is_linux_bzimage(kernel)) {
+        ok = board.boot_linux(kernel, initrd, options.append, options.kernel, &error);
+      } else if (find_multiboot_header(kernel)) {
+        ok = board.boot_multiboot(kernel, initrd, options.append, options.kernel, &error);
+      } else if (kernel.size() >= 4 && kernel[0] == 0x7f && kernel[1] == 'E' && kernel[2] == 'L' && kernel[3] == 'F') {
+        error = options.kernel + ": ELF kernels without a multiboot header (PVH boot) are not supported yet";
+        ok = false;
+      } else {
+        error = options.kernel + ": not a Linux kernel (bzImage) or multiboot image";
+        ok = false;
+      }
+    } else {
+      ok = board.boot_firmware(bios, options.bios, &error);
+    }
+    if (!ok) return fail(kExitLoadError);
+
+    result = board.run([&] {
+      if (!console) return;
+      std::vector<uint8_t> in = console->poll_input(0);
+      if (!in.empty()) board.serial_input(in.data(), in.size());
+      if (console->quit_requested()) board.request_shutdown(0, "quit from the console (Ctrl-A X)");
+    });
+    const bool resets = result.kind == BoardExit::Kind::Reset || result.kind == BoardExit::Kind::TripleFault;
+    if (!resets || options.no_reboot) break;
+    EMU_LOG(Boot, "boot: machine reset: %s\n", result.message.c_str());
+  }
   raw_mode.reset();  // restore the terminal before printing
   for (FILE* f : files_to_close) std::fclose(f);
   switch (result.kind) {
@@ -168,8 +180,7 @@ int run_machine(const EmuOptions& options) {
       if (console && console->quit_requested()) std::fprintf(stderr, "emu: terminated by the console (Ctrl-A X)\n");
       return result.status;
     case BoardExit::Kind::Reset:
-      if (options.no_reboot) return 0;  // as QEMU: -no-reboot turns a reset into a clean exit
-      [[fallthrough]];
+      return 0;  // with -no-reboot, as QEMU: a reset request ends emu cleanly
     default:
       std::fprintf(stderr, "emu: %s\n", result.message.c_str());
       return result.status ? result.status : kExitGuestStopped;
