@@ -38,12 +38,16 @@ Run run_emu(const std::vector<std::string>& args) {
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  // In a cross build the binary runs under the emulator ctest uses (qemu-aarch64-static).
+  const char* runner = std::getenv("EMU_BINARY_RUNNER");
+  const bool use_runner = runner && *runner;
   std::vector<char*> argv;
+  if (use_runner) argv.push_back(const_cast<char*>(runner));
   argv.push_back(const_cast<char*>(binary));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, binary, &actions, nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid, use_runner ? runner : binary, &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   REQUIRE(rc == 0);
   int status = 0;
