@@ -190,6 +190,8 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
     g.host_specific_offset = static_cast<uint32_t>(target - kDataBase + 28);
     g.host_specific_len = 4;
   }
+  if ((h == "maskmovq" || h == "maskmovdqu") && chance(90)) gpr[RDI] = kDataBase + 0x100 + below(0xd00);
+  g.approx_xmm = h == "rcpps" || h == "rcpss" || h == "rsqrtps" || h == "rsqrtss";
   if (h == "xlat") gpr[RBX] = kDataBase + 0x100 + below(0xd00);
   if ((h == "shld" || h == "shrd") && p66) gpr[RCX] = (gpr[RCX] & ~uint64_t{31}) | below(17);  // counts > 16: undefined
   if (h == "enter" || h == "leave") gpr[RBP] = kDataBase + 0x400 + 8 * below(0x100);
