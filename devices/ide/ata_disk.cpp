@@ -39,12 +39,10 @@ void AtaDisk::reset() {
   set_error(0x01);  // diagnostic passed
   set_status(ata::kStatusDrdy | ata::kStatusDsc);
   pio_ = Pio::None;
-  pio_buf_.clear();
-  pio_pos_ = 0;
+  reset_transfers();
   cur_heads_ = heads_;
   cur_spt_ = spt_;
   multiple_ = 0;
-  clear_irq();
 }
 
 void AtaDisk::complete_ok() {
@@ -266,9 +264,9 @@ void AtaDisk::execute(uint8_t command) {
       multiple_ = nsector_;
       return complete_ok();
     case cmd::kInitParams:
+      if (nsector_ == 0) return abort_command();
       cur_spt_ = nsector_;
       cur_heads_ = (device_ & 0x0F) + 1u;
-      if (cur_spt_ == 0) return abort_command();
       return complete_ok();
     case cmd::kCheckPower: case cmd::kCheckPower2:
       nsector_ = 0xFF;  // active or idle

@@ -59,9 +59,7 @@ void AtapiCdrom::reset() {
   set_error(0x01);
   set_status(0);
   phase_ = Phase::Idle;
-  pio_buf_.clear();
-  pio_pos_ = 0;
-  clear_irq();
+  reset_transfers();
 }
 
 void AtapiCdrom::identify_packet() {

@@ -41,12 +41,20 @@ void IdeDevice::dma_end(bool ok) {
   dma_complete(ok && dma_pos_ == dma_total_);
 }
 
+void IdeDevice::reset_transfers() {
+  pio_buf_.clear();
+  pio_pos_ = 0;
+  dma_active_ = false;
+  irq_ = false;
+}
+
 void IdeDevice::raise_irq() {
   irq_ = true;
   if (irq_changed) irq_changed();
 }
 
 void IdeDevice::start_pio(size_t len, bool to_host) {
+  dma_active_ = false;  // a DMA command the bus master never ran is abandoned
   pio_buf_.assign(len, 0);
   pio_pos_ = 0;
   pio_to_host_ = to_host;

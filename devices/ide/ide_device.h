@@ -83,6 +83,8 @@ class IdeDevice {
   virtual void dma_complete(bool ok) = 0;
 
   void raise_irq();
+  // Drops any PIO data, pending DMA and interrupt request (device reset).
+  void reset_transfers();
   // Starts a PIO data phase of `len` bytes (buffer resized; filled by the caller for
   // reads). Sets DRQ.
   void start_pio(size_t len, bool to_host);

@@ -179,3 +179,24 @@ TEST_CASE("PIIX IDE: PCI identity and legacy-mode programming interface", "[ide]
   r.bus.config_write(devfn, 0x20, 4, 0xFFFFFFFF);
   REQUIRE((r.bus.config_read(devfn, 0x20, 4) & 0xFFFF) == 0xFFF1);  // 16 ports
 }
+
+TEST_CASE("DMA: a DMA command abandoned for a PIO command moves no stale data", "[ide][dma]") {
+  DmaRig r;
+  r.prd(kTable, 0, 0x10000, 512, true);
+  r.setup(true);
+  r.lba28(0xC8, 9, 1);  // never started
+  r.lba28(0x20, 10, 1);  // PIO read instead
+  REQUIRE(r.inb(0x1F7) == 0x58);
+  auto d = r.read_data(0x1F0, 512);
+  REQUIRE(d[0] == pattern_byte(10 * 512));
+  r.start(true);
+  REQUIRE(r.ram[0x10000] == 0);
+  REQUIRE((r.inb(kBm + 2) & (PiixIde::kBmStError | PiixIde::kBmStInterrupt)) == 0);
+  // SRST also drops a pending DMA command.
+  r.stop();
+  r.lba28(0xC8, 9, 1);
+  r.outb(0x3F6, 0x04);
+  r.outb(0x3F6, 0x00);
+  r.start(true);
+  REQUIRE(r.ram[0x10000] == 0);
+}
