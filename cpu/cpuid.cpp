@@ -28,6 +28,8 @@ CpuidResult cpuid_query(uint32_t leaf, uint32_t subleaf) {
       r.edx = (1u << 4)    // TSC
               | (1u << 8)  // CMPXCHG8B
               | (1u << 15)   // CMOV
+              | (1u << 0) | (1u << 23) | (1u << 24)  // FPU, MMX, FXSR (x87 helper)
+              | (1u << 25) | (1u << 26)              // SSE, SSE2
               // System features (cpu/system/, cpu-system helper):
               | (1u << 2) | (1u << 3) | (1u << 5) | (1u << 6)     // DE, PSE, MSR, PAE
               | (1u << 9) | (1u << 11) | (1u << 12) | (1u << 13)  // APIC, SEP, MTRR, PGE

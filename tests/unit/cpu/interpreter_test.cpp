@@ -323,8 +323,11 @@ TEST_CASE("CPUID advertises what is implemented", "[cpuid]") {
   m.load({0x0f, 0xa2, 0xcc});
   m.r(RAX) = 1;
   m.run();
-  CHECK((m.r(RDX) & (1u << 25)) == 0);  // no SSE
-  CHECK((m.r(RDX) & 1u) == 0);          // no x87 FPU yet
+  CHECK((m.r(RDX) & (1u << 25)) != 0);  // SSE
+  CHECK((m.r(RDX) & (1u << 26)) != 0);  // SSE2
+  CHECK((m.r(RDX) & 1u) != 0);          // x87 FPU
+  CHECK((m.r(RDX) & (1u << 24)) != 0);  // FXSR
+  CHECK((m.r(RCX) & 1u) == 0);          // no SSE3 (its forms are not in the table)
   CHECK((m.r(RDX) & (1u << 15)) != 0);  // CMOV
   CHECK((m.r(RCX) & (1u << 23)) != 0);  // POPCNT
 }
