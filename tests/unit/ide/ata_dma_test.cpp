@@ -189,6 +189,7 @@ TEST_CASE("DMA: a DMA command abandoned for a PIO command moves no stale data", 
   REQUIRE(r.inb(0x1F7) == 0x58);
   auto d = r.read_data(0x1F0, 512);
   REQUIRE(d[0] == pattern_byte(10 * 512));
+  r.outb(kBm + 2, PiixIde::kBmStError | PiixIde::kBmStInterrupt);  // the PIO interrupt set it
   r.start(true);
   REQUIRE(r.ram[0x10000] == 0);
   REQUIRE((r.inb(kBm + 2) & (PiixIde::kBmStError | PiixIde::kBmStInterrupt)) == 0);
