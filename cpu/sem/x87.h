@@ -192,11 +192,11 @@ inline void finish_compare(X87State& x, fpu::Ordering o, FloatStatus& st, unsign
 }
 // Compare ST(0) with ST(i) (FCOM/FUCOM forms).
 inline void compare_regs(X87State& x, unsigned i, bool signaling, unsigned pops) {
-  if (empty(x, 0) || empty(x, i)) {
-    if (stack_fault(x, false)) {
-      set_cc(x, sw::C0 | sw::C2 | sw::C3);
+  if (empty(x, 0) || empty(x, i)) {  // "unordered" even when IE is unmasked
+    const bool masked = stack_fault(x, false);
+    set_cc(x, sw::C0 | sw::C2 | sw::C3);
+    if (masked)
       for (unsigned k = 0; k < pops; ++k) pop(x);
-    }
     return;
   }
   FloatStatus st = status(x);
@@ -244,13 +244,12 @@ void x87_arith_mem(E& e, const DecodedInsn& i, unsigned kind) {
   note_insn(e, i);
   const bool cmp = op == 2 || op == 3;
   if (empty(x, 0)) {
-    if (stack_fault(x, false)) {
-      if (cmp) {
-        set_cc(x, sw::C0 | sw::C2 | sw::C3);
-        if (op == 3) pop(x);
-      } else {
-        put(x, 0, kIndefinite);
-      }
+    const bool masked = stack_fault(x, false);
+    if (cmp) {  // "unordered" even when IE is unmasked
+      set_cc(x, sw::C0 | sw::C2 | sw::C3);
+      if (masked && op == 3) pop(x);
+    } else if (masked) {
+      put(x, 0, kIndefinite);
     }
     advance(e, i);
     return;
@@ -554,11 +553,10 @@ inline uint32_t comi_flags(fpu::Ordering o) {
 }
 inline void fcomi(CpuState& s, unsigned i, bool signaling, bool pop_after) {
   X87State& x = s.x87;
-  if (empty(x, 0) || empty(x, i)) {
-    if (stack_fault(x, false)) {
-      set_arith_flags(s, isa::FL_ARITH, isa::FL_ZF | isa::FL_PF | isa::FL_CF);
-      if (pop_after) pop(x);
-    }
+  if (empty(x, 0) || empty(x, i)) {  // flags say "unordered" even when IE is unmasked
+    const bool masked = stack_fault(x, false);
+    set_arith_flags(s, isa::FL_ARITH, isa::FL_ZF | isa::FL_PF | isa::FL_CF);
+    if (masked && pop_after) pop(x);
     return;
   }
   FloatStatus st = status(x);
@@ -566,13 +564,13 @@ inline void fcomi(CpuState& s, unsigned i, bool signaling, bool pop_after) {
   fpu::Ordering o = fpu::f80_compare(get(x, 0), get(x, i), signaling, st);
   st.c1 = c1;
   commit(x, st);
-  if (!written(st)) return;
-  set_arith_flags(s, isa::FL_ARITH, comi_flags(o));
-  if (pop_after) pop(x);
+  set_arith_flags(s, isa::FL_ARITH, comi_flags(o));  // also with an unmasked exception
+  if (written(st) && pop_after) pop(x);
 }
 inline void ftst(X87State& x) {
   if (empty(x, 0)) {
-    if (stack_fault(x, false)) set_cc(x, sw::C0 | sw::C2 | sw::C3);
+    stack_fault(x, false);
+    set_cc(x, sw::C0 | sw::C2 | sw::C3);
     return;
   }
   FloatStatus st = status(x);

@@ -64,6 +64,28 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
   for (int k = 0; k < 16; ++k) c.in.set_xmm(k, edge_or_random(), edge_or_random());
   // x87/MMX registers: random contents, TOP and tags (no pending exceptions).
   for (int k = 0; k < 8; ++k) c.in.set_st(k, edge_or_random(), static_cast<uint16_t>(rng_()));
+  if (h.substr(0, 4) == "x87_") {
+    // x87 edge operands: zeros, denormals, pseudo-denormals, infinities, QNaN/SNaN, the
+    // indefinite, unnormals (unsupported), 1.0, the largest finite; random FCW RC/PC and
+    // sometimes unmasked exceptions.
+    static const std::pair<uint64_t, uint16_t> kSpecial[] = {
+        {0, 0}, {0, 0x8000}, {1, 0}, {0x7fffffffffffffffull, 0x8000}, {0x8000000000000000ull, 0},
+        {0x8000000000000000ull, 0x7fff}, {0x8000000000000000ull, 0xffff}, {0xc000000000000001ull, 0x7fff},
+        {0x8000000000000001ull, 0xffff}, {0xc000000000000000ull, 0xffff}, {0x4000000000000000ull, 0x3fff},
+        {0x8000000000000000ull, 0x3fff}, {0xffffffffffffffffull, 0x7ffe}, {0x8000000000000000ull, 0x403e}};
+    for (int k = 0; k < 8; ++k)
+      if (chance(30)) {
+        const auto& v = kSpecial[below(sizeof kSpecial / sizeof kSpecial[0])];
+        c.in.set_st(k, v.first, static_cast<uint16_t>(v.second ^ (chance(20) ? 0x8000 : 0)));
+      } else if (chance(40)) {  // ordinary magnitudes near 1
+        c.in.set_st(k, bits64() | (uint64_t{1} << 63), static_cast<uint16_t>((0x3fff - 40 + below(80)) | (chance(50) ? 0x8000 : 0)));
+      }
+    if (chance(40)) {
+      uint16_t fcw = static_cast<uint16_t>(0x0040 | (below(4) << 10) | (below(4) << 8) | 0x3f);
+      if (chance(25)) fcw = static_cast<uint16_t>(fcw & ~(1u << below(6)));
+      c.in.set_fcw(fcw);
+    }
+  }
   c.in.set_fsw(static_cast<uint16_t>((below(8) << 11) | (rng_() & 0x4700)));
   c.in.set_ftw(static_cast<uint8_t>(rng_()));
   uint64_t flags = bits64() & kCaseFlagsMask;
@@ -101,6 +123,9 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
     if (f.rm != RA) rmf = static_cast<unsigned>(f.rm);
   }
   const bool mem = need_modrm && mod != 3;
+  if (h == "x87_d9" && !mem && regf == 6 && rmf == 0) {  // F2XM1 is defined for |ST0| <= 1 only
+    c.in.set_st(0, bits64() | (uint64_t{1} << 63), static_cast<uint16_t>((0x3ffe - below(70)) | (chance(50) ? 0x8000 : 0)));
+  }
   if ((f.attrs & LOCK) && mem && chance(30) && f.ops[0].kind != OpKind::G) use_lock = true;
   if (use_lock) bytes.insert(bytes.begin(), 0xf0);
   bool addr32 = mem && chance(10);
