@@ -3,8 +3,8 @@
 // conversions between single, double and integers. MXCSR supplies rounding, DAZ/FTZ and
 // masks; raised flags are merged into MXCSR, and an unmasked exception leaves the
 // destination unchanged and raises #XM (#UD when CR4.OSXMMEXCPT is clear).
-// Not here yet: RCPPS/RSQRTPS (approximations differ between vendors), the MMX-register
-// conversions (CVTPI2PS...), ROUNDPS and the other SSE4.1 forms.
+// RCPPS/RSQRTPS and the MMX-register conversions (CVTPI2PS...) are in sse_mmx.h.
+// Not here yet: ROUNDPS and the other SSE4.1 forms.
 #pragma once
 #include "cpu/fpu/softfloat.h"
 #include "cpu/sem/sse.h"
