@@ -10,6 +10,8 @@
 #include "bios/firmware_rom.h"
 #include "bios/linux_boot.h"
 #include "bios/multiboot.h"
+#include "bios/pvh_boot.h"
+#include "bios/pvh_kernel.h"
 
 namespace emu {
 
@@ -225,7 +227,30 @@ bool PcBoard::boot_firmware(std::span<const uint8_t> rom, const std::string& nam
 }
 
 bool PcBoard::boot_linux(std::span<const uint8_t> kernel, std::span<const uint8_t> initrd, const std::string& cmdline,
-                         const std::string& name, std::string* error) {
+                         const std::string& name, std::string* error, bool* used_pvh) {
+  if (used_pvh) *used_pvh = false;
+  if (config_.pvh) {
+    KernelCache cache(KernelCache::default_dir());
+    PvhKernel k = prepare_pvh_kernel(kernel, cache, name);
+    if (!k.cache_warning.empty()) EMU_LOG(Boot, "boot: %s: kernel cache: %s\n", name.c_str(), k.cache_warning.c_str());
+    if (k.decision == PvhKernel::Decision::Error) {
+      *error = k.reason;
+      return false;
+    }
+    if (k.decision == PvhKernel::Decision::Pvh) {
+      auto r = load_pvh(memory_, k.vmlinux, k.elf, PvhBootConfig{cmdline, initrd, map_.e820, acpi_.rsdp_address}, name);
+      if (r.ok) {
+        EMU_LOG(Boot, "boot: %s: PVH entry at 0x%llx (%s)\n", name.c_str(), (unsigned long long)r.entry.rip,
+                k.from_cache ? "decompressed kernel from the cache" : "decompressed on the host");
+        apply_entry(r.entry);
+        if (used_pvh) *used_pvh = true;
+        return true;
+      }
+      EMU_LOG(Boot, "boot: %s; using the Linux boot protocol\n", r.error.c_str());
+    } else {
+      EMU_LOG(Boot, "boot: %s\n", k.reason.c_str());
+    }
+  }
   LinuxBootConfig cfg{cmdline, initrd, map_.e820, acpi_.rsdp_address};
   auto r = load_linux_bzimage(memory_, kernel, cfg, name);
   if (!r.ok) {

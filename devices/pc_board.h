@@ -57,6 +57,7 @@ struct PcBoardConfig {
   ClockMode clock_mode = ClockMode::RealTime;
   uint64_t tsc_hz = 2'000'000'000;             // the guest's TSC frequency
   uint64_t bios_rom_bytes = 0;                 // size of a -bios image (reserved in E820)
+  bool pvh = true;                             // -kernel: try the PVH fast path first
 };
 
 // How a run ended.
@@ -76,8 +77,11 @@ class PcBoard : public MachineControl, public InterruptSource {
 
   // Boot sources; each returns false with *error set to one line naming the file.
   bool boot_firmware(std::span<const uint8_t> rom, const std::string& name, std::string* error);
+  // -kernel of a Linux kernel: through PVH (the bzImage's payload decompressed on the
+  // host, cached; or an ELF vmlinux) unless config.pvh is off or the kernel has no PVH
+  // entry, else the ordinary boot protocol. `*used_pvh` says which (may be null).
   bool boot_linux(std::span<const uint8_t> kernel, std::span<const uint8_t> initrd, const std::string& cmdline,
-                  const std::string& name, std::string* error);
+                  const std::string& name, std::string* error, bool* used_pvh = nullptr);
   bool boot_multiboot(std::span<const uint8_t> kernel, std::span<const uint8_t> initrd, const std::string& cmdline,
                       const std::string& name, std::string* error);
 

@@ -18,8 +18,10 @@ with one or two dashes (-m or --m). 'disk_image' alone is the same as -hda disk_
 Standard options:
   -h, -help, --help       print this help and exit
   -version, --version     print the version and exit
-  -machine [type=]pc[,accel=interp|jit|tcg|auto]
-                          machine type (only the i440FX 'pc'; -machine help lists)
+  -machine [type=]pc[,accel=interp|jit|tcg|auto][,pvh=on|off]
+                          machine type (only the i440FX 'pc'; -machine help lists);
+                          pvh=off boots -kernel bzImages through the ordinary
+                          Linux boot protocol instead of the PVH fast path
   -accel interp|jit|tcg|auto
                           CPU engine: interp = the portable interpreter, jit = the
                           translator, auto (default) = the fastest that works here;

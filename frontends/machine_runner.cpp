@@ -79,6 +79,7 @@ int run_machine(const EmuOptions& options) {
   cfg.ram_bytes = options.memory_bytes;
   cfg.cpus = options.smp;
   cfg.no_reboot = options.no_reboot;
+  cfg.pvh = options.pvh;
 
   // COM1.
   std::unique_ptr<TerminalRawMode> raw_mode;
@@ -147,13 +148,11 @@ int run_machine(const EmuOptions& options) {
     PcBoard board(cfg);
     bool ok;
     if (!options.kernel.empty()) {
-      if (is_linux_bzimage(kernel)) {
-        ok = board.boot_linux(kernel, initrd, options.append, options.kernel, &error);
-      } else if (find_multiboot_header(kernel)) {
+      const bool elf = kernel.size() >= 4 && kernel[0] == 0x7f && kernel[1] == 'E' && kernel[2] == 'L' && kernel[3] == 'F';
+      if (find_multiboot_header(kernel)) {
         ok = board.boot_multiboot(kernel, initrd, options.append, options.kernel, &error);
-      } else if (kernel.size() >= 4 && kernel[0] == 0x7f && kernel[1] == 'E' && kernel[2] == 'L' && kernel[3] == 'F') {
-        error = options.kernel + ": ELF kernels without a multiboot header (PVH boot) are not supported yet";
-        ok = false;
+      } else if (is_linux_bzimage(kernel) || elf) {
+        ok = board.boot_linux(kernel, initrd, options.append, options.kernel, &error);
       } else {
         error = options.kernel + ": not a Linux kernel (bzImage) or multiboot image";
         ok = false;

@@ -158,8 +158,13 @@ void set_accel(Parser& p, const std::string& value) {
 
 void set_machine(Parser& p, const std::string& value) {
   PropList list = p.props(value, "type");
-  static const char* const kKnown[] = {"type", "accel", nullptr};
+  static const char* const kKnown[] = {"type", "accel", "pvh", nullptr};
   p.reject_unknown(list, kKnown);
+  if (const std::string* pvh = list.find("pvh")) {
+    auto on = parse_on_off(*pvh);
+    if (!on) p.fail("pvh='" + *pvh + "' must be on or off");
+    p.options.pvh = *on;
+  }
   if (const std::string* type = list.find("type")) {
     if (*type == "help") throw ExitRequest{"Machines:\n  pc       Standard PC (i440FX + PIIX3) (default)\n  q35      Standard PC (Q35 + ICH9) (not implemented yet)\n"};
     if (*type != "pc" && *type != "q35" && type->rfind("pc-i440fx", 0) != 0)

@@ -76,6 +76,7 @@ struct EmuOptions {
   std::vector<std::string> config_files;
   bool snapshot = false;
   std::string machine_type = "pc";
+  bool pvh = true;  // -machine pvh=off: -kernel bzImages use the ordinary boot protocol
   std::vector<CharDevSpec> debugcons;
   std::string name;
   std::string on_poweroff = "destroy", on_crash = "destroy";  // from a -config file
