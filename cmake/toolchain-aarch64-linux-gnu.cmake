@@ -10,6 +10,7 @@ set(CMAKE_CXX_COMPILER_TARGET ${triple})
 set(CMAKE_LIBRARY_ARCHITECTURE ${triple})
 # Link statically so the test programs run under qemu-aarch64-static without a sysroot.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-static -fuse-ld=lld")
+set(EMU_PREFER_STATIC_LIBS ON)  # the static link needs the archives (see CMakeLists.txt)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/${triple}/pkgconfig:/usr/share/pkgconfig")
 find_program(QEMU_AARCH64 qemu-aarch64-static REQUIRED)

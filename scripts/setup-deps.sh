@@ -6,7 +6,7 @@ set -euo pipefail
 
 host_packages=(
   cmake ninja-build g++ clang lld pkg-config python3
-  zlib1g-dev liblzma-dev libzstd-dev liblz4-dev
+  zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libbz2-dev
   libsdl2-dev catch2 libcapstone-dev libslirp-dev libglib2.0-dev
   # guest images (images/) and the QEMU reference boots
   busybox-static cpio e2fsprogs kmod xz-utils zstd qemu-system-x86 acpica-tools
