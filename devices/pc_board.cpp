@@ -79,6 +79,7 @@ PcBoard::PcBoard(const PcBoardConfig& config)
   pci_ = std::make_unique<PciBus>(&io_, &memory_);
   host_bridge_ = std::make_unique<I440fxHost>();
   isa_bridge_ = std::make_unique<Piix3Isa>();
+  ide_ = std::make_unique<PiixIde>(&io_, &memory_, &isa_irq_[14], &isa_irq_[15]);  // maps its legacy ports
   acpi_pm_ = std::make_unique<AcpiPm>([this] { return clock_.now(); }, this);
   reset_control_ = std::make_unique<ResetControl>(this);
   fw_cfg_ = std::make_unique<FwCfg>();
@@ -161,6 +162,7 @@ void PcBoard::map_devices() {
 
   pci_->attach(host_bridge_.get(), 0, 0);
   pci_->attach(isa_bridge_.get(), 1, 0);
+  pci_->attach(ide_.get(), 1, 1);
 
   memory_.add_mmio(IoApic::kDefaultBase, 0x1000, ioapic_.get(), "ioapic");
   memory_.add_mmio(Hpet::kDefaultBase, 0x400, hpet_.get(), "hpet");

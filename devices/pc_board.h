@@ -30,6 +30,8 @@
 #include "devices/i8042.h"
 #include "devices/i8254_pit.h"
 #include "devices/i8259_pic.h"
+#include "devices/ide/ide_device.h"
+#include "devices/ide/piix_ide.h"
 #include "devices/ioapic.h"
 #include "devices/irq.h"
 #include "devices/local_apic.h"
@@ -85,6 +87,9 @@ class PcBoard : public MachineControl, public InterruptSource {
   bool boot_multiboot(std::span<const uint8_t> kernel, std::span<const uint8_t> initrd, const std::string& cmdline,
                       const std::string& name, std::string* error);
 
+  // Puts a drive at IDE position `index` (0 primary master ... 3 secondary slave).
+  void attach_ide(unsigned index, std::unique_ptr<IdeDevice> drive) { ide_->attach(index / 2, index % 2, std::move(drive)); }
+
   // Runs the machine until it powers off, resets (with no_reboot), or stops.
   // `poll_host` is called between CPU slices (serial input, UI events).
   BoardExit run(const std::function<void()>& poll_host = {});
@@ -134,6 +139,7 @@ class PcBoard : public MachineControl, public InterruptSource {
   std::unique_ptr<PciBus> pci_;
   std::unique_ptr<I440fxHost> host_bridge_;
   std::unique_ptr<Piix3Isa> isa_bridge_;
+  std::unique_ptr<PiixIde> ide_;
   std::unique_ptr<AcpiPm> acpi_pm_;
   std::unique_ptr<ResetControl> reset_control_;
   std::unique_ptr<FwCfg> fw_cfg_;

@@ -12,6 +12,10 @@
 #include "base/log.h"
 #include "bios/linux_boot.h"
 #include "bios/multiboot.h"
+#include "devices/block/cow_overlay.h"
+#include "devices/block/raw_image.h"
+#include "devices/ide/ata_disk.h"
+#include "devices/ide/atapi_cdrom.h"
 #include "devices/pc_board.h"
 #include "frontends/console.h"
 #include "frontends/terminal.h"
@@ -54,6 +58,20 @@ class ConsoleBackend : public CharBackend {
 
  private:
   HeadlessConsole& console_;
+};
+
+// A drive's view of an image the runner keeps open across machine resets.
+class BorrowedImage : public BlockDevice {
+ public:
+  explicit BorrowedImage(BlockDevice& image) : image_(image) {}
+  uint64_t size_bytes() const override { return image_.size_bytes(); }
+  bool read_only() const override { return image_.read_only(); }
+  bool read(uint64_t offset, void* buf, size_t len) override { return image_.read(offset, buf, len); }
+  bool write(uint64_t offset, const void* buf, size_t len) override { return image_.write(offset, buf, len); }
+  bool flush() override { return image_.flush(); }
+
+ private:
+  BlockDevice& image_;
 };
 
 FILE* open_chardev_file(const CharDevSpec& spec, std::string* error) {
@@ -141,11 +159,40 @@ int run_machine(const EmuOptions& options) {
     return fail(kExitUsage);
   }
 
+  // Drives are opened once (an image locked by another emu, or missing, is reported
+  // before anything runs) and handed to the board at each power-on.
+  struct OpenDrive {
+    int index;
+    bool cdrom;
+    std::unique_ptr<BlockDevice> image;
+  };
+  std::vector<OpenDrive> drives;
+  for (const DriveOptions& d : options.drives) {
+    const bool cdrom = d.media == DriveMedia::Cdrom;
+    if (d.file.empty()) continue;  // an empty CD-ROM drive
+    try {
+      std::unique_ptr<BlockDevice> image = RawImage::open(d.file, cdrom || d.readonly || d.snapshot || options.snapshot);
+      if (!cdrom && (d.snapshot || options.snapshot)) image = CowOverlay::temporary(std::move(image));
+      drives.push_back({d.index, cdrom, std::move(image)});
+    } catch (const BlockError& e) {
+      error = std::string(d.origin) + ": " + e.what();
+      return fail(kExitLoadError);
+    }
+  }
+
   // Each pass is one power-on of the machine; a guest reset (or a triple fault) starts
   // the next one unless -no-reboot.
   BoardExit result;
   for (;;) {
     PcBoard board(cfg);
+    for (OpenDrive& d : drives) {
+      // The board owns the drive for this power-on; the image stays open across resets.
+      auto view = std::make_unique<BorrowedImage>(*d.image);
+      if (d.cdrom)
+        board.attach_ide(static_cast<unsigned>(d.index), std::make_unique<AtapiCdrom>(std::move(view)));
+      else
+        board.attach_ide(static_cast<unsigned>(d.index), std::make_unique<AtaDisk>(std::move(view)));
+    }
     bool ok;
     if (!options.kernel.empty()) {
       const bool elf = kernel.size() >= 4 && kernel[0] == 0x7f && kernel[1] == 'E' && kernel[2] == 'L' && kernel[3] == 'F';

@@ -31,9 +31,7 @@ std::optional<std::string> first_unsupported_feature(const EmuOptions& o) {
   if (o.smp > 1 || o.max_cpus > 1) return unsupported("-smp " + std::to_string(o.smp) + " (more than one CPU)");
   if (!o.gdb.empty()) return unsupported("-gdb " + o.gdb + " (-s)");
   if (o.start_paused) return unsupported("-S");
-  if (o.snapshot) return unsupported("-snapshot");
   for (const DriveOptions& d : o.drives) {
-    if (d.snapshot) return unsupported(d.origin + " snapshot=on");
     if (d.format == "qcow2") return unsupported(d.origin + " format=qcow2");
     if (d.interface != DriveInterface::Ide)
       return unsupported(d.origin + " if=" + drive_interface_name(d.interface));
@@ -51,7 +49,6 @@ std::optional<std::string> first_unsupported_feature(const EmuOptions& o) {
     using K = CharDevSpec::Kind;
     if (d.kind != K::Stdio && d.kind != K::File && d.kind != K::Null) return unsupported("-debugcon " + d.text);
   }
-  if (!o.drives.empty()) return unsupported(o.drives.front().origin + " (IDE disks and CD-ROMs)");
   if (o.accel == Accel::Jit) return unsupported("-accel jit (the JIT is not built yet)");
   if (!o.netdevs.empty()) return unsupported("-netdev");
   for (const NamedProps& n : o.nics)
