@@ -66,9 +66,12 @@ void Hpet::arm(unsigned n) {
     if (c.compare <= now_count) return;  // only reached after a 64-bit wrap: never, in practice
     ticks = c.compare - now_count;
   }
-  // The deadline is when the counter reaches the comparator.
-  const uint64_t ns = enable_ns_ + (now_count - counter_base_ + ticks) * kTickNs;
-  c.timer->arm(ns);
+  // The deadline is when the counter reaches the comparator (never, if that lies
+  // beyond the clock's range: e.g. a 64-bit comparator left at its reset value).
+  const unsigned __int128 ns =
+      enable_ns_ + static_cast<unsigned __int128>(now_count - counter_base_ + ticks) * kTickNs;
+  if (ns >= Clock::kNever) return;
+  c.timer->arm(static_cast<uint64_t>(ns));
 }
 
 void Hpet::fire(unsigned n) {

@@ -19,9 +19,8 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
 fi
 # Debian's kernel with the images' initrd, mounting the busybox disk on IDE as root.
 # -snapshot keeps the cached image pristine for the tests (drop it to keep changes).
-# hpet=disable: emu's HPET path does not pass Linux's timer check yet.
 cmd=(build/frontends/emu -m 512 "${display_args[@]}" -kernel "$VMLINUZ" -initrd "$INITRD"
-     -snapshot -hda "$BUSYBOX_IMG" -append "console=ttyS0 root=/dev/sda hpet=disable" "$@")
+     -snapshot -hda "$BUSYBOX_IMG" -append "console=ttyS0 root=/dev/sda" "$@")
 echo "main: booting Debian's kernel $KERNEL_VERSION: ${cmd[*]}"
 set +e
 "${cmd[@]}"

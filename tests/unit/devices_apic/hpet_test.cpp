@@ -112,3 +112,11 @@ TEST_CASE("hpet: 32-bit comparators wrap") {
   f.run_to(0x20 * 10);
   CHECK(f.gsi.rising(20) == 1);
 }
+
+TEST_CASE("hpet: a 64-bit comparator at its reset value never fires (no deadline overflow)") {
+  Fixture f;
+  f.wr(0x10, 1);  // enable with all comparators at 0xffff'ffff'ffff'ffff
+  f.clock.set_now(1'000'000);
+  CHECK(f.clock.run_expired() == 0);
+  CHECK(f.clock.next_deadline() == Clock::kNever);
+}
