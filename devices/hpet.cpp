@@ -86,12 +86,17 @@ void Hpet::fire(unsigned n) {
     }
   }
   if ((c.config & kCfgPeriodic) && c.period != 0) {
-    // Advance past the current count so a late callback does not fire repeatedly.
+    // The comparator accumulates the period. A callback that runs late (the host did
+    // not schedule us for a while) skips the missed periods, so the comparator lies
+    // ahead of the counter again; in 32-bit mode "ahead" is modulo 2^32, otherwise a
+    // late tick would wait for the counter to wrap (~43 s) and the guest's timer stops.
     const uint64_t now_count = main_counter();
-    do {
-      c.compare += c.period;
-      if (c.config & kCfg32Bit) c.compare = static_cast<uint32_t>(c.compare);
-    } while (!(c.config & kCfg32Bit) && c.compare <= now_count);
+    const bool narrow = c.config & kCfg32Bit;
+    const uint64_t width_mask = narrow ? 0xffffffffull : ~uint64_t{0};
+    const uint64_t behind = (now_count - c.compare) & width_mask;  // ticks since the match
+    const bool late = narrow ? static_cast<int32_t>(behind) >= 0 : c.compare <= now_count;
+    const uint64_t periods = late ? behind / c.period + 1 : 1;
+    c.compare = (c.compare + periods * c.period) & width_mask;
   }
   arm(n);
 }

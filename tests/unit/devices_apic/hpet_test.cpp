@@ -113,6 +113,26 @@ TEST_CASE("hpet: 32-bit comparators wrap") {
   CHECK(f.gsi.rising(20) == 1);
 }
 
+TEST_CASE("hpet: a late periodic callback skips the missed periods (32-bit and 64-bit)") {
+  for (const bool narrow : {true, false}) {
+    Fixture f;
+    const uint64_t mode = narrow ? (1u << 8) : 0;
+    f.wr(0x100, (1u << 2) | (1u << 3) | (1u << 6) | mode);  // enabled, periodic, VAL_SET
+    f.wr(0x108, 1000);
+    f.wr(0x108, 1000);  // period 10 us
+    f.wr(0x10, 3);
+    f.run_to(10000);
+    CHECK(f.legacy.rising(0) == 1);
+    f.run_to(55000);  // the host was away for 4.5 periods: one late tick
+    CHECK(f.legacy.rising(0) == 2);
+    CHECK(f.rd(0x108) == 6000);  // next match ahead of the counter (5500)
+    f.run_to(60000);
+    CHECK(f.legacy.rising(0) == 3);
+    f.run_to(70000);
+    CHECK(f.legacy.rising(0) == 4);
+  }
+}
+
 TEST_CASE("hpet: a 64-bit comparator at its reset value never fires (no deadline overflow)") {
   Fixture f;
   f.wr(0x10, 1);  // enable with all comparators at 0xffff'ffff'ffff'ffff
