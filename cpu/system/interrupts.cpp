@@ -1,6 +1,7 @@
 // Event delivery (real mode IVT, protected-mode and long-mode IDT) and IRET.
 #include "cpu/system/interrupts.h"
 
+#include "base/log.h"
 #include "cpu/system/descriptors.h"
 #include "cpu/system/system_cpu.h"
 #include "cpu/system/system_memory.h"
@@ -200,7 +201,18 @@ static void deliver_protected(Cpu& cpu, const Event& ev) {
   cpu.end_block();
 }
 
+// One line per delivered event under `-d int`, in the spirit of QEMU's trace:
+// vector, error code, software (i=1) or not, CPL, CS:RIP, SS:RSP and CR2.
+static void log_event(Cpu& cpu, const Event& ev) {
+  const CpuState& s = cpu.state();
+  log_printf("int: v=%02x e=%04x i=%d ext=%d cpl=%u IP=%04x:%016llx SP=%04x:%016llx CR2=%016llx\n",
+             ev.vector, ev.has_error ? ev.error : 0, ev.software ? 1 : 0, ev.external ? 1 : 0, s.cpl,
+             s.seg[SEG_CS].selector, (unsigned long long)s.rip, s.seg[SEG_SS].selector,
+             (unsigned long long)s.gpr[RSP], (unsigned long long)s.cr2);
+}
+
 void deliver_event(Cpu& cpu, const Event& ev) {
+  if (log_enabled(LogCategory::Int)) log_event(cpu, ev);
   if (!protected_mode(cpu)) deliver_real(cpu, ev);
   else deliver_protected(cpu, ev);
 }
