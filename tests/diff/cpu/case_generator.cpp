@@ -123,8 +123,11 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
     if (f.rm != RA) rmf = static_cast<unsigned>(f.rm);
   }
   const bool mem = need_modrm && mod != 3;
-  if (h == "x87_d9" && !mem && regf == 6 && rmf == 0) {  // F2XM1 is defined for |ST0| <= 1 only
-    c.in.set_st(0, bits64() | (uint64_t{1} << 63), static_cast<uint16_t>((0x3ffe - below(70)) | (chance(50) ? 0x8000 : 0)));
+  // F2XM1 is defined for |ST(0)| <= 1 only, FYL2XP1 for |ST(0)| < 1 - sqrt(2)/2 (both
+  // undefined beyond): keep ST(0) inside.
+  if (h == "x87_f2xm1" || h == "x87_fyl2xp1") {
+    const unsigned top_exp = h == "x87_f2xm1" ? 0x3ffe : 0x3ffc;
+    c.in.set_st(0, bits64() | (uint64_t{1} << 63), static_cast<uint16_t>((top_exp - below(70)) | (chance(50) ? 0x8000 : 0)));
   }
   if ((f.attrs & LOCK) && mem && chance(30) && f.ops[0].kind != OpKind::G) use_lock = true;
   if (use_lock) bytes.insert(bytes.begin(), 0xf0);
