@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "cpu/isa/decoder.h"
+
 namespace emu::diff {
 
 using namespace isa;
@@ -50,10 +52,8 @@ bool has_kind(const Form& f, OpKind k) {
 
 }  // namespace
 
-bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
-  const Form& f = kForms[fi];
-  const std::string_view h = f.handler;
-  GeneratedCase g;
+// Random registers, stack and data page; for x87 forms also edge-valued ST registers and FCW.
+void CaseGenerator::random_state(bool x87, GeneratedCase& g) {
   NativeCase& c = g.c;
   c.in = CpuSnapshot::initial();
   c.data.resize(kPageSize);
@@ -64,7 +64,7 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
   for (int k = 0; k < 16; ++k) c.in.set_xmm(k, edge_or_random(), edge_or_random());
   // x87/MMX registers: random contents, TOP and tags (no pending exceptions).
   for (int k = 0; k < 8; ++k) c.in.set_st(k, edge_or_random(), static_cast<uint16_t>(rng_()));
-  if (h.substr(0, 4) == "x87_") {
+  if (x87) {
     // x87 edge operands: zeros, denormals, pseudo-denormals, infinities, QNaN/SNaN, the
     // indefinite, unnormals (unsupported), 1.0, the largest finite; random FCW RC/PC and
     // sometimes unmasked exceptions.
@@ -90,6 +90,15 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
   c.in.set_ftw(static_cast<uint8_t>(rng_()));
   uint64_t flags = bits64() & kCaseFlagsMask;
   c.in.rflags = flags | kForcedFlags;
+}
+
+bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
+  const Form& f = kForms[fi];
+  const std::string_view h = f.handler;
+  GeneratedCase g;
+  NativeCase& c = g.c;
+  random_state(h.substr(0, 4) == "x87_", g);
+  uint64_t* gpr = c.in.gpr;
   g.undefined_flags = f.flags_undefined;
 
   // ---- operand size and prefixes ----
@@ -282,6 +291,27 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
   }
   c.code = bytes;
   if (h == "cpuid" || h == "rdtsc" || h == "rdtscp") g.gpr_mask = static_cast<uint16_t>(~0x000fu);
+  *out = std::move(g);
+  return true;
+}
+
+std::vector<std::vector<uint8_t>> x87_unlisted_encodings() {
+  std::vector<std::vector<uint8_t>> v;
+  for (unsigned opc = 0xd8; opc <= 0xdf; ++opc)
+    for (unsigned modrm = 0; modrm < 256; ++modrm) {
+      if ((modrm >> 6) != 3 && ((modrm >> 6) != 0 || (modrm & 7) != 3)) continue;  // memory: [rbx] only
+      const std::vector<uint8_t> code = {static_cast<uint8_t>(opc), static_cast<uint8_t>(modrm)};
+      DecodedInsn d;
+      if (decode(code.data(), code.size(), 64, &d) == DecodeStatus::Invalid) v.push_back(code);
+    }
+  return v;
+}
+
+bool CaseGenerator::generate_encoding(const std::vector<uint8_t>& code, GeneratedCase* out) {
+  GeneratedCase g;
+  random_state(true, g);
+  g.c.in.gpr[RBX] = kDataBase + 0x100 + below(0xd00);
+  g.c.code = code;
   *out = std::move(g);
   return true;
 }
