@@ -683,7 +683,10 @@ void fprem(E& e, const DecodedInsn&) {
   FloatStatus st = status(x);
   fpu::Remainder r = fpu::f80_prem(get(x, 0), get(x, 1), R == Rem::Ieee, st);
   commit(x, st);
-  if (!written(st)) return;
+  if (!written(st)) {  // unmasked exception: as the host shows, C2 = 0 (C0, C1, C3 unchanged)
+    x.fsw = static_cast<uint16_t>(x.fsw & ~sw::C2);
+    return;
+  }
   put(x, 0, r.value);
   const bool nan = r.value.exponent() == 0x7fff && (r.value.signif << 1) != 0;
   if (nan)  // as the host shows: C0 and C3 keep their value, C1 and C2 are cleared
