@@ -461,8 +461,12 @@ void store_env(E& e, const DecodedInsn& i) {
   if (with_regs)
     for (unsigned k = 8; k-- > 0;) write_m80(e, i, 7 * w + 10 * k, get(x, k));
   for (unsigned k = 7; k-- > 0;) e.write_mem(i.seg, addr_at(e, i, k * w), w, f[k]);
-  if (with_regs) init(x);
-  else x.fcw = static_cast<uint16_t>(x.fcw | 0x3f);
+  if (with_regs) {
+    init(x);
+  } else {  // all exceptions masked: ES and B clear, as the host shows
+    x.fcw = static_cast<uint16_t>(x.fcw | 0x3f);
+    update_summary(x);
+  }
 }
 
 // FLDENV/FRSTOR.

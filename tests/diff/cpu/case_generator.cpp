@@ -62,7 +62,7 @@ void CaseGenerator::random_state(bool x87, GeneratedCase& g) {
   for (int k = 0; k < 16; ++k) gpr[k] = edge_or_random();
   gpr[RSP] = kDataBase + 0x800 + 8 * (below(64)) - 0x100;
   for (int k = 0; k < 16; ++k) c.in.set_xmm(k, edge_or_random(), edge_or_random());
-  // x87/MMX registers: random contents, TOP and tags (no pending exceptions).
+  // x87/MMX registers: random contents, TOP and tags (pending exceptions: see below).
   for (int k = 0; k < 8; ++k) c.in.set_st(k, edge_or_random(), static_cast<uint16_t>(rng_()));
   if (x87) {
     // x87 edge operands: zeros, denormals, pseudo-denormals, infinities, QNaN/SNaN, the
@@ -87,6 +87,13 @@ void CaseGenerator::random_state(bool x87, GeneratedCase& g) {
     }
   }
   c.in.set_fsw(static_cast<uint16_t>((below(8) << 11) | (rng_() & 0x4700)));
+  if (x87 && chance(8)) {
+    // A pending unmasked exception (as a previous instruction leaves it): every waiting
+    // x87 instruction must raise #MF, the no-wait ones (FN*) must not.
+    const unsigned e = below(6);
+    c.in.set_fcw(static_cast<uint16_t>(c.in.fcw() & ~(1u << e)));
+    c.in.set_fsw(static_cast<uint16_t>(c.in.fsw() | (1u << e) | 0x8080));  // the exception, ES, B
+  }
   c.in.set_ftw(static_cast<uint8_t>(rng_()));
   uint64_t flags = bits64() & kCaseFlagsMask;
   c.in.rflags = flags | kForcedFlags;
