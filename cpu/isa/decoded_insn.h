@@ -15,11 +15,11 @@ inline constexpr uint8_t kRegRIP = 0xfe;  // base of a RIP-relative address
 
 enum SegReg : uint8_t { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS };
 
-enum class OperandType : uint8_t { None, Reg, Mem, Imm, Seg, Ctl, Dbg, Xmm, Mmx };
+enum class OperandType : uint8_t { None, Reg, Mem, Imm, Seg, Ctl, Dbg, Xmm, Mmx, St };  // St: x87 ST(reg)
 
 struct Operand {
   OperandType type = OperandType::None;
-  uint8_t reg = 0;   // register number (Reg/Seg/Ctl/Dbg/Xmm/Mmx)
+  uint8_t reg = 0;   // register number (Reg/Seg/Ctl/Dbg/Xmm/Mmx/St)
   uint8_t size = 0;  // bytes
 };
 

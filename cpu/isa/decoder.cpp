@@ -56,6 +56,9 @@ unsigned operand_bytes(OpSize s, unsigned osz) {
     case OpSize::a: return osz * 2;
     case OpSize::s: return 10;
     case OpSize::x: return 16;
+    case OpSize::t: return 10;
+    case OpSize::e: return osz == 2 ? 14 : 28;
+    case OpSize::f: return osz == 2 ? 94 : 108;
     case OpSize::None: return 0;
   }
   return 0;
@@ -278,6 +281,8 @@ DecodeStatus decode(const uint8_t* bytes, size_t avail, unsigned code_bits, Deco
                      : Operand{OperandType::Mem, 0, static_cast<uint8_t>(size)};
         break;
       case OpKind::One: o = Operand{OperandType::Imm, 1, 1}; break;  // reg 1 marks the constant 1
+      case OpKind::St: o = Operand{OperandType::St, s.reg, 10}; break;
+      case OpKind::Sti: o = Operand{OperandType::St, static_cast<uint8_t>(rmf), 10}; break;
       case OpKind::I: case OpKind::J: {
         unsigned n = s.kind == OpKind::J ? (s.size == OpSize::b ? 1 : (osz == 2 ? 2 : 4)) : size;
         if (s.kind == OpKind::I && s.size == OpSize::v) n = osz;  // MOV r64, imm64

@@ -55,6 +55,7 @@ std::string disassemble(const DecodedInsn& d, uint64_t rip) {
       case OperandType::Dbg: std::snprintf(buf, sizeof buf, "dr%u", o.reg); out += buf; break;
       case OperandType::Xmm: std::snprintf(buf, sizeof buf, "xmm%u", o.reg); out += buf; break;
       case OperandType::Mmx: std::snprintf(buf, sizeof buf, "mm%u", o.reg); out += buf; break;
+      case OperandType::St: std::snprintf(buf, sizeof buf, "st(%u)", o.reg); out += buf; break;
       case OperandType::Imm:
         if (f.ops[k].kind == OpKind::J) {
           std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(rip + d.length + d.imm));
@@ -77,8 +78,10 @@ std::string disassemble(const DecodedInsn& d, uint64_t rip) {
           out += buf;
           break;
         }
-        out += size_name(o.size);
-        if (!out.empty() && out.back() != ' ' && o.size) out += ' ';
+        const OpSize fs = f.ops[k].size;  // x87 tbyte; the environment/state images have no size keyword
+        const char* sz = fs == OpSize::t ? "tbyte" : (fs == OpSize::e || fs == OpSize::f) ? "" : size_name(o.size);
+        out += sz;
+        if (*sz) out += ' ';
         if (d.prefixes & PFX_SEG) {
           out += segs[d.seg % 6];
           out += ':';

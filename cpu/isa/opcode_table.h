@@ -29,6 +29,8 @@ enum Attr : uint32_t {
   REPC = 1u << 9,
   SYS = 1u << 10,
   UD = 1u << 11,
+  X87CTL = 1u << 12,  // x87 control instruction: FIP/FCS/FOP/FDP/FDS stay unchanged
+  NOWAIT = 1u << 13,  // x87: no #MF check for a pending unmasked exception
 };
 
 // RFLAGS bit positions used for the flag columns.
@@ -45,10 +47,13 @@ enum class OpKind : uint8_t {
   X, Y,               // string source DS:rSI, destination ES:rDI
   V, W, U, H, P, Q, N,  // SSE/MMX register kinds
   FixedReg, FixedSeg, One,
+  St, Sti,            // x87 register: fixed ST(n) (reg), ST(i) from ModRM.rm
 };
 // Size codes as in the Intel manual: b w d q; v = operand size; z = min(osz, 4);
 // y = 4 or 8 (8 with 64-bit operand size); p = far pointer; a = BOUND pair; x = vector.
-enum class OpSize : uint8_t { None, b, w, d, q, v, z, y, p, a, s, x };
+// x87 memory: t = 10 bytes (m80fp, m80bcd); e = FPU environment (14 or 28 bytes by
+// operand size); f = FNSAVE image (94 or 108 bytes).
+enum class OpSize : uint8_t { None, b, w, d, q, v, z, y, p, a, s, x, t, e, f };
 
 struct OperandSpec {
   OpKind kind = OpKind::None;
@@ -117,7 +122,34 @@ constexpr OpSize parse_size(std::string_view s) {
   return OpSize::x;
 }
 
+// x87 operands in the SDM's notation: ST(0) ST(1) ST(i), and memory m32fp m64fp m80fp
+// m16int m32int m64int m80bcd m2byte m14/28byte m94/108byte (sized by the leading number).
+constexpr OperandSpec parse_x87_operand(std::string_view t) {
+  if (t[0] == 'S') {
+    if (t.size() != 5 || t[1] != 'T' || t[2] != '(' || t[4] != ')') throw "bad x87 register in opcodes.def";
+    if (t[3] == 'i') return {OpKind::Sti, OpSize::None, 0};
+    if (t[3] < '0' || t[3] > '7') throw "bad x87 register in opcodes.def";
+    return {OpKind::St, OpSize::None, static_cast<uint8_t>(t[3] - '0')};
+  }
+  unsigned n = 0;
+  size_t k = 1;
+  for (; k < t.size() && t[k] >= '0' && t[k] <= '9'; ++k) n = n * 10 + static_cast<unsigned>(t[k] - '0');
+  if (k == t.size()) throw "x87 memory operand without a type in opcodes.def";
+  switch (n) {
+    case 2: case 16: return {OpKind::M, OpSize::w, 0};
+    case 32: return {OpKind::M, OpSize::d, 0};
+    case 64: return {OpKind::M, OpSize::q, 0};
+    case 80: return {OpKind::M, OpSize::t, 0};
+    case 14: return {OpKind::M, OpSize::e, 0};
+    case 94: return {OpKind::M, OpSize::f, 0};
+    default: throw "bad x87 memory operand in opcodes.def";
+  }
+}
+
 constexpr OperandSpec parse_operand(std::string_view t) {
+  if (t.empty()) throw "empty operand in opcodes.def";
+  if (t[0] == 'm' || (t.size() > 2 && t[0] == 'S' && t[1] == 'T')) return parse_x87_operand(t);
+  if (t.size() == 2 && t[0] == 'A' && t[1] == 'X') return {OpKind::FixedReg, OpSize::w, 0};
   if (t.size() == 1 && t[0] == '1') return {OpKind::One, OpSize::b, 0};
   if (t.size() == 3 && t[1] == 'A' && t[2] == 'X') return {OpKind::FixedReg, t[0] == 'r' ? OpSize::v : OpSize::z, 0};
   if (t.size() == 2 && t[1] == 'L') return {OpKind::FixedReg, OpSize::b, static_cast<uint8_t>(t[0] == 'A' ? 0 : 1)};

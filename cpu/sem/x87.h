@@ -1,6 +1,9 @@
 // x87 FPU semantics (opcodes D8-DF): register stack and tags, stack faults, masked and
 // unmasked exception responses, FIP/FOP/FDP bookkeeping and every D8-DF form, on the
-// software float library (cpu/fpu). One handler per escape opcode decodes its ModRM.
+// software float library (cpu/fpu). Each form of the opcode table's X87 lines gets its own
+// handler sem_<handler>, generated at the end of this file from those lines: it calls the
+// operation the line names (x87::arith_mem, x87::load, ...) with the line's template
+// arguments, so no handler decodes ModRM.
 // Tags are kept as "empty" (11) or "valid" (00); FNSTENV/FNSAVE compute the full tag word.
 #pragma once
 #include <array>
@@ -19,7 +22,7 @@ inline constexpr uint64_t kCr0MP = 1u << 1, kCr0EM = 1u << 2, kCr0TS = 1u << 3, 
 inline constexpr Float80 kIndefinite{0xC000000000000000ull, 0xFFFF};
 inline constexpr uint16_t kIE = fpu::flag::Invalid;
 
-// The escape opcodes' table lines carry no operands: mod != 11 means a memory form.
+// mod != 11: a memory form.
 inline bool x87_mem(const DecodedInsn& i) { return (i.modrm >> 6) != 3; }
 inline unsigned phys(const X87State& x, unsigned i) { return (x.top() + i) & 7; }
 inline bool empty_phys(const X87State& x, unsigned p) { return ((x.ftw >> (2 * p)) & 3) == 3; }
@@ -149,29 +152,45 @@ inline void write_m80(E& e, const DecodedInsn& i, unsigned at, Float80 v) {
 
 }  // namespace x87
 
-// ---- arithmetic ---------------------------------------------------------------------------
+
+// ---- the template arguments of the table's X87 lines ----------------------------------------
 
 namespace x87 {
 
-// reg field 0..7 of D8/DC/DA/DE: ADD MUL COM COMP SUB SUBR DIV DIVR.
-inline Float80 arith(unsigned op, Float80 a, Float80 b, FloatStatus& st) {
-  switch (op) {
-    case 0: return fpu::f80_add(a, b, st);
-    case 1: return fpu::f80_mul(a, b, st);
-    case 4: return fpu::f80_sub(a, b, st);
-    case 5: return fpu::f80_sub(b, a, st);
-    case 6: return fpu::f80_div(a, b, st);
-    default: return fpu::f80_div(b, a, st);
+using Arith = fpu::X87Arith;
+using Const = fpu::X87Constant;
+// Memory operand formats, named as in the table's operand column.
+enum class Fmt { m32fp, m64fp, m80fp, m16int, m32int, m64int, m80bcd };
+enum class Dest { St0, Sti };           // register arithmetic: result into ST(0) or ST(i)
+enum class Cmp { Ordered, Unordered };  // FCOM (QNaN operands are invalid) / FUCOM
+enum class Conv { Fcw, Truncate };      // FIST rounds by FCW.RC, FISTTP truncates
+enum class Image { Env, Save };         // FLDENV/FNSTENV, FRSTOR/FNSAVE
+enum class Into { St0, St1Pop };        // FSCALE; FYL2X/FPATAN/FYL2XP1 (ST(1) = result, pop)
+enum class Trig { Sin, Cos, Tan, SinCos };
+enum class Rem { Truncating, Ieee };    // FPREM / FPREM1
+enum class Cc { B, E, BE, U };          // FCMOVcc conditions
+enum class Sw { Memory, Ax };           // FNSTSW destination
+
+constexpr unsigned mem_bytes(Fmt f) {
+  switch (f) {
+    case Fmt::m16int: return 2;
+    case Fmt::m32fp: case Fmt::m32int: return 4;
+    case Fmt::m64fp: case Fmt::m64int: return 8;
+    default: return 10;
   }
 }
-inline fpu::X87Arith arith_kind(unsigned op) {
+inline unsigned sti(const DecodedInsn& i) { return i.modrm & 7; }
+
+// ---- arithmetic and comparison --------------------------------------------------------------
+
+inline Float80 arith(Arith op, Float80 a, Float80 b, FloatStatus& st) {
   switch (op) {
-    case 0: return fpu::X87Arith::Add;
-    case 1: return fpu::X87Arith::Mul;
-    case 4: return fpu::X87Arith::Sub;
-    case 5: return fpu::X87Arith::SubR;
-    case 6: return fpu::X87Arith::Div;
-    default: return fpu::X87Arith::DivR;
+    case Arith::Add: return fpu::f80_add(a, b, st);
+    case Arith::Mul: return fpu::f80_mul(a, b, st);
+    case Arith::Sub: return fpu::f80_sub(a, b, st);
+    case Arith::SubR: return fpu::f80_sub(b, a, st);
+    case Arith::Div: return fpu::f80_div(a, b, st);
+    default: return fpu::f80_div(b, a, st);
   }
 }
 inline uint16_t compare_bits(fpu::Ordering o) {
@@ -190,35 +209,6 @@ inline void finish_compare(X87State& x, fpu::Ordering o, FloatStatus& st, unsign
   if (written(st))
     for (unsigned k = 0; k < pops; ++k) pop(x);
 }
-// Compare ST(0) with ST(i) (FCOM/FUCOM forms).
-inline void compare_regs(X87State& x, unsigned i, bool signaling, unsigned pops) {
-  if (empty(x, 0) || empty(x, i)) {  // "unordered" even when IE is unmasked
-    const bool masked = stack_fault(x, false);
-    set_cc(x, sw::C0 | sw::C2 | sw::C3);
-    if (masked)
-      for (unsigned k = 0; k < pops; ++k) pop(x);
-    return;
-  }
-  FloatStatus st = status(x);
-  fpu::Ordering o = fpu::f80_compare(get(x, 0), get(x, i), signaling, st);
-  finish_compare(x, o, st, pops);
-}
-// D8/DC register forms: ST(0) op= ST(i), or (DC/DE) ST(i) op= ST(0) with SUB/DIV reversed.
-inline void arith_regs(X87State& x, unsigned op, unsigned i, bool to_sti, bool pop_after) {
-  if (empty(x, 0) || empty(x, i)) {
-    if (stack_fault(x, false)) {
-      put(x, to_sti ? i : 0, kIndefinite);
-      if (pop_after) pop(x);
-    }
-    return;
-  }
-  FloatStatus st = status(x);
-  Float80 r = to_sti ? arith(op, get(x, i), get(x, 0), st) : arith(op, get(x, 0), get(x, i), st);
-  commit(x, st);
-  if (!written(st)) return;
-  put(x, to_sti ? i : 0, r);
-  if (pop_after) pop(x);
-}
 // Push with overflow check; returns false when nothing was pushed (unmasked fault).
 inline bool push_checked(X87State& x, Float80 v) {
   if (!empty_phys(x, (x.top() - 1) & 7)) {
@@ -231,152 +221,218 @@ inline bool push_checked(X87State& x, Float80 v) {
   return true;
 }
 
-}  // namespace x87
+// The integer memory formats as a Float80 (always exact).
+template <Fmt F>
+inline Float80 int_value(uint64_t m) {
+  if constexpr (F == Fmt::m16int) return fpu::i64_to_f80(static_cast<int16_t>(m));
+  else if constexpr (F == Fmt::m32int) return fpu::i64_to_f80(static_cast<int32_t>(m));
+  else return fpu::i64_to_f80(static_cast<int64_t>(m));
+}
+template <Fmt F, class E>
+inline uint64_t read_small(E& e, const DecodedInsn& i) {
+  static_assert(mem_bytes(F) <= 8);
+  return e.read_mem(i.seg, e.effective_address(i), mem_bytes(F));
+}
 
-// Memory-operand arithmetic with m32fp (D8), m64fp (DC), m32int (DA), m16int (DE).
-template <class E>
-void x87_arith_mem(E& e, const DecodedInsn& i, unsigned kind) {
-  using namespace x87;
+// FADD/FMUL/FSUB/FSUBR/FDIV/FDIVR with m32fp, m64fp and FI* with m16int, m32int.
+template <Fmt F, Arith Op, class E>
+void arith_mem(E& e, const DecodedInsn& i) {
   X87State& x = e.state().x87;
-  const unsigned op = i.reg_field();
-  const unsigned size = kind == 3 ? 2 : kind == 1 ? 8 : 4;
-  uint64_t m = e.read_mem(i.seg, e.effective_address(i), size);
+  const uint64_t m = read_small<F>(e, i);
   note_insn(e, i);
-  const bool cmp = op == 2 || op == 3;
   if (empty(x, 0)) {
-    const bool masked = stack_fault(x, false);
-    if (cmp) {  // "unordered" even when IE is unmasked
-      set_cc(x, sw::C0 | sw::C2 | sw::C3);
-      if (masked && op == 3) pop(x);
-    } else if (masked) {
-      put(x, 0, kIndefinite);
-    }
-    advance(e, i);
+    if (stack_fault(x, false)) put(x, 0, kIndefinite);
     return;
   }
   FloatStatus st = status(x);
-  Float80 a = get(x, 0);
-  if (cmp) {
-    fpu::Ordering o;
-    if (kind == 0) o = fpu::f80_compare_m32(a, static_cast<uint32_t>(m), true, st);
-    else if (kind == 1) o = fpu::f80_compare_m64(a, m, true, st);
-    else o = fpu::f80_compare(a, fpu::i64_to_f80(kind == 2 ? static_cast<int32_t>(m) : static_cast<int16_t>(m)), true, st);
-    finish_compare(x, o, st, op == 3 ? 1 : 0);
-  } else {
-    Float80 r;
-    if (kind == 0) r = fpu::f80_arith_m32(arith_kind(op), a, static_cast<uint32_t>(m), st);
-    else if (kind == 1) r = fpu::f80_arith_m64(arith_kind(op), a, m, st);
-    else r = arith(op, a, fpu::i64_to_f80(kind == 2 ? static_cast<int32_t>(m) : static_cast<int16_t>(m)), st);
-    commit(x, st);
-    if (written(st)) put(x, 0, r);
+  const Float80 a = get(x, 0);
+  Float80 r;
+  if constexpr (F == Fmt::m32fp) r = fpu::f80_arith_m32(Op, a, static_cast<uint32_t>(m), st);
+  else if constexpr (F == Fmt::m64fp) r = fpu::f80_arith_m64(Op, a, m, st);
+  else r = arith(Op, a, int_value<F>(m), st);
+  commit(x, st);
+  if (written(st)) put(x, 0, r);
+}
+// FCOM/FCOMP and FICOM/FICOMP with a memory operand.
+template <Fmt F, unsigned Pops, class E>
+void compare_mem(E& e, const DecodedInsn& i) {
+  X87State& x = e.state().x87;
+  const uint64_t m = read_small<F>(e, i);
+  note_insn(e, i);
+  if (empty(x, 0)) {  // "unordered" even when IE is unmasked
+    const bool masked = stack_fault(x, false);
+    set_cc(x, sw::C0 | sw::C2 | sw::C3);
+    if (masked && Pops) pop(x);
+    return;
   }
-  advance(e, i);
+  FloatStatus st = status(x);
+  const Float80 a = get(x, 0);
+  fpu::Ordering o;
+  if constexpr (F == Fmt::m32fp) o = fpu::f80_compare_m32(a, static_cast<uint32_t>(m), true, st);
+  else if constexpr (F == Fmt::m64fp) o = fpu::f80_compare_m64(a, m, true, st);
+  else o = fpu::f80_compare(a, int_value<F>(m), true, st);
+  finish_compare(x, o, st, Pops);
+}
+// ST(0) op= ST(i), or ST(i) op= ST(0) (then optionally pop).
+template <Arith Op, Dest D, unsigned Pops, class E>
+void arith_reg(E& e, const DecodedInsn& i) {
+  X87State& x = e.state().x87;
+  const unsigned r = sti(i), dst = D == Dest::Sti ? r : 0;
+  if (empty(x, 0) || empty(x, r)) {
+    if (stack_fault(x, false)) {
+      put(x, dst, kIndefinite);
+      if (Pops) pop(x);
+    }
+    return;
+  }
+  FloatStatus st = status(x);
+  const Float80 v = D == Dest::Sti ? arith(Op, get(x, r), get(x, 0), st) : arith(Op, get(x, 0), get(x, r), st);
+  commit(x, st);
+  if (!written(st)) return;
+  put(x, dst, v);
+  if (Pops) pop(x);
+}
+// Compare ST(0) with ST(i) (FCOM/FUCOM forms; FCOMPP/FUCOMPP are rm = 1 with two pops).
+template <Cmp C, unsigned Pops, class E>
+void compare_reg(E& e, const DecodedInsn& i) {
+  X87State& x = e.state().x87;
+  const unsigned r = sti(i);
+  if (empty(x, 0) || empty(x, r)) {  // "unordered" even when IE is unmasked
+    const bool masked = stack_fault(x, false);
+    set_cc(x, sw::C0 | sw::C2 | sw::C3);
+    if (masked)
+      for (unsigned k = 0; k < Pops; ++k) pop(x);
+    return;
+  }
+  FloatStatus st = status(x);
+  fpu::Ordering o = fpu::f80_compare(get(x, 0), get(x, r), C == Cmp::Ordered, st);
+  finish_compare(x, o, st, Pops);
+}
+// FCOMI/FUCOMI(P): ZF PF CF from the ordering; OF SF AF cleared.
+inline uint32_t comi_flags(fpu::Ordering o) {
+  switch (o) {
+    case fpu::Ordering::Less: return isa::FL_CF;
+    case fpu::Ordering::Equal: return isa::FL_ZF;
+    case fpu::Ordering::Greater: return 0;
+    default: return isa::FL_ZF | isa::FL_PF | isa::FL_CF;
+  }
+}
+template <Cmp C, unsigned Pops, class E>
+void fcomi(E& e, const DecodedInsn& i) {
+  CpuState& s = e.state();
+  X87State& x = s.x87;
+  const unsigned r = sti(i);
+  if (empty(x, 0) || empty(x, r)) {  // flags say "unordered" even when IE is unmasked
+    const bool masked = stack_fault(x, false);
+    set_arith_flags(s, isa::FL_ARITH, isa::FL_ZF | isa::FL_PF | isa::FL_CF);
+    if (masked && Pops) pop(x);
+    return;
+  }
+  FloatStatus st = status(x);
+  const bool c1 = (x.fsw & sw::C1) != 0;
+  fpu::Ordering o = fpu::f80_compare(get(x, 0), get(x, r), C == Cmp::Ordered, st);
+  st.c1 = c1;
+  commit(x, st);
+  set_arith_flags(s, isa::FL_ARITH, comi_flags(o));  // also with an unmasked exception
+  if (written(st) && Pops) pop(x);
+}
+template <class E>
+void ftst(E& e, const DecodedInsn&) {
+  X87State& x = e.state().x87;
+  if (empty(x, 0)) {
+    stack_fault(x, false);
+    set_cc(x, sw::C0 | sw::C2 | sw::C3);
+    return;
+  }
+  FloatStatus st = status(x);
+  fpu::Ordering o = fpu::f80_compare(get(x, 0), Float80{0, 0}, true, st);
+  finish_compare(x, o, st, 0);
+}
+template <class E>
+void fxam(E& e, const DecodedInsn&) {
+  X87State& x = e.state().x87;
+  set_cc(x, fpu::f80_examine(get(x, 0), empty(x, 0)));
 }
 
-// ---- loads and stores ------------------------------------------------------------------
+// ---- loads and stores ------------------------------------------------------------------------
 
-// FLD m32/m64/m80 and FILD m16/m32/m64, FBLD.
-enum class X87Load { F32, F64, F80, I16, I32, I64, Bcd };
-template <class E>
-void x87_load(E& e, const DecodedInsn& i, X87Load kind) {
-  using namespace x87;
+// FLD m32fp/m64fp/m80fp, FILD m16int/m32int/m64int, FBLD m80bcd.
+template <Fmt F, class E>
+void load(E& e, const DecodedInsn& i) {
   X87State& x = e.state().x87;
   FloatStatus st = status(x);
   Float80 v;
-  switch (kind) {
-    case X87Load::F32: v = fpu::f32_to_f80(static_cast<uint32_t>(e.read_mem(i.seg, e.effective_address(i), 4)), st); break;
-    case X87Load::F64: v = fpu::f64_to_f80(e.read_mem(i.seg, e.effective_address(i), 8), st); break;
-    case X87Load::F80: v = read_m80(e, i); break;
-    case X87Load::I16: v = fpu::i64_to_f80(static_cast<int16_t>(e.read_mem(i.seg, e.effective_address(i), 2))); break;
-    case X87Load::I32: v = fpu::i64_to_f80(static_cast<int32_t>(e.read_mem(i.seg, e.effective_address(i), 4))); break;
-    case X87Load::I64: v = fpu::i64_to_f80(static_cast<int64_t>(e.read_mem(i.seg, e.effective_address(i), 8))); break;
-    case X87Load::Bcd: {
-      std::array<uint8_t, 10> b{};
-      for (unsigned k = 0; k < 10; ++k) b[k] = static_cast<uint8_t>(e.read_mem(i.seg, addr_at(e, i, k), 1));
-      v = fpu::bcd_to_f80(b);
-      break;
-    }
+  if constexpr (F == Fmt::m32fp) v = fpu::f32_to_f80(static_cast<uint32_t>(read_small<F>(e, i)), st);
+  else if constexpr (F == Fmt::m64fp) v = fpu::f64_to_f80(read_small<F>(e, i), st);
+  else if constexpr (F == Fmt::m80fp) v = read_m80(e, i);
+  else if constexpr (F == Fmt::m80bcd) {
+    std::array<uint8_t, 10> b{};
+    for (unsigned k = 0; k < 10; ++k) b[k] = static_cast<uint8_t>(e.read_mem(i.seg, addr_at(e, i, k), 1));
+    v = fpu::bcd_to_f80(b);
+  } else {
+    v = int_value<F>(read_small<F>(e, i));
   }
   note_insn(e, i);
   if (!empty_phys(x, (x.top() - 1) & 7)) {
     if (stack_fault(x, true)) push(x, kIndefinite);
-    advance(e, i);
     return;
   }
   st.c1 = false;
   commit(x, st);
   if (written(st)) push(x, v);
-  advance(e, i);
 }
 
-// FST/FSTP m32/m64/m80, FIST/FISTP/FISTTP m16/m32/m64, FBSTP.
-enum class X87Store { F32, F64, F80, I16, I32, I64, Bcd };
-template <class E>
-void x87_store(E& e, const DecodedInsn& i, X87Store kind, bool truncate, bool pop_after) {
-  using namespace x87;
+// FST/FSTP m32fp/m64fp/m80fp, FIST/FISTP/FISTTP m16int/m32int/m64int, FBSTP m80bcd.
+template <Fmt F, unsigned Pops, Conv C = Conv::Fcw, class E>
+void store(E& e, const DecodedInsn& i) {
   X87State& x = e.state().x87;
   const uint64_t ea = e.effective_address(i);
   note_insn(e, i);
   FloatStatus st = status(x);
   const bool is_empty = empty(x, 0);
-  Float80 a = is_empty ? kIndefinite : get(x, 0);
+  const Float80 a = is_empty ? kIndefinite : get(x, 0);
+  constexpr bool truncate = C == Conv::Truncate;
   uint64_t bits = 0;
   std::array<uint8_t, 10> bcd{};
-  if (is_empty) {
+  if (is_empty) {  // the masked response: the format's indefinite
     st.flags = static_cast<uint8_t>(st.flags | kIE);
-    switch (kind) {
-      case X87Store::F32: bits = 0xFFC00000u; break;
-      case X87Store::F64: bits = 0xFFF8000000000000ull; break;
-      case X87Store::I16: bits = 0x8000; break;
-      case X87Store::I32: bits = 0x80000000u; break;
-      case X87Store::I64: bits = 0x8000000000000000ull; break;
-      case X87Store::Bcd: bcd = {0, 0, 0, 0, 0, 0, 0, 0xC0, 0xFF, 0xFF}; break;
-      case X87Store::F80: break;
-    }
+    if constexpr (F == Fmt::m32fp) bits = 0xFFC00000u;
+    else if constexpr (F == Fmt::m64fp) bits = 0xFFF8000000000000ull;
+    else if constexpr (F == Fmt::m16int) bits = 0x8000;
+    else if constexpr (F == Fmt::m32int) bits = 0x80000000u;
+    else if constexpr (F == Fmt::m64int) bits = 0x8000000000000000ull;
+    else if constexpr (F == Fmt::m80bcd) bcd = {0, 0, 0, 0, 0, 0, 0, 0xC0, 0xFF, 0xFF};
   } else {
-    switch (kind) {
-      case X87Store::F32: bits = fpu::f80_to_f32(a, st); break;
-      case X87Store::F64: bits = fpu::f80_to_f64(a, st); break;
-      case X87Store::I16: bits = static_cast<uint16_t>(fpu::f80_to_i16(a, truncate, st)); break;
-      case X87Store::I32: bits = static_cast<uint32_t>(fpu::f80_to_i32(a, truncate, st)); break;
-      case X87Store::I64: bits = static_cast<uint64_t>(fpu::f80_to_i64(a, truncate, st)); break;
-      case X87Store::Bcd: bcd = fpu::f80_to_bcd(a, st); break;
-      case X87Store::F80: break;
-    }
+    if constexpr (F == Fmt::m32fp) bits = fpu::f80_to_f32(a, st);
+    else if constexpr (F == Fmt::m64fp) bits = fpu::f80_to_f64(a, st);
+    else if constexpr (F == Fmt::m16int) bits = static_cast<uint16_t>(fpu::f80_to_i16(a, truncate, st));
+    else if constexpr (F == Fmt::m32int) bits = static_cast<uint32_t>(fpu::f80_to_i32(a, truncate, st));
+    else if constexpr (F == Fmt::m64int) bits = static_cast<uint64_t>(fpu::f80_to_i64(a, truncate, st));
+    else if constexpr (F == Fmt::m80bcd) bcd = fpu::f80_to_bcd(a, st);
   }
   if (stored(st)) {
-    switch (kind) {
-      case X87Store::F32: e.write_mem(i.seg, ea, 4, bits); break;
-      case X87Store::F64: case X87Store::I64: e.write_mem(i.seg, ea, 8, bits); break;
-      case X87Store::I16: e.write_mem(i.seg, ea, 2, bits); break;
-      case X87Store::I32: e.write_mem(i.seg, ea, 4, bits); break;
-      case X87Store::F80: write_m80(e, i, 0, a); break;
-      case X87Store::Bcd:
-        for (unsigned k = 10; k-- > 0;) e.write_mem(i.seg, addr_at(e, i, k), 1, bcd[k]);
-        break;
-    }
+    if constexpr (F == Fmt::m80fp) write_m80(e, i, 0, a);
+    else if constexpr (F == Fmt::m80bcd)
+      for (unsigned k = 10; k-- > 0;) e.write_mem(i.seg, addr_at(e, i, k), 1, bcd[k]);
+    else e.write_mem(i.seg, ea, mem_bytes(F), bits);
   }
   if (is_empty) {
     x.fsw = static_cast<uint16_t>(x.fsw | sw::SF);
-    if (stack_fault(x, false) && pop_after) pop(x);
-    advance(e, i);
+    if (stack_fault(x, false) && Pops) pop(x);
     return;
   }
   commit(x, st);
-  if (stored(st) && pop_after) pop(x);
-  advance(e, i);
+  if (stored(st) && Pops) pop(x);
 }
 
-// ---- environment ------------------------------------------------------------------------
+// ---- control and environment -----------------------------------------------------------------
 
-namespace x87 {
 inline bool real_or_v86(const CpuState& s) { return !(s.cr0 & kCr0PE) || (s.rflags & (1u << 17)); }
-}  // namespace x87
 
 // FNSTENV/FNSAVE image (14/28 bytes env, + 80 bytes registers for FNSAVE).
-template <class E>
-void x87_store_env(E& e, const DecodedInsn& i, bool with_regs) {
-  using namespace x87;
+template <Image I, class E>
+void store_env(E& e, const DecodedInsn& i) {
+  constexpr bool with_regs = I == Image::Save;
   CpuState& s = e.state();
   X87State& x = s.x87;
   const bool wide = i.osz != 2;
@@ -405,15 +461,18 @@ void x87_store_env(E& e, const DecodedInsn& i, bool with_regs) {
   if (with_regs)
     for (unsigned k = 8; k-- > 0;) write_m80(e, i, 7 * w + 10 * k, get(x, k));
   for (unsigned k = 7; k-- > 0;) e.write_mem(i.seg, addr_at(e, i, k * w), w, f[k]);
-  if (with_regs) init(x);
-  else x.fcw = static_cast<uint16_t>(x.fcw | 0x3f);
-  advance(e, i);
+  if (with_regs) {
+    init(x);
+  } else {  // all exceptions masked: ES and B clear, as the host shows
+    x.fcw = static_cast<uint16_t>(x.fcw | 0x3f);
+    update_summary(x);
+  }
 }
 
 // FLDENV/FRSTOR.
-template <class E>
-void x87_load_env(E& e, const DecodedInsn& i, bool with_regs) {
-  using namespace x87;
+template <Image I, class E>
+void load_env(E& e, const DecodedInsn& i) {
+  constexpr bool with_regs = I == Image::Save;
   CpuState& s = e.state();
   const bool wide = i.osz != 2;
   const unsigned w = wide ? 4 : 2;
@@ -447,153 +506,191 @@ void x87_load_env(E& e, const DecodedInsn& i, bool with_regs) {
       x.st[p].sign_exp = regs[k].sign_exp;
     }
   update_summary(x);
-  advance(e, i);
 }
 
-// ---- register-only operations ---------------------------------------------------------------
+template <class E>
+void load_cw(E& e, const DecodedInsn& i) {
+  X87State& x = e.state().x87;
+  const uint16_t v = static_cast<uint16_t>(e.read_mem(i.seg, e.effective_address(i), 2));
+  x.fcw = static_cast<uint16_t>((v & 0x1f3f) | 0x40);
+  update_summary(x);
+}
+template <class E>
+void store_cw(E& e, const DecodedInsn& i) {
+  e.write_mem(i.seg, e.effective_address(i), 2, e.state().x87.fcw);
+}
+template <Sw D, class E>
+void store_sw(E& e, const DecodedInsn& i) {
+  CpuState& s = e.state();
+  if constexpr (D == Sw::Ax) s.gpr[0] = (s.gpr[0] & ~uint64_t{0xffff}) | s.x87.fsw;
+  else e.write_mem(i.seg, e.effective_address(i), 2, s.x87.fsw);
+}
+template <class E>
+void clear_exceptions(E& e, const DecodedInsn&) {
+  X87State& x = e.state().x87;
+  x.fsw = static_cast<uint16_t>(x.fsw & 0x7f00);
+}
+template <class E>
+void init_fpu(E& e, const DecodedInsn&) { init(e.state().x87); }
+template <class E>
+void no_op(E&, const DecodedInsn&) {}
 
-namespace x87 {
+// ---- register stack operations ---------------------------------------------------------------
 
+template <class E>
+void fld_reg(E& e, const DecodedInsn& i) {
+  X87State& x = e.state().x87;
+  if (empty(x, sti(i))) {
+    if (stack_fault(x, false)) push(x, kIndefinite);
+    return;
+  }
+  push_checked(x, get(x, sti(i)));
+}
+template <class E>
+void fxch(E& e, const DecodedInsn& i) {
+  X87State& x = e.state().x87;
+  const unsigned r = sti(i);
+  if (empty(x, 0) || empty(x, r)) {
+    if (!stack_fault(x, false)) return;
+    if (empty(x, 0)) put(x, 0, kIndefinite);
+    if (empty(x, r)) put(x, r, kIndefinite);
+  } else {
+    set_c1(x, false);
+  }
+  const Float80 a = get(x, 0), b = get(x, r);
+  put(x, 0, b);
+  put(x, r, a);
+}
+// FST/FSTP ST(i) (and the FSTP8/FSTP9 aliases).
+template <unsigned Pops, class E>
+void fst_reg(E& e, const DecodedInsn& i) {
+  X87State& x = e.state().x87;
+  if (empty(x, 0)) {
+    if (stack_fault(x, false)) {
+      put(x, sti(i), kIndefinite);
+      if (Pops) pop(x);
+    }
+    return;
+  }
+  set_c1(x, false);
+  put(x, sti(i), get(x, 0));
+  if (Pops) pop(x);
+}
+// D9 D8+i (FSTP1): FSTP ST(i), except that an empty ST(0) is no fault: it only pops
+// (ST(i) untouched), as the host does.
+template <class E>
+void fstp1(E& e, const DecodedInsn& i) {
+  X87State& x = e.state().x87;
+  set_c1(x, false);
+  if (!empty(x, 0)) put(x, sti(i), get(x, 0));
+  pop(x);
+}
+// FFREE / FFREEP ST(i).
+template <unsigned Pops, class E>
+void ffree(E& e, const DecodedInsn& i) {
+  X87State& x = e.state().x87;
+  set_c1(x, false);
+  set_tag(x, phys(x, sti(i)), true);
+  if (Pops) pop(x);
+}
+// FDECSTP / FINCSTP.
+template <int Delta, class E>
+void add_top(E& e, const DecodedInsn&) {
+  X87State& x = e.state().x87;
+  set_c1(x, false);
+  set_top(x, static_cast<unsigned>(static_cast<int>(x.top()) + Delta));
+}
+template <Const K, class E>
+void fld_const(E& e, const DecodedInsn&) {
+  X87State& x = e.state().x87;
+  push_checked(x, fpu::f80_constant(K, static_cast<fpu::Rounding>((x.fcw >> 10) & 3)));
+}
+inline bool fcmov_condition(uint64_t fl, Cc cc) {
+  const bool cf = fl & isa::FL_CF, zf = fl & isa::FL_ZF, pf = fl & isa::FL_PF;
+  switch (cc) {
+    case Cc::B: return cf;
+    case Cc::E: return zf;
+    case Cc::BE: return cf || zf;
+    default: return pf;
+  }
+}
+// FCMOVcc (Moves = true) and FCMOVNcc (Moves = false: moves when the condition is clear).
+template <Cc C, bool Moves, class E>
+void fcmov(E& e, const DecodedInsn& i) {
+  CpuState& s = e.state();
+  X87State& x = s.x87;
+  const unsigned r = sti(i);
+  if (empty(x, 0) || empty(x, r)) {
+    if (stack_fault(x, false)) put(x, 0, kIndefinite);
+    return;
+  }
+  if (fcmov_condition(read_rflags(s), C) == Moves) put(x, 0, get(x, r));
+}
+
+// ---- ST(0) (and ST(1)) functions ------------------------------------------------------------
+
+using UnaryFn = Float80 (*)(Float80, FloatStatus&);
+using BinaryFn = Float80 (*)(Float80, Float80, FloatStatus&);
+inline Float80 negate(Float80 a, FloatStatus& st) {
+  st.c1 = false;
+  return fpu::f80_chs(a);
+}
+inline Float80 magnitude(Float80 a, FloatStatus& st) {
+  st.c1 = false;
+  return fpu::f80_abs(a);
+}
 // FCHS FABS FSQRT FRNDINT F2XM1: ST(0) = f(ST(0)).
-template <class F>
-inline void unary(X87State& x, F f) {
+template <UnaryFn F, class E>
+void unary(E& e, const DecodedInsn&) {
+  X87State& x = e.state().x87;
   if (empty(x, 0)) {
     if (stack_fault(x, false)) put(x, 0, kIndefinite);
     return;
   }
   FloatStatus st = status(x);
-  Float80 r = f(get(x, 0), st);
+  const Float80 r = F(get(x, 0), st);
   commit(x, st);
   if (written(st)) put(x, 0, r);
 }
-// FYL2X FYL2XP1 FPATAN FSCALE(no pop) FPREM: binary on ST(0), ST(1).
-template <class F>
-inline void binary_st01(X87State& x, bool into_st1_and_pop, F f) {
+// FYL2X FYL2XP1 FPATAN (ST(1) = f(ST(0), ST(1)), pop) and FSCALE (ST(0) = f(ST(0), ST(1))).
+template <Into D, BinaryFn F, class E>
+void binary_st01(E& e, const DecodedInsn&) {
+  X87State& x = e.state().x87;
+  constexpr bool into_st1 = D == Into::St1Pop;
   if (empty(x, 0) || empty(x, 1)) {
     if (stack_fault(x, false)) {
-      put(x, into_st1_and_pop ? 1 : 0, kIndefinite);
-      if (into_st1_and_pop) pop(x);
+      put(x, into_st1 ? 1 : 0, kIndefinite);
+      if (into_st1) pop(x);
     }
     return;
   }
   FloatStatus st = status(x);
-  Float80 r = f(get(x, 0), get(x, 1), st);
+  const Float80 r = F(get(x, 0), get(x, 1), st);
   commit(x, st);
   if (!written(st)) return;
-  if (into_st1_and_pop) {
+  if (into_st1) {
     put(x, 1, r);
     pop(x);
   } else {
     put(x, 0, r);
   }
 }
-
-inline void fxch(X87State& x, unsigned i) {
-  if (empty(x, 0) || empty(x, i)) {
-    if (!stack_fault(x, false)) return;
-    if (empty(x, 0)) put(x, 0, kIndefinite);
-    if (empty(x, i)) put(x, i, kIndefinite);
-  } else {
-    set_c1(x, false);
-  }
-  Float80 a = get(x, 0), b = get(x, i);
-  put(x, 0, b);
-  put(x, i, a);
-}
-inline void fst_reg(X87State& x, unsigned i, bool pop_after) {
-  if (empty(x, 0)) {
-    if (stack_fault(x, false)) {
-      put(x, i, kIndefinite);
-      if (pop_after) pop(x);
-    }
-    return;
-  }
-  set_c1(x, false);
-  put(x, i, get(x, 0));
-  if (pop_after) pop(x);
-}
-// D9 D8+i (FSTP1): FSTP ST(i), except that an empty ST(0) is no fault: it only pops
-// (ST(i) untouched), as the host does.
-inline void fstp_alias(X87State& x, unsigned i) {
-  set_c1(x, false);
-  if (!empty(x, 0)) put(x, i, get(x, 0));
-  pop(x);
-}
-inline void fld_reg(X87State& x, unsigned i) {
-  if (empty(x, i)) {
-    if (stack_fault(x, false)) push(x, kIndefinite);
-    return;
-  }
-  push_checked(x, get(x, i));
-}
-inline bool fcmov_condition(uint64_t fl, unsigned cc) {
-  const bool cf = fl & isa::FL_CF, zf = fl & isa::FL_ZF, pf = fl & isa::FL_PF;
-  switch (cc & 3) {
-    case 0: return cf;
-    case 1: return zf;
-    case 2: return cf || zf;
-    default: return pf;
-  }
-}
-inline void fcmov(X87State& x, unsigned i, bool cond) {
-  if (empty(x, 0) || empty(x, i)) {
-    if (stack_fault(x, false)) put(x, 0, kIndefinite);
-    return;
-  }
-  if (cond) put(x, 0, get(x, i));
-}
-// FCOMI/FUCOMI(P): ZF PF CF from the ordering; OF SF AF cleared.
-inline uint32_t comi_flags(fpu::Ordering o) {
-  switch (o) {
-    case fpu::Ordering::Less: return isa::FL_CF;
-    case fpu::Ordering::Equal: return isa::FL_ZF;
-    case fpu::Ordering::Greater: return 0;
-    default: return isa::FL_ZF | isa::FL_PF | isa::FL_CF;
-  }
-}
-inline void fcomi(CpuState& s, unsigned i, bool signaling, bool pop_after) {
-  X87State& x = s.x87;
-  if (empty(x, 0) || empty(x, i)) {  // flags say "unordered" even when IE is unmasked
-    const bool masked = stack_fault(x, false);
-    set_arith_flags(s, isa::FL_ARITH, isa::FL_ZF | isa::FL_PF | isa::FL_CF);
-    if (masked && pop_after) pop(x);
-    return;
-  }
-  FloatStatus st = status(x);
-  const bool c1 = (x.fsw & sw::C1) != 0;
-  fpu::Ordering o = fpu::f80_compare(get(x, 0), get(x, i), signaling, st);
-  st.c1 = c1;
-  commit(x, st);
-  set_arith_flags(s, isa::FL_ARITH, comi_flags(o));  // also with an unmasked exception
-  if (written(st) && pop_after) pop(x);
-}
-inline void ftst(X87State& x) {
-  if (empty(x, 0)) {
-    stack_fault(x, false);
-    set_cc(x, sw::C0 | sw::C2 | sw::C3);
-    return;
-  }
-  FloatStatus st = status(x);
-  fpu::Ordering o = fpu::f80_compare(get(x, 0), Float80{0, 0}, true, st);
-  finish_compare(x, o, st, 0);
-}
-inline void fxam(X87State& x) {
-  set_cc(x, fpu::f80_examine(get(x, 0), empty(x, 0)));
-}
-inline void fld_const(X87State& x, fpu::X87Constant k) {
-  push_checked(x, fpu::f80_constant(k, static_cast<fpu::Rounding>((x.fcw >> 10) & 3)));
-}
-// FPREM/FPREM1.
-inline void fprem(X87State& x, bool ieee) {
+// FPREM / FPREM1.
+template <Rem R, class E>
+void fprem(E& e, const DecodedInsn&) {
+  X87State& x = e.state().x87;
   if (empty(x, 0) || empty(x, 1)) {
     x.fsw = static_cast<uint16_t>(x.fsw & ~sw::C2);  // as the host shows: no partial remainder
     if (stack_fault(x, false)) put(x, 0, kIndefinite);
     return;
   }
   FloatStatus st = status(x);
-  fpu::Remainder r = fpu::f80_prem(get(x, 0), get(x, 1), ieee, st);
+  fpu::Remainder r = fpu::f80_prem(get(x, 0), get(x, 1), R == Rem::Ieee, st);
   commit(x, st);
-  if (!written(st)) return;
+  if (!written(st)) {  // unmasked exception: as the host shows, C2 = 0 (C0, C1, C3 unchanged)
+    x.fsw = static_cast<uint16_t>(x.fsw & ~sw::C2);
+    return;
+  }
   put(x, 0, r.value);
   const bool nan = r.value.exponent() == 0x7fff && (r.value.signif << 1) != 0;
   if (nan)  // as the host shows: C0 and C3 keep their value, C1 and C2 are cleared
@@ -601,16 +698,11 @@ inline void fprem(X87State& x, bool ieee) {
   else
     set_cc(x, fpu::remainder_condition_bits(r));
 }
-inline void fxtract(X87State& x) {
-  if (empty(x, 0)) {
-    if (stack_fault(x, false)) {
-      put(x, 0, kIndefinite);
-      push(x, kIndefinite);
-    }
-    return;
-  }
-  if (!empty_phys(x, (x.top() - 1) & 7)) {
-    if (stack_fault(x, true)) {
+template <class E>
+void fxtract(E& e, const DecodedInsn&) {
+  X87State& x = e.state().x87;
+  if (empty(x, 0) || !empty_phys(x, (x.top() - 1) & 7)) {
+    if (stack_fault(x, !empty(x, 0))) {
       put(x, 0, kIndefinite);
       push(x, kIndefinite);
     }
@@ -624,35 +716,31 @@ inline void fxtract(X87State& x) {
   put(x, 0, r.exponent);
   push(x, r.significand);
 }
-// FSIN/FCOS (sincos=false) and FPTAN/FSINCOS (push a second value).
-inline void trig(X87State& x, unsigned which) {  // 0 sin, 1 cos, 2 tan, 3 sincos
-  const bool pushes = which >= 2;
-  if (empty(x, 0) || (pushes && !empty_phys(x, (x.top() - 1) & 7)))
+// FSIN/FCOS, and FPTAN/FSINCOS (which push a second value).
+template <Trig T, class E>
+void trig(E& e, const DecodedInsn&) {
+  X87State& x = e.state().x87;
+  constexpr bool pushes = T == Trig::Tan || T == Trig::SinCos;
+  const bool underflow = empty(x, 0), overflow = pushes && !empty_phys(x, (x.top() - 1) & 7);
+  if (underflow || overflow) {
     x.fsw = static_cast<uint16_t>(x.fsw & ~sw::C2);  // a stack fault reports C2 = 0
-  if (empty(x, 0)) {
-    if (stack_fault(x, false)) {
+    if (stack_fault(x, !underflow)) {
       put(x, 0, kIndefinite);
       if (pushes) push(x, kIndefinite);
     }
     return;
   }
-  if (pushes && !empty_phys(x, (x.top() - 1) & 7)) {
-    if (stack_fault(x, true)) {
-      put(x, 0, kIndefinite);
-      push(x, kIndefinite);
-    }
-    return;
-  }
   FloatStatus st = status(x);
-  Float80 a = get(x, 0), v, second;
+  const Float80 a = get(x, 0);
+  Float80 v, second;
   bool out = false;
-  if (which == 3) {
+  if constexpr (T == Trig::SinCos) {
     fpu::SinCos r = fpu::f80_sincos(a, st);
     v = r.sin;
     second = r.cos;
     out = r.out_of_range;
   } else {
-    fpu::TrigResult r = which == 0 ? fpu::f80_sin(a, st) : which == 1 ? fpu::f80_cos(a, st) : fpu::f80_tan(a, st);
+    fpu::TrigResult r = T == Trig::Sin ? fpu::f80_sin(a, st) : T == Trig::Cos ? fpu::f80_cos(a, st) : fpu::f80_tan(a, st);
     v = r.value;
     second = r.pushed;
     out = r.out_of_range;
@@ -666,245 +754,22 @@ inline void trig(X87State& x, unsigned which) {  // 0 sin, 1 cos, 2 tan, 3 sinco
 
 }  // namespace x87
 
-// ---- the eight escape opcodes ------------------------------------------------------------
-
-template <class E>
-void sem_x87_d8(E& e, const DecodedInsn& i) {
-  using namespace x87;
-  check(e, true);
-  if (x87_mem(i)) return x87_arith_mem(e, i, 0);
-  note_insn(e, i);
-  X87State& x = e.state().x87;
-  const unsigned op = i.reg_field(), r = i.modrm & 7;
-  if (op == 2 || op == 3) compare_regs(x, r, true, op == 3 ? 1 : 0);
-  else arith_regs(x, op, r, false, false);
-  advance(e, i);
-}
-
-template <class E>
-void sem_x87_dc(E& e, const DecodedInsn& i) {
-  using namespace x87;
-  check(e, true);
-  if (x87_mem(i)) return x87_arith_mem(e, i, 1);
-  note_insn(e, i);
-  X87State& x = e.state().x87;
-  const unsigned op = i.reg_field(), r = i.modrm & 7;
-  if (op == 2 || op == 3) compare_regs(x, r, true, op == 3 ? 1 : 0);
-  else arith_regs(x, op >= 4 ? (op ^ 1) : op, r, true, false);
-  advance(e, i);
-}
-
-template <class E>
-void sem_x87_de(E& e, const DecodedInsn& i) {
-  using namespace x87;
-  check(e, true);
-  if (x87_mem(i)) return x87_arith_mem(e, i, 3);
-  X87State& x = e.state().x87;
-  const unsigned op = i.reg_field(), r = i.modrm & 7;
-  if (op == 3 && r != 1) e.raise(kUD);
-  note_insn(e, i);
-  if (op == 2) compare_regs(x, r, true, 1);        // FCOMP alias
-  else if (op == 3) compare_regs(x, 1, true, 2);   // FCOMPP
-  else arith_regs(x, op >= 4 ? (op ^ 1) : op, r, true, true);
-  advance(e, i);
-}
-
-template <class E>
-void sem_x87_da(E& e, const DecodedInsn& i) {
-  using namespace x87;
-  check(e, true);
-  if (x87_mem(i)) return x87_arith_mem(e, i, 2);
-  CpuState& s = e.state();
-  const unsigned op = i.reg_field(), r = i.modrm & 7;
-  if (op < 4) {
-    note_insn(e, i);
-    fcmov(s.x87, r, fcmov_condition(read_rflags(s), op));
-  } else if (i.modrm == 0xe9) {
-    note_insn(e, i);
-    compare_regs(s.x87, 1, false, 2);  // FUCOMPP
-  } else {
-    e.raise(kUD);
+// ---- one handler per form, generated from the X87 lines of the opcode table ------------------
+// #NM/#MF check (waiting forms), FIP/FOP for register forms that are not control
+// instructions (memory forms note them once their operand is read), the operation, RIP.
+#define X(...)
+#define X87(opc, reg, mod, rm, mn, ops, fr, fw, attrs, h, op, ...)           \
+  template <class E>                                                         \
+  void sem_##h(E& e, const DecodedInsn& i) {                                 \
+    using namespace isa;                                                     \
+    using namespace x87;                                                     \
+    x87::check(e, !((attrs) & NOWAIT));                                      \
+    if constexpr ((mod) == REG && !((attrs) & X87CTL)) x87::note_insn(e, i); \
+    x87::op<__VA_ARGS__>(e, i);                                              \
+    advance(e, i);                                                           \
   }
-  advance(e, i);
-}
-
-template <class E>
-void sem_x87_d9(E& e, const DecodedInsn& i) {
-  using namespace x87;
-  CpuState& s = e.state();
-  X87State& x = s.x87;
-  const unsigned op = i.reg_field(), r = i.modrm & 7;
-  if (x87_mem(i)) {
-    switch (op) {
-      case 0: check(e, true); return x87_load(e, i, X87Load::F32);
-      case 2: check(e, true); return x87_store(e, i, X87Store::F32, false, false);
-      case 3: check(e, true); return x87_store(e, i, X87Store::F32, false, true);
-      case 4: check(e, false); return x87_load_env(e, i, false);
-      case 5: {
-        check(e, false);
-        uint16_t v = static_cast<uint16_t>(e.read_mem(i.seg, e.effective_address(i), 2));
-        x.fcw = static_cast<uint16_t>((v & 0x1f3f) | 0x40);
-        update_summary(x);
-        return advance(e, i);
-      }
-      case 6: check(e, false); return x87_store_env(e, i, false);
-      case 7: check(e, false); e.write_mem(i.seg, e.effective_address(i), 2, x.fcw); return advance(e, i);
-      default: e.raise(kUD);
-    }
-  }
-  const uint8_t m = i.modrm;
-  // Undefined encodings first (before #NM? the hardware raises #UD for them regardless).
-  if ((m >= 0xd1 && m <= 0xd7) || m == 0xe2 || m == 0xe3 || m == 0xe6 || m == 0xe7 || m == 0xef) e.raise(kUD);
-  check(e, true);
-  note_insn(e, i);
-  switch (op) {
-    case 0: fld_reg(x, r); break;
-    case 1: fxch(x, r); break;
-    case 2: break;  // FNOP
-    case 3: fstp_alias(x, r); break;  // FSTP1
-    case 4:
-      switch (r) {
-        case 0: unary(x, [](Float80 a, FloatStatus& st) { st.c1 = false; return fpu::f80_chs(a); }); break;
-        case 1: unary(x, [](Float80 a, FloatStatus& st) { st.c1 = false; return fpu::f80_abs(a); }); break;
-        case 4: ftst(x); break;
-        default: fxam(x); break;
-      }
-      break;
-    case 5: {
-      static constexpr fpu::X87Constant k[7] = {fpu::X87Constant::One, fpu::X87Constant::Log2Ten,
-                                                 fpu::X87Constant::Log2E, fpu::X87Constant::Pi,
-                                                 fpu::X87Constant::Log10Two, fpu::X87Constant::LnTwo,
-                                                 fpu::X87Constant::Zero};
-      fld_const(x, k[r]);
-      break;
-    }
-    case 6:
-      switch (r) {
-        case 0: unary(x, [](Float80 a, FloatStatus& st) { return fpu::f80_f2xm1(a, st); }); break;
-        case 1: binary_st01(x, true, [](Float80 a, Float80 b, FloatStatus& st) { return fpu::f80_fyl2x(a, b, st); }); break;
-        case 2: trig(x, 2); break;
-        case 3: binary_st01(x, true, [](Float80 a, Float80 b, FloatStatus& st) { return fpu::f80_fpatan(a, b, st); }); break;
-        case 4: fxtract(x); break;
-        case 5: fprem(x, true); break;
-        case 6: set_c1(x, false); set_top(x, x.top() - 1); break;
-        default: set_c1(x, false); set_top(x, x.top() + 1); break;
-      }
-      break;
-    default:
-      switch (r) {
-        case 0: fprem(x, false); break;
-        case 1: binary_st01(x, true, [](Float80 a, Float80 b, FloatStatus& st) { return fpu::f80_fyl2xp1(a, b, st); }); break;
-        case 2: unary(x, [](Float80 a, FloatStatus& st) { return fpu::f80_sqrt(a, st); }); break;
-        case 3: trig(x, 3); break;
-        case 4: unary(x, [](Float80 a, FloatStatus& st) { return fpu::f80_round_to_int(a, st); }); break;
-        case 5: binary_st01(x, false, [](Float80 a, Float80 b, FloatStatus& st) { return fpu::f80_scale(a, b, st); }); break;
-        case 6: trig(x, 0); break;
-        default: trig(x, 1); break;
-      }
-      break;
-  }
-  advance(e, i);
-}
-
-template <class E>
-void sem_x87_db(E& e, const DecodedInsn& i) {
-  using namespace x87;
-  CpuState& s = e.state();
-  X87State& x = s.x87;
-  const unsigned op = i.reg_field(), r = i.modrm & 7;
-  if (x87_mem(i)) {
-    switch (op) {
-      case 0: check(e, true); return x87_load(e, i, X87Load::I32);
-      case 1: check(e, true); return x87_store(e, i, X87Store::I32, true, true);
-      case 2: check(e, true); return x87_store(e, i, X87Store::I32, false, false);
-      case 3: check(e, true); return x87_store(e, i, X87Store::I32, false, true);
-      case 5: check(e, true); return x87_load(e, i, X87Load::F80);
-      case 7: check(e, true); return x87_store(e, i, X87Store::F80, false, true);
-      default: e.raise(kUD);
-    }
-  }
-  if (op == 7 || (op == 4 && r >= 5)) e.raise(kUD);
-  if (op == 4) {
-    check(e, false);
-    if (r == 2) x.fsw = static_cast<uint16_t>(x.fsw & 0x7f00);  // FNCLEX
-    else if (r == 3) init(x);                                   // FNINIT
-    return advance(e, i);                                       // FNENI/FNDISI/FSETPM: no-ops
-  }
-  check(e, true);
-  note_insn(e, i);
-  if (op < 4) fcmov(x, r, !fcmov_condition(read_rflags(s), op));
-  else fcomi(s, r, op == 6, false);
-  advance(e, i);
-}
-
-template <class E>
-void sem_x87_dd(E& e, const DecodedInsn& i) {
-  using namespace x87;
-  CpuState& s = e.state();
-  X87State& x = s.x87;
-  const unsigned op = i.reg_field(), r = i.modrm & 7;
-  if (x87_mem(i)) {
-    switch (op) {
-      case 0: check(e, true); return x87_load(e, i, X87Load::F64);
-      case 1: check(e, true); return x87_store(e, i, X87Store::I64, true, true);
-      case 2: check(e, true); return x87_store(e, i, X87Store::F64, false, false);
-      case 3: check(e, true); return x87_store(e, i, X87Store::F64, false, true);
-      case 4: check(e, false); return x87_load_env(e, i, true);
-      case 6: check(e, false); return x87_store_env(e, i, true);
-      case 7: check(e, false); e.write_mem(i.seg, e.effective_address(i), 2, x.fsw); return advance(e, i);
-      default: e.raise(kUD);
-    }
-  }
-  if (op >= 6) e.raise(kUD);
-  check(e, true);
-  note_insn(e, i);
-  switch (op) {
-    case 0: set_c1(x, false); set_tag(x, phys(x, r), true); break;  // FFREE
-    case 1: fxch(x, r); break;
-    case 2: fst_reg(x, r, false); break;
-    case 3: fst_reg(x, r, true); break;
-    case 4: compare_regs(x, r, false, 0); break;
-    default: compare_regs(x, r, false, 1); break;
-  }
-  advance(e, i);
-}
-
-template <class E>
-void sem_x87_df(E& e, const DecodedInsn& i) {
-  using namespace x87;
-  CpuState& s = e.state();
-  X87State& x = s.x87;
-  const unsigned op = i.reg_field(), r = i.modrm & 7;
-  if (x87_mem(i)) {
-    check(e, true);
-    switch (op) {
-      case 0: return x87_load(e, i, X87Load::I16);
-      case 1: return x87_store(e, i, X87Store::I16, true, true);
-      case 2: return x87_store(e, i, X87Store::I16, false, false);
-      case 3: return x87_store(e, i, X87Store::I16, false, true);
-      case 4: return x87_load(e, i, X87Load::Bcd);
-      case 5: return x87_load(e, i, X87Load::I64);
-      case 6: return x87_store(e, i, X87Store::Bcd, false, true);
-      default: return x87_store(e, i, X87Store::I64, false, true);
-    }
-  }
-  if (op == 7 || (op == 4 && r != 0)) e.raise(kUD);
-  if (op == 4) {  // FNSTSW AX
-    check(e, false);
-    s.gpr[0] = (s.gpr[0] & ~uint64_t{0xffff}) | x.fsw;
-    return advance(e, i);
-  }
-  check(e, true);
-  note_insn(e, i);
-  switch (op) {
-    case 0: set_c1(x, false); set_tag(x, phys(x, r), true); pop(x); break;  // FFREEP
-    case 1: fxch(x, r); break;
-    case 2: case 3: fst_reg(x, r, true); break;
-    case 5: fcomi(s, r, false, true); break;
-    default: fcomi(s, r, true, true); break;
-  }
-  advance(e, i);
-}
+#include "cpu/isa/opcodes.def"
+#undef X
 
 // FWAIT: #NM when CR0.MP and CR0.TS; #MF for a pending unmasked exception (CR0.NE).
 template <class E>

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "cpu/isa/decoder.h"
+
 namespace emu::diff {
 
 using namespace isa;
@@ -50,10 +52,8 @@ bool has_kind(const Form& f, OpKind k) {
 
 }  // namespace
 
-bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
-  const Form& f = kForms[fi];
-  const std::string_view h = f.handler;
-  GeneratedCase g;
+// Random registers, stack and data page; for x87 forms also edge-valued ST registers and FCW.
+void CaseGenerator::random_state(bool x87, GeneratedCase& g) {
   NativeCase& c = g.c;
   c.in = CpuSnapshot::initial();
   c.data.resize(kPageSize);
@@ -62,9 +62,9 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
   for (int k = 0; k < 16; ++k) gpr[k] = edge_or_random();
   gpr[RSP] = kDataBase + 0x800 + 8 * (below(64)) - 0x100;
   for (int k = 0; k < 16; ++k) c.in.set_xmm(k, edge_or_random(), edge_or_random());
-  // x87/MMX registers: random contents, TOP and tags (no pending exceptions).
+  // x87/MMX registers: random contents, TOP and tags (pending exceptions: see below).
   for (int k = 0; k < 8; ++k) c.in.set_st(k, edge_or_random(), static_cast<uint16_t>(rng_()));
-  if (h.substr(0, 4) == "x87_") {
+  if (x87) {
     // x87 edge operands: zeros, denormals, pseudo-denormals, infinities, QNaN/SNaN, the
     // indefinite, unnormals (unsupported), 1.0, the largest finite; random FCW RC/PC and
     // sometimes unmasked exceptions.
@@ -87,9 +87,25 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
     }
   }
   c.in.set_fsw(static_cast<uint16_t>((below(8) << 11) | (rng_() & 0x4700)));
+  if (x87 && chance(8)) {
+    // A pending unmasked exception (as a previous instruction leaves it): every waiting
+    // x87 instruction must raise #MF, the no-wait ones (FN*) must not.
+    const unsigned e = below(6);
+    c.in.set_fcw(static_cast<uint16_t>(c.in.fcw() & ~(1u << e)));
+    c.in.set_fsw(static_cast<uint16_t>(c.in.fsw() | (1u << e) | 0x8080));  // the exception, ES, B
+  }
   c.in.set_ftw(static_cast<uint8_t>(rng_()));
   uint64_t flags = bits64() & kCaseFlagsMask;
   c.in.rflags = flags | kForcedFlags;
+}
+
+bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
+  const Form& f = kForms[fi];
+  const std::string_view h = f.handler;
+  GeneratedCase g;
+  NativeCase& c = g.c;
+  random_state(h.substr(0, 4) == "x87_", g);
+  uint64_t* gpr = c.in.gpr;
   g.undefined_flags = f.flags_undefined;
 
   // ---- operand size and prefixes ----
@@ -123,8 +139,11 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
     if (f.rm != RA) rmf = static_cast<unsigned>(f.rm);
   }
   const bool mem = need_modrm && mod != 3;
-  if (h == "x87_d9" && !mem && regf == 6 && rmf == 0) {  // F2XM1 is defined for |ST0| <= 1 only
-    c.in.set_st(0, bits64() | (uint64_t{1} << 63), static_cast<uint16_t>((0x3ffe - below(70)) | (chance(50) ? 0x8000 : 0)));
+  // F2XM1 is defined for |ST(0)| <= 1 only, FYL2XP1 for |ST(0)| < 1 - sqrt(2)/2 (both
+  // undefined beyond): keep ST(0) inside.
+  if (h == "x87_f2xm1" || h == "x87_fyl2xp1") {
+    const unsigned top_exp = h == "x87_f2xm1" ? 0x3ffe : 0x3ffc;
+    c.in.set_st(0, bits64() | (uint64_t{1} << 63), static_cast<uint16_t>((top_exp - below(70)) | (chance(50) ? 0x8000 : 0)));
   }
   if ((f.attrs & LOCK) && mem && chance(30) && f.ops[0].kind != OpKind::G) use_lock = true;
   if (use_lock) bytes.insert(bytes.begin(), 0xf0);
@@ -279,6 +298,27 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
   }
   c.code = bytes;
   if (h == "cpuid" || h == "rdtsc" || h == "rdtscp") g.gpr_mask = static_cast<uint16_t>(~0x000fu);
+  *out = std::move(g);
+  return true;
+}
+
+std::vector<std::vector<uint8_t>> x87_unlisted_encodings() {
+  std::vector<std::vector<uint8_t>> v;
+  for (unsigned opc = 0xd8; opc <= 0xdf; ++opc)
+    for (unsigned modrm = 0; modrm < 256; ++modrm) {
+      if ((modrm >> 6) != 3 && ((modrm >> 6) != 0 || (modrm & 7) != 3)) continue;  // memory: [rbx] only
+      const std::vector<uint8_t> code = {static_cast<uint8_t>(opc), static_cast<uint8_t>(modrm)};
+      DecodedInsn d;
+      if (decode(code.data(), code.size(), 64, &d) == DecodeStatus::Invalid) v.push_back(code);
+    }
+  return v;
+}
+
+bool CaseGenerator::generate_encoding(const std::vector<uint8_t>& code, GeneratedCase* out) {
+  GeneratedCase g;
+  random_state(true, g);
+  g.c.in.gpr[RBX] = kDataBase + 0x100 + below(0xd00);
+  g.c.code = code;
   *out = std::move(g);
   return true;
 }

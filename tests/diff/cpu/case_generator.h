@@ -28,6 +28,11 @@ struct FormInfo {
 // Every user-mode form of 64-bit mode (not SYS/PRIV/invalid-in-64), with its plan.
 std::vector<FormInfo> user_mode_forms();
 
+// The x87 escape encodings (D8-DF with every register ModRM, and every /digit with a
+// [rbx] operand) that match no form of the table: emu raises #UD for them, and the host
+// must agree (its undocumented aliases are forms of the table).
+std::vector<std::vector<uint8_t>> x87_unlisted_encodings();
+
 struct GeneratedCase {
   NativeCase c;
   uint32_t undefined_flags = 0;  // RFLAGS bits not compared
@@ -45,8 +50,11 @@ class CaseGenerator {
   explicit CaseGenerator(uint64_t seed) : rng_(seed) {}
   // A random case for the form; false if this draw produced no valid encoding.
   bool generate(size_t form, GeneratedCase* out);
+  // A random x87 state (RBX pointing into the data page) for the given instruction bytes.
+  bool generate_encoding(const std::vector<uint8_t>& code, GeneratedCase* out);
 
  private:
+  void random_state(bool x87, GeneratedCase& g);
   uint64_t edge_or_random();
   uint64_t bits64() { return rng_(); }
   unsigned below(unsigned n) { return static_cast<unsigned>(rng_() % n); }

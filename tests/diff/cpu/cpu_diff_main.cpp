@@ -2,9 +2,11 @@
 // generates random cases, runs each on the host CPU (NativeRunner) and in emu's
 // interpreter from the same state, and compares GPRs, RIP, RFLAGS (minus the flags the
 // table marks undefined for the form), the data region and the fault (vector, error
-// code, CR2). Prints mismatches with the disassembled bytes and a state diff, and the
-// coverage figure. Options: --cases N (per form), --seed S, --form MNEMONIC,
-// --max-report K. Exit status 1 on any mismatch.
+// code, CR2). Then the x87 escape encodings that have no form: both sides must raise #UD.
+// Prints mismatches with the disassembled bytes and a state diff, and the coverage
+// figure. Options: --cases N (per form), --seed S, --form MNEMONIC (all its forms),
+// --x87 (only the D8-DF forms and encodings), --max-report K. Exit status 1 on any mismatch.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -49,6 +51,7 @@ struct Options {
   uint64_t seed = 1;
   std::string form;
   unsigned max_report = 20;
+  bool x87_only = false;
 };
 
 std::string disasm_bytes(const std::vector<uint8_t>& code) {
@@ -97,8 +100,9 @@ int main(int argc, char** argv) {
     else if (a == "--seed") o.seed = std::strtoull(next(), nullptr, 0);
     else if (a == "--form") o.form = next();
     else if (a == "--max-report") o.max_report = static_cast<unsigned>(std::strtoul(next(), nullptr, 0));
+    else if (a == "--x87") o.x87_only = true;
     else {
-      std::fprintf(stderr, "usage: %s [--cases N] [--seed S] [--form MNEMONIC] [--max-report K]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--cases N] [--seed S] [--form MNEMONIC] [--x87] [--max-report K]\n", argv[0]);
       return 2;
     }
   }
@@ -112,53 +116,73 @@ int main(int argc, char** argv) {
   std::vector<FormInfo> forms = user_mode_forms();
 
   uint64_t run_cases = 0, mismatches = 0, skipped = 0, reported = 0;
-  size_t exercised = 0, not_implemented = 0, host_differs = 0;
+  size_t exercised = 0, not_implemented = 0, host_differs = 0, selected = 0;
   std::map<std::string, uint64_t> mismatch_by_form;
   NativeResult nr, er;
+  // Runs one case on both sides; false if the host could not run it.
+  auto run_case = [&](const GeneratedCase& g, const std::string& name, bool x87) {
+    native.run(g.c, nr);
+    if (nr.outcome == NativeResult::Timeout || nr.outcome == NativeResult::RunnerCrashed || (nr.vector == -1 && nr.outcome == NativeResult::Fault)) {
+      ++skipped;
+      return false;
+    }
+    emu_runner.run(g.c, er);
+    ++run_cases;
+    for (uint32_t k = 0; k < g.host_specific_len; ++k) {  // not compared: see GeneratedCase
+      const size_t at = g.host_specific_offset + k;
+      if (at < nr.data.size() && at < er.data.size()) er.data[at] = nr.data[at];
+    }
+    if (g.approx_xmm) accept_approximations(nr.out, er.out);
+    std::vector<std::string> d = compare(g, nr, er);
+    if (d.empty()) return true;
+    ++mismatches;
+    ++mismatch_by_form[name];
+    if (reported < o.max_report) {
+      ++reported;
+      std::printf("MISMATCH %s: %s\n", name.c_str(), disasm_bytes(g.c.code).c_str());
+      for (auto& s : d) std::printf("    %s\n", s.c_str());
+      if (x87) {  // show the input stack
+        std::printf("    in: fcw %#x fsw %#x ftw %#x", g.c.in.fcw(), g.c.in.fsw(), g.c.in.ftw());
+        for (int k = 0; k < 8; ++k) std::printf(" R%d=%04x:%016llx", k, load_le16(g.c.in.st(k) + 8), static_cast<unsigned long long>(load_le64(g.c.in.st(k))));
+        std::printf("\n");
+      }
+    }
+    return true;
+  };
   for (const FormInfo& fi : forms) {
     const isa::Form& f = isa::kForms[fi.form];
+    const bool x87 = f.map == isa::Map::M1 && f.opcode >= 0xd8 && f.opcode <= 0xdf;
     if (!o.form.empty() && o.form != f.mnemonic) continue;
+    if (o.x87_only && !x87) continue;
+    ++selected;
     if (fi.plan == FormPlan::NotImplemented) { ++not_implemented; continue; }
     if (fi.plan == FormPlan::HostDiffers) { ++host_differs; continue; }
     bool compared = false;
+    const std::string name = std::string(f.mnemonic) + " " + f.operand_text;
     for (uint64_t n = 0; n < o.cases; ++n) {
       GeneratedCase g;
       if (!gen.generate(fi.form, &g)) continue;
-      native.run(g.c, nr);
-      if (nr.outcome == NativeResult::Timeout || nr.outcome == NativeResult::RunnerCrashed || (nr.vector == -1 && nr.outcome == NativeResult::Fault)) {
-        ++skipped;
-        continue;
-      }
-      emu_runner.run(g.c, er);
-      ++run_cases;
-      compared = true;
-      for (uint32_t k = 0; k < g.host_specific_len; ++k) {  // not compared: see GeneratedCase
-        const size_t at = g.host_specific_offset + k;
-        if (at < nr.data.size() && at < er.data.size()) er.data[at] = nr.data[at];
-      }
-      if (g.approx_xmm) accept_approximations(nr.out, er.out);
-      std::vector<std::string> d = compare(g, nr, er);
-      if (d.empty()) continue;
-      ++mismatches;
-      ++mismatch_by_form[std::string(f.mnemonic) + " " + f.operand_text];
-      if (reported < o.max_report) {
-        ++reported;
-        std::printf("MISMATCH %s %s: %s\n", f.mnemonic, f.operand_text, disasm_bytes(g.c.code).c_str());
-        for (auto& s : d) std::printf("    %s\n", s.c_str());
-        if (f.opcode >= 0xd8 && f.opcode <= 0xdf && f.map == isa::Map::M1) {  // x87: show the input stack
-          std::printf("    in: fcw %#x fsw %#x ftw %#x", g.c.in.fcw(), g.c.in.fsw(), g.c.in.ftw());
-          for (int k = 0; k < 8; ++k) std::printf(" R%d=%04x:%016llx", k, load_le16(g.c.in.st(k) + 8), static_cast<unsigned long long>(load_le64(g.c.in.st(k))));
-          std::printf("\n");
-        }
-      }
+      if (run_case(g, name, x87)) compared = true;
     }
     if (compared) ++exercised;
+  }
+  // The x87 encodings without a form: the host must raise #UD for them as emu does.
+  if (o.form.empty()) {
+    const auto unlisted = x87_unlisted_encodings();
+    const uint64_t before = mismatches, cases_before = run_cases;
+    for (const auto& code : unlisted)
+      for (uint64_t n = 0; n < std::min<uint64_t>(o.cases, 20); ++n) {
+        GeneratedCase g;
+        if (gen.generate_encoding(code, &g)) run_case(g, "x87 unlisted " + isa::hex_bytes(code.data(), code.size()), true);
+      }
+    std::printf("x87 encodings without a form (#UD expected): %zu encodings, %llu cases, %llu mismatches\n", unlisted.size(),
+                static_cast<unsigned long long>(run_cases - cases_before), static_cast<unsigned long long>(mismatches - before));
   }
   std::printf("\ncases compared: %llu, mismatches: %llu, skipped (host timeout/unknown fault): %llu\n",
               static_cast<unsigned long long>(run_cases), static_cast<unsigned long long>(mismatches),
               static_cast<unsigned long long>(skipped));
   for (auto& [name, count] : mismatch_by_form) std::printf("  mismatching form: %-28s %llu\n", name.c_str(), static_cast<unsigned long long>(count));
-  std::printf("coverage: %zu / %zu user-mode forms exercised (%zu not implemented yet, %zu not comparable with the host)\n",
-              exercised, forms.size(), not_implemented, host_differs);
+  std::printf("coverage: %zu / %zu %s forms exercised (%zu not implemented yet, %zu not comparable with the host)\n",
+              exercised, selected, o.x87_only ? "x87" : "user-mode", not_implemented, host_differs);
   return mismatches ? 1 : 0;
 }

@@ -55,8 +55,9 @@ struct EmuRunner::Impl {
     data = mem.add_ram(kDataBase, kDataSize, "diff-data");
     std::memset(code, kCodeFiller, kCodeSize);
     cpu.set_flat_long_mode(3);
-    // Linux user mode: CS 0x33, SS 0x2b, null data selectors.
+    // Linux user mode: CS 0x33, SS 0x2b, null data selectors; CR0.NE (x87 errors as #MF).
     CpuState& s = cpu.state();
+    s.cr0 |= 1u << 5;
     s.seg[isa::SEG_CS].selector = 0x33;
     s.seg[isa::SEG_SS].selector = 0x2b;
     for (unsigned k : {isa::SEG_DS, isa::SEG_ES, isa::SEG_FS, isa::SEG_GS}) s.seg[k].selector = 0;
@@ -95,6 +96,10 @@ void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructi
   // x87 state from the FXSAVE image: ST(i) is physical register (TOP + i) & 7.
   s.x87.fcw = c.in.fcw();
   s.x87.fsw = c.in.fsw();
+  s.x87.fop = c.in.fop();  // last-instruction pointers (FXSAVE64 layout: no selectors)
+  s.x87.fip = c.in.fip();
+  s.x87.fdp = c.in.fdp();
+  s.x87.fcs = s.x87.fds = 0;
   const unsigned top = (s.x87.fsw >> 11) & 7;
   s.x87.ftw = 0;
   for (unsigned p = 0; p < 8; ++p)

@@ -243,3 +243,51 @@ TEST_CASE("disassembly text", "[decoder]") {
   REQUIRE(dec({0xeb, 0xfe}, 64, &d) == DecodeStatus::Ok);
   CHECK(disassemble(d, 0x1000) == "JMP 0x1000");
 }
+
+TEST_CASE("decoder: x87 forms, operands and disassembly", "[decoder][x87]") {
+  DecodedInsn d;
+  auto text = [&](std::vector<uint8_t> b, unsigned bits = 64) {
+    return dec(b, bits, &d) == DecodeStatus::Ok ? disassemble(d, 0) : std::string("(invalid)");
+  };
+  CHECK(text({0xd8, 0xc3}) == "FADD st(0), st(3)");
+  CHECK(text({0xdc, 0xe2}) == "FSUBR st(2), st(0)");   // DC E0+i: ST(i) = ST(0) - ST(i)
+  CHECK(text({0xde, 0xf9}) == "FDIVP st(1), st(0)");
+  CHECK(text({0xd8, 0x03}) == "FADD dword [rbx]");
+  CHECK(text({0xda, 0x03}) == "FIADD dword [rbx]");
+  CHECK(text({0xde, 0x1b}) == "FICOMP word [rbx]");
+  CHECK(text({0xdb, 0x2b}) == "FLD tbyte [rbx]");
+  CHECK(text({0xdf, 0x33}) == "FBSTP tbyte [rbx]");
+  CHECK(text({0xdf, 0x2b}) == "FILD qword [rbx]");
+  CHECK(text({0xdd, 0x0b}) == "FISTTP qword [rbx]");
+  CHECK(text({0xd9, 0x33}) == "FNSTENV [rbx]");
+  CHECK(text({0xdd, 0x23}) == "FRSTOR [rbx]");
+  CHECK(text({0xdd, 0x3b}) == "FNSTSW word [rbx]");
+  CHECK(text({0xdf, 0xe0}) == "FNSTSW ax");
+  CHECK(text({0xd9, 0xe8}) == "FLD1");
+  CHECK(text({0xd9, 0xfe}) == "FSIN");
+  CHECK(text({0xde, 0xd9}) == "FCOMPP");
+  CHECK(text({0xda, 0xe9}) == "FUCOMPP");
+  CHECK(text({0xdb, 0xf5}) == "FCOMI st(0), st(5)");
+  CHECK(text({0xdf, 0xef}) == "FUCOMIP st(0), st(7)");
+  CHECK(text({0xda, 0xd1}) == "FCMOVBE st(0), st(1)");
+  // The host's undocumented aliases.
+  CHECK(text({0xd9, 0xdb}) == "FSTP1 st(3)");
+  CHECK(text({0xdc, 0xd1}) == "FCOM2 st(1)");
+  CHECK(text({0xdd, 0xc9}) == "FXCH4 st(1)");
+  CHECK(text({0xde, 0xd2}) == "FCOMP5 st(2)");
+  CHECK(text({0xdf, 0xc4}) == "FFREEP st(4)");
+  CHECK(text({0xdf, 0xd8}) == "FSTP9 st(0)");
+  // Encodings without a form.
+  for (std::vector<uint8_t> b : {std::vector<uint8_t>{0xd9, 0xd1}, {0xd9, 0xe2}, {0xd9, 0xef}, {0xd9, 0x0b},
+                                 {0xda, 0xe8}, {0xda, 0xf0}, {0xdb, 0xe5}, {0xdb, 0xf8}, {0xdb, 0x23},
+                                 {0xdb, 0x33}, {0xdd, 0xf0}, {0xdd, 0x2b}, {0xde, 0xd8}, {0xdf, 0xe1}, {0xdf, 0xf8}}) {
+    INFO(hex_bytes(b.data(), b.size()));
+    CHECK(dec(b, 64, &d) == DecodeStatus::Invalid);
+  }
+  // The environment image follows the operand size; LOCK is never valid.
+  REQUIRE(dec({0x66, 0xd9, 0x33}, 32, &d) == DecodeStatus::Ok);
+  CHECK(d.op[0].size == 14);
+  REQUIRE(dec({0xdd, 0x33}, 32, &d) == DecodeStatus::Ok);
+  CHECK(d.op[0].size == 108);
+  CHECK(dec({0xf0, 0xd8, 0x03}, 64, &d) == DecodeStatus::Invalid);
+}

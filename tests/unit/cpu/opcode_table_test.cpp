@@ -51,3 +51,30 @@ TEST_CASE("opcode table: undefined flags are a subset of written flags", "[opcod
     CHECK((f.flags_undefined & ~f.flags_written & FL_ARITH) == 0);
   }
 }
+
+TEST_CASE("opcode table: x87 forms have their own handlers and the SDM's memory forms", "[opcode_table][x87]") {
+  std::set<std::string> handlers;
+  unsigned mem_forms[8][8] = {};
+  for (size_t i = 0; i < kNumForms; ++i) {
+    const Form& f = kForms[i];
+    if (f.map != M1 || f.opcode < 0xd8 || f.opcode > 0xdf) continue;
+    const std::string mn = f.mnemonic, h = f.handler;
+    INFO(mn << " " << f.operand_text);
+    CHECK(f.mod != ANY);  // a line is either a memory or a register form
+    CHECK(h.rfind("x87_", 0) == 0);
+    CHECK(handlers.insert(h).second);
+    if (f.mod == MEM) ++mem_forms[f.opcode - 0xd8][f.reg];
+    if (mn.rfind("FCMOV", 0) == 0) CHECK(f.flags_read != 0);
+    if (mn.rfind("FCOMI", 0) == 0 || mn.rfind("FUCOMI", 0) == 0)
+      CHECK(f.flags_written == (FL_ZF | FL_PF | FL_CF | FL_OF | FL_SF | FL_AF));
+    else
+      CHECK(f.flags_written == 0);
+  }
+  // Every /digit of D8-DF has one memory form except D9 /1, DB /4, DB /6 and DD /5.
+  for (unsigned op = 0; op < 8; ++op)
+    for (unsigned reg = 0; reg < 8; ++reg) {
+      const bool reserved = (op == 1 && reg == 1) || (op == 3 && (reg == 4 || reg == 6)) || (op == 5 && reg == 5);
+      INFO("opcode " << (0xd8 + op) << " /" << reg);
+      CHECK(mem_forms[op][reg] == (reserved ? 0u : 1u));
+    }
+}

@@ -100,6 +100,33 @@ TEST_CASE("x87: unmasked invalid sets ES/B and #MF arrives at FWAIT (CR0.NE)", "
   CHECK(m.x87().top() == 0);              // nothing was pushed
 }
 
+TEST_CASE("x87: with an exception pending, FLDCW/FLDENV/FRSTOR wait and the FN* forms do not", "[x87]") {
+  // SDM 8.6 (and the host): FNSTSW/FNSTCW/FNSTENV/FNSAVE/FNCLEX/FNINIT skip the check,
+  // every other x87 instruction, control ones included, raises #MF first.
+  struct Probe {
+    std::vector<uint8_t> code;
+    bool waits;
+  };
+  const Probe probes[] = {{{0xd9, 0x2b}, true},  {{0xd9, 0x23}, true},  {{0xdd, 0x23}, true},
+                          {{0xd9, 0xd0}, true},  {{0xdf, 0xe0}, false}, {{0xd9, 0x3b}, false},
+                          {{0xd9, 0x33}, false}, {{0xdb, 0xe2}, false}, {{0xdb, 0xe3}, false}};
+  for (const Probe& p : probes) {
+    X87Machine m;
+    m.cpu.state().cr0 |= 0x20;  // NE
+    m.x87().fcw = 0x037e;       // IE unmasked
+    m.x87().fsw = 0x8081;       // IE pending: ES, B
+    INFO("opcode " << int(p.code[0]) << " " << int(p.code[1]));
+    RunResult r = m.run(p.code);
+    if (p.waits) {
+      REQUIRE(r.reason == RunResult::Reason::Exception);
+      CHECK(r.exception.vector == kMF);
+      CHECK(m.cpu.state().rip == kCode);
+    } else {
+      CHECK(stopped_at_int3(r));
+    }
+  }
+}
+
 TEST_CASE("x87: #NM with CR0.TS; FWAIT only with MP", "[x87]") {
   X87Machine m;
   m.cpu.state().cr0 |= 0x8;  // TS
