@@ -15,16 +15,23 @@ namespace {
 bool nan_or_unsupported(const Operand& o) { return o.is_nan() || o.cls == Class::Unsupported; }
 Float80 f80(Packed p) { return pack_f80(p); }
 
-// Sum of a series until the terms no longer matter at 128-bit precision.
-bool negligible(const Wide& term, const Wide& sum) { return term.is_zero() || (!sum.is_zero() && term.exp < sum.exp - 132); }
+// Adds a series term to `sum`; true when the series is done because the term no longer
+// matters at 128-bit precision. The first negligible term is still added: it carries the
+// sign of the series' remainder into the sticky bit, so a sum that is exact at 64 bits
+// (sin x = x, cos x = 1 for tiny x) still rounds in the right direction and reports C1,
+// PE and UE as the hardware does.
+bool accumulate(Wide& sum, const Wide& term) {
+  const bool done = term.is_zero() || (!sum.is_zero() && term.exp < sum.exp - 132);
+  sum = wide_add(sum, term);
+  return done;
+}
 
 // e^z - 1 for |z| <= ~0.7.
 Wide expm1_series(const Wide& z) {
   Wide sum = z, term = z;
   for (int n = 2; n < 200; ++n) {
     term = wide_div_small(wide_mul(term, z), static_cast<uint32_t>(n));
-    if (negligible(term, sum)) break;
-    sum = wide_add(sum, term);
+    if (accumulate(sum, term)) break;
   }
   return sum;
 }
@@ -36,8 +43,7 @@ Wide two_atanh_series(const Wide& t) {
   for (int n = 3; n < 400; n += 2) {
     power = wide_mul(power, t2);
     const Wide term = wide_div_small(power, static_cast<uint32_t>(n));
-    if (negligible(term, sum)) break;
-    sum = wide_add(sum, term);
+    if (accumulate(sum, term)) break;
   }
   return wide_scale(sum, 1);
 }
@@ -63,8 +69,7 @@ Wide sin_series(const Wide& r) {
   Wide sum = r, term = r;
   for (int n = 1; n < 100; ++n) {
     term = wide_neg(wide_div_small(wide_mul(term, r2), static_cast<uint32_t>((2 * n) * (2 * n + 1))));
-    if (negligible(term, sum)) break;
-    sum = wide_add(sum, term);
+    if (accumulate(sum, term)) break;
   }
   return sum;
 }
@@ -73,8 +78,7 @@ Wide cos_series(const Wide& r) {
   Wide sum = wide_from_int(1), term = wide_from_int(1);
   for (int n = 1; n < 100; ++n) {
     term = wide_neg(wide_div_small(wide_mul(term, r2), static_cast<uint32_t>((2 * n - 1) * (2 * n))));
-    if (negligible(term, sum)) break;
-    sum = wide_add(sum, term);
+    if (accumulate(sum, term)) break;
   }
   return sum;
 }
@@ -88,8 +92,7 @@ Wide atan_unit(Wide t) {
   for (int n = 3; n < 400; n += 2) {
     power = wide_neg(wide_mul(power, t2));
     const Wide term = wide_div_small(power, static_cast<uint32_t>(n));
-    if (negligible(term, sum)) break;
-    sum = wide_add(sum, term);
+    if (accumulate(sum, term)) break;
   }
   return wide_scale(sum, 3);
 }
@@ -225,20 +228,18 @@ Float80 f80_f2xm1(Float80 a, FloatStatus& st) {
     if (o.cls == Class::Denormal) c.raise(flag::Denormal);
     if (c.pre_trap()) {
       r = packed_default_nan(kF80);
+    } else if (o.exp > 0 || (o.exp == 0 && o.sig != 0x8000000000000000ull)) {
+      // |x| > 1 is outside the architectural range (undefined): AMD returns x unchanged
+      // with PE, which is what we do.
+      c.raise(flag::Precision);
+      r = Packed{o.sign, a.exponent(), a.signif};
+    } else if (o.exp == 0) {
+      // x = -1 gives -0.5 exactly; for x = +1 AMD computes a value just below 1 (so the
+      // result is 1 - 2^-64 rounding down or toward zero, 1.0 with C1 otherwise).
+      const Wide just_below_one = wide_sub(wide_from_int(1), Wide{false, -200, u128{1} << 127});
+      r = wide_round_f80(c, o.sign ? wide_scale(wide_from_int(-1), -1) : just_below_one);
     } else {
-      const Wide x = wide_from_operand(o);
-      Wide v;
-      if (o.exp < 0) {
-        v = expm1_series(wide_mul(x, wide_ln2()));
-      } else {
-        // Outside the architectural range |x| <= 1: 2^x - 1 = 2^k * 2^f - 1.
-        const int64_t k = o.exp >= 20 ? (o.sign ? -(int64_t{1} << 20) : (int64_t{1} << 20))
-                                      : (o.sign ? -1 : 1) * static_cast<int64_t>(o.sig >> (63 - o.exp));
-        const Wide f = wide_sub(x, wide_from_int(k));
-        const Wide two_f = wide_add(wide_from_int(1), expm1_series(wide_mul(f, wide_ln2())));
-        v = wide_sub(wide_scale(two_f, static_cast<int32_t>(k)), wide_from_int(1));
-      }
-      r = wide_round_f80(c, v);
+      r = wide_round_f80(c, expm1_series(wide_mul(wide_from_operand(o), wide_ln2())));
     }
   }
   c.commit(st);
@@ -281,10 +282,12 @@ Float80 f80_fyl2x(Float80 xa, Float80 ya, FloatStatus& st) {
   if (nan_or_unsupported(x) || nan_or_unsupported(y)) {
     r = propagate_nan2(c, kF80, x, y);
   } else {
-    // log2(0) * finite: divide-by-zero takes precedence over a denormal y (no DE).
+    // log2(0) * finite: divide-by-zero takes precedence over a denormal y (no DE), and
+    // so does the invalid log2 of a negative x.
     const bool zero_divide = x.cls == Class::Zero && y.is_finite_nonzero();
-    if ((x.cls == Class::Denormal || y.cls == Class::Denormal) && !zero_divide) c.raise(flag::Denormal);
-    if (x.sign && x.cls != Class::Zero) {
+    const bool invalid = x.sign && x.cls != Class::Zero;
+    if ((x.cls == Class::Denormal || y.cls == Class::Denormal) && !zero_divide && !invalid) c.raise(flag::Denormal);
+    if (invalid) {
       c.raise(flag::Invalid);
       r = packed_default_nan(kF80);
     } else if (c.pre_trap()) {
@@ -310,16 +313,26 @@ Float80 f80_fyl2xp1(Float80 xa, Float80 ya, FloatStatus& st) {
   if (nan_or_unsupported(x) || nan_or_unsupported(y)) {
     r = propagate_nan2(c, kF80, x, y);
   } else {
-    if (x.cls == Class::Denormal || y.cls == Class::Denormal) c.raise(flag::Denormal);
+    const bool invalid = x.cls == Class::Inf && x.sign;  // log2(-inf): IE, no DE
+    if ((x.cls == Class::Denormal || y.cls == Class::Denormal) && !invalid) c.raise(flag::Denormal);
     const Wide xw = x.is_finite_nonzero() ? wide_from_operand(x) : Wide{};
-    const int below_minus_one = x.sign && x.cls != Class::Zero ? (x.cls == Class::Inf ? 1 : wide_cmp_abs(xw, wide_from_int(1))) : -1;
-    if (below_minus_one > 0) {
+    const bool at_or_below_minus_one = x.sign && x.is_finite_nonzero() && wide_cmp_abs(xw, wide_from_int(1)) >= 0;
+    if (invalid) {
       c.raise(flag::Invalid);
       r = packed_default_nan(kF80);
     } else if (c.pre_trap()) {
       r = packed_default_nan(kF80);
-    } else if (below_minus_one == 0) {
-      r = times_log(c, y, -1, Wide{});  // log2(0)
+    } else if (at_or_below_minus_one) {
+      // Outside the architectural range (undefined; no -inf or IE on AMD): a finite y
+      // gives x back with PE, a zero or infinite y is multiplied by a negative number.
+      if (y.cls == Class::Zero) {
+        r = packed_zero(kF80, !y.sign);
+      } else if (y.cls == Class::Inf) {
+        r = packed_inf(kF80, !y.sign);
+      } else {
+        c.raise(flag::Precision);
+        r = Packed{x.sign, xa.exponent(), xa.signif};
+      }
     } else if (x.cls == Class::Zero) {
       // log2(1 + x) = x exactly signed zero: y * (+-0)
       if (y.cls == Class::Inf) {
@@ -331,10 +344,14 @@ Float80 f80_fyl2xp1(Float80 xa, Float80 ya, FloatStatus& st) {
     } else if (x.cls == Class::Inf) {
       r = times_log(c, y, 1, Wide{});
     } else {
+      // 1 + x is exact in 128 bits when x >= 2^-64; a power of two has an exact log.
+      const Wide sum = x.exp >= -64 ? wide_add(wide_from_int(1), xw) : Wide{};
       // ln(1 + x) = 2 atanh(x / (2 + x)), accurate for small x.
       const Wide t = wide_div(xw, wide_add(wide_from_int(2), xw));
       Wide l2;
-      if (wide_cmp_abs(t, Wide{false, -1, u128{1} << 127}) <= 0) {
+      if (!sum.is_zero() && sum.m == u128{1} << 127) {
+        l2 = wide_from_int(sum.exp);
+      } else if (wide_cmp_abs(t, Wide{false, -1, u128{1} << 127}) <= 0) {
         l2 = wide_mul(two_atanh_series(t), wide_log2e());
       } else {
         // Far outside the architectural range: log2 of the sum.
