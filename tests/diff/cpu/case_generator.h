@@ -48,6 +48,7 @@ class CaseGenerator {
 
  private:
   uint64_t edge_or_random();
+  void redraw_model_specific_operands(CpuSnapshot& s, unsigned regf, unsigned rmf);
   uint64_t bits64() { return rng_(); }
   unsigned below(unsigned n) { return static_cast<unsigned>(rng_() % n); }
   bool chance(unsigned percent) { return below(100) < percent; }
