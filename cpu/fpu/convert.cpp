@@ -24,7 +24,9 @@ typename To::Bits convert_format(typename From::Bits a, bool x87, FloatStatus& s
     r = propagate_nan1(c, to, o);
   } else {
     if (o.cls == Class::Denormal && From::fmt.sse) c.raise(flag::Denormal);
-    if (c.pre_trap()) {
+    // An x87 load (FLD m32/m64) converts a denormal even with DE unmasked (see
+    // x87_load_written); SSE delivers nothing.
+    if (c.pre_trap() && !x87) {
       r = packed_default_nan(to);
     } else if (o.cls == Class::Inf) {
       r = packed_inf(to, o.sign);

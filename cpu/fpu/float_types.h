@@ -95,6 +95,10 @@ inline bool sse_result_written(uint8_t raised, uint8_t masks) { return (raised &
 inline bool x87_result_written(uint8_t raised, uint8_t masks) {
   return (raised & ~masks & flag::PreComputation) == 0;
 }
+// x87 load of a single/double (FLD m32/m64): only an unmasked IE (SNaN operand) stops the
+// push; a denormal operand is converted and pushed even with DE unmasked (seen on AMD Zen;
+// the #MF comes at the next waiting instruction).
+inline bool x87_load_written(uint8_t raised, uint8_t masks) { return (raised & ~masks & flag::Invalid) == 0; }
 // x87 store to memory (FST m32/m64, FIST, FBSTP): unmasked IE, OE or UE leave memory unchanged.
 inline bool x87_store_written(uint8_t raised, uint8_t masks) {
   return (raised & ~masks & (flag::PreComputation | flag::Overflow | flag::Underflow)) == 0;

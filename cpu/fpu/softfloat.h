@@ -174,4 +174,12 @@ struct SinCos {
 };
 SinCos f80_sincos(Float80 a, FloatStatus& st);  // FSINCOS: ST(0) = sin, push cos
 
+// For differential tests against a CPU: true when the exact result of the operation on
+// ST(0) = st0 (and ST(1) = st1) lies within 3/16 ulp of a rounding boundary of mode rc
+// (a representable value; rounding to nearest also a midpoint), or is exact. There the last bit and C1 depend on the CPU model's
+// internal approximation (AMD's errs by up to 0.15 ulp), not on the architecture; see
+// cpu/fpu/README.md.
+enum class X87Transcendental : uint8_t { F2xm1, Fyl2x, Fyl2xp1, Fpatan, Fsin, Fcos, Fptan, Fsincos };
+bool f80_transcendental_near_boundary(X87Transcendental op, Float80 st0, Float80 st1, Rounding rc);
+
 }  // namespace emu::fpu

@@ -113,6 +113,7 @@ Wide wide_sqrt(const Wide& a) {
   return s;
 }
 
+// Truncated to 128 bits with bit 0 set as the sticky bit of the (nonzero) rest.
 Wide wide_pi() {
   return Wide{false, 1, (u128{0xC90FDAA22168C234ull} << 64) | 0xC4C6628B80DC1CD1ull};
 }
@@ -120,13 +121,16 @@ Wide wide_ln2() {
   return Wide{false, -1, (u128{0xB17217F7D1CF79ABull} << 64) | 0xC9E3B39803F2F6AFull};
 }
 Wide wide_log2e() {
-  return Wide{false, 0, (u128{0xB8AA3B295C17F0BBull} << 64) | 0xBE87FED0691D3E88ull};
+  return Wide{false, 0, (u128{0xB8AA3B295C17F0BBull} << 64) | 0xBE87FED0691D3E89ull};
 }
 
 Packed wide_round_f80(Ctx& c, const Wide& v) {
   if (v.is_zero()) return packed_zero(kF80, v.neg);
   const Packed p = round_pack(c, kF80, 64, v.neg, v.exp - 127, v.m);
   c.raise(flag::Precision);  // the hardware flags every such result as inexact
+  // ... so a denormal result is a tiny inexact one: UE even when the value is exact
+  // (FYL2XP1 with x = 3 and a denormal y gives exactly 2y, with UE).
+  if (p.exp == 0 && (c.masks & flag::Underflow)) c.raise(flag::Underflow);
   return p;
 }
 

@@ -52,7 +52,8 @@ Wide wide_ln2();
 Wide wide_log2e();
 
 // Rounds to a Float80 in ctx's rounding mode, raising PE (as the hardware does for every
-// nonzero transcendental result, even exact ones), UE/OE as applicable.
+// nonzero transcendental result, even exact ones; masked UE then follows for every
+// denormal result), UE/OE as applicable.
 Packed wide_round_f80(Ctx& c, const Wide& v);
 
 }  // namespace emu::fpu::detail

@@ -379,7 +379,9 @@ void load(E& e, const DecodedInsn& i) {
   }
   st.c1 = false;
   commit(x, st);
-  if (written(st)) push(x, v);
+  // An unmasked denormal-operand exception still pushes (as the host does); only an
+  // unmasked invalid operation (a signalling NaN) leaves the stack alone.
+  if (fpu::x87_load_written(st.flags, st.masks)) push(x, v);
 }
 
 // FST/FSTP m32fp/m64fp/m80fp, FIST/FISTP/FISTTP m16int/m32int/m64int, FBSTP m80bcd.

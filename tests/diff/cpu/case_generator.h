@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cpu/isa/opcode_table.h"
@@ -56,6 +57,7 @@ class CaseGenerator {
  private:
   void random_state(bool x87, GeneratedCase& g);
   uint64_t edge_or_random();
+  void redraw_model_specific_operands(CpuSnapshot& s, std::string_view handler);
   uint64_t bits64() { return rng_(); }
   unsigned below(unsigned n) { return static_cast<unsigned>(rng_() % n); }
   bool chance(unsigned percent) { return below(100) < percent; }
