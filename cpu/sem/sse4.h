@@ -209,10 +209,17 @@ void sem_dpps(E& e, const DecodedInsn& i) {
   const Vec128 a = xmm_dest(e, i);
   const unsigned imm = static_cast<uint8_t>(i.imm);
   fpu::FloatStatus st = sse_status(e);
+  // Each stage (products, pair sums, final sum) reports its exceptions before the next.
+  auto stage_done = [&] {
+    sse_commit_flags(e, st);
+    st.flags = 0;
+  };
   uint32_t p[4];
   for (unsigned k = 0; k < 4; ++k) p[k] = (imm >> (4 + k) & 1) ? fp32<FpOp::Mul>(a.get<uint32_t>(k), b.get<uint32_t>(k), st) : 0;
+  stage_done();
   const uint32_t lo = fp32<FpOp::Add>(p[0], p[1], st);
   const uint32_t hi = fp32<FpOp::Add>(p[2], p[3], st);
+  stage_done();
   const uint32_t sum = fp32<FpOp::Add>(lo, hi, st);
   Vec128 r;
   for (unsigned k = 0; k < 4; ++k) r.set<uint32_t>(k, (imm >> k & 1) ? sum : 0);
@@ -230,6 +237,8 @@ void sem_dppd(E& e, const DecodedInsn& i) {
   fpu::FloatStatus st = sse_status(e);
   uint64_t p[2];
   for (unsigned k = 0; k < 2; ++k) p[k] = (imm >> (4 + k) & 1) ? fp64<FpOp::Mul>(a.q[k], b.q[k], st) : 0;
+  sse_commit_flags(e, st);  // the products' exceptions are reported before the sum's
+  st.flags = 0;
   const uint64_t sum = fp64<FpOp::Add>(p[0], p[1], st);
   Vec128 r;
   for (unsigned k = 0; k < 2; ++k) r.q[k] = (imm >> k & 1) ? sum : 0;

@@ -17,9 +17,13 @@ template <class E>
 inline fpu::FloatStatus sse_status(E& e) { return fpu::status_from_mxcsr(e.state().mxcsr); }
 
 // Merges the raised flags into MXCSR; raises #XM when an unmasked exception occurred.
+// The pre-computation exceptions (IE DE ZE) of all lanes are detected before any result
+// is computed: when one of them is unmasked, the post-computation flags (OE UE PE) that
+// the other lanes' results would raise are not reported.
 template <class E>
-inline void sse_commit_flags(E& e, const fpu::FloatStatus& st) {
+inline void sse_commit_flags(E& e, fpu::FloatStatus st) {
   CpuState& s = e.state();
+  if (st.flags & ~st.masks & fpu::flag::PreComputation) st.flags &= fpu::flag::PreComputation;
   s.mxcsr = fpu::mxcsr_merge_flags(s.mxcsr, st);
   if (!fpu::sse_result_written(st.flags, st.masks)) e.raise((s.cr4 & kCr4OSXMMEXCPT) ? kXM : kUD);
 }
