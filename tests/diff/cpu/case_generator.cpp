@@ -48,12 +48,13 @@ uint64_t CaseGenerator::float_lane(unsigned width) {
   const unsigned k = below(10);
   if (width == 4) {
     if (k < 4) return kF32[below(sizeof kF32 / sizeof kF32[0])];
-    // Magnitudes around 2^-30..2^30 (products, sums and roundings stay in range) or tiny ones.
-    const uint32_t exp = k < 9 ? 97 + below(60) : below(30);
+    // Magnitudes around 2^-30..2^30 (products, sums and roundings stay in range), tiny or huge ones.
+    const uint32_t exp = k < 8 ? 97 + below(60) : k == 8 ? below(30) : 225 + below(30);
     return (static_cast<uint32_t>(bits64()) & 0x807fffffu) | exp << 23;
   }
   if (k < 4) return kF64[below(sizeof kF64 / sizeof kF64[0])];
-  const uint64_t exp = k < 9 ? 990 + below(90) : below(60);
+  // Tiny ones are double denormal-range or near the single-precision limits (CVTPD2PS).
+  const uint64_t exp = k < 8 ? 990 + below(90) : k == 8 ? (chance(50) ? below(60) : 850 + below(60)) : 1990 + below(57);
   return (bits64() & 0x800fffffffffffffull) | exp << 52;
 }
 
@@ -79,13 +80,28 @@ uint32_t CaseGenerator::random_mxcsr() {
 
 namespace {
 
-// The SSE3/SSE4.1 float arithmetic forms: lanes of `width` bytes get float edge values.
-unsigned float_form_width(std::string_view h) {
-  static const std::string_view k4[] = {"addsubps", "haddps", "hsubps", "roundps", "roundss", "dpps"};
-  static const std::string_view k8[] = {"addsubpd", "haddpd", "hsubpd", "roundpd", "roundsd", "dppd"};
-  for (auto n : k4) if (h == n) return 4;
-  for (auto n : k8) if (h == n) return 8;
-  return 0;
+// The SSE..SSE4.1 float forms: `width` = bytes of a float lane of their source operands
+// (0: integer source), `mxcsr` = MXCSR affects them (rounding, DAZ/FTZ, exceptions).
+struct FloatForm {
+  unsigned width = 0;
+  bool mxcsr = false;
+};
+FloatForm float_form(std::string_view h) {
+  auto starts = [&](std::string_view p) { return h.substr(0, p.size()) == p; };
+  auto lane_width = [](std::string_view t) { return (t == "ps" || t == "ss") ? 4u : (t == "pd" || t == "sd") ? 8u : 0u; };
+  if (h == "cmpsd_xmm") return {8, true};
+  if (starts("cvt")) {  // cvt[t]<from>2<to>: the source type decides the lanes
+    std::string_view from = h.substr(starts("cvtt") ? 4 : 3, 2);
+    return {lane_width(from), true};
+  }
+  static const std::string_view kOps[] = {"addsub", "hadd", "hsub", "add", "sub", "mul", "div", "min", "max",
+                                          "sqrt", "cmp", "round", "dp", "comi", "ucomi"};
+  for (auto op : kOps)
+    if (starts(op) && h.size() == op.size() + 2) {
+      const unsigned w = lane_width(h.substr(op.size()));
+      if (w) return {w, true};
+    }
+  return {};
 }
 bool string_compare_form(std::string_view h) {
   return h == "pcmpestri" || h == "pcmpestrm" || h == "pcmpistri" || h == "pcmpistrm";
@@ -274,11 +290,12 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
     g.host_specific_len = 4;
   }
   // SIMD operands: float edge values and MXCSR modes, string-compare operands.
-  if (const unsigned width = float_form_width(h)) {
-    for (int k = 0; k < 16; ++k)
+  if (const FloatForm ff = float_form(h); ff.mxcsr) {
+    const unsigned width = ff.width;
+    for (int k = 0; k < 16 && width; ++k)
       if (chance(70)) c.in.set_xmm(k, float_lane(width) | (width == 4 ? float_lane(4) << 32 : 0),
                                    float_lane(width) | (width == 4 ? float_lane(4) << 32 : 0));
-    if (target + 16 <= kDataBase + kPageSize)
+    if (width && target + 16 <= kDataBase + kPageSize)
       for (unsigned k = 0; k < 16; k += width) {
         const uint64_t v = float_lane(width);
         std::memcpy(c.data.data() + (target - kDataBase) + k, &v, width);
