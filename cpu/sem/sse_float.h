@@ -4,7 +4,7 @@
 // masks; raised flags are merged into MXCSR, and an unmasked exception leaves the
 // destination unchanged and raises #XM (#UD when CR4.OSXMMEXCPT is clear).
 // RCPPS/RSQRTPS and the MMX-register conversions (CVTPI2PS...) are in sse_mmx.h.
-// Not here yet: ROUNDPS and the other SSE4.1 forms.
+// The SSE3/SSE4.1 float forms (ADDSUBPx, HADDPx, ROUNDxx, DPPx) are in sse4.h.
 #pragma once
 #include <bit>
 
