@@ -34,7 +34,9 @@ CpuidResult cpuid_query(uint32_t leaf, uint32_t subleaf) {
               | (1u << 2) | (1u << 3) | (1u << 5) | (1u << 6)     // DE, PSE, MSR, PAE
               | (1u << 9) | (1u << 11) | (1u << 12) | (1u << 13)  // APIC, SEP, MTRR, PGE
               | (1u << 16);                                       // PAT
-      r.ecx = (1u << 13)     // CMPXCHG16B
+      r.ecx = (1u << 0) | (1u << 9)     // SSE3, SSSE3 (not MONITOR/MWAIT: bit 3 stays 0)
+              | (1u << 19) | (1u << 20)  // SSE4.1, SSE4.2 (cpu/sem/sse4.h)
+              | (1u << 13)   // CMPXCHG16B
               | (1u << 22)   // MOVBE
               | (1u << 23);  // POPCNT
       break;

@@ -12,6 +12,7 @@
 #include "cpu/sem/sse.h"
 #include "cpu/sem/sse_float.h"
 #include "cpu/sem/sse_mmx.h"
+#include "cpu/sem/sse4.h"
 #include "cpu/sem/string.h"
 #include "cpu/sem/system.h"
 #include "cpu/sem/system_ops.h"

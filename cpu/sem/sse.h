@@ -2,7 +2,7 @@
 // the cpu/sem/simd_* helpers), XMM loads/stores and shuffles, the float-typed bitwise
 // ops (ANDPS...), MOVSS/MOVSD moves, LDMXCSR/STMXCSR. Legacy-SSE memory operands of 16
 // bytes must be 16-byte aligned (#GP(0)) except for the explicitly unaligned moves.
-// MMX (0F without prefix on mm registers) and the SSE arithmetic are not wired yet.
+// The SSE3/SSSE3/SSE4 forms are in sse4.h (which reuses EMU_SSE_BINARY).
 #pragma once
 #include "cpu/sem/common.h"
 #include "cpu/sem/simd.h"
@@ -81,27 +81,30 @@ inline void mmx_write(E& e, unsigned reg, uint64_t v) {
   e.state().x87.st[reg & 7].sign_exp = 0xffff;
 }
 
-// dst = f(dst, src) for every "Vx,Wx" / "Pq,Qq" integer or bitwise operation; `n` is
+// dst = f(dst, src, n) for every "Vx,Wx" / "Pq,Qq" integer or bitwise operation; `n` is
 // the register size the expression works on.
-#define EMU_SSE_BINARY(name, expr)                                 \
-  template <class E>                                               \
-  void sem_##name(E& e, const DecodedInsn& i) {                    \
-    if (i.op[0].type == OperandType::Mmx) {                        \
-      [[maybe_unused]] constexpr VecSize n = VecSize::Mmx;         \
-      mmx_check(e);                                                \
-      Vec128 b = mmx_source(e, i, 1);                              \
-      Vec128 a = mmx_source(e, i, 0);                              \
-      Vec128 r = (expr);                                           \
-      mmx_enter(e);                                                \
-      mmx_write(e, i.op[0].reg, r.q[0]);                           \
-    } else {                                                       \
-      [[maybe_unused]] constexpr VecSize n = VecSize::Xmm;         \
-      sse_check(e);                                                \
-      Vec128 b = xmm_source(e, i, 1, true);                        \
-      Vec128 a = xmm_dest(e, i);                                   \
-      xmm_dest(e, i) = (expr);                                     \
-    }                                                              \
-    advance(e, i);                                                 \
+template <class E, class F>
+inline void simd_binary(E& e, const DecodedInsn& i, F f) {
+  if (i.op[0].type == OperandType::Mmx) {
+    mmx_check(e);
+    Vec128 b = mmx_source(e, i, 1);
+    Vec128 a = mmx_source(e, i, 0);
+    Vec128 r = f(a, b, VecSize::Mmx);
+    mmx_enter(e);
+    mmx_write(e, i.op[0].reg, r.q[0]);
+  } else {
+    sse_check(e);
+    Vec128 b = xmm_source(e, i, 1, true);
+    xmm_dest(e, i) = f(xmm_dest(e, i), b, VecSize::Xmm);
+  }
+  advance(e, i);
+}
+#define EMU_SSE_BINARY(name, expr)                                                        \
+  template <class E>                                                                      \
+  void sem_##name(E& e, const DecodedInsn& i) {                                           \
+    simd_binary(e, i, []([[maybe_unused]] Vec128 a, Vec128 b, [[maybe_unused]] VecSize n) { \
+      return (expr);                                                                      \
+    });                                                                                   \
   }
 constexpr VecSize X = VecSize::Xmm;
 EMU_SSE_BINARY(punpcklbw, simd::punpckl(a, b, Elem::B, n))
@@ -161,12 +164,10 @@ EMU_SSE_BINARY(pand, simd::pand(a, b, n))
 EMU_SSE_BINARY(pandn, simd::pandn(a, b, n))
 EMU_SSE_BINARY(por, simd::por(a, b, n))
 EMU_SSE_BINARY(pxor, simd::pxor(a, b, n))
-EMU_SSE_BINARY(pshufb, simd::pshufb(a, b, n))
 EMU_SSE_BINARY(unpcklps, simd::punpckl(a, b, Elem::D, n))
 EMU_SSE_BINARY(unpcklpd, simd::punpckl(a, b, Elem::Q, n))
 EMU_SSE_BINARY(unpckhps, simd::punpckh(a, b, Elem::D, n))
 EMU_SSE_BINARY(unpckhpd, simd::punpckh(a, b, Elem::Q, n))
-#undef EMU_SSE_BINARY
 
 // dst = f(src, imm8) (PSHUFD/PSHUFHW/PSHUFLW), dst = f(dst, src, imm8) (SHUFPS/SHUFPD).
 template <class E, class F>

@@ -4,8 +4,10 @@
 // masks; raised flags are merged into MXCSR, and an unmasked exception leaves the
 // destination unchanged and raises #XM (#UD when CR4.OSXMMEXCPT is clear).
 // RCPPS/RSQRTPS and the MMX-register conversions (CVTPI2PS...) are in sse_mmx.h.
-// Not here yet: ROUNDPS and the other SSE4.1 forms.
+// The SSE3/SSE4.1 float forms (ADDSUBPx, HADDPx, ROUNDxx, DPPx) are in sse4.h.
 #pragma once
+#include <bit>
+
 #include "cpu/fpu/softfloat.h"
 #include "cpu/sem/sse.h"
 
@@ -17,9 +19,13 @@ template <class E>
 inline fpu::FloatStatus sse_status(E& e) { return fpu::status_from_mxcsr(e.state().mxcsr); }
 
 // Merges the raised flags into MXCSR; raises #XM when an unmasked exception occurred.
+// The pre-computation exceptions (IE DE ZE) of all lanes are detected before any result
+// is computed: when one of them is unmasked, the post-computation flags (OE UE PE) that
+// the other lanes' results would raise are not reported (as the host CPU does).
 template <class E>
-inline void sse_commit_flags(E& e, const fpu::FloatStatus& st) {
+inline void sse_commit_flags(E& e, fpu::FloatStatus st) {
   CpuState& s = e.state();
+  if (st.flags & ~st.masks & fpu::flag::PreComputation) st.flags &= fpu::flag::PreComputation;
   s.mxcsr = fpu::mxcsr_merge_flags(s.mxcsr, st);
   if (!fpu::sse_result_written(st.flags, st.masks)) e.raise((s.cr4 & kCr4OSXMMEXCPT) ? kXM : kUD);
 }
@@ -177,6 +183,23 @@ template <class E> void sem_cvttss2si(E& e, const DecodedInsn& i) { cvt_fp_to_in
 template <class E> void sem_cvtsd2si(E& e, const DecodedInsn& i) { cvt_fp_to_int<8, false>(e, i); }
 template <class E> void sem_cvttsd2si(E& e, const DecodedInsn& i) { cvt_fp_to_int<8, true>(e, i); }
 
+// CVTSD2SS/CVTPD2PS lane. With the underflow exception unmasked the result is not
+// delivered, and PE then reports whether the value fits a single's 24 significant bits
+// with an unbounded exponent (not whether the denormalized result would be exact).
+inline uint32_t narrow_f64(uint64_t a, fpu::FloatStatus& st) {
+  fpu::FloatStatus lane = st;
+  lane.flags = 0;
+  const uint32_t r = fpu::f64_to_f32(a, lane);
+  if ((lane.flags & fpu::flag::Underflow) && !(lane.masks & fpu::flag::Underflow)) {
+    uint64_t m = a & ((uint64_t{1} << 52) - 1);
+    if ((a >> 52) & 0x7ff) m |= uint64_t{1} << 52;
+    const int bits = m ? 64 - std::countl_zero(m) - std::countr_zero(m) : 0;
+    lane.flags = static_cast<uint8_t>((lane.flags & ~fpu::flag::Precision) | (bits > 24 ? fpu::flag::Precision : 0));
+  }
+  st.flags |= lane.flags;
+  return r;
+}
+
 // Element-wise conversions between single, double and int32 vectors.
 enum class Cvt { SsToSd, SdToSs, PsToPd, PdToPs, DqToPs, PsToDq, TPsToDq, DqToPd, PdToDq, TPdToDq };
 
@@ -189,7 +212,7 @@ void cvt_vector(E& e, const DecodedInsn& i) {
   Vec128 r = xmm_dest(e, i);
   switch (C) {
     case Cvt::SsToSd: r.q[0] = fpu::f32_to_f64(b.get<uint32_t>(0), st); break;
-    case Cvt::SdToSs: r.set<uint32_t>(0, fpu::f64_to_f32(b.q[0], st)); break;
+    case Cvt::SdToSs: r.set<uint32_t>(0, narrow_f64(b.q[0], st)); break;
     case Cvt::PsToPd: {
       uint64_t lo = fpu::f32_to_f64(b.get<uint32_t>(0), st), hi = fpu::f32_to_f64(b.get<uint32_t>(1), st);
       r.q[0] = lo;
@@ -197,7 +220,7 @@ void cvt_vector(E& e, const DecodedInsn& i) {
       break;
     }
     case Cvt::PdToPs: {
-      uint32_t lo = fpu::f64_to_f32(b.q[0], st), hi = fpu::f64_to_f32(b.q[1], st);
+      uint32_t lo = narrow_f64(b.q[0], st), hi = narrow_f64(b.q[1], st);
       r = Vec128{};
       r.set<uint32_t>(0, lo);
       r.set<uint32_t>(1, hi);

@@ -25,8 +25,8 @@ void cvt_pi_to_fp(E& e, const DecodedInsn& i) {
     r.q[0] = fpu::i32_to_f64(lo, st);
     r.q[1] = fpu::i32_to_f64(hi, st);
   }
+  if (from_mmx) mmx_enter(e);  // the MMX transition happens even when #XM follows
   sse_commit_flags(e, st);
-  if (from_mmx) mmx_enter(e);
   xmm_dest(e, i) = r;
   advance(e, i);
 }
@@ -48,8 +48,8 @@ void cvt_fp_to_pi(E& e, const DecodedInsn& i) {
     lo = static_cast<uint32_t>(fpu::f64_to_i32(b.q[0], Truncate, st));
     hi = static_cast<uint32_t>(fpu::f64_to_i32(b.q[1], Truncate, st));
   }
+  mmx_enter(e);  // the MMX transition happens even when #XM follows
   sse_commit_flags(e, st);
-  mmx_enter(e);
   mmx_write(e, i.op[0].reg, lo | (uint64_t{hi} << 32));
   advance(e, i);
 }

@@ -74,7 +74,77 @@ void CaseGenerator::redraw_model_specific_operands(CpuSnapshot& s, std::string_v
   }
 }
 
+uint64_t CaseGenerator::float_lane(unsigned width) {
+  static const uint32_t kF32[] = {0, 0x80000000, 1, 0x807fffff, 0x00800000, 0x7f7fffff, 0xff7fffff,
+                                  0x7f800000, 0xff800000, 0x7fc00000, 0xffc00000, 0x7f800001, 0xffa00000,
+                                  0x3f800000, 0xbfc00000, 0x40200000, 0xbf000000, 0x4b000000, 0x3effffff};
+  static const uint64_t kF64[] = {0, 0x8000000000000000ull, 1, 0x800fffffffffffffull, 0x0010000000000000ull,
+                                  0x7fefffffffffffffull, 0x7ff0000000000000ull, 0xfff0000000000000ull,
+                                  0x7ff8000000000000ull, 0xfff8000000000000ull, 0x7ff0000000000001ull,
+                                  0xfff4000000000000ull, 0x3ff0000000000000ull, 0xbff8000000000000ull,
+                                  0x4004000000000000ull, 0xbfe0000000000000ull, 0x4330000000000000ull,
+                                  0x3fdfffffffffffffull};
+  const unsigned k = below(10);
+  if (width == 4) {
+    if (k < 4) return kF32[below(sizeof kF32 / sizeof kF32[0])];
+    // Magnitudes around 2^-30..2^30 (products, sums and roundings stay in range), tiny or huge ones.
+    const uint32_t exp = k < 8 ? 97 + below(60) : k == 8 ? below(30) : 225 + below(30);
+    return (static_cast<uint32_t>(bits64()) & 0x807fffffu) | exp << 23;
+  }
+  if (k < 4) return kF64[below(sizeof kF64 / sizeof kF64[0])];
+  // Tiny ones are double denormal-range or near the single-precision limits (CVTPD2PS).
+  const uint64_t exp = k < 8 ? 990 + below(90) : k == 8 ? (chance(50) ? below(60) : 850 + below(60)) : 1990 + below(57);
+  return (bits64() & 0x800fffffffffffffull) | exp << 52;
+}
+
+void CaseGenerator::string_operand(uint8_t* bytes) {
+  static const uint8_t kLetters[] = {'a', 'b', 'c', 'A', 'z', 0x80, 0xff};
+  for (unsigned k = 0; k < 16; ++k) bytes[k] = kLetters[below(chance(80) ? 3 : sizeof kLetters)];
+  if (chance(40)) {  // a NUL byte or word ends the implicit-length string early
+    const unsigned at = below(16) & (chance(50) ? ~1u : ~0u);
+    bytes[at] = 0;
+    if (chance(50)) bytes[at ^ 1] = 0;
+  }
+}
+
+uint32_t CaseGenerator::random_mxcsr() {
+  if (chance(30)) return 0x1f80;
+  uint32_t m = 0x1f80 | (below(4) << 13);  // all exceptions masked, random RC
+  if (chance(30)) m |= 1u << 15;           // FTZ
+  if (chance(30)) m |= 1u << 6;            // DAZ
+  if (chance(20)) m |= static_cast<uint32_t>(rng_() & 0x3f);  // sticky flags already set
+  if (chance(20)) m &= ~(1u << (7 + below(6)));              // one exception unmasked
+  return m;
+}
+
 namespace {
+
+// The SSE..SSE4.1 float forms: `width` = bytes of a float lane of their source operands
+// (0: integer source), `mxcsr` = MXCSR affects them (rounding, DAZ/FTZ, exceptions).
+struct FloatForm {
+  unsigned width = 0;
+  bool mxcsr = false;
+};
+FloatForm float_form(std::string_view h) {
+  auto starts = [&](std::string_view p) { return h.substr(0, p.size()) == p; };
+  auto lane_width = [](std::string_view t) { return (t == "ps" || t == "ss") ? 4u : (t == "pd" || t == "sd") ? 8u : 0u; };
+  if (h == "cmpsd_xmm") return {8, true};
+  if (starts("cvt")) {  // cvt[t]<from>2<to>: the source type decides the lanes
+    std::string_view from = h.substr(starts("cvtt") ? 4 : 3, 2);
+    return {lane_width(from), true};
+  }
+  static const std::string_view kOps[] = {"addsub", "hadd", "hsub", "add", "sub", "mul", "div", "min", "max",
+                                          "sqrt", "cmp", "round", "dp", "comi", "ucomi"};
+  for (auto op : kOps)
+    if (starts(op) && h.size() == op.size() + 2) {
+      const unsigned w = lane_width(h.substr(op.size()));
+      if (w) return {w, true};
+    }
+  return {};
+}
+bool string_compare_form(std::string_view h) {
+  return h == "pcmpestri" || h == "pcmpestrm" || h == "pcmpistri" || h == "pcmpistrm";
+}
 
 bool has_size(const Form& f, OpSize s) {
   for (unsigned k = 0; k < f.num_ops; ++k)
@@ -195,6 +265,10 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
   if (chance(40)) rex |= 1;  // REX.B
   const bool emit_rex = rex != 0x40 || chance(30);
 
+  if (string_compare_form(h)) {  // explicit lengths (before addressing may claim RAX/RDX)
+    if (chance(80)) gpr[RAX] = static_cast<uint64_t>(static_cast<int64_t>(below(41)) - 20);
+    if (chance(80)) gpr[RDX] = static_cast<uint64_t>(static_cast<int64_t>(below(41)) - 20);
+  }
   // Memory target and addressing registers.
   uint64_t target = kDataBase + 0x100 + below(0xd00);
   const bool vector_form = has_kind(f, OpKind::V) || has_kind(f, OpKind::W);
@@ -271,6 +345,31 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
   if (h == "fxsave" && mem && target + 32 <= kDataBase + kPageSize) {
     g.host_specific_offset = static_cast<uint32_t>(target - kDataBase + 28);
     g.host_specific_len = 4;
+  }
+  // SIMD operands: float edge values and MXCSR modes, string-compare operands.
+  if (const FloatForm ff = float_form(h); ff.mxcsr) {
+    const unsigned width = ff.width;
+    for (int k = 0; k < 16 && width; ++k)
+      if (chance(70)) c.in.set_xmm(k, float_lane(width) | (width == 4 ? float_lane(4) << 32 : 0),
+                                   float_lane(width) | (width == 4 ? float_lane(4) << 32 : 0));
+    if (width && target + 16 <= kDataBase + kPageSize)
+      for (unsigned k = 0; k < 16; k += width) {
+        const uint64_t v = float_lane(width);
+        std::memcpy(c.data.data() + (target - kDataBase) + k, &v, width);
+      }
+    c.in.set_mxcsr(random_mxcsr());
+  }
+  if (string_compare_form(h)) {
+    uint8_t s[16];
+    for (int k = 0; k < 16; ++k)
+      if (chance(80)) {
+        string_operand(s);
+        uint64_t lo, hi;
+        std::memcpy(&lo, s, 8);
+        std::memcpy(&hi, s + 8, 8);
+        c.in.set_xmm(k, lo, hi);
+      }
+    if (target + 16 <= kDataBase + kPageSize) string_operand(c.data.data() + (target - kDataBase));
   }
   if ((h == "maskmovq" || h == "maskmovdqu") && chance(90)) gpr[RDI] = kDataBase + 0x100 + below(0xd00);
   g.approx_xmm = h == "rcpps" || h == "rcpss" || h == "rsqrtps" || h == "rsqrtss";

@@ -58,6 +58,14 @@ class CaseGenerator {
   void random_state(bool x87, GeneratedCase& g);
   uint64_t edge_or_random();
   void redraw_model_specific_operands(CpuSnapshot& s, std::string_view handler);
+  // Float lanes for the SSE float forms: zeros, denormals, infinities, QNaN/SNaN, the
+  // indefinite, values near integers and halves, extremes (Width 4 or 8 bytes).
+  uint64_t float_lane(unsigned width);
+  // A 16-byte SSE4.2 string operand: a few letters, sometimes a NUL element.
+  void string_operand(uint8_t* bytes);
+  // MXCSR for the float forms: rounding mode, DAZ, FTZ, sticky flags, sometimes unmasked
+  // exceptions.
+  uint32_t random_mxcsr();
   uint64_t bits64() { return rng_(); }
   unsigned below(unsigned n) { return static_cast<unsigned>(rng_() % n); }
   bool chance(unsigned percent) { return below(100) < percent; }

@@ -5,9 +5,11 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <string_view>
 #include <vector>
 
 #include "cpu/cpu.h"
+#include "cpu/isa/opcode_table.h"
 
 using namespace emu;
 
@@ -327,7 +329,19 @@ TEST_CASE("CPUID advertises what is implemented", "[cpuid]") {
   CHECK((m.r(RDX) & (1u << 26)) != 0);  // SSE2
   CHECK((m.r(RDX) & 1u) != 0);          // x87 FPU
   CHECK((m.r(RDX) & (1u << 24)) != 0);  // FXSR
-  CHECK((m.r(RCX) & 1u) == 0);          // no SSE3 (its forms are not in the table)
+  // SSE3, SSSE3, SSE4.1, SSE4.2 (cpu/sem/sse4.h), not MONITOR/MWAIT (bit 3: #UD).
+  CHECK((m.r(RCX) & 1u) != 0);
+  CHECK((m.r(RCX) & (1u << 3)) == 0);
+  CHECK((m.r(RCX) & (1u << 9)) != 0);
+  CHECK((m.r(RCX) & (1u << 19)) != 0);
+  CHECK((m.r(RCX) & (1u << 20)) != 0);
+  // One form of each advertised extension is in the table with semantics.
+  for (std::string_view mn : {"HADDPS", "LDDQU", "PSHUFB", "PALIGNR", "ROUNDPS", "PTEST", "PCMPISTRI", "PCMPGTQ"}) {
+    bool implemented = false;
+    for (const isa::Form& f : isa::kForms)
+      if (f.mnemonic == mn && !(f.attrs & isa::UD)) implemented = true;
+    CHECK(implemented);
+  }
   CHECK((m.r(RDX) & (1u << 15)) != 0);  // CMOV
   CHECK((m.r(RCX) & (1u << 23)) != 0);  // POPCNT
 }
