@@ -9,8 +9,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <string>
 
+#include "cpu/cpu.h"
 #include "cpu/isa/decoder.h"
 #include "cpu/isa/disasm.h"
 #include "tests/diff/cpu/case_generator.h"
@@ -49,6 +51,7 @@ struct Options {
   uint64_t seed = 1;
   std::string form;
   unsigned max_report = 20;
+  std::string engine = "both";  // interp, jit or both
 };
 
 std::string disasm_bytes(const std::vector<uint8_t>& code) {
@@ -97,17 +100,34 @@ int main(int argc, char** argv) {
     else if (a == "--seed") o.seed = std::strtoull(next(), nullptr, 0);
     else if (a == "--form") o.form = next();
     else if (a == "--max-report") o.max_report = static_cast<unsigned>(std::strtoul(next(), nullptr, 0));
+    else if (a == "--engine") o.engine = next();
     else {
-      std::fprintf(stderr, "usage: %s [--cases N] [--seed S] [--form MNEMONIC] [--max-report K]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--cases N] [--seed S] [--form MNEMONIC] [--max-report K] [--engine interp|jit|both]\n", argv[0]);
       return 2;
     }
+  }
+  if (o.engine != "interp" && o.engine != "jit" && o.engine != "both") {
+    std::fprintf(stderr, "cpu_diff: unknown engine '%s' (use interp, jit or both)\n", o.engine.c_str());
+    return 2;
+  }
+  if (o.engine != "interp" && !Cpu::jit_available()) {
+    std::printf("no JIT backend on this host: comparing the interpreter only\n");
+    o.engine = "interp";
   }
   if (!NativeRunner::available()) {
     std::printf("native runner not available on this host: differential test skipped\n");
     return 0;
   }
   NativeRunner native;
-  EmuRunner emu_runner;
+  // Each case runs on the host and in every selected engine; each engine is compared
+  // with the host on its own.
+  struct EngineRun {
+    const char* name;
+    std::unique_ptr<EmuRunner> runner;
+  };
+  std::vector<EngineRun> engines;
+  if (o.engine != "jit") engines.push_back({"interp", std::make_unique<EmuRunner>(EmuRunner::Engine::Interp)});
+  if (o.engine != "interp") engines.push_back({"jit", std::make_unique<EmuRunner>(EmuRunner::Engine::Jit)});
   CaseGenerator gen(o.seed);
   std::vector<FormInfo> forms = user_mode_forms();
 
@@ -129,32 +149,35 @@ int main(int argc, char** argv) {
         ++skipped;
         continue;
       }
-      emu_runner.run(g.c, er);
-      ++run_cases;
       compared = true;
-      for (uint32_t k = 0; k < g.host_specific_len; ++k) {  // not compared: see GeneratedCase
-        const size_t at = g.host_specific_offset + k;
-        if (at < nr.data.size() && at < er.data.size()) er.data[at] = nr.data[at];
-      }
-      if (g.approx_xmm) accept_approximations(nr.out, er.out);
-      std::vector<std::string> d = compare(g, nr, er);
-      if (d.empty()) continue;
-      ++mismatches;
-      ++mismatch_by_form[std::string(f.mnemonic) + " " + f.operand_text];
-      if (reported < o.max_report) {
-        ++reported;
-        std::printf("MISMATCH %s %s: %s\n", f.mnemonic, f.operand_text, disasm_bytes(g.c.code).c_str());
-        for (auto& s : d) std::printf("    %s\n", s.c_str());
-        if (f.opcode >= 0xd8 && f.opcode <= 0xdf && f.map == isa::Map::M1) {  // x87: show the input stack
-          std::printf("    in: fcw %#x fsw %#x ftw %#x", g.c.in.fcw(), g.c.in.fsw(), g.c.in.ftw());
-          for (int k = 0; k < 8; ++k) std::printf(" R%d=%04x:%016llx", k, load_le16(g.c.in.st(k) + 8), static_cast<unsigned long long>(load_le64(g.c.in.st(k))));
-          std::printf("\n");
+      for (EngineRun& eng : engines) {
+        eng.runner->run(g.c, er);
+        ++run_cases;
+        for (uint32_t k = 0; k < g.host_specific_len; ++k) {  // not compared: see GeneratedCase
+          const size_t at = g.host_specific_offset + k;
+          if (at < nr.data.size() && at < er.data.size()) er.data[at] = nr.data[at];
+        }
+        if (g.approx_xmm) accept_approximations(nr.out, er.out);
+        std::vector<std::string> d = compare(g, nr, er);
+        if (d.empty()) continue;
+        ++mismatches;
+        ++mismatch_by_form[std::string(eng.name) + ": " + f.mnemonic + " " + f.operand_text];
+        if (reported < o.max_report) {
+          ++reported;
+          std::printf("MISMATCH (%s) %s %s: %s\n", eng.name, f.mnemonic, f.operand_text, disasm_bytes(g.c.code).c_str());
+          for (auto& line : d) std::printf("    %s\n", line.c_str());
+          if (f.opcode >= 0xd8 && f.opcode <= 0xdf && f.map == isa::Map::M1) {  // x87: show the input stack
+            std::printf("    in: fcw %#x fsw %#x ftw %#x", g.c.in.fcw(), g.c.in.fsw(), g.c.in.ftw());
+            for (int k = 0; k < 8; ++k) std::printf(" R%d=%04x:%016llx", k, load_le16(g.c.in.st(k) + 8), static_cast<unsigned long long>(load_le64(g.c.in.st(k))));
+            std::printf("\n");
+          }
         }
       }
     }
     if (compared) ++exercised;
   }
-  std::printf("\ncases compared: %llu, mismatches: %llu, skipped (host timeout/unknown fault): %llu\n",
+  std::printf("\nengines: %s\n", o.engine.c_str());
+  std::printf("cases compared: %llu, mismatches: %llu, skipped (host timeout/unknown fault): %llu\n",
               static_cast<unsigned long long>(run_cases), static_cast<unsigned long long>(mismatches),
               static_cast<unsigned long long>(skipped));
   for (auto& [name, count] : mismatch_by_form) std::printf("  mismatching form: %-28s %llu\n", name.c_str(), static_cast<unsigned long long>(count));
