@@ -216,6 +216,14 @@ class Cpu {
     else write_mem(i.seg, effective_address(i), o.size, v);
   }
 
+  // ---- values and flags, as the emitter-generic semantics see them (cpu/sem/alu.h):
+  // for the interpreter a value is a uint64_t and these compute directly ----
+  using Value = uint64_t;
+  bool carry_flag() const { return flag_cf(s_); }
+  void record_flags(FlagOp op, unsigned size, uint64_t result, uint64_t a, uint64_t b, unsigned carry_in) {
+    emu::record_flags(s_, op, size, result, a, b, carry_in);
+  }
+
   // ---- stack ----
   unsigned stack_addr_size() const { return mode64_ ? 8 : (s_.seg[isa::SEG_SS].default_big() ? 4 : 2); }
   void push(uint64_t v, unsigned size);

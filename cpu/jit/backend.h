@@ -20,6 +20,8 @@ namespace emu::jit {
 // Byte offsets of the CPU fields generated code touches, from the Cpu object.
 struct CpuLayout {
   int32_t rip = 0;           // uint64_t: CpuState::rip
+  int32_t gpr0 = 0;          // uint64_t[16]: CpuState::gpr
+  int32_t lf = 0;            // LazyFlags: CpuState::lf
   int32_t retired = 0;       // uint64_t: instructions retired
   int32_t budget = 0;        // uint64_t: instructions left in this run() call
   int32_t stop_block = 0;    // bool: end the block after this instruction

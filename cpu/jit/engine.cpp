@@ -38,6 +38,8 @@ Engine::Engine(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes)
   };
   CpuLayout l;
   l.rip = at(&cpu.s_.rip);
+  l.gpr0 = at(&cpu.s_.gpr[0]);
+  l.lf = at(&cpu.s_.lf);
   l.retired = at(&cpu.retired_total_);
   l.budget = at(&cpu.budget_left_);
   l.stop_block = at(&cpu.stop_block_);

@@ -22,6 +22,11 @@ class Encoder {
   Encoder(uint8_t* buf, size_t capacity) : buf_(buf), cap_(capacity) {}
 
   size_t size() const { return pos_; }
+  // Drops everything emitted after `pos` (a translation attempt that gave up).
+  void truncate(size_t pos) {
+    if (pos <= pos_) pos_ = pos;
+    if (pos_ <= cap_) overflow_ = false;
+  }
   bool overflowed() const { return overflow_; }
   uint8_t* at(size_t offset) const { return buf_ + offset; }
 
@@ -41,6 +46,26 @@ class Encoder {
   }
   void mov_rm64(Reg dst, Reg base, int32_t disp) { rex(true, dst, base); byte(0x8b); modrm_mem(dst, base, disp); }
   void mov_mr64(Reg base, int32_t disp, Reg src) { rex(true, src, base); byte(0x89); modrm_mem(src, base, disp); }
+  // mov r32, [base+disp] (zero-extends into the 64-bit register).
+  void mov_rm32(Reg dst, Reg base, int32_t disp) { rex(false, dst, base); byte(0x8b); modrm_mem(dst, base, disp); }
+  // mov r32, r32 (zero-extends; clears bits 63..32 when dst == src).
+  void mov_rr32(Reg dst, Reg src) { rex(false, src, dst); byte(0x89); modrm_rr(src, dst); }
+  // mov qword/dword [base+disp], imm32 (the qword form sign-extends).
+  void mov_m64_i(Reg base, int32_t disp, int32_t imm) { rex(true, RAX, base); byte(0xc7); modrm_mem(RAX, base, disp); u32(static_cast<uint32_t>(imm)); }
+  void mov_m32_i(Reg base, int32_t disp, uint32_t imm) { rex(false, RAX, base); byte(0xc7); modrm_mem(RAX, base, disp); u32(imm); }
+
+  // ---- ALU on registers ----
+  void alu_rr(AluOp op, Reg dst, Reg src) { rex(true, src, dst); byte(static_cast<uint8_t>(op * 8 + 1)); modrm_rr(src, dst); }
+  // op r64, imm32 (sign-extended; imm8 form when it fits).
+  void alu_ri(AluOp op, Reg dst, int32_t imm) {
+    rex(true, RAX, dst);
+    const bool i8 = imm >= -128 && imm <= 127;
+    byte(i8 ? 0x83 : 0x81);
+    modrm_rr(static_cast<Reg>(op), dst);
+    if (i8) byte(static_cast<uint8_t>(imm));
+    else u32(static_cast<uint32_t>(imm));
+  }
+  void shl_ri(Reg r, uint8_t n) { rex(true, RAX, r); byte(0xc1); modrm_rr(static_cast<Reg>(4), r); byte(n); }
 
   // ---- ALU on memory [base + disp32] ----
   // op qword [base+disp], imm (imm8 form when it fits).
