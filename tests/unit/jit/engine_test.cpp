@@ -203,3 +203,38 @@ TEST_CASE("hot loops are translated and chained; invalidation unlinks", "[jit]")
   CHECK(s.chains_unlinked >= 1);
   CHECK(s.translations_dropped >= 1);
 }
+
+TEST_CASE("inline translations and dropped flag records match the interpreter", "[jit]") {
+  if (!Cpu::jit_available()) return;
+  // L: add rax, rbx ; sub ecx, 5 ; xor rdx, rax ; and r8d, 0x7fff ; or r9, -2 ; cmp rax, rcx
+  //    setb r10b (reads the CMP's flags; the earlier records are dead)
+  //    lea r11, [rax + rbx*4 + 0x10] ; lea r12, [rip + 0x100] ; mov r13d, eax ; mov r14, 0x12345
+  //    test edx, edx ; pushfq ; pop r15 ; add rbx, r15 ; dec rsi ; jnz L ; int3
+  const std::vector<uint8_t> code = {
+      0x48, 0x01, 0xd8, 0x83, 0xe9, 0x05, 0x48, 0x31, 0xc2, 0x41, 0x81, 0xe0, 0xff, 0x7f, 0x00, 0x00,
+      0x49, 0x83, 0xc9, 0xfe, 0x48, 0x39, 0xc8, 0x41, 0x0f, 0x92, 0xc2, 0x4c, 0x8d, 0x5c, 0x98, 0x10,
+      0x4c, 0x8d, 0x25, 0x00, 0x01, 0x00, 0x00, 0x41, 0x89, 0xc5, 0x49, 0xc7, 0xc6, 0x45, 0x23, 0x01,
+      0x00, 0x85, 0xd2, 0x9c, 0x41, 0x5f, 0x4c, 0x01, 0xfb, 0x48, 0xff, 0xce, 0x75, 0xc2, 0xcc};
+  REQUIRE(code[code.size() - 2] == 0xc2);  // jnz back to offset 0
+  CpuState want;
+  for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
+    INFO(engine_name(e));
+    Machine m(e);
+    m.load(code, kCode);
+    m.cpu.state().rip = kCode;
+    m.r(RAX) = 0x123456789abcdefull;
+    m.r(RBX) = 0xfedcba9876543210ull;
+    m.r(RCX) = 0x80000003;
+    m.r(RSI) = 200;
+    RunResult res = m.cpu.run(100000);
+    REQUIRE(res.reason == RunResult::Reason::Exception);
+    CHECK(res.exception.vector == kBP);
+    if (e == Engine::Interp) {
+      want = m.cpu.state();
+      continue;
+    }
+    CHECK(m.cpu.state().rip == want.rip);
+    for (int k = 0; k < 16; ++k) CHECK(m.r(k) == want.gpr[k]);
+    CHECK(read_rflags(m.cpu.state()) == read_rflags(want));
+  }
+}
