@@ -30,6 +30,7 @@ class Emitter {
     Emitter* e = nullptr;
     int8_t reg = -1;  // host register, or -1: the constant k
     uint64_t k = 0;
+    bool zext32 = false;  // the register's bits 63..32 are known to be zero
   };
 
   Emitter(Encoder& enc, const StateLayout& l) : a_(enc), l_(l) {}
@@ -51,8 +52,12 @@ class Emitter {
     if (o.type != isa::OperandType::Reg || o.reg >= isa::kRegAH || (o.size != 4 && o.size != 8)) return fail();
     Value v = fresh();
     if (failed_) return v;
-    if (o.size == 8) a_.mov_rm64(R(v), RBX, gpr(o.reg));
-    else a_.mov_rm32(R(v), RBX, gpr(o.reg));
+    if (o.size == 8) {
+      a_.mov_rm64(R(v), RBX, gpr(o.reg));
+    } else {
+      a_.mov_rm32(R(v), RBX, gpr(o.reg));
+      v.zext32 = true;
+    }
     return v;
   }
   Value read_operand_rmw(const isa::DecodedInsn& i, unsigned k) { return read_operand(i, k); }
@@ -72,7 +77,7 @@ class Emitter {
       v = in_register(v);
       if (failed_) return;
     }
-    if (o.size == 4) a_.mov_rr32(R(v), R(v));  // 32-bit writes zero-extend
+    if (o.size == 4 && !v.zext32) a_.mov_rr32(R(v), R(v));  // 32-bit writes zero-extend
     a_.mov_mr64(RBX, gpr(o.reg), R(v));
   }
   Value effective_address(const isa::DecodedInsn& i) {
@@ -126,8 +131,10 @@ class Emitter {
     if (failed_ || m == ~uint64_t{0}) return x;
     if (x.reg < 0) return constant(x.k & m);
     if (m == 0xffffffffu) {
+      if (x.zext32) return x;
       Value r = copy(x);
       if (!failed_) a_.mov_rr32(R(r), R(r));
+      r.zext32 = true;
       return r;
     }
     return binop(AND, x, constant(m));
