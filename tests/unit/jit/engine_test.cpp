@@ -16,7 +16,6 @@ namespace {
 
 constexpr uint64_t kCode = 0x1000;
 constexpr uint64_t kMain = 0x3000;
-constexpr uint64_t kData = 0x8000;
 constexpr uint64_t kStackTop = 0x20000;
 constexpr uint64_t kAlias = 0x100000;  // linear kAlias + x maps to physical x
 
