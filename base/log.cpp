@@ -19,6 +19,7 @@ static const LogCategoryName kNames[] = {
     {"cpu", LogCategory::Cpu, "CPU state before each block"},
     {"nochain", LogCategory::NoChain, "do not chain translated blocks"},
     {"dev", LogCategory::Device, "device register traffic"},
+    {"jit", LogCategory::Jit, "JIT statistics (blocks translated, code cache, chains) at exit"},
 };
 
 const LogCategoryName* log_category_names(size_t* count) {

@@ -19,6 +19,7 @@ enum class LogCategory : uint32_t {
   Cpu = 1u << 7,     // CPU state at each block
   NoChain = 1u << 8, // do not chain JIT blocks
   Device = 1u << 9,  // device register traffic
+  Jit = 1u << 10,    // JIT statistics at exit
 };
 
 struct LogCategoryName {

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "cpu/interp/block_cache.h"
+#include "cpu/jit/engine.h"
 
 namespace emu {
 
@@ -14,7 +15,24 @@ Cpu::Cpu(PhysicalMemory& mem, IoSpace* io) : mem_(mem), io_(io), blocks_(std::ma
   set_real_mode();
 }
 
-Cpu::~Cpu() = default;
+Cpu::~Cpu() {
+  if (jit_) blocks_->set_listener(nullptr);
+}
+
+bool Cpu::jit_available() { return jit::host_backend_available(); }
+
+bool Cpu::use_jit(bool on, unsigned hot_threshold) {
+  if (jit_) {
+    blocks_->set_listener(nullptr);
+    jit_->flush();  // blocks forget their translations
+    jit_.reset();
+  }
+  if (!on) return true;
+  jit_ = jit::Engine::create(*this, hot_threshold);
+  if (!jit_) return false;
+  blocks_->set_listener(jit_.get());
+  return true;
+}
 
 static SegmentCache flat_segment(uint16_t sel, uint16_t attr) {
   SegmentCache c;

@@ -24,6 +24,7 @@
 namespace emu {
 
 namespace interp { class BlockCache; }
+namespace jit { class Engine; }
 class SystemCpu;        // cpu/system/system_cpu.h (system mode)
 class InterruptSource;  // cpu/interrupt_source.h
 
@@ -57,6 +58,15 @@ class Cpu {
   RunResult run(uint64_t max_instructions);
   // Asks run() to return at the next block boundary (safe from other threads).
   void request_exit() { exit_request_.store(1); }
+
+  // ---- execution engine ----
+  // Interpreter only, or the JIT tier above it (hot blocks become host code, see
+  // cpu/jit/). use_jit(true) fails (false) on hosts without a JIT backend.
+  static bool jit_available();
+  bool use_jit(bool on, unsigned hot_threshold = kJitHotThreshold);
+  bool jit_enabled() const { return jit_ != nullptr; }
+  jit::Engine* jit_engine() { return jit_.get(); }
+  static constexpr unsigned kJitHotThreshold = 16;  // runs before a block is translated
 
   // Called on every exception; returning true means the hook delivered it (changed state).
   std::function<bool(Cpu&, const CpuException&)> exception_hook;
@@ -206,6 +216,14 @@ class Cpu {
     else write_mem(i.seg, effective_address(i), o.size, v);
   }
 
+  // ---- values and flags, as the emitter-generic semantics see them (cpu/sem/alu.h):
+  // for the interpreter a value is a uint64_t and these compute directly ----
+  using Value = uint64_t;
+  bool carry_flag() const { return flag_cf(s_); }
+  void record_flags(FlagOp op, unsigned size, uint64_t result, uint64_t a, uint64_t b, unsigned carry_in) {
+    emu::record_flags(s_, op, size, result, a, b, carry_in);
+  }
+
   // ---- stack ----
   unsigned stack_addr_size() const { return mode64_ ? 8 : (s_.seg[isa::SEG_SS].default_big() ? 4 : 2); }
   void push(uint64_t v, unsigned size);
@@ -234,6 +252,7 @@ class Cpu {
 
  private:
   friend class interp::BlockCache;
+  friend class jit::Engine;
   struct TlbEntry {
     uint64_t read_tag = 1;   // page-aligned linear address; bit 0 set = invalid
     uint8_t* read_host = nullptr;
@@ -268,6 +287,8 @@ class Cpu {
 
   std::unordered_set<uint64_t> code_pages_;
   std::unique_ptr<interp::BlockCache> blocks_;
+  std::unique_ptr<jit::Engine> jit_;  // null: interpreter only
+  int32_t chain_left_ = 0;            // JIT: blocks generated code may still run in a row
 };
 
 }  // namespace emu

@@ -88,6 +88,7 @@ PcBoard::PcBoard(const PcBoardConfig& config)
 
   cpu_ = std::make_unique<Cpu>(memory_, &io_);
   cpu_->tsc_source = [this] { return guest_tsc(); };
+  if (config_.jit) cpu_->use_jit(true);  // false on hosts without a backend: interpreted
   system_ = std::make_unique<SystemCpu>(*cpu_);
   cpu_->interrupts = this;
   SystemHooks& hooks = system_->hooks;

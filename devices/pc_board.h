@@ -60,6 +60,7 @@ struct PcBoardConfig {
   uint64_t tsc_hz = 2'000'000'000;             // the guest's TSC frequency
   uint64_t bios_rom_bytes = 0;                 // size of a -bios image (reserved in E820)
   bool pvh = true;                             // -kernel: try the PVH fast path first
+  bool jit = true;                             // hot guest code runs as host code (where available)
 };
 
 // How a run ended.

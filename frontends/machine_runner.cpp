@@ -98,6 +98,7 @@ int run_machine(const EmuOptions& options) {
   cfg.cpus = options.smp;
   cfg.no_reboot = options.no_reboot;
   cfg.pvh = options.pvh;
+  cfg.jit = options.accel != Accel::Interp;  // auto/tcg: the JIT where the host has one
 
   // COM1.
   std::unique_ptr<TerminalRawMode> raw_mode;

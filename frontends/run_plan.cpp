@@ -2,6 +2,7 @@
 #include "frontends/run_plan.h"
 
 #include "base/log.h"
+#include "cpu/cpu.h"
 #include "frontends/chardev_spec.h"
 #include "frontends/device_catalog.h"
 #include "frontends/drive_options.h"
@@ -49,7 +50,7 @@ std::optional<std::string> first_unsupported_feature(const EmuOptions& o) {
     using K = CharDevSpec::Kind;
     if (d.kind != K::Stdio && d.kind != K::File && d.kind != K::Null) return unsupported("-debugcon " + d.text);
   }
-  if (o.accel == Accel::Jit) return unsupported("-accel jit (the JIT is not built yet)");
+  if (o.accel == Accel::Jit && !Cpu::jit_available()) return unsupported("-accel jit on this host (no JIT backend)");
   if (!o.netdevs.empty()) return unsupported("-netdev");
   for (const NamedProps& n : o.nics)
     if (n.name != "none") return unsupported("-nic " + n.name);

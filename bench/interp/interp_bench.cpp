@@ -1,9 +1,10 @@
-// Interpreter benchmark: runs small 64-bit guest loops (ALU + load/store + branch, and a
-// memcpy-like loop) in emu's interpreter and prints millions of guest instructions per
-// second. Usage: bench_interp [iterations-in-millions]
+// CPU engine benchmark: runs small 64-bit guest loops (ALU + load/store + branch, and a
+// memcpy-like loop) in emu's interpreter or JIT and prints millions of guest
+// instructions per second. Usage: bench_interp [iterations-in-millions] [interp|jit]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "cpu/cpu.h"
@@ -21,10 +22,14 @@ struct Program {
   unsigned insns_per_iter;
 };
 
-double run_program(const Program& p, uint64_t iterations) {
+double run_program(const Program& p, uint64_t iterations, bool jit) {
   PhysicalMemory mem;
   mem.add_ram(0, 0x400000);
   Cpu cpu(mem);
+  if (jit && !cpu.use_jit(true)) {
+    std::fprintf(stderr, "bench_interp: no JIT backend on this host\n");
+    std::exit(1);
+  }
   cpu.set_flat_long_mode(3);
   mem.load_bytes(kCode, p.code.data(), p.code.size());
   CpuState& s = cpu.state();
@@ -50,6 +55,11 @@ double run_program(const Program& p, uint64_t iterations) {
 
 int main(int argc, char** argv) {
   uint64_t millions = argc > 1 ? std::strtoull(argv[1], nullptr, 0) : 5;
+  const std::string engine = argc > 2 ? argv[2] : "interp";
+  if (millions == 0 || (engine != "interp" && engine != "jit")) {
+    std::fprintf(stderr, "usage: bench_interp [iterations-in-millions > 0] [interp|jit]\n");
+    return 2;
+  }
   std::vector<Program> programs = {
       {"alu+load/store+branch",
        {
@@ -73,7 +83,7 @@ int main(int argc, char** argv) {
        },
        8},
   };
-  std::printf("emu interpreter benchmark (%llu M instructions per program)\n", static_cast<unsigned long long>(millions));
-  for (auto& p : programs) run_program(p, millions * 1000000 / p.insns_per_iter);
+  std::printf("emu %s benchmark (%llu M instructions per program)\n", engine.c_str(), static_cast<unsigned long long>(millions));
+  for (auto& p : programs) run_program(p, millions * 1000000 / p.insns_per_iter, engine == "jit");
   return 0;
 }

@@ -29,6 +29,7 @@ void BlockCache::invalidate_page(uint64_t phys_page) {
   std::vector<Block*> victims = std::move(it->second);
   by_page_.erase(it);
   for (Block* v : victims) {
+    if (listener_) listener_->block_dropped(v);
     // Unlink from the other page's list too.
     for (uint64_t p : v->pages) {
       if (p == phys_page || p == ~uint64_t{0}) continue;
@@ -57,7 +58,10 @@ void BlockCache::invalidate_page(uint64_t phys_page) {
 
 void BlockCache::clear() {
   for (auto& [phys, vec] : by_phys_)
-    for (auto& b : vec) graveyard_.push_back(std::move(b));
+    for (auto& b : vec) {
+      if (listener_) listener_->block_dropped(b.get());
+      graveyard_.push_back(std::move(b));
+    }
   by_phys_.clear();
   by_page_.clear();
   count_ = 0;

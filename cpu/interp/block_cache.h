@@ -12,6 +12,9 @@
 namespace emu {
 class Cpu;
 }
+namespace emu::jit {
+struct Translation;
+}
 
 namespace emu::interp {
 
@@ -28,6 +31,15 @@ struct Block {
   uint32_t mode = 0;        // CpuState::mode_key()
   uint64_t pages[2] = {~uint64_t{0}, ~uint64_t{0}};  // physical pages its bytes lie in
   std::vector<BlockInsn> insns;
+  uint32_t hits = 0;                // times run by the interpreter (JIT tiering)
+  jit::Translation* jit = nullptr;  // its host code once translated (cpu/jit/)
+};
+
+// Told about every block the cache drops (the JIT unlinks and forgets its translation).
+class BlockListener {
+ public:
+  virtual ~BlockListener() = default;
+  virtual void block_dropped(Block* b) = 0;
 };
 
 class BlockCache {
@@ -52,6 +64,7 @@ class BlockCache {
     for (auto& j : jump_) j = JumpEntry{};
   }
   size_t size() const { return count_; }
+  void set_listener(BlockListener* l) { listener_ = l; }
 
  private:
   struct JumpEntry {
@@ -66,6 +79,7 @@ class BlockCache {
   std::vector<std::unique_ptr<Block>> graveyard_;
   JumpEntry jump_[kJumpCacheSize];
   size_t count_ = 0;
+  BlockListener* listener_ = nullptr;
 };
 
 }  // namespace emu::interp

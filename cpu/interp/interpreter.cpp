@@ -7,6 +7,7 @@
 #include "cpu/interp/block_cache.h"
 #include "cpu/interp/dispatch.h"
 #include "cpu/isa/decoder.h"
+#include "cpu/jit/engine.h"
 
 namespace emu {
 
@@ -107,6 +108,10 @@ bool Cpu::execute_block() {
     b = blocks_->find(phys, mode, lin);
     if (b) blocks_->jump_insert(b);
     else b = decode_block(*this, *translator_, *blocks_, lin, mode);
+  }
+  if (jit_ && jit_->run_block(b)) {
+    stop_block_ = false;
+    return true;
   }
   for (const interp::BlockInsn& bi : b->insns) {
     bi.fn(*this, bi.d);

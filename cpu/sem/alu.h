@@ -6,28 +6,29 @@ namespace emu::sem {
 
 enum class AluOp { Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test };
 
+// Generic over the emitter's value type (E::Value): the interpreter computes with
+// uint64_t, the JIT's emitter builds host code from the same lines.
 template <AluOp Op, class E>
 inline void alu(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
   const uint64_t m = size_mask(sz);
-  uint64_t a = (Op == AluOp::Cmp || Op == AluOp::Test) ? e.read_operand(i, 0) : e.read_operand_rmw(i, 0);
-  uint64_t b = e.read_operand(i, 1);
-  CpuState& s = e.state();
-  uint64_t r;
+  auto a = (Op == AluOp::Cmp || Op == AluOp::Test) ? e.read_operand(i, 0) : e.read_operand_rmw(i, 0);
+  auto b = e.read_operand(i, 1);
+  decltype(a) r;
   FlagOp fop;
   unsigned cin = 0;
   switch (Op) {
     case AluOp::Add: r = a + b; fop = FlagOp::Add; break;
-    case AluOp::Adc: cin = flag_cf(s); r = a + b + cin; fop = FlagOp::Adc; break;
+    case AluOp::Adc: cin = e.carry_flag(); r = a + b + cin; fop = FlagOp::Adc; break;
     case AluOp::Sub: case AluOp::Cmp: r = a - b; fop = FlagOp::Sub; break;
-    case AluOp::Sbb: cin = flag_cf(s); r = a - b - cin; fop = FlagOp::Sbb; break;
+    case AluOp::Sbb: cin = e.carry_flag(); r = a - b - cin; fop = FlagOp::Sbb; break;
     case AluOp::Or: r = a | b; fop = FlagOp::Logic; break;
     case AluOp::And: case AluOp::Test: r = a & b; fop = FlagOp::Logic; break;
     default: r = a ^ b; fop = FlagOp::Logic; break;
   }
   r &= m;
   if constexpr (Op != AluOp::Cmp && Op != AluOp::Test) e.write_operand(i, 0, r);
-  record_flags(s, fop, sz, r, a, b, cin);
+  e.record_flags(fop, sz, r, a, b, cin);
   advance(e, i);
 }
 

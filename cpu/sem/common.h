@@ -19,8 +19,12 @@ inline uint64_t next_rip(E& e, const DecodedInsn& i) {
   uint64_t n = e.state().rip + i.length;
   return e.mode64() ? n : (n & 0xffffffffu);
 }
+// An emitter that tracks RIP itself (the JIT's) says so with advance_rip().
 template <class E>
-inline void advance(E& e, const DecodedInsn& i) { e.state().rip = next_rip(e, i); }
+inline void advance(E& e, const DecodedInsn& i) {
+  if constexpr (requires { e.advance_rip(i); }) e.advance_rip(i);
+  else e.state().rip = next_rip(e, i);
+}
 
 // Sets RIP to a branch target of operand size osz (#GP(0) if non-canonical).
 template <class E>

@@ -44,6 +44,8 @@ def main():
            "-append", append.strip()]
     if rootfs:
         cmd += ["-snapshot", "-hda", paths["BUSYBOX_IMG"]]
+    if os.environ.get("EMU_ACCEL"):  # interp / jit; default: emu's own (the JIT where available)
+        cmd += ["-accel", os.environ["EMU_ACCEL"]]
     print("running:", " ".join(cmd))
     prompt = r"# (\x1b\[[0-9;]*[A-Za-z])*$"
     start = time.monotonic()

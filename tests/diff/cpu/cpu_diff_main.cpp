@@ -5,14 +5,18 @@
 // code, CR2). Then the x87 escape encodings that have no form: both sides must raise #UD.
 // Prints mismatches with the disassembled bytes and a state diff, and the coverage
 // figure. Options: --cases N (per form), --seed S, --form MNEMONIC (all its forms),
-// --x87 (only the D8-DF forms and encodings), --max-report K. Exit status 1 on any mismatch.
+// --x87 (only the D8-DF forms and encodings), --max-report K, --engine interp|jit|both
+// (default both: each case runs on the host and in every selected engine, each engine
+// compared with the host on its own). Exit status 1 on any mismatch.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <string>
 
+#include "cpu/cpu.h"
 #include "cpu/isa/decoder.h"
 #include "cpu/isa/disasm.h"
 #include "tests/diff/cpu/case_generator.h"
@@ -52,6 +56,7 @@ struct Options {
   std::string form;
   unsigned max_report = 20;
   bool x87_only = false;
+  std::string engine = "both";  // interp, jit or both
 };
 
 std::string disasm_bytes(const std::vector<uint8_t>& code) {
@@ -101,17 +106,32 @@ int main(int argc, char** argv) {
     else if (a == "--form") o.form = next();
     else if (a == "--max-report") o.max_report = static_cast<unsigned>(std::strtoul(next(), nullptr, 0));
     else if (a == "--x87") o.x87_only = true;
+    else if (a == "--engine") o.engine = next();
     else {
-      std::fprintf(stderr, "usage: %s [--cases N] [--seed S] [--form MNEMONIC] [--x87] [--max-report K]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--cases N] [--seed S] [--form MNEMONIC] [--x87] [--max-report K] [--engine interp|jit|both]\n", argv[0]);
       return 2;
     }
+  }
+  if (o.engine != "interp" && o.engine != "jit" && o.engine != "both") {
+    std::fprintf(stderr, "cpu_diff: unknown engine '%s' (use interp, jit or both)\n", o.engine.c_str());
+    return 2;
+  }
+  if (o.engine != "interp" && !Cpu::jit_available()) {
+    std::printf("no JIT backend on this host: comparing the interpreter only\n");
+    o.engine = "interp";
   }
   if (!NativeRunner::available()) {
     std::printf("native runner not available on this host: differential test skipped\n");
     return 0;
   }
   NativeRunner native;
-  EmuRunner emu_runner;
+  struct EngineRun {
+    const char* name;
+    std::unique_ptr<EmuRunner> runner;
+  };
+  std::vector<EngineRun> engines;
+  if (o.engine != "jit") engines.push_back({"interp", std::make_unique<EmuRunner>(EmuRunner::Engine::Interp)});
+  if (o.engine != "interp") engines.push_back({"jit", std::make_unique<EmuRunner>(EmuRunner::Engine::Jit)});
   CaseGenerator gen(o.seed);
   std::vector<FormInfo> forms = user_mode_forms();
 
@@ -119,32 +139,34 @@ int main(int argc, char** argv) {
   size_t exercised = 0, not_implemented = 0, host_differs = 0, selected = 0;
   std::map<std::string, uint64_t> mismatch_by_form;
   NativeResult nr, er;
-  // Runs one case on both sides; false if the host could not run it.
+  // Runs one case on the host and in every selected engine; false if the host could not run it.
   auto run_case = [&](const GeneratedCase& g, const std::string& name, bool x87) {
     native.run(g.c, nr);
     if (nr.outcome == NativeResult::Timeout || nr.outcome == NativeResult::RunnerCrashed || (nr.vector == -1 && nr.outcome == NativeResult::Fault)) {
       ++skipped;
       return false;
     }
-    emu_runner.run(g.c, er);
-    ++run_cases;
-    for (uint32_t k = 0; k < g.host_specific_len; ++k) {  // not compared: see GeneratedCase
-      const size_t at = g.host_specific_offset + k;
-      if (at < nr.data.size() && at < er.data.size()) er.data[at] = nr.data[at];
-    }
-    if (g.approx_xmm) accept_approximations(nr.out, er.out);
-    std::vector<std::string> d = compare(g, nr, er);
-    if (d.empty()) return true;
-    ++mismatches;
-    ++mismatch_by_form[name];
-    if (reported < o.max_report) {
-      ++reported;
-      std::printf("MISMATCH %s: %s\n", name.c_str(), disasm_bytes(g.c.code).c_str());
-      for (auto& s : d) std::printf("    %s\n", s.c_str());
-      if (x87) {  // show the input stack
-        std::printf("    in: fcw %#x fsw %#x ftw %#x", g.c.in.fcw(), g.c.in.fsw(), g.c.in.ftw());
-        for (int k = 0; k < 8; ++k) std::printf(" R%d=%04x:%016llx", k, load_le16(g.c.in.st(k) + 8), static_cast<unsigned long long>(load_le64(g.c.in.st(k))));
-        std::printf("\n");
+    for (EngineRun& eng : engines) {
+      eng.runner->run(g.c, er);
+      ++run_cases;
+      for (uint32_t k = 0; k < g.host_specific_len; ++k) {  // not compared: see GeneratedCase
+        const size_t at = g.host_specific_offset + k;
+        if (at < nr.data.size() && at < er.data.size()) er.data[at] = nr.data[at];
+      }
+      if (g.approx_xmm) accept_approximations(nr.out, er.out);
+      std::vector<std::string> d = compare(g, nr, er);
+      if (d.empty()) continue;
+      ++mismatches;
+      ++mismatch_by_form[std::string(eng.name) + ": " + name];
+      if (reported < o.max_report) {
+        ++reported;
+        std::printf("MISMATCH (%s) %s: %s\n", eng.name, name.c_str(), disasm_bytes(g.c.code).c_str());
+        for (auto& s : d) std::printf("    %s\n", s.c_str());
+        if (x87) {  // show the input stack
+          std::printf("    in: fcw %#x fsw %#x ftw %#x", g.c.in.fcw(), g.c.in.fsw(), g.c.in.ftw());
+          for (int k = 0; k < 8; ++k) std::printf(" R%d=%04x:%016llx", k, load_le16(g.c.in.st(k) + 8), static_cast<unsigned long long>(load_le64(g.c.in.st(k))));
+          std::printf("\n");
+        }
       }
     }
     return true;
@@ -178,7 +200,8 @@ int main(int argc, char** argv) {
     std::printf("x87 encodings without a form (#UD expected): %zu encodings, %llu cases, %llu mismatches\n", unlisted.size(),
                 static_cast<unsigned long long>(run_cases - cases_before), static_cast<unsigned long long>(mismatches - before));
   }
-  std::printf("\ncases compared: %llu, mismatches: %llu, skipped (host timeout/unknown fault): %llu\n",
+  std::printf("\nengines: %s\n", o.engine.c_str());
+  std::printf("cases compared: %llu, mismatches: %llu, skipped (host timeout/unknown fault): %llu\n",
               static_cast<unsigned long long>(run_cases), static_cast<unsigned long long>(mismatches),
               static_cast<unsigned long long>(skipped));
   for (auto& [name, count] : mismatch_by_form) std::printf("  mismatching form: %-28s %llu\n", name.c_str(), static_cast<unsigned long long>(count));

@@ -1,8 +1,10 @@
-// EmuRunner: the interpreter configured like the native runner's child process (see
+// EmuRunner: the interpreter (or the JIT) configured like the native runner's child process (see
 // native_runner.h for the layout): 64-bit user mode, CPL 3, code region read+execute,
 // the case's data pages read+write, everything else not present.
 #include "tests/diff/cpu/emu_runner.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "cpu/cpu.h"
@@ -50,7 +52,11 @@ struct EmuRunner::Impl {
   size_t dirty_code = 0;
   size_t dirty_data = 0;
 
-  Impl() {
+  explicit Impl(Engine engine) {
+    if (engine == Engine::Jit && !cpu.use_jit(true, 0)) {
+      std::fprintf(stderr, "cpu_diff: no JIT backend on this host\n");
+      std::exit(2);
+    }
     code = mem.add_ram(kCodeBase, kCodeSize, "diff-code");
     data = mem.add_ram(kDataBase, kDataSize, "diff-data");
     std::memset(code, kCodeFiller, kCodeSize);
@@ -65,7 +71,7 @@ struct EmuRunner::Impl {
   }
 };
 
-EmuRunner::EmuRunner() : impl_(std::make_unique<Impl>()) {}
+EmuRunner::EmuRunner(Engine engine) : impl_(std::make_unique<Impl>(engine)) {}
 EmuRunner::~EmuRunner() = default;
 
 void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructions) {

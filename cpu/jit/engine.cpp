@@ -1,0 +1,229 @@
+// JIT engine: tiering, translation bookkeeping, chaining and lookups (see engine.h).
+#include "cpu/jit/engine.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <string>
+#include <string_view>
+
+#include "base/log.h"
+#include "cpu/cpu.h"
+#include "cpu/isa/disasm.h"
+
+#ifdef EMU_HAVE_CAPSTONE
+#include <capstone/capstone.h>
+#endif
+
+namespace emu::jit {
+
+namespace {
+// Blocks generated code may run back to back without returning to the run loop: keeps
+// interrupt polling (system mode) and the run loop's bookkeeping regular.
+constexpr int32_t kChainLimitSystem = 64;
+constexpr int32_t kChainLimitUser = 1 << 20;
+// A block that cannot be translated (e.g. larger than an empty cache) stays interpreted.
+constexpr uint32_t kNeverTranslate = ~uint32_t{0};
+}  // namespace
+
+std::unique_ptr<Engine> Engine::create(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes) {
+  std::unique_ptr<Engine> e(new Engine(cpu, hot_threshold, cache_bytes));
+  if (!e->backend_ || !e->cache_.ok() || !e->backend_->emit_runtime(e->cache_)) return nullptr;
+  return e;
+}
+
+Engine::Engine(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes)
+    : cpu_(cpu), hot_threshold_(hot_threshold), chaining_(!log_enabled(LogCategory::NoChain)), cache_(cache_bytes) {
+  auto at = [&](const void* field) {
+    return static_cast<int32_t>(static_cast<const char*>(field) - reinterpret_cast<const char*>(&cpu));
+  };
+  CpuLayout l;
+  l.rip = at(&cpu.s_.rip);
+  l.gpr0 = at(&cpu.s_.gpr[0]);
+  l.lf = at(&cpu.s_.lf);
+  l.retired = at(&cpu.retired_total_);
+  l.budget = at(&cpu.budget_left_);
+  l.stop_block = at(&cpu.stop_block_);
+  l.exit_request = at(&cpu.exit_request_);
+  l.chain_left = at(&cpu.chain_left_);
+  RuntimeHooks h;
+  h.lookup = &Engine::hook_lookup;
+  h.link = &Engine::hook_link;
+  backend_ = make_host_backend(l, h);
+}
+
+Engine::~Engine() {
+  if (log_enabled(LogCategory::Jit)) print_stats();
+}
+
+bool Engine::run_block(interp::Block* b) {
+  if (!b->jit) {
+    if (b->hits == kNeverTranslate || ++b->hits < hot_threshold_) return false;
+    if (!translate(b)) return false;
+  }
+  if (cpu_.budget_left_ < b->insns.size()) return false;
+  cpu_.chain_left_ = cpu_.interrupt_hook ? kChainLimitSystem : kChainLimitUser;
+  ++stats_.entries;
+  backend_->enter(cpu_, b->jit->entry);
+  return true;
+}
+
+// Direct successors worth linking: the fall-through and the target of a near relative
+// branch that ends the block, in 64-bit mode (RIP is the linear address) and on the
+// block's own page (so a new page mapping can never make a link stale).
+void Engine::plan_links(const interp::Block& b, Translation& t) const {
+  t.num_out = 0;
+  if (!chaining_ || (b.mode & 0xff) != 64 || b.insns.empty()) return;
+  const interp::BlockInsn& last = b.insns.back();
+  const isa::Form& f = last.d.info();
+  uint64_t end_rip = b.linear;
+  for (const auto& bi : b.insns) end_rip += bi.d.length;
+  uint64_t candidates[2];
+  unsigned n = 0;
+  const bool rel_branch = f.num_ops >= 1 && f.ops[0].kind == isa::OpKind::J;
+  if (!(f.attrs & isa::END)) {
+    candidates[n++] = end_rip;  // block cut by its size or a page end
+  } else if (rel_branch) {
+    candidates[n++] = end_rip + last.d.imm;
+    const std::string_view mn = f.mnemonic;
+    if (mn != "JMP" && mn != "CALL") candidates[n++] = end_rip;  // Jcc, JrCXZ, LOOPcc not taken
+  }
+  for (unsigned k = 0; k < n; ++k) {
+    if ((candidates[k] >> 12) != (b.linear >> 12)) continue;
+    Link& l = t.out[t.num_out++];
+    l.from = &t;
+    l.target_rip = candidates[k];
+  }
+}
+
+bool Engine::translate(interp::Block* b) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto t = std::make_unique<Translation>();
+    t->block = b;
+    plan_links(*b, *t);
+    if (backend_->emit_block(cache_, *b, *t)) {
+      b->jit = t.get();
+      ++stats_.blocks_translated;
+      stats_.insns_translated += b->insns.size();
+      stats_.code_bytes += t->code_size;
+      if (log_enabled(LogCategory::InAsm) || log_enabled(LogCategory::OutAsm)) log_translation(*b, *t);
+      translations_.push_back(std::move(t));
+      return true;
+    }
+    if (attempt == 0) flush();  // full: start over with an empty cache
+  }
+  b->hits = kNeverTranslate;
+  return false;
+}
+
+void Engine::flush() {
+  for (auto& t : translations_)
+    if (t->block) t->block->jit = nullptr;
+  stats_.translations_dropped += translations_.size();
+  translations_.clear();
+  cache_.flush();
+  ++stats_.cache_flushes;
+  backend_->emit_runtime(cache_);
+}
+
+void Engine::block_dropped(interp::Block* b) {
+  Translation* t = b->jit;
+  if (!t) return;
+  for (Link* in : t->incoming) {
+    backend_->patch_jump(cache_, in->site, in->unlinked);
+    in->to = nullptr;
+    ++stats_.chains_unlinked;
+  }
+  t->incoming.clear();
+  for (unsigned k = 0; k < t->num_out; ++k) {
+    Link& l = t->out[k];
+    if (!l.to) continue;
+    auto& v = l.to->incoming;
+    v.erase(std::remove(v.begin(), v.end(), &l), v.end());
+    l.to = nullptr;
+  }
+  t->block = nullptr;
+  b->jit = nullptr;
+  ++stats_.translations_dropped;
+}
+
+interp::Block* Engine::current_block() const {
+  const CpuState& s = cpu_.s_;
+  const uint64_t lin = cpu_.mode64_ ? s.rip : ((s.seg[isa::SEG_CS].base + s.rip) & 0xffffffffu);
+  return cpu_.blocks_->jump_lookup(lin, s.mode_key());
+}
+
+const uint8_t* Engine::hook_lookup(Cpu* cpu) {
+  Engine& e = *cpu->jit_;
+  interp::Block* b = e.chaining_ ? e.current_block() : nullptr;
+  if (!b || !b->jit) {
+    ++e.stats_.lookup_misses;
+    return nullptr;
+  }
+  ++e.stats_.lookup_hits;
+  return b->jit->entry;
+}
+
+const uint8_t* Engine::hook_link(Cpu* cpu, Link* link) {
+  Engine& e = *cpu->jit_;
+  interp::Block* b = e.current_block();
+  Translation* from = link->from;
+  if (!b || !b->jit || !from->block) {
+    ++e.stats_.lookup_misses;
+    return nullptr;
+  }
+  // Same mode and same physical page as the source: safe to jump there directly.
+  if (b->mode == from->block->mode && b->pages[0] == from->block->pages[0] && b->linear == link->target_rip) {
+    e.backend_->patch_jump(e.cache_, link->site, b->jit->entry);
+    link->to = b->jit;
+    b->jit->incoming.push_back(link);
+    ++e.stats_.chains_linked;
+  } else {
+    ++e.stats_.lookup_hits;
+  }
+  return b->jit->entry;
+}
+
+void Engine::log_translation(const interp::Block& b, const Translation& t) const {
+  if (log_enabled(LogCategory::InAsm)) {
+    std::string text;
+    uint64_t rip = b.linear;
+    for (const auto& bi : b.insns) {
+      text += "  " + std::string(16, ' ');
+      char addr[32];
+      std::snprintf(addr, sizeof addr, "0x%016" PRIx64, rip);
+      text.replace(text.size() - 16, 16, addr + 2);
+      text += ":  " + isa::disassemble(bi.d, rip) + "\n";
+      rip += bi.d.length;
+    }
+    log_printf("IN (translated, %zu insns) 0x%" PRIx64 ":\n%s", b.insns.size(), b.linear, text.c_str());
+  }
+  if (!log_enabled(LogCategory::OutAsm)) return;
+  log_printf("OUT (%s) %zu bytes at %p:\n", backend_->name(), t.code_size, static_cast<const void*>(t.entry));
+#ifdef EMU_HAVE_CAPSTONE
+  int arch = 0, mode = 0;
+  backend_->capstone_target(&arch, &mode);
+  csh h;
+  if (cs_open(static_cast<cs_arch>(arch), static_cast<cs_mode>(mode), &h) != CS_ERR_OK) return;
+  cs_insn* insn = nullptr;
+  size_t count = cs_disasm(h, t.entry, t.code_size, reinterpret_cast<uint64_t>(t.entry), 0, &insn);
+  for (size_t k = 0; k < count; ++k)
+    log_printf("  0x%" PRIx64 ":  %s %s\n", insn[k].address, insn[k].mnemonic, insn[k].op_str);
+  cs_free(insn, count);
+  cs_close(&h);
+#else
+  log_printf("  (built without Capstone: no host disassembly)\n");
+#endif
+}
+
+void Engine::print_stats() const {
+  const JitStats& s = stats_;
+  log_printf("jit (%s backend): %" PRIu64 " blocks / %" PRIu64 " insns translated, %" PRIu64 " bytes emitted, "
+             "cache %zu / %zu bytes, %" PRIu64 " flushes\n",
+             backend_->name(), s.blocks_translated, s.insns_translated, s.code_bytes, cache_.used(), cache_.capacity(),
+             s.cache_flushes);
+  log_printf("jit: %" PRIu64 " entries from the run loop, %" PRIu64 " chains linked, %" PRIu64 " unlinked, "
+             "lookups %" PRIu64 " hit / %" PRIu64 " miss, %" PRIu64 " translations dropped\n",
+             s.entries, s.chains_linked, s.chains_unlinked, s.lookup_hits, s.lookup_misses, s.translations_dropped);
+}
+
+}  // namespace emu::jit

@@ -1,0 +1,77 @@
+// The JIT engine, the tier above the interpreter: counts how often each decoded block
+// runs, translates hot blocks through the host backend into the W^X code cache, enters
+// generated code, links blocks directly (patchable jumps, unlinked when a target is
+// dropped), serves generated code's lookups for indirect branches, flushes the whole
+// cache when full, and keeps statistics (`-d jit`; `-d in_asm,out_asm` show the code).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "cpu/interp/block_cache.h"
+#include "cpu/jit/backend.h"
+#include "cpu/jit/code_cache.h"
+#include "cpu/jit/translation.h"
+
+namespace emu {
+class Cpu;
+}
+
+namespace emu::jit {
+
+struct JitStats {
+  uint64_t blocks_translated = 0;
+  uint64_t insns_translated = 0;
+  uint64_t code_bytes = 0;        // emitted in total (all generations)
+  uint64_t cache_flushes = 0;
+  uint64_t entries = 0;           // generated code entered from the run loop
+  uint64_t chains_linked = 0;     // direct jumps patched
+  uint64_t chains_unlinked = 0;   // undone because their target was dropped
+  uint64_t lookup_hits = 0;       // indirect branches that found a translated block
+  uint64_t lookup_misses = 0;
+  uint64_t translations_dropped = 0;  // invalidated (self-modifying code, flushes)
+};
+
+class Engine final : public interp::BlockListener {
+ public:
+  static constexpr unsigned kDefaultHotThreshold = 16;
+  static constexpr size_t kDefaultCacheBytes = size_t{32} << 20;
+
+  // Null when the host has no backend or the code cache cannot be mapped.
+  static std::unique_ptr<Engine> create(Cpu& cpu, unsigned hot_threshold = kDefaultHotThreshold,
+                                        size_t cache_bytes = kDefaultCacheBytes);
+  ~Engine() override;
+
+  // Runs the block as host code if it is (or now becomes) translated and fits the
+  // instruction budget; false means the caller interprets it.
+  bool run_block(interp::Block* b);
+
+  void block_dropped(interp::Block* b) override;
+  // Drops every translation and empties the code cache.
+  void flush();
+
+  const JitStats& stats() const { return stats_; }
+  size_t cache_used() const { return cache_.used(); }
+  size_t cache_capacity() const { return cache_.capacity(); }
+  const char* backend_name() const { return backend_->name(); }
+  void print_stats() const;
+
+ private:
+  Engine(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes);
+  bool translate(interp::Block* b);
+  void plan_links(const interp::Block& b, Translation& t) const;
+  void log_translation(const interp::Block& b, const Translation& t) const;
+  interp::Block* current_block() const;
+  static const uint8_t* hook_lookup(Cpu* cpu);
+  static const uint8_t* hook_link(Cpu* cpu, Link* link);
+
+  Cpu& cpu_;
+  unsigned hot_threshold_;
+  bool chaining_;
+  CodeCache cache_;
+  std::unique_ptr<Backend> backend_;
+  std::vector<std::unique_ptr<Translation>> translations_;
+  JitStats stats_;
+};
+
+}  // namespace emu::jit

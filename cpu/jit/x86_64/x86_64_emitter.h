@@ -1,0 +1,220 @@
+// The JIT emitter for the x86-64 backend: the `E` the emitter-generic semantic templates
+// (cpu/sem/alu.h, data.h) are instantiated with to produce inline host code instead of
+// computing values. A Value is a host register or a constant known at translation
+// time. Only what cannot fault is emitted inline (64-bit mode, 32/64-bit GPR and
+// immediate operands, LEA); anything else (memory, 8/16-bit registers, flags read)
+// marks the attempt as given up and the backend calls the shared handler instead.
+// RIP, the retired count and the budget of inline instructions are added up and stored
+// before the next handler call or block exit (inline code cannot fault or end a block).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+#include "cpu/cpu_state.h"
+#include "cpu/flags.h"
+#include "cpu/isa/decoded_insn.h"
+#include "cpu/jit/x86_64/x86_64_encoder.h"
+
+namespace emu::jit::x64 {
+
+// Byte offsets (from the Cpu object in RBX) of the state inline code touches.
+struct StateLayout {
+  int32_t gpr0 = 0;  // CpuState::gpr[0]
+  int32_t lf = 0;    // CpuState::lf
+};
+
+class Emitter {
+ public:
+  struct Value {
+    Emitter* e = nullptr;
+    int8_t reg = -1;  // host register, or -1: the constant k
+    uint64_t k = 0;
+    bool zext32 = false;  // the register's bits 63..32 are known to be zero
+  };
+
+  Emitter(Encoder& enc, const StateLayout& l) : a_(enc), l_(l) {}
+
+  // Starts an instruction at guest address rip; `flags_dead`: its flag record is
+  // overwritten by the next instruction before anything can read it.
+  void begin(uint64_t rip, bool flags_dead) {
+    rip_ = rip;
+    flags_dead_ = flags_dead;
+    failed_ = false;
+    next_reg_ = 0;
+  }
+  bool failed() const { return failed_; }
+
+  // ---- the interface the semantic templates use ----
+  Value read_operand(const isa::DecodedInsn& i, unsigned k) {
+    const isa::Operand& o = i.op[k];
+    if (o.type == isa::OperandType::Imm) return constant(o.reg == 1 ? 1 : i.imm & size_mask(o.size));
+    if (o.type != isa::OperandType::Reg || o.reg >= isa::kRegAH || (o.size != 4 && o.size != 8)) return fail();
+    Value v = fresh();
+    if (failed_) return v;
+    if (o.size == 8) {
+      a_.mov_rm64(R(v), RBX, gpr(o.reg));
+    } else {
+      a_.mov_rm32(R(v), RBX, gpr(o.reg));
+      v.zext32 = true;
+    }
+    return v;
+  }
+  Value read_operand_rmw(const isa::DecodedInsn& i, unsigned k) { return read_operand(i, k); }
+  void write_operand(const isa::DecodedInsn& i, unsigned k, Value v) {
+    const isa::Operand& o = i.op[k];
+    if (o.type != isa::OperandType::Reg || o.reg >= isa::kRegAH || (o.size != 4 && o.size != 8)) {
+      fail();
+      return;
+    }
+    if (failed_) return;
+    if (v.reg < 0) {
+      const uint64_t c = o.size == 4 ? (v.k & 0xffffffffu) : v.k;
+      if (static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(c))) == c) {
+        a_.mov_m64_i(RBX, gpr(o.reg), static_cast<int32_t>(c));
+        return;
+      }
+      v = in_register(v);
+      if (failed_) return;
+    }
+    if (o.size == 4 && !v.zext32) a_.mov_rr32(R(v), R(v));  // 32-bit writes zero-extend
+    a_.mov_mr64(RBX, gpr(o.reg), R(v));
+  }
+  Value effective_address(const isa::DecodedInsn& i) {
+    if (i.asz != 8) return fail();
+    Value ea = constant(static_cast<uint64_t>(i.disp));
+    if (i.base == isa::kRegRIP) ea = constant(rip_ + i.length + static_cast<uint64_t>(i.disp));
+    else if (i.base != isa::kNoReg) ea = binop(ADD, load64(i.base), ea);
+    if (i.index != isa::kNoReg) {
+      Value x = load64(i.index);
+      if (!failed_ && i.scale) a_.shl_ri(R(x), i.scale);
+      ea = binop(ADD, x, ea);
+    }
+    return ea;
+  }
+  unsigned carry_flag() {
+    fail();
+    return 0;
+  }
+  void record_flags(FlagOp op, unsigned size, Value r, Value x, Value y, unsigned carry_in) {
+    if (failed_ || flags_dead_) return;
+    a_.mov_m32_i(RBX, l_.lf + kLfHeader, static_cast<uint32_t>(op) | (size << 8) | (carry_in << 16));
+    store64(l_.lf + kLfResult, r);
+    store64(l_.lf + kLfSrc1, x);
+    store64(l_.lf + kLfSrc2, y);
+  }
+  void advance_rip(const isa::DecodedInsn& i) { pending_rip_ += i.length; }
+
+  // RIP bytes inline instructions advanced that are not stored yet (the backend adds them).
+  uint64_t take_pending_rip() {
+    uint64_t p = pending_rip_;
+    pending_rip_ = 0;
+    return p;
+  }
+
+  // ---- value arithmetic (constants fold) ----
+  Value binop(AluOp op, Value x, Value y) {
+    if (failed_) return x;
+    if (x.reg < 0 && y.reg < 0) return constant(fold(op, x.k, y.k));
+    if (x.reg < 0 && op != SUB) std::swap(x, y);  // commutative: the register first
+    Value r = copy(x);
+    if (failed_) return r;
+    if (y.reg >= 0) a_.alu_rr(op, R(r), R(y));
+    else if (fits_i32(y.k)) a_.alu_ri(op, R(r), static_cast<int32_t>(y.k));
+    else {
+      Value t = in_register(y);
+      if (!failed_) a_.alu_rr(op, R(r), R(t));
+    }
+    return r;
+  }
+  Value mask(Value x, uint64_t m) {
+    if (failed_ || m == ~uint64_t{0}) return x;
+    if (x.reg < 0) return constant(x.k & m);
+    if (m == 0xffffffffu) {
+      if (x.zext32) return x;
+      Value r = copy(x);
+      if (!failed_) a_.mov_rr32(R(r), R(r));
+      r.zext32 = true;
+      return r;
+    }
+    return binop(AND, x, constant(m));
+  }
+
+ private:
+  // CpuState::lf layout: op, size, carry_in bytes, then result, src1, src2.
+  static constexpr int32_t kLfHeader = static_cast<int32_t>(offsetof(LazyFlags, op));
+  static constexpr int32_t kLfResult = static_cast<int32_t>(offsetof(LazyFlags, result));
+  static constexpr int32_t kLfSrc1 = static_cast<int32_t>(offsetof(LazyFlags, src1));
+  static constexpr int32_t kLfSrc2 = static_cast<int32_t>(offsetof(LazyFlags, src2));
+  static_assert(offsetof(LazyFlags, size) == 1 && offsetof(LazyFlags, carry_in) == 2, "lf header packs into 32 bits");
+  static constexpr Reg kPool[] = {RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11};
+
+  static Reg R(Value v) { return static_cast<Reg>(v.reg); }
+  int32_t gpr(unsigned n) const { return l_.gpr0 + static_cast<int32_t>(8 * n); }
+  static bool fits_i32(uint64_t c) { return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(c))) == c; }
+  static uint64_t fold(AluOp op, uint64_t x, uint64_t y) {
+    switch (op) {
+      case ADD: return x + y;
+      case SUB: return x - y;
+      case OR: return x | y;
+      case AND: return x & y;
+      default: return x ^ y;
+    }
+  }
+  Value fail() {
+    failed_ = true;
+    return constant(0);
+  }
+  Value constant(uint64_t c) { return Value{this, -1, c}; }
+  Value fresh() {
+    if (next_reg_ >= sizeof kPool / sizeof kPool[0]) return fail();
+    return Value{this, static_cast<int8_t>(kPool[next_reg_++]), 0};
+  }
+  Value in_register(Value v) {
+    if (v.reg >= 0) return v;
+    Value r = fresh();
+    if (!failed_) a_.mov_ri(R(r), v.k);
+    return r;
+  }
+  Value copy(Value v) {
+    Value r = fresh();
+    if (failed_) return r;
+    if (v.reg >= 0) a_.mov_rr(R(r), R(v));
+    else a_.mov_ri(R(r), v.k);
+    return r;
+  }
+  Value load64(unsigned n) {
+    Value v = fresh();
+    if (!failed_) a_.mov_rm64(R(v), RBX, gpr(n));
+    return v;
+  }
+  void store64(int32_t disp, Value v) {
+    if (v.reg < 0 && fits_i32(v.k)) {
+      a_.mov_m64_i(RBX, disp, static_cast<int32_t>(v.k));
+      return;
+    }
+    v = in_register(v);
+    if (!failed_) a_.mov_mr64(RBX, disp, R(v));
+  }
+
+  Encoder& a_;
+  StateLayout l_;
+  uint64_t rip_ = 0;
+  bool flags_dead_ = false;
+  bool failed_ = false;
+  unsigned next_reg_ = 0;
+  uint64_t pending_rip_ = 0;
+};
+
+// Value operators, so the templates' `a + b`, `r &= m` read the same for both emitters.
+using Value = Emitter::Value;
+inline Value operator+(Value x, Value y) { return x.e ? x.e->binop(ADD, x, y) : y.e->binop(ADD, x, y); }
+inline Value operator-(Value x, Value y) { return x.e ? x.e->binop(SUB, x, y) : y.e->binop(SUB, x, y); }
+inline Value operator|(Value x, Value y) { return x.e ? x.e->binop(OR, x, y) : y.e->binop(OR, x, y); }
+inline Value operator&(Value x, Value y) { return x.e ? x.e->binop(AND, x, y) : y.e->binop(AND, x, y); }
+inline Value operator^(Value x, Value y) { return x.e ? x.e->binop(XOR, x, y) : y.e->binop(XOR, x, y); }
+inline Value operator+(Value x, uint64_t c) { return x.e->binop(ADD, x, Value{x.e, -1, c}); }
+inline Value operator-(Value x, uint64_t c) { return x.e->binop(SUB, x, Value{x.e, -1, c}); }
+inline Value& operator&=(Value& x, uint64_t m) { return x = x.e->mask(x, m); }
+
+}  // namespace emu::jit::x64

@@ -1,0 +1,149 @@
+// A small x86-64 machine-code encoder for the JIT's x86-64 backend: exactly the
+// instruction forms the backend emits (register moves, 64-bit immediates, indirect
+// calls/jumps, ALU ops and compares on [base + disp32] memory, rel32 branches).
+// Writes into a caller-provided byte buffer; unit-tested against known encodings.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace emu::jit::x64 {
+
+enum Reg : uint8_t { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
+
+// Condition codes (the low nibble of Jcc/SETcc).
+enum Cond : uint8_t { O, NO, B, AE, E, NE, BE, A, S, NS, P, NP, L, GE, LE, G };
+
+// Group-1 ALU operations (the /digit of 0x81/0x83).
+enum AluOp : uint8_t { ADD = 0, OR = 1, ADC = 2, SBB = 3, AND = 4, SUB = 5, XOR = 6, CMP = 7 };
+
+class Encoder {
+ public:
+  Encoder(uint8_t* buf, size_t capacity) : buf_(buf), cap_(capacity) {}
+
+  size_t size() const { return pos_; }
+  // Drops everything emitted after `pos` (a translation attempt that gave up).
+  void truncate(size_t pos) {
+    if (pos <= pos_) pos_ = pos;
+    if (pos_ <= cap_) overflow_ = false;
+  }
+  bool overflowed() const { return overflow_; }
+  uint8_t* at(size_t offset) const { return buf_ + offset; }
+
+  // ---- moves ----
+  void mov_rr(Reg dst, Reg src) { rex(true, src, dst); byte(0x89); modrm_rr(src, dst); }
+  // mov r64, imm64 (shorter forms when the value fits).
+  void mov_ri(Reg dst, uint64_t v) {
+    if (v <= 0xffffffffu) {  // mov r32, imm32 zero-extends
+      if (dst >= R8) byte(0x41);
+      byte(static_cast<uint8_t>(0xb8 + (dst & 7)));
+      u32(static_cast<uint32_t>(v));
+    } else {
+      rex(true, RAX, dst);
+      byte(static_cast<uint8_t>(0xb8 + (dst & 7)));
+      u64(v);
+    }
+  }
+  void mov_rm64(Reg dst, Reg base, int32_t disp) { rex(true, dst, base); byte(0x8b); modrm_mem(dst, base, disp); }
+  void mov_mr64(Reg base, int32_t disp, Reg src) { rex(true, src, base); byte(0x89); modrm_mem(src, base, disp); }
+  // mov r32, [base+disp] (zero-extends into the 64-bit register).
+  void mov_rm32(Reg dst, Reg base, int32_t disp) { rex(false, dst, base); byte(0x8b); modrm_mem(dst, base, disp); }
+  // mov r32, r32 (zero-extends; clears bits 63..32 when dst == src).
+  void mov_rr32(Reg dst, Reg src) { rex(false, src, dst); byte(0x89); modrm_rr(src, dst); }
+  // mov qword/dword [base+disp], imm32 (the qword form sign-extends).
+  void mov_m64_i(Reg base, int32_t disp, int32_t imm) { rex(true, RAX, base); byte(0xc7); modrm_mem(RAX, base, disp); u32(static_cast<uint32_t>(imm)); }
+  void mov_m32_i(Reg base, int32_t disp, uint32_t imm) { rex(false, RAX, base); byte(0xc7); modrm_mem(RAX, base, disp); u32(imm); }
+
+  // ---- ALU on registers ----
+  void alu_rr(AluOp op, Reg dst, Reg src) { rex(true, src, dst); byte(static_cast<uint8_t>(op * 8 + 1)); modrm_rr(src, dst); }
+  // op r64, imm32 (sign-extended; imm8 form when it fits).
+  void alu_ri(AluOp op, Reg dst, int32_t imm) {
+    rex(true, RAX, dst);
+    const bool i8 = imm >= -128 && imm <= 127;
+    byte(i8 ? 0x83 : 0x81);
+    modrm_rr(static_cast<Reg>(op), dst);
+    if (i8) byte(static_cast<uint8_t>(imm));
+    else u32(static_cast<uint32_t>(imm));
+  }
+  void shl_ri(Reg r, uint8_t n) { rex(true, RAX, r); byte(0xc1); modrm_rr(static_cast<Reg>(4), r); byte(n); }
+
+  // ---- ALU on memory [base + disp32] ----
+  // op qword [base+disp], imm (imm8 form when it fits).
+  void alu_m64_i(AluOp op, Reg base, int32_t disp, int32_t imm) { alu_mi(true, op, base, disp, imm); }
+  void alu_m32_i(AluOp op, Reg base, int32_t disp, int32_t imm) { alu_mi(false, op, base, disp, imm); }
+  // cmp byte [base+disp], imm8
+  void cmp_m8_i(Reg base, int32_t disp, uint8_t imm) {
+    if (base >= R8) byte(0x41);
+    byte(0x80);
+    modrm_mem(static_cast<Reg>(CMP), base, disp);
+    byte(imm);
+  }
+  void cmp_rm64(Reg r, Reg base, int32_t disp) { rex(true, r, base); byte(0x3b); modrm_mem(r, base, disp); }
+  void test_rr(Reg a, Reg b) { rex(true, b, a); byte(0x85); modrm_rr(b, a); }
+  void add_ri(Reg r, int8_t imm) { rex(true, RAX, r); byte(0x83); modrm_rr(static_cast<Reg>(ADD), r); byte(static_cast<uint8_t>(imm)); }
+  void sub_ri(Reg r, int8_t imm) { rex(true, RAX, r); byte(0x83); modrm_rr(static_cast<Reg>(SUB), r); byte(static_cast<uint8_t>(imm)); }
+
+  // ---- stack and control ----
+  void push(Reg r) { if (r >= R8) byte(0x41); byte(static_cast<uint8_t>(0x50 + (r & 7))); }
+  void pop(Reg r) { if (r >= R8) byte(0x41); byte(static_cast<uint8_t>(0x58 + (r & 7))); }
+  void ret() { byte(0xc3); }
+  void call_r(Reg r) { if (r >= R8) byte(0x41); byte(0xff); modrm_rr(static_cast<Reg>(2), r); }
+  void jmp_r(Reg r) { if (r >= R8) byte(0x41); byte(0xff); modrm_rr(static_cast<Reg>(4), r); }
+  // jmp rel32 / jcc rel32 to an offset in this buffer; returns the offset of the rel32
+  // field (for patch_rel32). A target of ~0 leaves the field to be patched later.
+  size_t jmp32(size_t target) { byte(0xe9); return rel32_to(target); }
+  size_t jcc32(Cond c, size_t target) { byte(0x0f); byte(static_cast<uint8_t>(0x80 + c)); return rel32_to(target); }
+  // Points the rel32 field at `field` to `target` (both offsets in this buffer).
+  void patch_rel32(size_t field, size_t target) {
+    if (overflow_) return;
+    int32_t rel = static_cast<int32_t>(static_cast<int64_t>(target) - static_cast<int64_t>(field + 4));
+    std::memcpy(buf_ + field, &rel, 4);
+  }
+
+  void byte(uint8_t b) {
+    if (pos_ < cap_) buf_[pos_] = b;
+    else overflow_ = true;
+    ++pos_;
+  }
+
+ private:
+  void u32(uint32_t v) { for (int k = 0; k < 4; ++k) byte(static_cast<uint8_t>(v >> (8 * k))); }
+  void u64(uint64_t v) { for (int k = 0; k < 8; ++k) byte(static_cast<uint8_t>(v >> (8 * k))); }
+  size_t rel32_to(size_t target) {
+    size_t field = pos_;
+    u32(0);
+    if (target != ~size_t{0}) patch_rel32(field, target);
+    return field;
+  }
+  // REX prefix for reg (ModRM.reg) and rm (ModRM.rm / base); omitted when not needed.
+  void rex(bool w, Reg reg, Reg rm) {
+    uint8_t r = static_cast<uint8_t>(0x40 | (w ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((rm & 8) ? 1 : 0));
+    if (r != 0x40) byte(r);
+  }
+  void modrm_rr(Reg reg, Reg rm) { byte(static_cast<uint8_t>(0xc0 | ((reg & 7) << 3) | (rm & 7))); }
+  // [base + disp] with disp8 when it fits, disp32 otherwise (SIB for RSP/R12 bases).
+  void modrm_mem(Reg reg, Reg base, int32_t disp) {
+    const bool d8 = disp >= -128 && disp <= 127;
+    const bool need_disp = disp != 0 || (base & 7) == RBP;
+    const uint8_t mod = !need_disp ? 0 : (d8 ? 1 : 2);
+    byte(static_cast<uint8_t>((mod << 6) | ((reg & 7) << 3) | (base & 7)));
+    if ((base & 7) == RSP) byte(0x24);
+    if (mod == 1) byte(static_cast<uint8_t>(disp));
+    else if (mod == 2) u32(static_cast<uint32_t>(disp));
+  }
+  void alu_mi(bool w, AluOp op, Reg base, int32_t disp, int32_t imm) {
+    rex(w, RAX, base);
+    const bool i8 = imm >= -128 && imm <= 127;
+    byte(i8 ? 0x83 : 0x81);
+    modrm_mem(static_cast<Reg>(op), base, disp);
+    if (i8) byte(static_cast<uint8_t>(imm));
+    else u32(static_cast<uint32_t>(imm));
+  }
+
+  uint8_t* buf_;
+  size_t cap_;
+  size_t pos_ = 0;
+  bool overflow_ = false;
+};
+
+}  // namespace emu::jit::x64

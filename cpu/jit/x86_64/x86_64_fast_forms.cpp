@@ -1,0 +1,36 @@
+// The inline-translation table (see x86_64_fast_forms.h), generated from the opcode
+// table: a form gets an entry when its handler belongs to an emitter-generic family.
+#include "cpu/jit/x86_64/x86_64_fast_forms.h"
+
+#include <string_view>
+
+// The generated lambdas name every handler (only the generic ones are instantiated).
+#include "cpu/sem/all.h"
+
+namespace emu::jit::x64 {
+
+namespace {
+
+// Handlers whose templates are written over E::Value (cpu/sem/alu.h, data.h).
+constexpr bool is_generic_handler(std::string_view h) {
+  for (std::string_view g : {"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp", "test", "mov", "lea"})
+    if (h == g) return true;
+  return false;
+}
+
+template <bool Generic, class Sem>
+constexpr FastEmitFn fast_entry(Sem) {
+  if constexpr (Generic) return [](Emitter& e, const isa::DecodedInsn& d) { Sem{}(e, d); };
+  else return nullptr;
+}
+
+}  // namespace
+
+const FastEmitFn kFastEmit[isa::kNumForms] = {
+#define X(map, opc, pfx, reg, mod, rm, mn, ops, fr, fw, fu, attrs, h) \
+  fast_entry<is_generic_handler(#h)>([](auto& e, const isa::DecodedInsn& d) { sem::sem_##h(e, d); }),
+#include "cpu/isa/opcodes.def"
+#undef X
+};
+
+}  // namespace emu::jit::x64

@@ -1,0 +1,74 @@
+// The x86-64 encoder emits the documented encodings (checked byte for byte).
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <vector>
+
+#include "cpu/jit/x86_64/x86_64_encoder.h"
+
+using namespace emu::jit::x64;
+
+namespace {
+
+std::vector<uint8_t> enc(const std::function<void(Encoder&)>& f) {
+  uint8_t buf[64];
+  Encoder e(buf, sizeof buf);
+  f(e);
+  REQUIRE(!e.overflowed());
+  return std::vector<uint8_t>(buf, buf + e.size());
+}
+
+using Bytes = std::vector<uint8_t>;
+
+}  // namespace
+
+TEST_CASE("x86-64 encoder: moves", "[jit][encoder]") {
+  CHECK(enc([](Encoder& e) { e.mov_rr(RBX, RDI); }) == Bytes{0x48, 0x89, 0xfb});
+  CHECK(enc([](Encoder& e) { e.mov_rr(RDI, RBX); }) == Bytes{0x48, 0x89, 0xdf});
+  CHECK(enc([](Encoder& e) { e.mov_rr(R9, RAX); }) == Bytes{0x49, 0x89, 0xc1});
+  CHECK(enc([](Encoder& e) { e.mov_ri(RAX, 0x12345678); }) == Bytes{0xb8, 0x78, 0x56, 0x34, 0x12});
+  CHECK(enc([](Encoder& e) { e.mov_ri(R12, 5); }) == Bytes{0x41, 0xbc, 5, 0, 0, 0});
+  CHECK(enc([](Encoder& e) { e.mov_ri(RSI, 0x123456789ull); }) == Bytes{0x48, 0xbe, 0x89, 0x67, 0x45, 0x23, 1, 0, 0, 0});
+  CHECK(enc([](Encoder& e) { e.mov_rm64(RAX, RSP, 8); }) == Bytes{0x48, 0x8b, 0x44, 0x24, 0x08});
+  CHECK(enc([](Encoder& e) { e.mov_rm64(RAX, R12, 0); }) == Bytes{0x49, 0x8b, 0x04, 0x24});
+  CHECK(enc([](Encoder& e) { e.mov_mr64(R13, 0, RAX); }) == Bytes{0x49, 0x89, 0x45, 0x00});
+  CHECK(enc([](Encoder& e) { e.mov_mr64(RBX, 0x200, RCX); }) == Bytes{0x48, 0x89, 0x8b, 0x00, 0x02, 0, 0});
+}
+
+TEST_CASE("x86-64 encoder: ALU and compares on memory", "[jit][encoder]") {
+  CHECK(enc([](Encoder& e) { e.alu_m64_i(ADD, RBX, 0x10, 1); }) == Bytes{0x48, 0x83, 0x43, 0x10, 0x01});
+  CHECK(enc([](Encoder& e) { e.alu_m64_i(SUB, RBX, 0x200, 1); }) == Bytes{0x48, 0x83, 0xab, 0x00, 0x02, 0, 0, 0x01});
+  CHECK(enc([](Encoder& e) { e.alu_m64_i(CMP, RBX, 0x200, 0x1000); }) ==
+        Bytes{0x48, 0x81, 0xbb, 0x00, 0x02, 0, 0, 0x00, 0x10, 0, 0});
+  CHECK(enc([](Encoder& e) { e.alu_m32_i(CMP, RBX, 8, 0); }) == Bytes{0x83, 0x7b, 0x08, 0x00});
+  CHECK(enc([](Encoder& e) { e.alu_m32_i(SUB, R14, -4, 1); }) == Bytes{0x41, 0x83, 0x6e, 0xfc, 0x01});
+  CHECK(enc([](Encoder& e) { e.cmp_m8_i(RBX, 0x300, 0); }) == Bytes{0x80, 0xbb, 0x00, 0x03, 0, 0, 0x00});
+  CHECK(enc([](Encoder& e) { e.cmp_rm64(RAX, RBX, 0x80); }) == Bytes{0x48, 0x3b, 0x83, 0x80, 0, 0, 0});
+  CHECK(enc([](Encoder& e) { e.test_rr(RAX, RAX); }) == Bytes{0x48, 0x85, 0xc0});
+  CHECK(enc([](Encoder& e) { e.add_ri(RSP, 8); }) == Bytes{0x48, 0x83, 0xc4, 0x08});
+  CHECK(enc([](Encoder& e) { e.sub_ri(RSP, 8); }) == Bytes{0x48, 0x83, 0xec, 0x08});
+}
+
+TEST_CASE("x86-64 encoder: stack, calls and branches", "[jit][encoder]") {
+  CHECK(enc([](Encoder& e) { e.push(RBX); e.pop(RBX); e.ret(); }) == Bytes{0x53, 0x5b, 0xc3});
+  CHECK(enc([](Encoder& e) { e.push(R12); e.pop(R15); }) == Bytes{0x41, 0x54, 0x41, 0x5f});
+  CHECK(enc([](Encoder& e) { e.call_r(RAX); e.call_r(R11); }) == Bytes{0xff, 0xd0, 0x41, 0xff, 0xd3});
+  CHECK(enc([](Encoder& e) { e.jmp_r(RAX); e.jmp_r(RSI); }) == Bytes{0xff, 0xe0, 0xff, 0xe6});
+  // Forward and backward rel32 branches, and a field patched later.
+  CHECK(enc([](Encoder& e) { e.jmp32(5); }) == Bytes{0xe9, 0, 0, 0, 0});
+  CHECK(enc([](Encoder& e) { e.byte(0x90); e.jcc32(NE, 0); }) == Bytes{0x90, 0x0f, 0x85, 0xf9, 0xff, 0xff, 0xff});
+  CHECK(enc([](Encoder& e) {
+          size_t f = e.jcc32(B, ~size_t{0});
+          e.byte(0xcc);
+          e.patch_rel32(f, e.size());
+        }) == Bytes{0x0f, 0x82, 0x01, 0, 0, 0, 0xcc});
+}
+
+TEST_CASE("x86-64 encoder: overflow is reported, never written past the buffer", "[jit][encoder]") {
+  uint8_t buf[8] = {};
+  buf[4] = 0x5a;
+  Encoder e(buf, 4);
+  e.mov_ri(RAX, 0x123456789ull);
+  CHECK(e.overflowed());
+  CHECK(buf[4] == 0x5a);
+}
