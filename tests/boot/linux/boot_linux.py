@@ -29,6 +29,17 @@ sys.path.insert(0, os.path.join(source_dir, "tests", "images"))
 from serial_session import SerialSession, SessionError  # noqa: E402
 
 
+def cpu_seconds(pid):
+    """CPU time (user + system) a running process has used so far: the boot's cost
+    independent of how busy the host is."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
 def image_paths():
     out = subprocess.run([os.path.join(source_dir, "images", "paths.sh")], capture_output=True, text=True, check=True)
     paths = {}
@@ -191,7 +202,8 @@ def main():
         else:
             session.expect(r"emu-initrd: no root= given, starting shell")
         session.expect(prompt)
-        print("boot test: shell prompt after %.1f s" % (time.monotonic() - start))
+        print("boot test: shell prompt after %.1f s (emu used %.1f s of CPU)"
+              % (time.monotonic() - start, cpu_seconds(session.proc.pid)))
         session.send("uname -r")
         session.expect("^" + re.escape(paths["KERNEL_VERSION"]) + r"\r?$")
         session.send("echo marker-$((6*7))")
@@ -206,6 +218,7 @@ def main():
         if rootfs:
             session.send("grep ' / ' /proc/mounts")
             session.expect(r"^/dev/sda / ext4 rw")
+        print("boot test: emu used %.1f s of CPU before poweroff" % cpu_seconds(session.proc.pid))
         session.send("poweroff -f")
         status = session.wait_exit()
         if status != 0:
