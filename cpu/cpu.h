@@ -234,6 +234,7 @@ class Cpu {
   uint32_t port_in(uint16_t port, unsigned size) { return io_ ? io_->read(port, size) : 0xffffffffu & static_cast<uint32_t>(size_mask(size)); }
   void port_out(uint16_t port, unsigned size, uint32_t v) { if (io_) io_->write(port, size, v); }
   uint64_t read_tsc() { return tsc_source ? tsc_source() : retired_total_; }
+  uint64_t retired_instructions() const { return retired_total_; }
   bool mode64() const { return mode64_; }
   // Ends the current decoded block after this instruction (code changed, mode changed).
   void end_block() { stop_block_ = true; }

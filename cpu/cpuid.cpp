@@ -12,7 +12,10 @@ static uint32_t chars4(const char* s) {
 
 CpuidResult cpuid_query(uint32_t leaf, uint32_t subleaf) {
   (void)subleaf;
-  static const char kVendor[] = "EmuX86CpuCor";  // EBX, EDX, ECX order
+  // AMD's vendor string, as QEMU's default TCG model (qemu64) reports: Linux then runs
+  // its K8 set-up, whose MSRs cpu/system/msr.cpp implements or refuses with #GP where
+  // Linux probes them with the safe accessors.
+  static const char kVendor[] = "AuthenticAMD";  // EBX, EDX, ECX order
   static const char kBrand[48] = "emu x86-64 interpreter";
   CpuidResult r;
   switch (leaf) {
@@ -23,7 +26,7 @@ CpuidResult cpuid_query(uint32_t leaf, uint32_t subleaf) {
       r.ecx = chars4(kVendor + 8);
       break;
     case 1:
-      r.eax = 0x00000f01;  // family 15, model 0, stepping 1
+      r.eax = kCpuidSignature;
       r.ebx = 0;           // APIC ID 0, no CLFLUSH line size advertised
       r.edx = (1u << 4)    // TSC
               | (1u << 8)  // CMPXCHG8B
@@ -40,13 +43,21 @@ CpuidResult cpuid_query(uint32_t leaf, uint32_t subleaf) {
               | (1u << 22)   // MOVBE
               | (1u << 23);  // POPCNT
       break;
-    case 0x80000000: r.eax = 0x80000004; break;
+    case 0x80000000:  // highest extended leaf; AMD repeats the vendor string here
+      r.eax = kCpuidMaxExtendedLeaf;
+      r.ebx = chars4(kVendor);
+      r.edx = chars4(kVendor + 4);
+      r.ecx = chars4(kVendor + 8);
+      break;
     case 0x80000001:
+      r.eax = kCpuidSignature;
       r.ecx = (1u << 0)   // LAHF/SAHF in 64-bit mode
               | (1u << 5);  // LZCNT
       r.edx = (1u << 27)  // RDTSCP
               | (1u << 29)   // long mode
               | (1u << 11) | (1u << 20);  // SYSCALL/SYSRET, NX (cpu/system/)
+      // AMD repeats leaf 1 EDX bits 0-9, 12-17, 23 and 24 (FPU..APIC, MTRR..PSE36, MMX, FXSR).
+      r.edx |= cpuid_query(1, 0).edx & 0x0183f3ffu;
       break;
     case 0x80000002: case 0x80000003: case 0x80000004: {
       const char* p = kBrand + (leaf - 0x80000002) * 16;
@@ -56,6 +67,15 @@ CpuidResult cpuid_query(uint32_t leaf, uint32_t subleaf) {
       r.edx = chars4(p + 12);
       break;
     }
+    case 0x80000005:  // L1 cache/TLB and L2/L3 descriptions: not reported (zeros)
+    case 0x80000006:
+      break;
+    case 0x80000007:
+      r.edx = 1u << 8;  // invariant TSC: the TSC follows the board clock at a fixed rate
+      break;
+    case 0x80000008:  // address sizes: what memory/page_walker checks and the memory map fits in
+      r.eax = kPhysicalAddressBits | kLinearAddressBits << 8;
+      break;             // EBX: no extended features; ECX: one core
     default: break;  // unknown leaves return zeros
   }
   return r;

@@ -29,8 +29,38 @@ uint64_t Clock::now() {
   if (mode_ == ClockMode::Deterministic || paused_) return last_;
   uint64_t h = host_now();
   uint64_t t = offset_ + (h >= host_base_ ? h - host_base_ : 0);
+  if (progress_ && !idle_ && t > last_) {
+    const uint64_t p = progress_();
+    const uint64_t steps = p - last_progress_;
+    last_progress_ = p;
+    const uint64_t span = t - last_;
+    if (steps < span / stall_ns_per_step_) {  // slower than the stall threshold
+      const uint64_t nominal = steps * nominal_ns_per_step_;  // steps < span: no overflow
+      // Drop the excess by moving the anchor, as pause/resume would.
+      host_base_ += span - nominal;
+      dropped_ += span - nominal;
+      t = last_ + nominal;
+    }
+  }
   if (t > last_) last_ = t;
   return last_;
+}
+
+void Clock::limit_to_progress(std::function<uint64_t()> progress, uint64_t stall_ns_per_step,
+                              uint64_t nominal_ns_per_step) {
+  progress_ = std::move(progress);
+  stall_ns_per_step_ = stall_ns_per_step ? stall_ns_per_step : 1;
+  nominal_ns_per_step_ = std::min(nominal_ns_per_step, stall_ns_per_step_);
+  if (progress_) last_progress_ = progress_();
+}
+
+void Clock::set_idle(bool idle) {
+  if (idle == idle_) return;
+  if (!idle) {
+    now();  // guest time catches up with the idle period first
+    if (progress_) last_progress_ = progress_();
+  }
+  idle_ = idle;
 }
 
 void Clock::set_now(uint64_t ns) {

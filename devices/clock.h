@@ -46,6 +46,21 @@ class Clock {
   void pause();
   void resume();
 
+  // Real-time mode: ties guest time to the work the vCPU does. `progress` returns a
+  // count that grows with that work (retired instructions). When guest time between two
+  // reads of the clock would advance by more than `stall_ns_per_step` per step of
+  // progress, the interval is a host stall (emu preempted on a busy host, a slow host
+  // call) and counts only `nominal_ns_per_step` per step: the rest is dropped like a
+  // pause. Otherwise a stall would appear to the guest as milliseconds passing during a
+  // few instructions, which Linux's PIT calibration loops take for SMIs and give up on.
+  // While the vCPU is idle (set_idle(true): halted, waiting for a deadline) time runs
+  // free. Empty `progress` removes the limit.
+  void limit_to_progress(std::function<uint64_t()> progress, uint64_t stall_ns_per_step,
+                         uint64_t nominal_ns_per_step);
+  void set_idle(bool idle);
+  // Guest time dropped so far by that limit (for tests and diagnostics).
+  uint64_t dropped_ns() const { return dropped_; }
+
   // Earliest armed deadline, or kNever.
   uint64_t next_deadline() const;
   // Fires every timer whose deadline <= now(), in deadline order (ties: arming order).
@@ -66,6 +81,12 @@ class Clock {
   uint64_t offset_ = 0;
   uint64_t last_ = 0;       // last value returned by now() (monotonicity guard)
   bool paused_ = false;
+  std::function<uint64_t()> progress_;  // see limit_to_progress()
+  uint64_t stall_ns_per_step_ = 0;
+  uint64_t nominal_ns_per_step_ = 0;
+  uint64_t last_progress_ = 0;  // progress count at the last read of the clock
+  bool idle_ = false;
+  uint64_t dropped_ = 0;
   uint64_t arm_seq_ = 0;
   std::vector<Timer*> queue_;  // armed timers sorted by (deadline, seq)
 };

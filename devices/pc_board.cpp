@@ -89,6 +89,10 @@ PcBoard::PcBoard(const PcBoardConfig& config)
   cpu_ = std::make_unique<Cpu>(memory_, &io_);
   cpu_->tsc_source = [this] { return guest_tsc(); };
   if (config_.jit) cpu_->use_jit(true);  // false on hosts without a backend: interpreted
+  // Host stalls are not guest time (see Clock::limit_to_progress): an interval in which
+  // the CPU ran slower than 10 MIPS counts as 20 ns per instruction.
+  if (clock_.mode() == ClockMode::RealTime)
+    clock_.limit_to_progress([this] { return cpu_->retired_instructions(); }, 100, 20);
   system_ = std::make_unique<SystemCpu>(*cpu_);
   cpu_->interrupts = this;
   SystemHooks& hooks = system_->hooks;
@@ -112,7 +116,7 @@ PcBoard::PcBoard(const PcBoardConfig& config)
   write_firmware_tables();
 }
 
-PcBoard::~PcBoard() = default;
+PcBoard::~PcBoard() { clock_.limit_to_progress({}, 0, 0); }  // the CPU goes before the clock
 
 uint64_t PcBoard::guest_tsc() {
   return static_cast<uint64_t>(static_cast<unsigned __int128>(clock_.now()) * config_.tsc_hz / 1'000'000'000u);
@@ -296,6 +300,7 @@ BoardExit PcBoard::run(const std::function<void()>& poll_host) {
     clock_.run_expired();
     if (poll_host) poll_host();
     if (exit_) break;
+    clock_.set_idle(false);
     const RunResult r = cpu_->run(kSlice);
     if (exit_) break;  // a device asked to stop during the slice
     switch (r.reason) {
@@ -321,6 +326,7 @@ BoardExit PcBoard::run(const std::function<void()>& poll_host) {
           return BoardExit{BoardExit::Kind::GuestStopped, 3, msg};
         }
         if (clock_.mode() == ClockMode::RealTime) {
+          clock_.set_idle(true);  // waiting for a deadline: guest time follows the host again
           const uint64_t now = clock_.now();
           if (next > now) std::this_thread::sleep_for(nanoseconds(std::min<uint64_t>(next - now, 10'000'000)));
         } else {

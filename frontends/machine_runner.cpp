@@ -228,6 +228,9 @@ int run_machine(const EmuOptions& options) {
       return result.status;
     case BoardExit::Kind::Reset:
       return 0;  // with -no-reboot, as QEMU: a reset request ends emu cleanly
+    case BoardExit::Kind::TripleFault:  // only reaches here with -no-reboot
+      std::fprintf(stderr, "emu: %s; stopping instead of resetting (-no-reboot)\n", result.message.c_str());
+      return kExitLoadError;  // status 1, as documented for a triple fault with -no-reboot
     default:
       std::fprintf(stderr, "emu: %s\n", result.message.c_str());
       return result.status ? result.status : kExitGuestStopped;

@@ -8,7 +8,7 @@
 namespace emu::frontend {
 
 // Exit statuses beyond the usage error (2).
-inline constexpr int kExitLoadError = 1;   // a boot file is not what it claims
+inline constexpr int kExitLoadError = 1;   // a boot file is not what it claims; a triple fault with -no-reboot
 inline constexpr int kExitGuestStopped = 3;  // the guest stopped where emu cannot go on
 
 int run_machine(const EmuOptions& options);

@@ -1,12 +1,29 @@
 // MSR reads and writes (see msr.h).
 #include "cpu/system/msr.h"
 
+#include <mutex>
+#include <unordered_set>
+
+#include "base/log.h"
 #include "cpu/system/control_regs.h"
 #include "cpu/system/system_cpu.h"
 
 namespace emu::sys {
 
 using namespace msr_index;
+
+// `-d unimp`: the first access to each unknown MSR (they then raise #GP(0)).
+static void log_unknown_msr(const char* what, uint32_t index, uint64_t value) {
+  if (!log_enabled(LogCategory::Unimp)) return;
+  static std::mutex mutex;
+  static std::unordered_set<uint64_t> seen;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (!seen.insert(uint64_t{index} << 1 | (what[0] == 'w')).second) return;
+  if (what[0] == 'w')
+    log_printf("unimp: %s 0x%08x value 0x%llx (#GP)\n", what, index, (unsigned long long)value);
+  else
+    log_printf("unimp: %s 0x%08x (#GP)\n", what, index);
+}
 
 static bool valid_pat(uint64_t v) {
   for (int k = 0; k < 8; ++k) {
@@ -50,11 +67,15 @@ bool read_msr(Cpu& cpu, uint32_t index, uint64_t* v) {
     case kGsBase: *v = s.seg[isa::SEG_GS].base; return true;
     case kKernelGsBase: *v = m.kernel_gs_base; return true;
     case kTscAux: *v = s.tsc_aux; return true;
+    case kAmdSyscfg: *v = m.amd_syscfg; return true;  // Linux's MTRR set-up reads it unguarded
+    case kAmdHwcr: *v = m.amd_hwcr; return true;
+    case kAmdIntPendingMsg: *v = 0; return true;  // no C1E: Linux's erratum-400 check reads it unguarded
     default:
       if (uint64_t* p = fixed_mtrr(m, index)) {
         *v = *p;
         return true;
       }
+      log_unknown_msr("rdmsr", index, 0);
       return false;
   }
 }
@@ -94,11 +115,15 @@ bool write_msr(Cpu& cpu, uint32_t index, uint64_t v) {
     case kGsBase: if (!Cpu::is_canonical(v)) return false; s.seg[isa::SEG_GS].base = v; return true;
     case kKernelGsBase: if (!Cpu::is_canonical(v)) return false; m.kernel_gs_base = v; return true;
     case kTscAux: if (v >> 32) return false; s.tsc_aux = v; return true;
+    case kAmdSyscfg: m.amd_syscfg = v; return true;  // memory-type/DRAM routing bits: no effect here
+    case kAmdHwcr: m.amd_hwcr = v; return true;  // K8 configuration bits (Linux sets FFDIS); no effect here
+    case kAmdIntPendingMsg: return true;  // the C1E/SMI message bits: nothing to enable
     default:
       if (uint64_t* p = fixed_mtrr(m, index)) {
         *p = v;
         return true;
       }
+      log_unknown_msr("wrmsr", index, v);
       return false;
   }
 }

@@ -25,6 +25,8 @@ struct MsrState {
   uint64_t mtrr_var[16] = {};  // base/mask pairs for 8 variable ranges
   uint64_t misc_enable = 1;    // fast strings
   uint64_t apic_base = 0xfee00900;  // used when the board installs no hook
+  uint64_t amd_syscfg = 0;          // AMD SYSCFG (0xc0010010): no MTRR DRAM/TOM2 extensions enabled
+  uint64_t amd_hwcr = 0;            // AMD HWCR (0xc0010015)
 };
 
 // Callbacks into the board for what lives outside the CPU (the local APIC).
