@@ -1,6 +1,7 @@
 // EmuRunner: the interpreter configured like the native runner's child process (see
-// native_runner.h for the layout): 64-bit user mode, CPL 3, code region read+execute,
-// the case's data pages read+write, everything else not present.
+// native_runner.h for the layout): user mode (CPL 3) in the case's mode (64-bit, 32-bit
+// compatibility mode, 16-bit protected mode with the runner's LDT segments loaded), code
+// region read+execute, the case's data pages read+write, everything else not present.
 #include "tests/diff/cpu/emu_runner.h"
 
 #include <cstring>
@@ -54,13 +55,37 @@ struct EmuRunner::Impl {
     code = mem.add_ram(kCodeBase, kCodeSize, "diff-code");
     data = mem.add_ram(kDataBase, kDataSize, "diff-data");
     std::memset(code, kCodeFiller, kCodeSize);
+    cpu.set_translator(&tr);
+  }
+
+  // Segment state of the native runner for the mode (long mode stays enabled: 32- and
+  // 16-bit cases run in compatibility mode under a 64-bit kernel).
+  void enter_mode(CpuMode mode) {
     cpu.set_flat_long_mode(3);
     // Linux user mode: CS 0x33, SS 0x2b, null data selectors.
     CpuState& s = cpu.state();
-    s.seg[isa::SEG_CS].selector = 0x33;
-    s.seg[isa::SEG_SS].selector = 0x2b;
+    s.seg[isa::SEG_CS].selector = kUserCs64;
+    s.seg[isa::SEG_SS].selector = kUserDs;
     for (unsigned k : {isa::SEG_DS, isa::SEG_ES, isa::SEG_FS, isa::SEG_GS}) s.seg[k].selector = 0;
-    cpu.set_translator(&tr);
+    if (mode == CpuMode::Compat32) {
+      s.seg[isa::SEG_CS].selector = kUserCs32;
+      s.seg[isa::SEG_CS].attr = static_cast<uint16_t>(0xfb | kSegAttrDB | kSegAttrG);
+      s.seg[isa::SEG_DS].selector = s.seg[isa::SEG_ES].selector = kUserDs;
+    } else if (mode == CpuMode::Prot16) {
+      SegmentCache& cs = s.seg[isa::SEG_CS];
+      cs.selector = kLdtCode16;
+      cs.base = kCodeBase;
+      cs.limit = 0xffff;
+      cs.attr = 0xfb;
+      for (unsigned k : {isa::SEG_DS, isa::SEG_ES, isa::SEG_SS}) {
+        SegmentCache& d = s.seg[k];
+        d.selector = kLdtData16;
+        d.base = kDataBase;
+        d.limit = 0xffff;
+        d.attr = 0xf3;
+      }
+    }
+    cpu.refresh_mode();
   }
 };
 
@@ -73,18 +98,19 @@ void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructi
   std::memset(m.code, kCodeFiller, m.dirty_code);
   std::memset(m.data, 0, m.dirty_data);
   std::memcpy(m.code, c.code.data(), c.code.size());
-  std::vector<uint8_t> stub = exit_stub_bytes(c.code.size());
+  std::vector<uint8_t> stub = exit_stub_bytes(c.code.size(), c.mode);
   std::memcpy(m.code + c.code.size(), stub.data(), stub.size());
   m.dirty_code = c.code.size() + stub.size();
   const uint64_t acc = accessible_data_size(c.data.size());
   std::memcpy(m.data, c.data.data(), c.data.size());
   m.dirty_data = acc;
   m.tr.data_accessible = acc;
+  m.enter_mode(c.mode);
   m.cpu.flush_code_cache();
 
   CpuState& s = m.cpu.state();
   for (int k = 0; k < 16; ++k) s.gpr[k] = c.in.gpr[k];
-  s.rip = kCodeBase;
+  s.rip = code_entry_ip(c.mode);
   s.lf = LazyFlags{};
   s.rflags = (c.in.rflags & kCaseFlagsMask) | kForcedFlags;
   for (int k = 0; k < 16; ++k) {
@@ -126,9 +152,10 @@ void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructi
   for (int k = 0; k < 8; ++k) r.out.set_st(k, s.x87.st[(out_top + k) & 7].signif, s.x87.st[(out_top + k) & 7].sign_exp);
   switch (res.reason) {
     case RunResult::Reason::Exception:
-      if (res.exception.vector == kBP && res.exception.software && s.rip == kExitLanding + 1) {
+      if (res.exception.vector == kBP && res.exception.software &&
+          s.seg[isa::SEG_CS].base + s.rip == exit_landing(c.mode) + 1) {
         r.outcome = NativeResult::Completed;
-        r.out.rip = kCodeBase + c.code.size();
+        r.out.rip = code_entry_ip(c.mode) + c.code.size();
       } else {
         r.outcome = NativeResult::Fault;
         r.vector = res.exception.vector;
