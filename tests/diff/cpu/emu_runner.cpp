@@ -8,6 +8,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
+#include "cpu/system/system_cpu.h"
 
 namespace emu::diff {
 
@@ -40,6 +41,37 @@ class RunnerLayoutTranslator : public AddressTranslator {
   }
 };
 
+// 32- and 16-bit cases load segment registers (POP DS, LES, MOV SS, ...): they need the
+// system half of the CPU and descriptor tables like the host kernel's. emu keeps them in
+// RAM of its own at kTablesBase (not part of the runner layout; only descriptor loads
+// reach it: user accesses there fault like everything outside the two regions).
+constexpr uint64_t kTablesBase = 0x20000000;
+constexpr uint64_t kLdtOffset = 0x800;
+constexpr uint16_t kLdtSelector = 0x50;
+
+uint64_t descriptor(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags) {
+  const uint32_t lo = (limit & 0xffff) | (base & 0xffff) << 16;
+  const uint32_t hi = ((base >> 16) & 0xff) | uint32_t{access} << 8 | (limit & 0xf0000) | uint32_t{flags} << 20 | (base & 0xff000000u);
+  return uint64_t{hi} << 32 | lo;
+}
+
+// Linux x86-64's GDT layout (kernel 0x08/0x10/0x18, user 0x23 32-bit code, 0x2b data,
+// 0x33 64-bit code, the LDT descriptor) and the native runner's two LDT entries.
+void write_descriptor_tables(uint8_t* t) {
+  const uint64_t gdt[] = {0,
+                          descriptor(0, 0xfffff, 0x9b, 0xc),  // 0x08 kernel 32-bit code
+                          descriptor(0, 0xfffff, 0x9b, 0xa),  // 0x10 kernel code
+                          descriptor(0, 0xfffff, 0x93, 0xc),  // 0x18 kernel data
+                          descriptor(0, 0xfffff, 0xfb, 0xc),  // 0x23 user 32-bit code
+                          descriptor(0, 0xfffff, 0xf3, 0xc),  // 0x2b user data
+                          descriptor(0, 0xfffff, 0xfb, 0xa)}; // 0x33 user 64-bit code
+  for (size_t k = 0; k < sizeof gdt / sizeof gdt[0]; ++k) store_le64(t + 8 * k, gdt[k]);
+  store_le64(t + kLdtSelector, descriptor(static_cast<uint32_t>(kTablesBase + kLdtOffset), 15, 0x82, 0));
+  store_le64(t + kLdtSelector + 8, 0);
+  store_le64(t + kLdtOffset + (kLdtCode16 & ~7u), descriptor(static_cast<uint32_t>(kCodeBase), 0xffff, 0xfb, 0x1));
+  store_le64(t + kLdtOffset + (kLdtData16 & ~7u), descriptor(static_cast<uint32_t>(kDataBase), 0xffff, 0xf3, 0x1));
+}
+
 }  // namespace
 
 struct EmuRunner::Impl {
@@ -48,6 +80,8 @@ struct EmuRunner::Impl {
   RunnerLayoutTranslator tr;
   uint8_t* code = nullptr;
   uint8_t* data = nullptr;
+  uint8_t* tables = nullptr;
+  std::unique_ptr<SystemCpu> system;  // attached for 32- and 16-bit cases only
   size_t dirty_code = 0;
   size_t dirty_data = 0;
 
@@ -55,12 +89,21 @@ struct EmuRunner::Impl {
     code = mem.add_ram(kCodeBase, kCodeSize, "diff-code");
     data = mem.add_ram(kDataBase, kDataSize, "diff-data");
     std::memset(code, kCodeFiller, kCodeSize);
+    tables = mem.add_ram(kTablesBase, kPageSize, "diff-descriptor-tables");
     cpu.set_translator(&tr);
   }
 
   // Segment state of the native runner for the mode (long mode stays enabled: 32- and
   // 16-bit cases run in compatibility mode under a 64-bit kernel).
   void enter_mode(CpuMode mode) {
+    if (mode == CpuMode::Long64 && system) system.reset();
+    if (mode != CpuMode::Long64 && !system) {
+      // System mode for descriptor loads only: exceptions still end run(), no interrupts.
+      system = std::make_unique<SystemCpu>(cpu);
+      cpu.exception_hook = nullptr;
+      cpu.interrupt_hook = nullptr;
+    }
+    cpu.set_translator(&tr);
     cpu.set_flat_long_mode(3);
     // Linux user mode: CS 0x33, SS 0x2b, null data selectors.
     CpuState& s = cpu.state();
@@ -71,7 +114,18 @@ struct EmuRunner::Impl {
       s.seg[isa::SEG_CS].selector = kUserCs32;
       s.seg[isa::SEG_CS].attr = static_cast<uint16_t>(0xfb | kSegAttrDB | kSegAttrG);
       s.seg[isa::SEG_DS].selector = s.seg[isa::SEG_ES].selector = kUserDs;
-    } else if (mode == CpuMode::Prot16) {
+    }
+    if (mode != CpuMode::Long64) {
+      // Descriptor reads go through the system half's paging: off, so they are physical.
+      s.cr0 &= ~uint64_t{kCr0PG};
+      write_descriptor_tables(tables);
+      s.gdtr = DescriptorTableReg{kTablesBase, 0x7f};
+      s.ldtr.selector = kLdtSelector;
+      s.ldtr.base = kTablesBase + kLdtOffset;
+      s.ldtr.limit = 15;
+      s.ldtr.attr = 0x82;
+    }
+    if (mode == CpuMode::Prot16) {
       SegmentCache& cs = s.seg[isa::SEG_CS];
       cs.selector = kLdtCode16;
       cs.base = kCodeBase;
@@ -140,6 +194,7 @@ void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructi
   for (int k = 0; k < 16; ++k) r.out.gpr[k] = s.gpr[k];
   r.out.rip = s.rip;
   r.out.rflags = read_rflags(s);
+  for (int k = 0; k < 6; ++k) r.out.seg[k] = s.seg[k].selector;
   for (int k = 0; k < 16; ++k) r.out.set_xmm(k, s.xmm[k].q[0], s.xmm[k].q[1]);
   r.out.set_mxcsr(s.mxcsr);
   r.out.set_fcw(s.x87.fcw);

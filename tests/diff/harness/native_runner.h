@@ -34,6 +34,7 @@
 //   kCaseFlagsMask (minus the instruction's undefined flags).
 // - out.fxsave: bytes 416..511 are zeroed. FIP/FDP/FOP are host-dependent (AMD CPUs only
 //   store them when an x87 exception is pending): compare them only when meaningful.
+// - out.seg: the selectors when the snippet ended (CS and SS as the snippet had them).
 // - FS/GS bases are the runner's own (not part of the case; snippets should not use
 //   FS/GS overrides). Snippets may load segment registers or far-jump into 32-bit
 //   compatibility mode: the runner restores its FS/GS/CS/SS afterwards.
@@ -112,6 +113,8 @@ struct CpuSnapshot {
   // 6 FOP, 8 FIP(64), 16 FDP(64), 24 MXCSR, 28 MXCSR_MASK, 32+16*i ST(i) (80 bits, stack
   // order relative to TOP), 160+16*i XMM(i).
   alignas(16) uint8_t fxsave[512] = {};
+  // Segment selectors ES CS SS DS FS GS (results only; the input ones are the mode's).
+  uint16_t seg[6] = {};
 
   // A snapshot in the state after FNINIT + default MXCSR: FCW=0x037F, MXCSR=0x1F80,
   // all x87 registers empty, everything else zero; RIP = kCodeBase, RFLAGS = 0x202.

@@ -72,6 +72,8 @@ struct alignas(64) NativeCtx {
   uint16_t entry_ss;
   uint16_t host_ds, host_es, host_ss;  // restored when the snippet ends
   uint8_t pad3[8];
+  uint16_t out_seg[6];  // ES CS SS DS FS GS when the snippet reached the exit landing
+  uint8_t pad4[52];
 };
 static_assert(offsetof(NativeCtx, in_rflags) == 128);
 static_assert(offsetof(NativeCtx, entry_rip) == 136);
@@ -96,7 +98,8 @@ static_assert(offsetof(NativeCtx, entry_ds) == 1390);
 static_assert(offsetof(NativeCtx, entry_ss) == 1392);
 static_assert(offsetof(NativeCtx, host_ds) == 1394);
 static_assert(offsetof(NativeCtx, host_ss) == 1398);
-static_assert(sizeof(NativeCtx) == 1408);
+static_assert(offsetof(NativeCtx, out_seg) == 1408);
+static_assert(sizeof(NativeCtx) == 1472);
 
 }  // namespace
 }  // namespace emu::diff
@@ -235,6 +238,18 @@ extern "C" void emu_native_signal_handler(int sig, siginfo_t* si, void* ucv) {
   o.gpr[R15] = static_cast<uint64_t>(g[REG_R15]);
   o.rip = rip;
   o.rflags = static_cast<uint64_t>(g[REG_EFL]);
+  // Selectors: CS and SS from the signal frame (its FS/GS fields are 0); DS, ES, FS, GS
+  // are still the snippet's (64-bit signal delivery leaves them alone).
+  const auto frame_segs = static_cast<uint64_t>(g[REG_CSGSFS]);
+  uint16_t ds, es, fs, gs;
+  asm volatile("movw %%ds, %0\n\tmovw %%es, %1\n\tmovw %%fs, %2\n\tmovw %%gs, %3"
+               : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+  o.seg[0] = es;
+  o.seg[1] = static_cast<uint16_t>(frame_segs);
+  o.seg[2] = static_cast<uint16_t>(frame_segs >> 48);
+  o.seg[3] = ds;
+  o.seg[4] = fs;
+  o.seg[5] = gs;
   if (uc->uc_mcontext.fpregs)
     std::memcpy(o.fxsave, uc->uc_mcontext.fpregs, sizeof o.fxsave);
   else
@@ -371,6 +386,9 @@ void child_run_case(CaseSlot& slot, const uint8_t* arena_in, uint8_t* arena_out,
     o.rip = code_entry_ip(slot.mode) + slot.code_size;
     o.rflags = ctx.out_rflags;
     std::memcpy(o.fxsave, ctx.out_fx, sizeof o.fxsave);
+    std::memcpy(o.seg, ctx.out_seg, sizeof o.seg);
+    // The landing far-jumped to the runner's CS: report the snippet's.
+    o.seg[1] = slot.mode == CpuMode::Prot16 ? kLdtCode16 : slot.mode == CpuMode::Compat32 ? kUserCs32 : kUserCs64;
     res.outcome = NativeResult::Completed;
     res.signal = 0;
     res.si_code = 0;

@@ -28,7 +28,8 @@
         .set CTX_HOST_DS,     1394
         .set CTX_HOST_ES,     1396
         .set CTX_HOST_SS,     1398
-        .set CTX_SIZE,        1408
+        .set CTX_OUT_SEG,     1408   /* ES CS SS DS FS GS selectors at the end */
+        .set CTX_SIZE,        1472
 
         .bss
         .balign 64
@@ -127,6 +128,11 @@ emu_native_exit:
         movq %r13, emu_native_ctx+CTX_OUT_GPR+13*8(%rip)
         movq %r14, emu_native_ctx+CTX_OUT_GPR+14*8(%rip)
         movq %r15, emu_native_ctx+CTX_OUT_GPR+15*8(%rip)
+        movw %es, emu_native_ctx+CTX_OUT_SEG+0(%rip)
+        movw %ss, emu_native_ctx+CTX_OUT_SEG+4(%rip)
+        movw %ds, emu_native_ctx+CTX_OUT_SEG+6(%rip)
+        movw %fs, emu_native_ctx+CTX_OUT_SEG+8(%rip)
+        movw %gs, emu_native_ctx+CTX_OUT_SEG+10(%rip)
         movq emu_native_ctx+CTX_HOST_RSP(%rip), %rsp
         pushfq
         popq emu_native_ctx+CTX_OUT_RFLAGS(%rip)

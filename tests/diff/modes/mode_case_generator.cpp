@@ -9,13 +9,31 @@ namespace emu::diff {
 
 using namespace isa;
 
+namespace {
+
+// User-mode system forms the modes test runs: segment register loads (checked against
+// the host kernel's GDT and the runner's LDT, which emu's runner mirrors) and ARPL.
+bool loads_segment(std::string_view h) {
+  return h == "pop_sreg_checked" || h == "mov_sreg_checked" || h == "les" || h == "lds" || h == "lss" ||
+         h == "lfs" || h == "lgs" || h == "arpl";
+}
+
+// Selectors for segment loads: null (RPL 0 and 3), the user 32-bit code/data and 64-bit
+// code segments (data with RPL 0 too), the kernel's data segment (DPL 0: #GP), the LDT
+// descriptor itself (system: #GP), the runner's 16-bit LDT code and data segments (data
+// with RPL 0 too) and an LDT selector beyond the LDT's limit.
+constexpr uint16_t kSelectors[] = {0x00, 0x03, 0x23, 0x2b, 0x28, 0x33, 0x1b, 0x53, 0x07, 0x0f, 0x0c, 0x17};
+
+}  // namespace
+
 std::vector<ModeForm> mode_forms(CpuMode mode) {
   std::vector<ModeForm> v;
   if (mode == CpuMode::Long64) return v;  // tests/diff/cpu covers 64-bit mode
   for (size_t i = 0; i < kNumForms; ++i) {
     const Form& f = kForms[i];
-    if (f.attrs & (SYS | PRIV | O64)) continue;
     const std::string_view mn = f.mnemonic, h = f.handler;
+    if (f.attrs & (PRIV | O64)) continue;
+    if ((f.attrs & SYS) && !loads_segment(h)) continue;
     ModePlan p = ModePlan::Run;
     if (f.attrs & UD) p = ModePlan::NotImplemented;
     else if (mn == "CPUID" || mn == "RDTSC" || mn == "RDTSCP") p = ModePlan::RunMaskedRegs;
@@ -115,11 +133,13 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
   // 16-bit addressing in 32-bit flat code cannot reach the data region (only #PF cases):
   // rare there, common in 16-bit code (where 32-bit addressing reaches it).
   // Not drawn in 32-bit code, where 16-bit addresses are unmapped: CLFLUSH (emu's is a
-  // NOP and never faults: reported), and operands whose first faulting byte is the host's
+  // NOP and never faults: reported), ARPL (emu reads its destination with write intent,
+  // #PF error code W=1; the host reads, W=0, and writes only when it adjusts: reported),
+  // and operands whose first faulting byte is the host's
   // implementation choice: CMPS with both operands unmapped (AMD reads ES:rDI first, emu
   // DS:rSI), x87 and FXSAVE areas wider than 8 bytes (AMD reports CR2 at their end).
   const bool wide_area = h.substr(0, 4) == "x87_" || h == "fxsave" || h == "fxrstor";
-  const bool unmapped_ok = m16 || (std::string_view(f.mnemonic) != "CLFLUSH" && h != "cmps" && !wide_area);
+  const bool unmapped_ok = m16 || (std::string_view(f.mnemonic) != "CLFLUSH" && h != "cmps" && h != "arpl" && !wide_area);
   const bool p67 = (mem || uses_counter) && unmapped_ok && chance(m16 ? 40 : (mem ? 5 : 35));
   const unsigned asz = (m16 != p67) ? 2 : 4;
   if (p67) bytes.push_back(0x67);
@@ -246,6 +266,13 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
   if (h == "fxsave" && mem && target - dbase + 32 <= kPageSize) {
     g.host_specific_offset = static_cast<uint32_t>(target - dbase + 28);
     g.host_specific_len = 4;
+  }
+  if (loads_segment(h) && h != "arpl") {
+    const uint16_t sel = kSelectors[below(sizeof kSelectors / sizeof kSelectors[0])];
+    if (h == "pop_sreg_checked") put(c.data, sp_off, sel, 2);
+    else if (h == "mov_sreg_checked" && !mem) set_low(gpr[rmf], sel, 2);
+    else if (h == "mov_sreg_checked") put(c.data, target - dbase, sel, 2);
+    else put(c.data, target - dbase + osz, sel, 2);  // far pointer: offset, then selector
   }
   g.approx_xmm = h == "rcpps" || h == "rcpss" || h == "rsqrtps" || h == "rsqrtss";
 

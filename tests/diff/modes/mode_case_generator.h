@@ -27,7 +27,8 @@ struct ModeForm {
   ModePlan plan;
 };
 
-// User-mode forms valid in a 32- or 16-bit code segment (not O64, not SYS/PRIV).
+// User-mode forms valid in a 32- or 16-bit code segment (not O64, not PRIV; of the SYS
+// forms only the segment register loads and ARPL).
 std::vector<ModeForm> mode_forms(CpuMode mode);
 
 struct ModeCase {

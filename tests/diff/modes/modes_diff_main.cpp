@@ -1,8 +1,8 @@
 // Differential test of emu's interpreter against the host CPU in 32-bit compatibility
 // mode and 16-bit protected mode: for every form of the opcode table valid there, random
 // cases (mode_case_generator.h) run natively (NativeRunner, NativeCase::mode) and in emu
-// (EmuRunner in the same mode); GPRs (low 32 bits; SP only in 16-bit mode), EIP, EFLAGS
-// minus the form's undefined flags, x87/SSE registers, the data region and the fault are
+// (EmuRunner in the same mode); GPRs (low 32 bits; SP only in 16-bit mode), EIP, segment
+// selectors, EFLAGS minus the form's undefined flags, x87/SSE registers, the data region and the fault are
 // compared. Prints mismatches and, per mode, forms covered, cases and mismatches.
 // Options: --cases N (per form and mode), --seed S, --mode 32|16 (default both),
 // --form MNEMONIC, --max-report K. Exit status 1 on any mismatch.
@@ -100,6 +100,7 @@ std::vector<std::string> compare(const ModeCase& g, NativeResult& n, NativeResul
   if (g.approx_xmm) accept_approximations(n.out, e.out);
   CompareOptions opt;
   opt.gpr_mask = g.gpr_mask;
+  opt.seg_mask = 0x3f;
   opt.rflags_mask = kCaseFlagsMask & ~uint64_t{n.outcome == NativeResult::Completed ? g.undefined_flags : 0u};
   for (auto& s : snapshot_differences(n.out, e.out, opt)) diffs.push_back(s);
   for (auto& s : data_differences(n.data, e.data)) diffs.push_back(s);
