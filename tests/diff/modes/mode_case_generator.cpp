@@ -12,11 +12,19 @@ using namespace isa;
 namespace {
 
 // User-mode system forms the modes test runs: segment register loads (checked against
-// the host kernel's GDT and the runner's LDT, which emu's runner mirrors) and ARPL.
+// the host kernel's GDT and the runner's LDT, which emu's runner mirrors), ARPL, and far
+// JMP/CALL/RET between the 32-bit, 64-bit and 16-bit user code segments.
 bool loads_segment(std::string_view h) {
   return h == "pop_sreg_checked" || h == "mov_sreg_checked" || h == "les" || h == "lds" || h == "lss" ||
          h == "lfs" || h == "lgs" || h == "arpl";
 }
+bool far_transfer(std::string_view h) {
+  return h == "jmpf_direct" || h == "callf_direct" || h == "jmpf_indirect" || h == "callf_indirect" || h == "retf";
+}
+
+// Far transfer targets at the same privilege: the 32-bit and 64-bit user code segments
+// (also with RPL 0), the runner's 16-bit LDT code segment; data and null selectors (#GP).
+constexpr uint16_t kFarTargets[] = {0x23, 0x33, 0x07, 0x20, 0x30, 0x04, 0x2b, 0x0f, 0x00};
 
 // Selectors for segment loads: null (RPL 0 and 3), the user 32-bit code/data and 64-bit
 // code segments (data with RPL 0 too), the kernel's data segment (DPL 0: #GP), the LDT
@@ -33,7 +41,7 @@ std::vector<ModeForm> mode_forms(CpuMode mode) {
     const Form& f = kForms[i];
     const std::string_view mn = f.mnemonic, h = f.handler;
     if (f.attrs & (PRIV | O64)) continue;
-    if ((f.attrs & SYS) && !loads_segment(h)) continue;
+    if ((f.attrs & SYS) && !loads_segment(h) && !far_transfer(h)) continue;
     ModePlan p = ModePlan::Run;
     if (f.attrs & UD) p = ModePlan::NotImplemented;
     else if (mn == "CPUID" || mn == "RDTSC" || mn == "RDTSCP") p = ModePlan::RunMaskedRegs;
@@ -135,11 +143,13 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
   // Not drawn in 32-bit code, where 16-bit addresses are unmapped: CLFLUSH (emu's is a
   // NOP and never faults: reported), ARPL (emu reads its destination with write intent,
   // #PF error code W=1; the host reads, W=0, and writes only when it adjusts: reported),
-  // and operands whose first faulting byte is the host's
+  // MOV Sreg with ModRM.reg CS/6/7 (host #UD first, emu reads the operand first:
+  // reported), and operands whose first faulting byte is the host's
   // implementation choice: CMPS with both operands unmapped (AMD reads ES:rDI first, emu
   // DS:rSI), x87 and FXSAVE areas wider than 8 bytes (AMD reports CR2 at their end).
   const bool wide_area = h.substr(0, 4) == "x87_" || h == "fxsave" || h == "fxrstor";
-  const bool unmapped_ok = m16 || (std::string_view(f.mnemonic) != "CLFLUSH" && h != "cmps" && h != "arpl" && !wide_area);
+  const bool unmapped_ok = m16 || (std::string_view(f.mnemonic) != "CLFLUSH" && h != "cmps" && h != "arpl" &&
+                                  h != "mov_sreg_checked" && !wide_area);
   const bool p67 = (mem || uses_counter) && unmapped_ok && chance(m16 ? 40 : (mem ? 5 : 35));
   const unsigned asz = (m16 != p67) ? 2 : 4;
   if (p67) bytes.push_back(0x67);
@@ -274,6 +284,24 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
     else if (h == "mov_sreg_checked") put(c.data, target - dbase, sel, 2);
     else put(c.data, target - dbase + osz, sel, 2);  // far pointer: offset, then selector
   }
+  // Far transfers: selector:offset lands on the 0xCC filler of the target code segment
+  // (base kCodeBase for the 16-bit LDT segment, 0 for the GDT ones), where INT3 traps.
+  uint16_t far_sel = 0;
+  uint64_t far_off = 0;
+  if (far_transfer(h)) {
+    // Not drawn: far CALL from 16-bit code into 64-bit code (the host pushes the return
+    // address at the flat RSP, SS.base ignored; emu adds SS.base: reported).
+    do far_sel = kFarTargets[below(sizeof kFarTargets / sizeof kFarTargets[0])];
+    while (m16 && h.substr(0, 5) == "callf" && (far_sel == 0x33 || far_sel == 0x30));
+    far_off = ((far_sel & 4) ? 0 : kCodeBase) + 0x100 + below(40);
+    if (h == "retf") {
+      put(c.data, sp_off, far_off, osz);
+      put(c.data, sp_off + osz, far_sel, 2);
+    } else if (h != "jmpf_direct" && h != "callf_direct" && mem) {
+      put(c.data, target - dbase, far_off, osz);
+      put(c.data, target - dbase + osz, far_sel, 2);
+    }
+  }
   g.approx_xmm = h == "rcpps" || h == "rcpss" || h == "rsqrtps" || h == "rsqrtss";
 
   // ---- encode ----
@@ -298,8 +326,15 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
       uint64_t v = edge_or_random();
       if (s.kind == OpKind::J) v = chance(20) ? 0 : 6 + below(20);  // the exit stub or the filler after it
       if (h == "enter") v = k == 0 ? below(64) : below(4);
+      // RETF imm16 keeps the new ESP in the page: with an invalid target the AMD host
+      // reports #PF at the new ESP before #GP(selector), emu #GP (fault priority).
+      if (h == "retf") v = below(64);
       if ((h == "shld" || h == "shrd") && osz == 2) v = below(17);
       for (unsigned b = 0; b < n; ++b) bytes.push_back(static_cast<uint8_t>(v >> (8 * b)));
+    } else if (s.kind == OpKind::A) {  // ptr16:16 / ptr16:32
+      for (unsigned b = 0; b < osz; ++b) bytes.push_back(static_cast<uint8_t>(far_off >> (8 * b)));
+      bytes.push_back(static_cast<uint8_t>(far_sel));
+      bytes.push_back(static_cast<uint8_t>(far_sel >> 8));
     } else if (s.kind == OpKind::O) {
       const uint64_t a = dbase + 0x100 + below(0xd00);
       for (unsigned b = 0; b < asz; ++b) bytes.push_back(static_cast<uint8_t>(a >> (8 * b)));

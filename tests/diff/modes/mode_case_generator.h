@@ -28,7 +28,7 @@ struct ModeForm {
 };
 
 // User-mode forms valid in a 32- or 16-bit code segment (not O64, not PRIV; of the SYS
-// forms only the segment register loads and ARPL).
+// forms only the segment register loads, ARPL and far JMP/CALL/RET).
 std::vector<ModeForm> mode_forms(CpuMode mode);
 
 struct ModeCase {
