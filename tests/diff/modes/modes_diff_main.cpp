@@ -109,8 +109,9 @@ std::vector<std::string> compare(const ModeCase& g, NativeResult& n, NativeResul
 
 struct ModeTotals {
   uint64_t cases = 0, mismatches = 0, skipped = 0, limit_gaps = 0;
-  size_t forms = 0, exercised = 0, not_implemented = 0, host_differs = 0;
+  size_t forms = 0, exercised = 0, legacy_forms = 0, legacy_exercised = 0, not_implemented = 0, host_differs = 0;
   std::map<std::string, uint64_t> mismatch_by_form;
+  std::string not_covered;
 };
 
 }  // namespace
@@ -152,11 +153,15 @@ int main(int argc, char** argv) {
     ModeTotals t;
     const std::vector<ModeForm> forms = mode_forms(mode);
     t.forms = forms.size();
+    for (const ModeForm& mf : forms) t.legacy_forms += (isa::kForms[mf.form].attrs & isa::I64) ? 1 : 0;
     for (const ModeForm& mf : forms) {
       const isa::Form& f = isa::kForms[mf.form];
       if (!o.form.empty() && o.form != f.mnemonic) continue;
-      if (mf.plan == ModePlan::NotImplemented) { ++t.not_implemented; continue; }
-      if (mf.plan == ModePlan::HostDiffers) { ++t.host_differs; continue; }
+      if (mf.plan == ModePlan::NotImplemented || mf.plan == ModePlan::HostDiffers) {
+        ++(mf.plan == ModePlan::NotImplemented ? t.not_implemented : t.host_differs);
+        t.not_covered += std::string(t.not_covered.empty() ? "" : ", ") + f.mnemonic + " " + f.operand_text;
+        continue;
+      }
       cases.clear();
       native_cases.clear();
       for (uint64_t n = 0; n < o.cases * 3 && cases.size() < o.cases; ++n) {
@@ -196,6 +201,7 @@ int main(int argc, char** argv) {
         }
       }
       if (compared) ++t.exercised;
+      if (compared && (f.attrs & isa::I64)) ++t.legacy_exercised;
     }
     std::printf("\n%s mode: cases compared %llu, mismatches %llu, skipped (host timeout/unknown fault) %llu,"
                 " known gap (segment limit faults emu does not raise) %llu\n",
@@ -206,6 +212,9 @@ int main(int argc, char** argv) {
       std::printf("  mismatching form: %-28s %llu\n", name.c_str(), static_cast<unsigned long long>(count));
     std::printf("%s mode coverage: %zu / %zu forms valid in the mode exercised (%zu not implemented, %zu not comparable with the host)\n",
                 mode_name(mode), t.exercised, t.forms, t.not_implemented, t.host_differs);
+    std::printf("  of them invalid in 64-bit mode (BCD, PUSHA/POPA, BOUND, INTO, LES/LDS, ...): %zu / %zu\n",
+                t.legacy_exercised, t.legacy_forms);
+    if (!t.not_covered.empty()) std::printf("  not covered: %s\n", t.not_covered.c_str());
     total_mismatches += t.mismatches;
   }
   return total_mismatches ? 1 : 0;
