@@ -273,6 +273,8 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
     put(c.data, target - dbase + 24, mx, 4);
     put(c.data, target - dbase + 2, get(c.data, target - dbase + 2, 2) & 0x7f00, 2);  // nothing pending
   }
+  if (h == "ldmxcsr" && mem)  // AMD hosts accept MXCSR bit 17 ("MM", misaligned SSE); emu does not
+    put(c.data, target - dbase, get(c.data, target - dbase, 4) & ~uint64_t{1u << 17}, 4);
   if (h == "fxsave" && mem && target - dbase + 32 <= kPageSize) {
     g.host_specific_offset = static_cast<uint32_t>(target - dbase + 28);
     g.host_specific_len = 4;
