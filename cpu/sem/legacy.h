@@ -56,8 +56,10 @@ void ascii_adjust(E& e, const DecodedInsn& i) {
   uint16_t ax = static_cast<uint16_t>(e.reg(RAX, 2));
   bool adj = (ax & 0x0f) > 9 || (read_rflags(s) & FL_AF);
   if (adj) {
+    // AX +/- 6 is a 16-bit operation (AL's carry/borrow reaches AH), then AH +/- 1, as
+    // the SDM's pseudo-code and the hardware do.
     if (Add) ax = static_cast<uint16_t>(ax + 0x106);
-    else ax = static_cast<uint16_t>(((ax - 6) & 0xff) | ((((ax >> 8) - 1) & 0xff) << 8));
+    else ax = static_cast<uint16_t>(ax - 0x106);
   }
   ax &= 0xff0f;
   e.set_reg(RAX, 2, ax);

@@ -1,6 +1,8 @@
-// EmuRunner: the interpreter (or the JIT) configured like the native runner's child process (see
-// native_runner.h for the layout): 64-bit user mode, CPL 3, code region read+execute,
-// the case's data pages read+write, everything else not present.
+// EmuRunner: the interpreter (or the JIT) configured like the native runner's child
+// process (see native_runner.h for the layout): user mode (CPL 3) in the case's mode
+// (64-bit, 32-bit compatibility mode, 16-bit protected mode with the runner's LDT segments
+// loaded), code region read+execute, the case's data pages read+write, everything else
+// not present.
 #include "tests/diff/cpu/emu_runner.h"
 
 #include <cstdio>
@@ -9,6 +11,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
+#include "cpu/system/system_cpu.h"
 
 namespace emu::diff {
 
@@ -41,6 +44,37 @@ class RunnerLayoutTranslator : public AddressTranslator {
   }
 };
 
+// 32- and 16-bit cases load segment registers (POP DS, LES, MOV SS, ...): they need the
+// system half of the CPU and descriptor tables like the host kernel's. emu keeps them in
+// RAM of its own at kTablesBase (not part of the runner layout; only descriptor loads
+// reach it: user accesses there fault like everything outside the two regions).
+constexpr uint64_t kTablesBase = 0x20000000;
+constexpr uint64_t kLdtOffset = 0x800;
+constexpr uint16_t kLdtSelector = 0x50;
+
+uint64_t descriptor(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags) {
+  const uint32_t lo = (limit & 0xffff) | (base & 0xffff) << 16;
+  const uint32_t hi = ((base >> 16) & 0xff) | uint32_t{access} << 8 | (limit & 0xf0000) | uint32_t{flags} << 20 | (base & 0xff000000u);
+  return uint64_t{hi} << 32 | lo;
+}
+
+// Linux x86-64's GDT layout (kernel 0x08/0x10/0x18, user 0x23 32-bit code, 0x2b data,
+// 0x33 64-bit code, the LDT descriptor) and the native runner's two LDT entries.
+void write_descriptor_tables(uint8_t* t) {
+  const uint64_t gdt[] = {0,
+                          descriptor(0, 0xfffff, 0x9b, 0xc),  // 0x08 kernel 32-bit code
+                          descriptor(0, 0xfffff, 0x9b, 0xa),  // 0x10 kernel code
+                          descriptor(0, 0xfffff, 0x93, 0xc),  // 0x18 kernel data
+                          descriptor(0, 0xfffff, 0xfb, 0xc),  // 0x23 user 32-bit code
+                          descriptor(0, 0xfffff, 0xf3, 0xc),  // 0x2b user data
+                          descriptor(0, 0xfffff, 0xfb, 0xa)}; // 0x33 user 64-bit code
+  for (size_t k = 0; k < sizeof gdt / sizeof gdt[0]; ++k) store_le64(t + 8 * k, gdt[k]);
+  store_le64(t + kLdtSelector, descriptor(static_cast<uint32_t>(kTablesBase + kLdtOffset), 15, 0x82, 0));
+  store_le64(t + kLdtSelector + 8, 0);
+  store_le64(t + kLdtOffset + (kLdtCode16 & ~7u), descriptor(static_cast<uint32_t>(kCodeBase), 0xffff, 0xfb, 0x1));
+  store_le64(t + kLdtOffset + (kLdtData16 & ~7u), descriptor(static_cast<uint32_t>(kDataBase), 0xffff, 0xf3, 0x1));
+}
+
 }  // namespace
 
 struct EmuRunner::Impl {
@@ -49,6 +83,8 @@ struct EmuRunner::Impl {
   RunnerLayoutTranslator tr;
   uint8_t* code = nullptr;
   uint8_t* data = nullptr;
+  uint8_t* tables = nullptr;
+  std::unique_ptr<SystemCpu> system;  // attached for 32- and 16-bit cases only
   size_t dirty_code = 0;
   size_t dirty_data = 0;
 
@@ -60,14 +96,58 @@ struct EmuRunner::Impl {
     code = mem.add_ram(kCodeBase, kCodeSize, "diff-code");
     data = mem.add_ram(kDataBase, kDataSize, "diff-data");
     std::memset(code, kCodeFiller, kCodeSize);
+    tables = mem.add_ram(kTablesBase, kPageSize, "diff-descriptor-tables");
+    cpu.set_translator(&tr);
+  }
+
+  // Segment state of the native runner for the mode (long mode stays enabled: 32- and
+  // 16-bit cases run in compatibility mode under a 64-bit kernel).
+  void enter_mode(CpuMode mode) {
+    if (mode == CpuMode::Long64 && system) system.reset();
+    if (mode != CpuMode::Long64 && !system) {
+      // System mode for descriptor loads only: exceptions still end run(), no interrupts.
+      system = std::make_unique<SystemCpu>(cpu);
+      cpu.exception_hook = nullptr;
+      cpu.interrupt_hook = nullptr;
+    }
+    cpu.set_translator(&tr);
     cpu.set_flat_long_mode(3);
     // Linux user mode: CS 0x33, SS 0x2b, null data selectors; CR0.NE (x87 errors as #MF).
     CpuState& s = cpu.state();
     s.cr0 |= 1u << 5;
-    s.seg[isa::SEG_CS].selector = 0x33;
-    s.seg[isa::SEG_SS].selector = 0x2b;
+    s.seg[isa::SEG_CS].selector = kUserCs64;
+    s.seg[isa::SEG_SS].selector = kUserDs;
     for (unsigned k : {isa::SEG_DS, isa::SEG_ES, isa::SEG_FS, isa::SEG_GS}) s.seg[k].selector = 0;
-    cpu.set_translator(&tr);
+    if (mode == CpuMode::Compat32) {
+      s.seg[isa::SEG_CS].selector = kUserCs32;
+      s.seg[isa::SEG_CS].attr = static_cast<uint16_t>(0xfb | kSegAttrDB | kSegAttrG);
+      s.seg[isa::SEG_DS].selector = s.seg[isa::SEG_ES].selector = kUserDs;
+    }
+    if (mode != CpuMode::Long64) {
+      // Descriptor reads go through the system half's paging: off, so they are physical.
+      s.cr0 &= ~uint64_t{kCr0PG};
+      write_descriptor_tables(tables);
+      s.gdtr = DescriptorTableReg{kTablesBase, 0x7f};
+      s.ldtr.selector = kLdtSelector;
+      s.ldtr.base = kTablesBase + kLdtOffset;
+      s.ldtr.limit = 15;
+      s.ldtr.attr = 0x82;
+    }
+    if (mode == CpuMode::Prot16) {
+      SegmentCache& cs = s.seg[isa::SEG_CS];
+      cs.selector = kLdtCode16;
+      cs.base = kCodeBase;
+      cs.limit = 0xffff;
+      cs.attr = 0xfb;
+      for (unsigned k : {isa::SEG_DS, isa::SEG_ES, isa::SEG_SS}) {
+        SegmentCache& d = s.seg[k];
+        d.selector = kLdtData16;
+        d.base = kDataBase;
+        d.limit = 0xffff;
+        d.attr = 0xf3;
+      }
+    }
+    cpu.refresh_mode();
   }
 };
 
@@ -80,18 +160,19 @@ void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructi
   std::memset(m.code, kCodeFiller, m.dirty_code);
   std::memset(m.data, 0, m.dirty_data);
   std::memcpy(m.code, c.code.data(), c.code.size());
-  std::vector<uint8_t> stub = exit_stub_bytes(c.code.size());
+  std::vector<uint8_t> stub = exit_stub_bytes(c.code.size(), c.mode);
   std::memcpy(m.code + c.code.size(), stub.data(), stub.size());
   m.dirty_code = c.code.size() + stub.size();
   const uint64_t acc = accessible_data_size(c.data.size());
   std::memcpy(m.data, c.data.data(), c.data.size());
   m.dirty_data = acc;
   m.tr.data_accessible = acc;
+  m.enter_mode(c.mode);
   m.cpu.flush_code_cache();
 
   CpuState& s = m.cpu.state();
   for (int k = 0; k < 16; ++k) s.gpr[k] = c.in.gpr[k];
-  s.rip = kCodeBase;
+  s.rip = code_entry_ip(c.mode);
   s.lf = LazyFlags{};
   s.rflags = (c.in.rflags & kCaseFlagsMask) | kForcedFlags;
   for (int k = 0; k < 16; ++k) {
@@ -125,6 +206,7 @@ void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructi
   for (int k = 0; k < 16; ++k) r.out.gpr[k] = s.gpr[k];
   r.out.rip = s.rip;
   r.out.rflags = read_rflags(s);
+  for (int k = 0; k < 6; ++k) r.out.seg[k] = s.seg[k].selector;
   for (int k = 0; k < 16; ++k) r.out.set_xmm(k, s.xmm[k].q[0], s.xmm[k].q[1]);
   r.out.set_mxcsr(s.mxcsr);
   r.out.set_fcw(s.x87.fcw);
@@ -137,9 +219,10 @@ void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructi
   for (int k = 0; k < 8; ++k) r.out.set_st(k, s.x87.st[(out_top + k) & 7].signif, s.x87.st[(out_top + k) & 7].sign_exp);
   switch (res.reason) {
     case RunResult::Reason::Exception:
-      if (res.exception.vector == kBP && res.exception.software && s.rip == kExitLanding + 1) {
+      if (res.exception.vector == kBP && res.exception.software &&
+          s.seg[isa::SEG_CS].base + s.rip == exit_landing(c.mode) + 1) {
         r.outcome = NativeResult::Completed;
-        r.out.rip = kCodeBase + c.code.size();
+        r.out.rip = code_entry_ip(c.mode) + c.code.size();
       } else {
         r.outcome = NativeResult::Fault;
         r.vector = res.exception.vector;

@@ -34,6 +34,7 @@
 //   kCaseFlagsMask (minus the instruction's undefined flags).
 // - out.fxsave: bytes 416..511 are zeroed. FIP/FDP/FOP are host-dependent (AMD CPUs only
 //   store them when an x87 exception is pending): compare them only when meaningful.
+// - out.seg: the selectors when the snippet ended (CS and SS as the snippet had them).
 // - FS/GS bases are the runner's own (not part of the case; snippets should not use
 //   FS/GS overrides). Snippets may load segment registers or far-jump into 32-bit
 //   compatibility mode: the runner restores its FS/GS/CS/SS afterwards.
@@ -44,6 +45,15 @@
 //   syscall instruction left them).
 // - One NativeRunner must not be used by two threads at once; separate runners are
 //   independent (each has its own child process).
+// - Mode (NativeCase::mode): Long64 (default) runs the snippet in 64-bit mode as above.
+//   Compat32 enters it with a far jump to the kernel's 32-bit user code segment 0x23
+//   (flat, DS=ES=SS=0x2b): EIP starts at kCodeBase, addresses are the same linear ones.
+//   Prot16 enters a 16-bit code segment of the runner's LDT (kLdtCode16: base kCodeBase,
+//   limit 0xFFFF) with DS=ES=SS=kLdtData16 (16-bit, base kDataBase, limit 0xFFFF): IP
+//   starts at 0 and offsets are relative to the region bases; out.rip is an offset too.
+//   In both the exit stub jumps to the mode's landing (exit_landing()), which far-jumps
+//   back to 64-bit mode. Only the low 32 bits of RAX..RDI are meaningful afterwards
+//   (R8..R15 keep their values; the upper halves are architecturally undefined).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -66,6 +76,19 @@ inline constexpr size_t kMaxCodeSize = (kExitLanding - kCodeBase) - kExitStubSiz
 inline constexpr uint64_t kDataBase = 0x0000000010100000ull;
 inline constexpr uint64_t kDataSize = 0x100000;           // 1 MiB
 inline constexpr uint8_t kCodeFiller = 0xCC;              // fills code region after the stub
+
+// --- execution modes ---------------------------------------------------------------
+enum class CpuMode : uint8_t { Long64, Compat32, Prot16 };
+inline constexpr uint16_t kUserCs64 = 0x33, kUserCs32 = 0x23, kUserDs = 0x2b;  // Linux GDT
+inline constexpr uint16_t kLdtCode16 = 0x07, kLdtData16 = 0x0f;  // LDT entries 0, 1 (RPL 3)
+const char* mode_name(CpuMode m);
+inline unsigned mode_bits(CpuMode m) { return m == CpuMode::Long64 ? 64 : m == CpuMode::Compat32 ? 32 : 16; }
+// Instruction pointer of the snippet's first byte (a CS offset: 0 in Prot16).
+inline uint64_t code_entry_ip(CpuMode m) { return m == CpuMode::Prot16 ? 0 : kCodeBase; }
+// Where the exit stub jumps (linear; each mode has its own landing code there).
+inline uint64_t exit_landing(CpuMode m) {
+  return kExitLanding + (m == CpuMode::Long64 ? 0 : m == CpuMode::Compat32 ? 16 : 32);
+}
 
 // --- RFLAGS bits ---------------------------------------------------------------------
 inline constexpr uint64_t kFlagCF = 1u << 0, kFlagPF = 1u << 2, kFlagAF = 1u << 4,
@@ -90,6 +113,8 @@ struct CpuSnapshot {
   // 6 FOP, 8 FIP(64), 16 FDP(64), 24 MXCSR, 28 MXCSR_MASK, 32+16*i ST(i) (80 bits, stack
   // order relative to TOP), 160+16*i XMM(i).
   alignas(16) uint8_t fxsave[512] = {};
+  // Segment selectors ES CS SS DS FS GS (results only; the input ones are the mode's).
+  uint16_t seg[6] = {};
 
   // A snapshot in the state after FNINIT + default MXCSR: FCW=0x037F, MXCSR=0x1F80,
   // all x87 registers empty, everything else zero; RIP = kCodeBase, RFLAGS = 0x202.
@@ -126,8 +151,9 @@ struct CpuSnapshot {
 };
 
 struct NativeCase {
+  CpuMode mode = CpuMode::Long64;
   std::vector<uint8_t> code;  // at most kMaxCodeSize bytes, placed at kCodeBase
-  CpuSnapshot in;             // in.rip is ignored: execution starts at kCodeBase
+  CpuSnapshot in;             // in.rip is ignored: execution starts at code_entry_ip(mode)
   std::vector<uint8_t> data;  // initial data region contents (size <= kDataSize)
 };
 
@@ -148,11 +174,12 @@ const char* outcome_name(NativeResult::Outcome o);
 // One-line human description of a result (outcome, vector, rip, fault address).
 std::string describe(const NativeResult& r);
 
-// The bytes placed at kCodeBase + code_size: a `jmp rel32` to kExitLanding. emu's side
-// can put the same bytes there so code-region reads match; it stops at this address.
-std::vector<uint8_t> exit_stub_bytes(size_t code_size);
+// The bytes placed at kCodeBase + code_size: a `jmp rel32` to kExitLanding (in Prot16
+// `jmp rel16` to the 16-bit landing and two filler bytes). emu's side can put the same
+// bytes there so code-region reads match; it stops at exit_landing(mode).
+std::vector<uint8_t> exit_stub_bytes(size_t code_size, CpuMode mode = CpuMode::Long64);
 // Same bytes written to dst[0..kExitStubSize) (no allocation).
-void write_exit_stub(uint8_t* dst, size_t code_size);
+void write_exit_stub(uint8_t* dst, size_t code_size, CpuMode mode = CpuMode::Long64);
 // Accessible data bytes for a case: data.size() rounded up to kPageSize.
 inline uint64_t accessible_data_size(size_t data_size) {
   return (static_cast<uint64_t>(data_size) + kPageSize - 1) & ~(kPageSize - 1);

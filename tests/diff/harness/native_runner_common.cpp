@@ -33,15 +33,29 @@ std::string describe(const NativeResult& r) {
   return buf;
 }
 
-void write_exit_stub(uint8_t* dst, size_t code_size) {
-  const uint64_t next = kCodeBase + code_size + kExitStubSize;
-  dst[0] = 0xE9;  // jmp rel32
-  store_le32(dst + 1, static_cast<uint32_t>(kExitLanding - next));
+const char* mode_name(CpuMode m) {
+  switch (m) {
+    case CpuMode::Long64: return "64-bit";
+    case CpuMode::Compat32: return "32-bit";
+    case CpuMode::Prot16: return "16-bit";
+  }
+  return "?";
 }
 
-std::vector<uint8_t> exit_stub_bytes(size_t code_size) {
+void write_exit_stub(uint8_t* dst, size_t code_size, CpuMode mode) {
+  const uint64_t landing = exit_landing(mode);
+  dst[0] = 0xE9;  // jmp rel32 (rel16 in 16-bit code)
+  if (mode == CpuMode::Prot16) {
+    store_le16(dst + 1, static_cast<uint16_t>(landing - (kCodeBase + code_size + 3)));
+    dst[3] = dst[4] = kCodeFiller;
+  } else {
+    store_le32(dst + 1, static_cast<uint32_t>(landing - (kCodeBase + code_size + kExitStubSize)));
+  }
+}
+
+std::vector<uint8_t> exit_stub_bytes(size_t code_size, CpuMode mode) {
   std::vector<uint8_t> b(kExitStubSize);
-  write_exit_stub(b.data(), code_size);
+  write_exit_stub(b.data(), code_size, mode);
   return b;
 }
 

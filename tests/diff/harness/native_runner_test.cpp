@@ -700,3 +700,62 @@ TEST_CASE("native runner: throughput", "[native][bench]") {
   CHECK(sum_b == sum);
   std::printf("native runner: run_batch(): %d cases in %.3f s = %.0f cases/s\n", n, sb, n / sb);
 }
+
+TEST_CASE("native runner: 32-bit compatibility mode and 16-bit protected mode cases", "[native][modes]") {
+  REQUIRE_NATIVE();
+  SECTION("32-bit: 48 is DEC eAX, 32-bit push, flat data at kDataBase") {
+    NativeCase c = make_case({0x48,                          // dec eax (a REX prefix in 64-bit mode)
+                              0x53,                          // push ebx
+                              0xA1, 0x00, 0x01, 0x10, 0x10});  // mov eax, [kDataBase + 0x100]
+    c.mode = CpuMode::Compat32;
+    c.in.gpr[RBX] = 0x11223344;
+    emu::store_le32(c.data.data() + 0x100, 0xCAFEF00D);
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Completed);
+    CHECK(r.out.rip == kCodeBase + 7);
+    CHECK((r.out.gpr[RAX] & 0xffffffffu) == 0xCAFEF00D);
+    CHECK((r.out.gpr[RSP] & 0xffffffffu) == kStackTop - 4);
+    CHECK(emu::load_le32(r.data.data() + 0x800 - 4) == 0x11223344);
+  }
+  SECTION("32-bit: a fault reports EIP") {
+    NativeCase c = make_case({0x90, 0x0F, 0x0B});  // nop; ud2
+    c.mode = CpuMode::Compat32;
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Fault);
+    CHECK(r.vector == 6);
+    CHECK(r.out.rip == kCodeBase + 1);
+  }
+  SECTION("16-bit: IP-relative offsets, 16-bit stack and [bx+si] addressing in the LDT segments") {
+    NativeCase c = make_case({0x50,              // push ax (16-bit stack: SP only)
+                              0x8B, 0x08,        // mov cx, [bx+si]
+                              0x66, 0x40});      // inc eax
+    c.mode = CpuMode::Prot16;
+    c.in.gpr[RSP] = 0x800;
+    c.in.gpr[RAX] = 0x1234ffff;
+    c.in.gpr[RBX] = 0xffff0100;  // only BX counts
+    c.in.gpr[RSI] = 0x20;
+    emu::store_le16(c.data.data() + 0x120, 0xBEEF);
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Completed);
+    CHECK(r.out.rip == 5);
+    CHECK((r.out.gpr[RSP] & 0xffff) == 0x7fe);
+    CHECK(emu::load_le16(r.data.data() + 0x7fe) == 0xffff);
+    CHECK((r.out.gpr[RCX] & 0xffff) == 0xBEEF);
+    CHECK((r.out.gpr[RAX] & 0xffffffffu) == 0x12350000);
+  }
+  SECTION("16-bit: an offset beyond the 64 KiB data segment raises #GP(0)") {
+    NativeCase c = make_case({0x67, 0x8B, 0x00});  // mov ax, [eax]
+    c.mode = CpuMode::Prot16;
+    c.in.gpr[RSP] = 0x800;
+    c.in.gpr[RAX] = 0x10000;
+    auto r = runner().run(c);
+    REQUIRE(r.outcome == NativeResult::Fault);
+    CHECK(r.vector == 13);
+    CHECK(r.error_code == 0);
+    CHECK(r.out.rip == 0);
+  }
+  // Back in 64-bit mode afterwards.
+  auto r = runner().run(make_case({0x48, 0xFF, 0xC0}));  // inc rax
+  REQUIRE(r.outcome == NativeResult::Completed);
+  CHECK(r.out.gpr[RAX] == 1);
+}

@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <asm/ldt.h>
 #include <asm/prctl.h>
 #include <linux/seccomp.h>
 #include <sys/auxv.h>
@@ -64,6 +65,15 @@ struct alignas(64) NativeCtx {
   uint32_t has_fsgsbase;
   uint64_t seg_changed;  // set by the trampoline when it had to reload FS/GS selectors
   uint32_t has_avx;      // vzeroupper usable
+  uint32_t pad2;
+  uint32_t entry_far_off;  // far entry of 32-/16-bit snippets (emu_native_far_entry)
+  uint16_t entry_far_sel;
+  uint16_t entry_ds;       // DS and ES for the snippet
+  uint16_t entry_ss;
+  uint16_t host_ds, host_es, host_ss;  // restored when the snippet ends
+  uint8_t pad3[8];
+  uint16_t out_seg[6];  // ES CS SS DS FS GS when the snippet reached the exit landing
+  uint8_t pad4[52];
 };
 static_assert(offsetof(NativeCtx, in_rflags) == 128);
 static_assert(offsetof(NativeCtx, entry_rip) == 136);
@@ -82,7 +92,14 @@ static_assert(offsetof(NativeCtx, host_gs_sel) == 1362);
 static_assert(offsetof(NativeCtx, has_fsgsbase) == 1364);
 static_assert(offsetof(NativeCtx, seg_changed) == 1368);
 static_assert(offsetof(NativeCtx, has_avx) == 1376);
-static_assert(sizeof(NativeCtx) == 1408);
+static_assert(offsetof(NativeCtx, entry_far_off) == 1384);
+static_assert(offsetof(NativeCtx, entry_far_sel) == 1388);
+static_assert(offsetof(NativeCtx, entry_ds) == 1390);
+static_assert(offsetof(NativeCtx, entry_ss) == 1392);
+static_assert(offsetof(NativeCtx, host_ds) == 1394);
+static_assert(offsetof(NativeCtx, host_ss) == 1398);
+static_assert(offsetof(NativeCtx, out_seg) == 1408);
+static_assert(sizeof(NativeCtx) == 1472);
 
 }  // namespace
 }  // namespace emu::diff
@@ -91,6 +108,7 @@ extern "C" {
 __attribute__((visibility("hidden"))) extern emu::diff::NativeCtx emu_native_ctx;
 __attribute__((visibility("hidden"))) int emu_native_enter();
 __attribute__((visibility("hidden"))) void emu_native_exit();
+__attribute__((visibility("hidden"))) void emu_native_far_entry();
 __attribute__((visibility("hidden"))) void emu_native_resume();
 __attribute__((visibility("hidden"))) void emu_native_fxsave(void* buf);
 __attribute__((visibility("hidden"))) uint32_t emu_native_read_cs_ss();
@@ -128,6 +146,7 @@ struct SlotResult {
 // the final accessible data back over the initial data (the parent reserved
 // accessible_data_size(data_size) bytes at data_off).
 struct CaseSlot {
+  CpuMode mode;
   uint64_t code_off;
   uint64_t code_size;
   uint64_t data_off;
@@ -219,6 +238,18 @@ extern "C" void emu_native_signal_handler(int sig, siginfo_t* si, void* ucv) {
   o.gpr[R15] = static_cast<uint64_t>(g[REG_R15]);
   o.rip = rip;
   o.rflags = static_cast<uint64_t>(g[REG_EFL]);
+  // Selectors: CS and SS from the signal frame (its FS/GS fields are 0); DS, ES, FS, GS
+  // are still the snippet's (64-bit signal delivery leaves them alone).
+  const auto frame_segs = static_cast<uint64_t>(g[REG_CSGSFS]);
+  uint16_t ds, es, fs, gs;
+  asm volatile("movw %%ds, %0\n\tmovw %%es, %1\n\tmovw %%fs, %2\n\tmovw %%gs, %3"
+               : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+  o.seg[0] = es;
+  o.seg[1] = static_cast<uint16_t>(frame_segs);
+  o.seg[2] = static_cast<uint16_t>(frame_segs >> 48);
+  o.seg[3] = ds;
+  o.seg[4] = fs;
+  o.seg[5] = gs;
   if (uc->uc_mcontext.fpregs)
     std::memcpy(o.fxsave, uc->uc_mcontext.fpregs, sizeof o.fxsave);
   else
@@ -276,13 +307,34 @@ bool install_seccomp() {
   return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) == 0;
 }
 
+// LDT entries of Prot16 cases: a 16-bit code segment based at kCodeBase and a 16-bit
+// data/stack segment based at kDataBase, both with limit 0xFFFF and DPL 3.
+bool install_ldt() {
+  user_desc d{};
+  d.entry_number = kLdtCode16 >> 3;
+  d.base_addr = static_cast<unsigned>(kCodeBase);
+  d.limit = 0xFFFF;
+  d.seg_32bit = 0;
+  d.contents = 2;  // code (execute/read: read_exec_only = 0)
+  d.useable = 1;
+  if (syscall(SYS_modify_ldt, 1, &d, sizeof d) != 0) return false;
+  d = user_desc{};
+  d.entry_number = kLdtData16 >> 3;
+  d.base_addr = static_cast<unsigned>(kDataBase);
+  d.limit = 0xFFFF;
+  d.seg_32bit = 0;
+  d.contents = 0;  // data, expand-up, writable
+  d.useable = 1;
+  return syscall(SYS_modify_ldt, 1, &d, sizeof d) == 0;
+}
+
 // Child side of one case: place code and data, run, store the result and final data.
 void child_run_case(CaseSlot& slot, const uint8_t* arena_in, uint8_t* arena_out, uint8_t* code_rw,
                     uint64_t& accessible, size_t& code_dirty_end) {
   // Code bytes, exit stub, and filler over what the previous case left behind.
   const size_t end = slot.code_size + kExitStubSize;
   std::memcpy(code_rw, arena_in + slot.code_off, slot.code_size);
-  write_exit_stub(code_rw + slot.code_size, slot.code_size);
+  write_exit_stub(code_rw + slot.code_size, slot.code_size, slot.mode);
   if (code_dirty_end > end) std::memset(code_rw + end, kCodeFiller, code_dirty_end - end);
   code_dirty_end = end;
   // Data: accessible part of the region, the case's bytes, zeros up to the page end.
@@ -300,7 +352,20 @@ void child_run_case(CaseSlot& slot, const uint8_t* arena_in, uint8_t* arena_out,
   const CpuSnapshot& in = slot.in;
   std::memcpy(ctx.in_gpr, in.gpr, sizeof ctx.in_gpr);
   ctx.in_rflags = (in.rflags & kCaseFlagsMask) | kForcedFlags;
-  ctx.entry_rip = kCodeBase;
+  switch (slot.mode) {
+    case CpuMode::Compat32:
+    case CpuMode::Prot16: {
+      const bool is16 = slot.mode == CpuMode::Prot16;
+      ctx.entry_rip = reinterpret_cast<uint64_t>(&emu_native_far_entry);
+      ctx.entry_far_off = static_cast<uint32_t>(code_entry_ip(slot.mode));
+      ctx.entry_far_sel = is16 ? kLdtCode16 : kUserCs32;
+      ctx.entry_ds = ctx.entry_ss = is16 ? kLdtData16 : kUserDs;
+      break;
+    }
+    default:
+      ctx.entry_rip = kCodeBase;
+      break;
+  }
   std::memcpy(ctx.in_fx, in.fxsave, sizeof ctx.in_fx);
   store_le32(ctx.in_fx + 24, load_le32(in.fxsave + 24) & g_mxcsr_mask & 0xFFFF);
   SlotResult& res = slot.res;
@@ -318,9 +383,12 @@ void child_run_case(CaseSlot& slot, const uint8_t* arena_in, uint8_t* arena_out,
   if (!redirected) {
     CpuSnapshot& o = res.out;
     std::memcpy(o.gpr, ctx.out_gpr, sizeof o.gpr);
-    o.rip = kCodeBase + slot.code_size;
+    o.rip = code_entry_ip(slot.mode) + slot.code_size;
     o.rflags = ctx.out_rflags;
     std::memcpy(o.fxsave, ctx.out_fx, sizeof o.fxsave);
+    std::memcpy(o.seg, ctx.out_seg, sizeof o.seg);
+    // The landing far-jumped to the runner's CS: report the snippet's.
+    o.seg[1] = slot.mode == CpuMode::Prot16 ? kLdtCode16 : slot.mode == CpuMode::Compat32 ? kUserCs32 : kUserCs64;
     res.outcome = NativeResult::Completed;
     res.signal = 0;
     res.si_code = 0;
@@ -400,6 +468,22 @@ void child_run_case(CaseSlot& slot, const uint8_t* arena_in, uint8_t* arena_out,
   const uint8_t jmp_abs[6] = {0xFF, 0x25, 0, 0, 0, 0};
   std::memcpy(landing, jmp_abs, sizeof jmp_abs);
   store_le64(landing + 6, reinterpret_cast<uint64_t>(&emu_native_exit));
+  // 32-bit landing: jmp far [cs:abs32] -> 0x33:kExitLanding.
+  uint8_t* l32 = code_rw + (exit_landing(CpuMode::Compat32) - kCodeBase);
+  const uint8_t jmpf32[3] = {0x2E, 0xFF, 0x2D};
+  std::memcpy(l32, jmpf32, sizeof jmpf32);
+  store_le32(l32 + 3, static_cast<uint32_t>(exit_landing(CpuMode::Compat32) + 8));
+  store_le32(l32 + 8, static_cast<uint32_t>(kExitLanding));
+  store_le16(l32 + 12, kUserCs64);
+  // 16-bit landing (CS base kCodeBase): jmp far dword [cs:disp16] -> 0x33:kExitLanding.
+  uint8_t* l16 = code_rw + (exit_landing(CpuMode::Prot16) - kCodeBase);
+  const uint8_t jmpf16[4] = {0x2E, 0x66, 0xFF, 0x2E};
+  std::memcpy(l16, jmpf16, sizeof jmpf16);
+  store_le16(l16 + 4, static_cast<uint16_t>(exit_landing(CpuMode::Prot16) + 8 - kCodeBase));
+  store_le32(l16 + 8, static_cast<uint32_t>(kExitLanding));
+  store_le16(l16 + 12, kUserCs64);
+  // LDT for 16-bit snippets (modify_ldt is not allowed after the seccomp filter).
+  if (!install_ldt()) fail(10);
   // Required: without it a snippet's `syscall` could kill or alter the test process.
   if (!install_seccomp()) fail(9);
 
@@ -600,6 +684,7 @@ struct NativeRunner::Impl {
         if (!c.code.empty()) std::memcpy(arena + slot.code_off, c.code.data(), c.code.size());
         if (!c.data.empty()) std::memcpy(arena + slot.data_off, c.data.data(), c.data.size());
         slot.in = c.in;
+        slot.mode = c.mode;
         slot.res.outcome = NativeResult::RunnerCrashed;
         used += need;
         ++count;

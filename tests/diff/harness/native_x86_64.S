@@ -22,7 +22,14 @@
         .set CTX_HAS_FSGSBASE, 1364
         .set CTX_SEG_CHANGED, 1368
         .set CTX_HAS_AVX,     1376
-        .set CTX_SIZE,        1408
+        .set CTX_ENTRY_FAR,   1384   /* m16:32 far pointer (offset, selector) */
+        .set CTX_ENTRY_DS,    1390
+        .set CTX_ENTRY_SS,    1392
+        .set CTX_HOST_DS,     1394
+        .set CTX_HOST_ES,     1396
+        .set CTX_HOST_SS,     1398
+        .set CTX_OUT_SEG,     1408   /* ES CS SS DS FS GS selectors at the end */
+        .set CTX_SIZE,        1472
 
         .bss
         .balign 64
@@ -38,8 +45,8 @@ emu_native_ctx:
         .hidden emu_native_tramp_begin, emu_native_tramp_end
         .globl emu_native_enter, emu_native_exit, emu_native_resume
         .hidden emu_native_enter, emu_native_exit, emu_native_resume
-        .globl emu_native_fxsave, emu_native_signal_entry
-        .hidden emu_native_fxsave, emu_native_signal_entry
+        .globl emu_native_fxsave, emu_native_signal_entry, emu_native_far_entry
+        .hidden emu_native_fxsave, emu_native_signal_entry, emu_native_far_entry
 
         .p2align 4
 emu_native_tramp_begin:
@@ -59,6 +66,9 @@ emu_native_enter:
         movq %rsp, emu_native_ctx+CTX_HOST_RSP(%rip)
         movw %fs, emu_native_ctx+CTX_HOST_FS_SEL(%rip)
         movw %gs, emu_native_ctx+CTX_HOST_GS_SEL(%rip)
+        movw %ds, emu_native_ctx+CTX_HOST_DS(%rip)
+        movw %es, emu_native_ctx+CTX_HOST_ES(%rip)
+        movw %ss, emu_native_ctx+CTX_HOST_SS(%rip)
         cmpl $0, emu_native_ctx+CTX_HAS_AVX(%rip)
         je 1f
         vzeroupper              /* YMM upper halves start as zero in every case */
@@ -86,6 +96,18 @@ emu_native_enter:
         jmp *emu_native_ctx+CTX_ENTRY_RIP(%rip)
         .size emu_native_enter, .-emu_native_enter
 
+/* Entry for 32- and 16-bit snippets (CTX_ENTRY_RIP points here, all snippet registers
+   are loaded): data and stack segments, then a far jump into the snippet's code
+   segment. Segment loads and far jumps leave RFLAGS alone. */
+        .p2align 4
+        .type emu_native_far_entry, @function
+emu_native_far_entry:
+        movw emu_native_ctx+CTX_ENTRY_DS(%rip), %ds
+        movw emu_native_ctx+CTX_ENTRY_DS(%rip), %es
+        movw emu_native_ctx+CTX_ENTRY_SS(%rip), %ss
+        ljmpl *emu_native_ctx+CTX_ENTRY_FAR(%rip)
+        .size emu_native_far_entry, .-emu_native_far_entry
+
 /* Reached from the exit landing in the code region with the snippet's final state. */
         .p2align 4
         .type emu_native_exit, @function
@@ -106,6 +128,11 @@ emu_native_exit:
         movq %r13, emu_native_ctx+CTX_OUT_GPR+13*8(%rip)
         movq %r14, emu_native_ctx+CTX_OUT_GPR+14*8(%rip)
         movq %r15, emu_native_ctx+CTX_OUT_GPR+15*8(%rip)
+        movw %es, emu_native_ctx+CTX_OUT_SEG+0(%rip)
+        movw %ss, emu_native_ctx+CTX_OUT_SEG+4(%rip)
+        movw %ds, emu_native_ctx+CTX_OUT_SEG+6(%rip)
+        movw %fs, emu_native_ctx+CTX_OUT_SEG+8(%rip)
+        movw %gs, emu_native_ctx+CTX_OUT_SEG+10(%rip)
         movq emu_native_ctx+CTX_HOST_RSP(%rip), %rsp
         pushfq
         popq emu_native_ctx+CTX_OUT_RFLAGS(%rip)
@@ -122,6 +149,10 @@ emu_native_exit:
 emu_native_resume:
         movl $1, %eax
 .Lrestore_host:
+        /* A 32- or 16-bit snippet ran with its own data and stack segments. */
+        movw emu_native_ctx+CTX_HOST_SS(%rip), %ss
+        movw emu_native_ctx+CTX_HOST_DS(%rip), %ds
+        movw emu_native_ctx+CTX_HOST_ES(%rip), %es
         pushq $0x202            /* DF=0, AC=0, TF=0 as the ABI expects */
         popfq
         fninit

@@ -54,6 +54,9 @@ std::vector<std::string> snapshot_differences(const CpuSnapshot& e, const CpuSna
   for (int i = 0; i < 16; ++i)
     if (opt.gpr_mask & (1u << i)) check(out, gpr_name(i), e.gpr[i], a.gpr[i]);
   if (opt.rip) check(out, "rip", e.rip, a.rip);
+  static const char* const kSegNames[6] = {"es", "cs", "ss", "ds", "fs", "gs"};
+  for (int i = 0; i < 6; ++i)
+    if (opt.seg_mask & (1u << i)) check(out, kSegNames[i], e.seg[i], a.seg[i]);
   const uint64_t fe = e.rflags & opt.rflags_mask, fa = a.rflags & opt.rflags_mask;
   if (fe != fa) out.push_back("rflags: expected [" + flags_text(fe) + "] actual [" + flags_text(fa) + "] (mask " + hex(opt.rflags_mask) + ")");
   if (opt.x87) {

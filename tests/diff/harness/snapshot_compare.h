@@ -20,6 +20,7 @@ struct CompareOptions {
   bool x87_pointers = false;  // FOP, FIP, FDP (host-dependent on AMD; off by default)
   bool sse = true;            // MXCSR (not MXCSR_MASK) and XMM0-15
   uint16_t fsw_mask = 0xFFFF; // FSW bits compared (e.g. drop C0-C3 where undefined)
+  uint8_t seg_mask = 0;       // bit i set: compare seg[i] (ES CS SS DS FS GS)
 };
 
 // Names of the differences ("rax: expected 0x1 actual 0x2", ...); empty when equal.
