@@ -8,6 +8,7 @@
 #include "base/endian.h"
 #include "cpu/fpu/softfloat.h"
 #include "cpu/isa/decoder.h"
+#include "tests/diff/cpu/x87_operand_rules.h"
 
 namespace emu::diff {
 
@@ -37,41 +38,6 @@ uint64_t CaseGenerator::edge_or_random() {
   if (k < 6) return below(70);
   if (k < 7) return static_cast<uint64_t>(-static_cast<int64_t>(below(70)));
   return bits64();
-}
-
-// x87 transcendentals: AMD's results err by up to 0.15 ulp, so where the exact result lies
-// within 3/16 ulp of a rounding boundary the last bit and C1 are the CPU model's choice
-// (cpu/fpu/README.md). Such operands are redrawn, so every compared result has a single
-// right answer; tests/unit/fpu covers that band with values recorded on the host.
-void CaseGenerator::redraw_model_specific_operands(CpuSnapshot& s, std::string_view handler) {
-  using fpu::X87Transcendental;
-  static constexpr struct {
-    std::string_view handler;
-    X87Transcendental op;
-  } kTranscendentals[] = {
-      {"x87_f2xm1", X87Transcendental::F2xm1},     {"x87_fyl2x", X87Transcendental::Fyl2x},
-      {"x87_fptan", X87Transcendental::Fptan},     {"x87_fpatan", X87Transcendental::Fpatan},
-      {"x87_fyl2xp1", X87Transcendental::Fyl2xp1}, {"x87_fsincos", X87Transcendental::Fsincos},
-      {"x87_fsin", X87Transcendental::Fsin},       {"x87_fcos", X87Transcendental::Fcos},
-  };
-  X87Transcendental op{};
-  bool found = false;
-  for (const auto& t : kTranscendentals)
-    if (t.handler == handler) {
-      op = t.op;
-      found = true;
-    }
-  if (!found) return;
-  auto st = [&](int k) { return fpu::Float80{load_le64(s.st(k)), load_le16(s.st(k) + 8)}; };
-  const auto rc = static_cast<fpu::Rounding>((s.fcw() >> 10) & 3);
-  for (int attempt = 0; attempt < 400 && fpu::f80_transcendental_near_boundary(op, st(0), st(1), rc); ++attempt) {
-    uint16_t sign_exp = st(0).sign_exp;
-    if (attempt >= 8) {  // tiny arguments (sin x ~ x, cos x ~ 1) are always in the band
-      const unsigned e = op == X87Transcendental::F2xm1 ? 0x3ffe - below(30) : 0x3fff - 20 + below(24);
-      sign_exp = static_cast<uint16_t>((sign_exp & 0x8000) | e);
-    }
-    s.set_st(0, bits64() | (uint64_t{1} << 63), sign_exp);
-  }
 }
 
 uint64_t CaseGenerator::float_lane(unsigned width) {
@@ -246,13 +212,7 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
     if (f.rm != RA) rmf = static_cast<unsigned>(f.rm);
   }
   const bool mem = need_modrm && mod != 3;
-  // F2XM1 is defined for |ST(0)| <= 1 only, FYL2XP1 for |ST(0)| < 1 - sqrt(2)/2 (both
-  // undefined beyond): keep ST(0) inside.
-  if (h == "x87_f2xm1" || h == "x87_fyl2xp1") {
-    const unsigned top_exp = h == "x87_f2xm1" ? 0x3ffe : 0x3ffc;
-    c.in.set_st(0, bits64() | (uint64_t{1} << 63), static_cast<uint16_t>((top_exp - below(70)) | (chance(50) ? 0x8000 : 0)));
-  }
-  redraw_model_specific_operands(c.in, h);
+  apply_x87_operand_rules(c.in, h, rng_);
   if ((f.attrs & LOCK) && mem && chance(30) && f.ops[0].kind != OpKind::G) use_lock = true;
   if (use_lock) bytes.insert(bytes.begin(), 0xf0);
   bool addr32 = mem && chance(10);

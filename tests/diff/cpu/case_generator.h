@@ -57,7 +57,6 @@ class CaseGenerator {
  private:
   void random_state(bool x87, GeneratedCase& g);
   uint64_t edge_or_random();
-  void redraw_model_specific_operands(CpuSnapshot& s, std::string_view handler);
   // Float lanes for the SSE float forms: zeros, denormals, infinities, QNaN/SNaN, the
   // indefinite, values near integers and halves, extremes (Width 4 or 8 bytes).
   uint64_t float_lane(unsigned width);

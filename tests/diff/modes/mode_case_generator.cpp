@@ -5,6 +5,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "tests/diff/cpu/x87_operand_rules.h"
+
 namespace emu::diff {
 
 using namespace isa;
@@ -134,8 +136,7 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
     if (f.rm != RA) rmf = static_cast<unsigned>(f.rm);
   }
   const bool mem = need_modrm && mod != 3;
-  if (h == "x87_d9" && !mem && regf == 6 && rmf == 0)  // F2XM1 is defined for |ST0| <= 1 only
-    c.in.set_st(0, rng_() | (uint64_t{1} << 63), static_cast<uint16_t>((0x3ffe - below(70)) | (chance(50) ? 0x8000 : 0)));
+  apply_x87_operand_rules(c.in, h, rng_);
   const bool is_string = f.attrs & STR;
   const bool uses_counter = h == "loop" || h == "jcxz" || h == "xlat" || is_string || has_kind(f, OpKind::O);
   // 16-bit addressing in 32-bit flat code cannot reach the data region (only #PF cases):
