@@ -41,7 +41,8 @@ CpuidResult cpuid_query(uint32_t leaf, uint32_t subleaf) {
               | (1u << 19) | (1u << 20)  // SSE4.1, SSE4.2 (cpu/sem/sse4.h)
               | (1u << 13)   // CMPXCHG16B
               | (1u << 22)   // MOVBE
-              | (1u << 23);  // POPCNT
+              | (1u << 23)   // POPCNT
+              | (1u << 31);  // hypervisor: a virtual machine (Linux then skips the PMU, which emu lacks)
       break;
     case 0x80000000:  // highest extended leaf; AMD repeats the vendor string here
       r.eax = kCpuidMaxExtendedLeaf;
