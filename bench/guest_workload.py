@@ -26,7 +26,7 @@ PROMPT = r"# (\x1b\[[0-9;]*[A-Za-z])*$"
 # Runs its arguments with output discarded, then prints the guest's uptime before/after.
 TIMER_FUNCTION = "bt() { t0=$(cut -d' ' -f1 /proc/uptime); \"$@\" >/dev/null; " \
                  "t1=$(cut -d' ' -f1 /proc/uptime); echo \"bench-done $t0 $t1\"; }"
-DONE = r"^bench-done ([0-9.]+) ([0-9.]+)\r?$"
+DONE = r"^bench-done ([0-9.]+) ([0-9.]+)\r?\n"  # \n: a line cut short must not match
 
 
 def steps(lines, forks):
