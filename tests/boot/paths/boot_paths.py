@@ -76,12 +76,7 @@ def main(argv):
             print("FAIL: missing image %s=%s (run images/build-all.sh)" % (key, paths.get(key)), file=sys.stderr)
             return 1
 
-    # no_timer_check: Linux's IO-APIC timer check wants 5 PIT ticks within 160M TSC
-    # cycles (80 ms of guest time); on a loaded host emu's real-time clock runs on while
-    # emu waits for a CPU and the missed PIT ticks coalesce into one, so the check can
-    # fail and panic ("IO-APIC + timer doesn't work!"). These tests are about the boot
-    # paths, not that race.
-    append = "console=ttyS0 panic=-1 no_timer_check" + ("" if with_initrd else " root=/dev/sda")
+    append = "console=ttyS0 panic=-1" + ("" if with_initrd else " root=/dev/sda")
     cmd = [emu, "-m", "512", "-nographic", "-no-reboot", "-d", "boot", "-kernel", paths["VMLINUZ"], "-append", append]
     if with_initrd:
         cmd += ["-initrd", paths["INITRD"]]
