@@ -154,3 +154,33 @@ TEST_CASE("Debian's kernel from the image cache loads") {
   REQUIRE(r.ok);
   CHECK(r.protocol_version >= 0x020c);
 }
+
+TEST_CASE("the 32-bit entry follows the boot protocol's register and header rules") {
+  Machine m;
+  auto img = make_bzimage();
+  img[0x211] |= 0x20;  // QUIET_FLAG set in the image: the loader clears it (decompressor messages on)
+  auto r = load_linux_bzimage(m.mem, img, {"quiet", {}, pc_map(), 0}, "vmlinuz");
+  REQUIRE(r.ok);
+  // ESI = boot_params; EBP, EDI and EBX must be zero (Documentation/arch/x86/boot.rst).
+  CHECK(r.entry.gpr[kEbp] == 0);
+  CHECK(r.entry.gpr[kEdi] == 0);
+  CHECK(r.entry.gpr[kEbx] == 0);
+  const uint64_t bp = LinuxBootLayout::kBootParams;
+  CHECK(m.mem.read(bp + 0x214, 4) == LinuxBootLayout::kKernel);  // code32_start = where the entry jumps
+  CHECK(r.entry.rip == m.mem.read(bp + 0x214, 4));
+  CHECK((m.mem.read(bp + 0x211, 1) & 0x20) == 0);
+  CHECK(m.mem.read(bp + 0x1fa, 2) == 0xffff);  // vid_mode: normal
+  CHECK(m.mem.read(bp + 0x224, 2) == 0xde00);  // heap_end_ptr with CAN_USE_HEAP
+  CHECK(m.mem.read(bp + 0x0c8, 4) == 0);       // ext_cmd_line_ptr: the command line is below 4 GiB
+  // No initrd: ramdisk fields stay zero.
+  CHECK(r.initrd_addr == 0);
+  CHECK(m.mem.read(bp + 0x218, 4) == 0);
+  CHECK(m.mem.read(bp + 0x21c, 4) == 0);
+  // The kernel's init_size (2 MiB) above 1 MiB fits the map; a 2 MiB + 1 byte machine is refused.
+  Machine tight(0x100000 + 0x1fffff);
+  r = load_linux_bzimage(tight.mem, make_bzimage(), {"", {}, pc_map(0x100000 + 0x1fffff), 0}, "k");
+  CHECK_FALSE(r.ok);
+  Machine fits(0x100000 + 0x200000);
+  r = load_linux_bzimage(fits.mem, make_bzimage(), {"", {}, pc_map(0x100000 + 0x200000), 0}, "k");
+  CHECK(r.ok);
+}
