@@ -1,8 +1,9 @@
 // The x86-64 host backend (see backend.h). Generated code keeps the Cpu pointer in RBX.
 // Per guest instruction it either emits inline code generated from the form's
-// emitter-generic semantic template (x86_64_emitter.h: cannot fault, cannot end the
-// block; RIP and the counters of a run of such instructions are stored once, before
-// the next handler call or the block's end), or calls the form's shared handler with
+// emitter-generic semantic template (x86_64_emitter.h: only a memory operand's slow
+// path can fault or end the block, with the state stored around it; RIP and the
+// counters of a run of such instructions are stored once, before the next handler
+// call or the block's end; after an inline store: stop_block? -> exit), or calls the form's shared handler with
 // the DecodedInsn the block owns, then retires it (retired += 1, budget -= 1) and
 // leaves when the handler asked to end the block. So a fault (longjmp out of a
 // handler) or an early end leaves RIP and the counters exactly as the interpreter

@@ -1,11 +1,12 @@
 // The JIT emitter for the x86-64 backend: the `E` the emitter-generic semantic templates
 // (cpu/sem/alu.h, data.h) are instantiated with to produce inline host code instead of
 // computing values. A Value is a host register or a constant known at translation
-// time. Only what cannot fault is emitted inline (64-bit mode, 32/64-bit GPR and
-// immediate operands, LEA); anything else (memory, 8/16-bit registers, flags read)
-// marks the attempt as given up and the backend calls the shared handler instead.
-// RIP, the retired count and the budget of inline instructions are added up and stored
-// before the next handler call or block exit (inline code cannot fault or end a block).
+// time. Inline: 64-bit mode, 32/64-bit GPR, immediate and memory operands, LEA; anything
+// else (8/16-bit operands, flags read, other address sizes) marks the attempt as given
+// up and the backend calls the shared handler instead. Memory operands use the soft TLB
+// inline; only their slow path (a call of the interpreter's access) can fault or end
+// the block. RIP, the retired count and the budget of inline instructions are added up
+// and stored before the next handler call or block exit, and around a slow path.
 #pragma once
 #include <cstddef>
 #include <cstdint>
