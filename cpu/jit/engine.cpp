@@ -45,6 +45,12 @@ Engine::Engine(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes)
   l.stop_block = at(&cpu.stop_block_);
   l.exit_request = at(&cpu.exit_request_);
   l.chain_left = at(&cpu.chain_left_);
+  l.tlb = at(&cpu.tlb_[0]);
+  l.fs_base = at(&cpu.s_.seg[isa::SEG_FS].base);
+  l.gs_base = at(&cpu.s_.seg[isa::SEG_GS].base);
+  static_assert(sizeof(Cpu::TlbEntry) == 32 && offsetof(Cpu::TlbEntry, read_host) == 8 &&
+                offsetof(Cpu::TlbEntry, write_tag) == 16 && offsetof(Cpu::TlbEntry, write_host) == 24,
+                "generated code indexes the soft TLB with this layout");
   RuntimeHooks h;
   h.lookup = &Engine::hook_lookup;
   h.link = &Engine::hook_link;
@@ -105,6 +111,8 @@ bool Engine::translate(interp::Block* b) {
       ++stats_.blocks_translated;
       stats_.insns_translated += b->insns.size();
       stats_.code_bytes += t->code_size;
+      stats_.insns_inline += t->inline_insns;
+      stats_.insns_inline_memory += t->inline_memory_insns;
       if (log_enabled(LogCategory::InAsm) || log_enabled(LogCategory::OutAsm)) log_translation(*b, *t);
       translations_.push_back(std::move(t));
       return true;
@@ -217,9 +225,9 @@ void Engine::log_translation(const interp::Block& b, const Translation& t) const
 
 void Engine::print_stats() const {
   const JitStats& s = stats_;
-  log_printf("jit (%s backend): %" PRIu64 " blocks / %" PRIu64 " insns translated, %" PRIu64 " bytes emitted, "
-             "cache %zu / %zu bytes, %" PRIu64 " flushes\n",
-             backend_->name(), s.blocks_translated, s.insns_translated, s.code_bytes, cache_.used(), cache_.capacity(),
+  log_printf("jit (%s backend): %" PRIu64 " blocks / %" PRIu64 " insns translated (%" PRIu64 " inline, %" PRIu64
+             " of them with inline memory access), %" PRIu64 " bytes emitted, cache %zu / %zu bytes, %" PRIu64 " flushes\n",
+             backend_->name(), s.blocks_translated, s.insns_translated, s.insns_inline, s.insns_inline_memory, s.code_bytes, cache_.used(), cache_.capacity(),
              s.cache_flushes);
   log_printf("jit: %" PRIu64 " entries from the run loop, %" PRIu64 " chains linked, %" PRIu64 " unlinked, "
              "lookups %" PRIu64 " hit / %" PRIu64 " miss, %" PRIu64 " translations dropped\n",

@@ -29,6 +29,8 @@ struct Translation {
   interp::Block* block = nullptr;  // null once the block was dropped
   const uint8_t* entry = nullptr;
   size_t code_size = 0;
+  unsigned inline_insns = 0;         // instructions with inline code
+  unsigned inline_memory_insns = 0;  // of which access memory (inline soft-TLB path)
   Link out[2];
   unsigned num_out = 0;
   std::vector<Link*> incoming;

@@ -1,8 +1,9 @@
 // The x86-64 host backend (see backend.h). Generated code keeps the Cpu pointer in RBX.
 // Per guest instruction it either emits inline code generated from the form's
-// emitter-generic semantic template (x86_64_emitter.h: cannot fault, cannot end the
-// block; RIP and the counters of a run of such instructions are stored once, before
-// the next handler call or the block's end), or calls the form's shared handler with
+// emitter-generic semantic template (x86_64_emitter.h: only a memory operand's slow
+// path can fault or end the block, with the state stored around it; RIP and the
+// counters of a run of such instructions are stored once, before the next handler
+// call or the block's end; after an inline store: stop_block? -> exit), or calls the form's shared handler with
 // the DecodedInsn the block owns, then retires it (retired += 1, budget -= 1) and
 // leaves when the handler asked to end the block. So a fault (longjmp out of a
 // handler) or an early end leaves RIP and the counters exactly as the interpreter
@@ -36,11 +37,31 @@ using namespace x64;
 
 constexpr Reg kCpuReg = RBX;
 
+// Slow paths of inline memory operands: exactly the interpreter's accesses (may raise).
+uint64_t slow_load(void* cpu, uint32_t seg_size, uint64_t off) {
+  return static_cast<Cpu*>(cpu)->read_mem(seg_size & 0xff, off, seg_size >> 8);
+}
+uint64_t slow_load_rmw(void* cpu, uint32_t seg_size, uint64_t off) {
+  return static_cast<Cpu*>(cpu)->read_mem_rmw(seg_size & 0xff, off, seg_size >> 8);
+}
+void slow_store(void* cpu, uint32_t seg_size, uint64_t off, uint64_t v) {
+  static_cast<Cpu*>(cpu)->write_mem(seg_size & 0xff, off, seg_size >> 8, v);
+}
+
 class X86_64Backend final : public Backend {
  public:
   X86_64Backend(const CpuLayout& l, const RuntimeHooks& h) : layout_(l), hooks_(h) {
     state_.gpr0 = l.gpr0;
     state_.lf = l.lf;
+    state_.rip = l.rip;
+    state_.retired = l.retired;
+    state_.budget = l.budget;
+    state_.tlb = l.tlb;
+    state_.fs_base = l.fs_base;
+    state_.gs_base = l.gs_base;
+    state_.load = &slow_load;
+    state_.load_rmw = &slow_load_rmw;
+    state_.store = &slow_store;
   }
 
   const char* name() const override { return "x86-64"; }
@@ -76,6 +97,7 @@ class X86_64Backend final : public Backend {
     e.alu_m32_i(SUB, kCpuReg, layout_.chain_left, 1);
     e.jcc32(S, exit_off);
     const std::vector<bool> inline_ok = plan_inline(b);
+    t.inline_insns = t.inline_memory_insns = 0;
     Emitter em(e, state_);
     unsigned pending = 0;  // inline instructions not yet retired in memory
     auto flush_pending = [&] {
@@ -91,11 +113,24 @@ class X86_64Backend final : public Backend {
       const interp::BlockInsn& bi = b.insns[k];
       if (inline_ok[k]) {
         const size_t at = e.size();
-        em.begin(rip, flags_dead(b, inline_ok, k));
+        em.begin(rip, flags_dead(b, inline_ok, k), pending);
         kFastEmit[bi.d.form](em, bi.d);
         if (!em.failed()) {
           ++pending;
+          ++t.inline_insns;
+          if (em.accessed_memory()) ++t.inline_memory_insns;
           rip += bi.d.length;
+          if (em.wrote_memory()) {
+            // The store's slow path may have invalidated code (stop_block): leave with
+            // this instruction retired, as after a handler.
+            e.cmp_m8_i(kCpuReg, layout_.stop_block, 0);
+            const size_t go_on = e.jcc32(E, ~size_t{0});
+            e.alu_m64_i(ADD, kCpuReg, layout_.retired, static_cast<int32_t>(pending));
+            e.alu_m64_i(SUB, kCpuReg, layout_.budget, static_cast<int32_t>(pending));
+            e.alu_m64_i(ADD, kCpuReg, layout_.rip, static_cast<int32_t>(em.pending_rip()));
+            e.jmp32(exit_off);
+            e.patch_rel32(go_on, e.size());
+          }
           continue;
         }
         e.truncate(at);
@@ -181,12 +216,20 @@ class X86_64Backend final : public Backend {
     }
     return ok;
   }
-  // The flag record of instruction k is dead when the next one is inline (cannot fault
-  // in between) and writes every arithmetic flag without reading any.
+  // The flag record of instruction k is dead when the next one is inline and writes
+  // every arithmetic flag without reading any, and neither accesses memory (an inline
+  // memory access may fault or end the block on its slow path).
   static bool flags_dead(const interp::Block& b, const std::vector<bool>& inline_ok, size_t k) {
     if (k + 1 >= b.insns.size() || !inline_ok[k + 1]) return false;
+    if (touches_memory(b.insns[k].d) || touches_memory(b.insns[k + 1].d)) return false;
     const isa::Form& next = b.insns[k + 1].d.info();
     return next.flags_read == 0 && (next.flags_written & isa::FL_ARITH) == isa::FL_ARITH;
+  }
+
+  static bool touches_memory(const isa::DecodedInsn& d) {
+    for (const isa::Operand& o : d.op)
+      if (o.type == isa::OperandType::Mem) return true;
+    return false;
   }
 
   // rax = fn(cpu[, arg]); rax ? jmp rax : jmp exit

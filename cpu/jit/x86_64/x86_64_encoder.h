@@ -66,6 +66,15 @@ class Encoder {
     else u32(static_cast<uint32_t>(imm));
   }
   void shl_ri(Reg r, uint8_t n) { rex(true, RAX, r); byte(0xc1); modrm_rr(static_cast<Reg>(4), r); byte(n); }
+  void shr_ri(Reg r, uint8_t n) { rex(true, RAX, r); byte(0xc1); modrm_rr(static_cast<Reg>(5), r); byte(n); }
+
+  // ---- [base + index + disp32] (the soft-TLB fast path; index must not be RSP) ----
+  // mov r64/r32, [base+index+disp] (the 32-bit form zero-extends).
+  void mov_r_bi(bool w, Reg dst, Reg base, Reg index, int32_t disp) { rex_x(w, dst, index, base); byte(0x8b); modrm_bi(dst, base, index, disp); }
+  // mov [base+index+disp], r64/r32
+  void mov_bi_r(bool w, Reg base, Reg index, int32_t disp, Reg src) { rex_x(w, src, index, base); byte(0x89); modrm_bi(src, base, index, disp); }
+  // cmp r64, [base+index+disp]
+  void cmp_r_bi(Reg r, Reg base, Reg index, int32_t disp) { rex_x(true, r, index, base); byte(0x3b); modrm_bi(r, base, index, disp); }
 
   // ---- ALU on memory [base + disp32] ----
   // op qword [base+disp], imm (imm8 form when it fits).
@@ -78,6 +87,8 @@ class Encoder {
     modrm_mem(static_cast<Reg>(CMP), base, disp);
     byte(imm);
   }
+  // op r64, qword [base+disp]
+  void alu_rm64(AluOp op, Reg r, Reg base, int32_t disp) { rex(true, r, base); byte(static_cast<uint8_t>(op * 8 + 3)); modrm_mem(r, base, disp); }
   void cmp_rm64(Reg r, Reg base, int32_t disp) { rex(true, r, base); byte(0x3b); modrm_mem(r, base, disp); }
   void test_rr(Reg a, Reg b) { rex(true, b, a); byte(0x85); modrm_rr(b, a); }
   void add_ri(Reg r, int8_t imm) { rex(true, RAX, r); byte(0x83); modrm_rr(static_cast<Reg>(ADD), r); byte(static_cast<uint8_t>(imm)); }
@@ -119,6 +130,16 @@ class Encoder {
   void rex(bool w, Reg reg, Reg rm) {
     uint8_t r = static_cast<uint8_t>(0x40 | (w ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((rm & 8) ? 1 : 0));
     if (r != 0x40) byte(r);
+  }
+  void rex_x(bool w, Reg reg, Reg index, Reg base) {
+    uint8_t r = static_cast<uint8_t>(0x40 | (w ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((index & 8) ? 2 : 0) | ((base & 8) ? 1 : 0));
+    if (r != 0x40) byte(r);
+  }
+  // mod 10 (disp32), rm 100 (SIB), scale 1.
+  void modrm_bi(Reg reg, Reg base, Reg index, int32_t disp) {
+    byte(static_cast<uint8_t>(0x80 | ((reg & 7) << 3) | 4));
+    byte(static_cast<uint8_t>(((index & 7) << 3) | (base & 7)));
+    u32(static_cast<uint32_t>(disp));
   }
   void modrm_rr(Reg reg, Reg rm) { byte(static_cast<uint8_t>(0xc0 | ((reg & 7) << 3) | (rm & 7))); }
   // [base + disp] with disp8 when it fits, disp32 otherwise (SIB for RSP/R12 bases).

@@ -2,7 +2,8 @@
 // block on its first run, and with the default hot threshold): self-modifying code
 // (patch the next instruction, patch the running block, code written through another
 // mapping then executed), a fault in the middle of a translated block, exact
-// instruction budgets, and chaining statistics.
+// instruction budgets, chaining statistics, and the inline soft-TLB memory operands
+// (hits, misses, page-crossing, faults, stores to code pages).
 #include <catch2/catch.hpp>
 
 #include <vector>
@@ -235,5 +236,165 @@ TEST_CASE("inline translations and dropped flag records match the interpreter", 
     CHECK(m.cpu.state().rip == want.rip);
     for (int k = 0; k < 16; ++k) CHECK(m.r(k) == want.gpr[k]);
     CHECK(read_rflags(m.cpu.state()) == read_rflags(want));
+  }
+}
+
+// ---- inline soft-TLB memory operands (MOV/ALU with 32/64-bit memory operands) ----
+
+namespace {
+
+// Runs `code` at kCode in every engine from the same start state (set by `init`) and
+// checks registers, flags and low memory against the interpreter.
+// `min_inline_memory`: instructions that must have got the inline memory path.
+template <class Init>
+void check_against_interpreter(const std::vector<uint8_t>& code, uint64_t budget, uint64_t min_inline_memory, Init init) {
+  CpuState want;
+  std::vector<uint64_t> want_mem;
+  uint64_t want_insns = 0;
+  for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
+    if (e != Engine::Interp && !Cpu::jit_available()) continue;
+    INFO(engine_name(e));
+    Machine m(e);
+    m.load(code, kCode);
+    m.cpu.state().rip = kCode;
+    init(m);
+    RunResult res = m.cpu.run(budget);
+    std::vector<uint64_t> mem;
+    for (uint64_t a = 0; a < 0x40000; a += 8) mem.push_back(m.mem.read(a, 8));
+    if (e == Engine::Interp) {
+      want = m.cpu.state();
+      want_mem = mem;
+      want_insns = res.instructions;
+      continue;
+    }
+    CHECK(res.instructions == want_insns);
+    CHECK(m.cpu.state().rip == want.rip);
+    for (int k = 0; k < 16; ++k) CHECK(m.r(k) == want.gpr[k]);
+    CHECK(read_rflags(m.cpu.state()) == read_rflags(want));
+    CHECK(mem == want_mem);
+    if (e == Engine::JitFirstRun) CHECK(m.cpu.jit_engine()->stats().insns_inline_memory >= min_inline_memory);
+  }
+}
+
+struct FaultCase {
+  const char* name;
+  std::vector<uint8_t> code;  // inc eax ; inc eax ; <access> ; inc eax ; <next address> ; jmp L
+  uint64_t rsi, rdx, rbp;
+  uint8_t vector;
+  uint64_t retired;  // instructions before the faulting access
+};
+
+}  // namespace
+
+TEST_CASE("inline memory operands: hits, misses and page-crossing accesses match the interpreter", "[jit][tlb]") {
+  // L: mov eax,[rsi] ; add [rsi+8],rax ; mov [rsi+rdi*4+16],ecx ; cmp qword [rsi+24],5
+  //    mov rbx,[rsi+0x7f8] ; sub ebx,[rsi+0x7fe] ; mov [rsi+0x7fa],rbx ; add [rsi+0x7fd],ebx
+  //    (page-crossing for about half of the RSI values)
+  //    mov dword [rsi+32],0x12345678 ; mov qword [rsi+40],-7 ; test [rsi+4],ecx
+  //    xor r9,[rsi+8] ; or [rsi+12],r10d ; and r10,[rsi+rdi*8+0x100]
+  //    mov r11d,fs:[rdi*8] ; add fs:[0xff9],r11 (crosses) ; mov r13,gs:[rcx*4]
+  //    add [rip+X],ecx ; mov r8,[rip+X] ; cmp [rsi+0x600],r8d
+  //    pushfq ; pop r14 ; add r12,r14 ; add rsi,0x263 ; inc edi ; and edi,15 ; dec ecx ; jnz L ; int3
+  // RSI walks linear alias pages (each first touch misses the TLB), FS points at the alias
+  // range, GS at identity-mapped memory, X is the data page after the code.
+  const std::vector<uint8_t> code = {
+      0x8b, 0x06, 0x48, 0x01, 0x46, 0x08, 0x89, 0x4c, 0xbe, 0x10, 0x48, 0x83, 0x7e, 0x18, 0x05, 0x48, 0x8b, 0x9e,
+      0xf8, 0x07, 0x00, 0x00, 0x2b, 0x9e, 0xfe, 0x07, 0x00, 0x00, 0x48, 0x89, 0x9e, 0xfa, 0x07, 0x00, 0x00, 0x01,
+      0x9e, 0xfd, 0x07, 0x00, 0x00, 0xc7, 0x46, 0x20, 0x78, 0x56, 0x34, 0x12, 0x48, 0xc7, 0x46, 0x28, 0xf9, 0xff,
+      0xff, 0xff, 0x85, 0x4e, 0x04, 0x4c, 0x33, 0x4e, 0x08, 0x44, 0x09, 0x56, 0x0c, 0x4c, 0x23, 0x94, 0xfe, 0x00,
+      0x01, 0x00, 0x00, 0x64, 0x44, 0x8b, 0x1c, 0xfd, 0x00, 0x00, 0x00, 0x00, 0x64, 0x4c, 0x01, 0x1c, 0x25, 0xf9,
+      0x0f, 0x00, 0x00, 0x65, 0x4c, 0x8b, 0x2c, 0x8d, 0x00, 0x00, 0x00, 0x00, 0x01, 0x0d, 0x94, 0x17, 0x00, 0x00,
+      0x4c, 0x8b, 0x05, 0x8d, 0x17, 0x00, 0x00, 0x44, 0x39, 0x86, 0x00, 0x06, 0x00, 0x00, 0x9c, 0x41, 0x5e, 0x4d,
+      0x01, 0xf4, 0x48, 0x81, 0xc6, 0x63, 0x02, 0x00, 0x00, 0xff, 0xc7, 0x83, 0xe7, 0x0f, 0xff, 0xc9, 0x0f, 0x85,
+      0x6c, 0xff, 0xff, 0xff, 0xcc};
+  check_against_interpreter(code, 100000, 20, [](Machine& m) {
+    for (uint64_t a = 0x10000; a < 0x40000; a += 8) m.mem.write(a, 8, a * 0x9e3779b97f4a7c15ull);
+    m.r(RSI) = kAlias + 0x21000;
+    m.r(RCX) = 200;
+    m.r(R10) = 0x5a5a5a5a5a5a5a5aull;
+    m.cpu.state().seg[isa::SEG_FS].base = kAlias + 0x10000;
+    m.cpu.state().seg[isa::SEG_GS].base = 0x18000;
+  });
+}
+
+TEST_CASE("inline memory operands: a fault leaves the state at the faulting instruction", "[jit][tlb]") {
+  const uint64_t noncanonical = 0x0000800000000000ull;
+  const FaultCase cases[] = {
+      // add rdx,[rsi] ; add rsi,0x1000: #PF on a load after 30 pages
+      {"load #PF", {0xff, 0xc0, 0xff, 0xc0, 0x48, 0x03, 0x16, 0xff, 0xc0, 0x48, 0x81, 0xc6, 0x00, 0x10, 0x00, 0x00, 0xeb, 0xee},
+       AliasTranslator::kFaultAt - 30 * 0x1000, 0, 0, kPF, 30 * 6 + 2},
+      // add [rsi],eax ; add rsi,0x1000: #PF on a read-modify-write
+      {"rmw #PF", {0xff, 0xc0, 0xff, 0xc0, 0x01, 0x06, 0xff, 0xc0, 0x48, 0x81, 0xc6, 0x00, 0x10, 0x00, 0x00, 0xeb, 0xef},
+       AliasTranslator::kFaultAt - 30 * 0x1000, 0, 0, kPF, 30 * 6 + 2},
+      // mov r8,[rsi] ; mov rsi,rdx: #GP on the second iteration (non-canonical)
+      {"load #GP", {0xff, 0xc0, 0xff, 0xc0, 0x4c, 0x8b, 0x06, 0xff, 0xc0, 0x48, 0x89, 0xd6, 0xeb, 0xf2},
+       kAlias + 0x21000, noncanonical, 0, kGP, 6 + 2},
+      // the same with the last byte past the canonical boundary (first byte canonical)
+      {"load #GP (last byte)", {0xff, 0xc0, 0xff, 0xc0, 0x4c, 0x8b, 0x06, 0xff, 0xc0, 0x48, 0x89, 0xd6, 0xeb, 0xf2},
+       kAlias + 0x21000, 0x00007ffffffffffcull, 0, kGP, 6 + 2},
+      // mov r8,[rbp] ; mov rbp,rdx: #SS (stack segment)
+      {"load #SS", {0xff, 0xc0, 0xff, 0xc0, 0x4c, 0x8b, 0x45, 0x00, 0xff, 0xc0, 0x48, 0x89, 0xd5, 0xeb, 0xf1},
+       0, noncanonical, kAlias + 0x21000, kSS, 6 + 2},
+  };
+  for (const FaultCase& c : cases) {
+    for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
+      if (e != Engine::Interp && !Cpu::jit_available()) continue;
+      INFO(c.name << ", " << engine_name(e));
+      Machine m(e);
+      m.load(c.code, kCode);
+      m.cpu.state().rip = kCode;
+      m.r(RSI) = c.rsi;
+      m.r(RDX) = c.rdx;
+      m.r(RBP) = c.rbp;
+      RunResult res = m.cpu.run(100000);
+      REQUIRE(res.reason == RunResult::Reason::Exception);
+      CHECK(res.exception.vector == c.vector);
+      CHECK(m.cpu.state().rip == kCode + 4);
+      CHECK(res.instructions == c.retired);
+      CHECK(m.r(RAX) == (c.retired - 2) / 6 * 3 + 2);
+      if (c.vector == kPF) {
+        CHECK(m.cpu.state().cr2 == AliasTranslator::kFaultAt);
+        CHECK(((res.exception.error_code & kPfWrite) != 0) == (c.code[4] == 0x01));  // RMW faults as a write
+      }
+    }
+  }
+}
+
+TEST_CASE("inline dword stores to code pages invalidate translated blocks", "[jit][tlb][smc]") {
+  const bool have_jit = Cpu::jit_available();
+  for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
+    if (e != Engine::Interp && !have_jit) continue;
+    INFO(engine_name(e));
+    {
+      // The running block: L: mov dword [rip+X],ecx (the imm of the next MOV) ;
+      // mov eax,0 ; add ebx,eax ; dec ecx ; jnz L ; int3
+      Machine m(e);
+      m.load({0x89, 0x0d, 0x01, 0x00, 0x00, 0x00, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x01, 0xc3, 0xff, 0xc9, 0x75, 0xef, 0xcc},
+             kCode);
+      m.cpu.state().rip = kCode;
+      m.r(RCX) = 40;
+      RunResult res = m.cpu.run(100000);
+      REQUIRE(res.reason == RunResult::Reason::Exception);
+      CHECK(res.exception.vector == kBP);
+      CHECK(m.r(RBX) == 40 * 41 / 2);
+      CHECK(res.instructions == 40 * 5 + 1);
+    }
+    {
+      // A later block on another page: f (kCode): mov eax,0 ; ret
+      // main: L: call f ; add ebx,eax ; mov dword [kCode+1],ecx ; dec ecx ; jnz L ; int3
+      Machine m(e);
+      m.load({0xb8, 0, 0, 0, 0, 0xc3}, kCode);
+      m.load({0xe8, 0xfb, 0xdf, 0xff, 0xff, 0x01, 0xc3, 0x89, 0x0c, 0x25, 0x01, 0x10, 0x00, 0x00, 0xff, 0xc9, 0x75,
+              0xee, 0xcc},
+             kMain);
+      m.cpu.state().rip = kMain;
+      m.r(RCX) = 40;
+      RunResult res = m.cpu.run(100000);
+      REQUIRE(res.reason == RunResult::Reason::Exception);
+      CHECK(res.exception.vector == kBP);
+      CHECK(m.r(RBX) == 40 * 41 / 2 - 1);
+      CHECK(res.instructions == 40 * 7 + 1);
+      if (e == Engine::JitFirstRun) CHECK(m.cpu.jit_engine()->stats().translations_dropped >= 39);
+    }
   }
 }

@@ -72,3 +72,13 @@ TEST_CASE("x86-64 encoder: overflow is reported, never written past the buffer",
   CHECK(e.overflowed());
   CHECK(buf[4] == 0x5a);
 }
+
+TEST_CASE("x86-64 encoder: [base + index + disp32] and the soft-TLB helpers", "[jit][encoder]") {
+  CHECK(enc([](Encoder& e) { e.mov_r_bi(true, RAX, RBX, RCX, 0x100); }) == Bytes{0x48, 0x8b, 0x84, 0x0b, 0x00, 0x01, 0, 0});
+  CHECK(enc([](Encoder& e) { e.mov_r_bi(false, R9, R10, R11, 0x100); }) == Bytes{0x47, 0x8b, 0x8c, 0x1a, 0x00, 0x01, 0, 0});
+  CHECK(enc([](Encoder& e) { e.mov_bi_r(false, RDX, RSI, 0x200, RCX); }) == Bytes{0x89, 0x8c, 0x32, 0x00, 0x02, 0, 0});
+  CHECK(enc([](Encoder& e) { e.mov_bi_r(true, R13, RAX, 0x300, R10); }) == Bytes{0x4d, 0x89, 0x94, 0x05, 0x00, 0x03, 0, 0});
+  CHECK(enc([](Encoder& e) { e.cmp_r_bi(RDX, RBX, RCX, 0x400); }) == Bytes{0x48, 0x3b, 0x94, 0x0b, 0x00, 0x04, 0, 0});
+  CHECK(enc([](Encoder& e) { e.shr_ri(RCX, 12); }) == Bytes{0x48, 0xc1, 0xe9, 0x0c});
+  CHECK(enc([](Encoder& e) { e.alu_rm64(ADD, RAX, RBX, 0x180); }) == Bytes{0x48, 0x03, 0x83, 0x80, 0x01, 0, 0});
+}
