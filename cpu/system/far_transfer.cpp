@@ -22,13 +22,16 @@ static void set_ip(Cpu& cpu, uint64_t offset, unsigned osz) {
 }
 
 // Pushes CS then the return offset (`osz` bytes each) at the flat 64-bit RSP, both
-// checked for write before either is stored (a fault leaves RSP and memory unchanged).
+// checked for write before either is stored (a fault leaves RSP and memory unchanged;
+// CS's slot is checked first, as the host reports its address).
 static void push_return_flat(Cpu& cpu, uint16_t old_cs, uint64_t next_rip, unsigned osz) {
   CpuState& s = cpu.state();
   const uint64_t sp = s.gpr[RSP] - 2 * osz;
   if (!Cpu::is_canonical(sp) || !Cpu::is_canonical(sp + 2 * osz - 1)) cpu.raise(kSS, 0, true);
-  cpu.translate_or_raise(sp, Access::Write);
-  cpu.translate_or_raise(sp + 2 * osz - 1, Access::Write);
+  for (uint64_t slot : {sp + osz, sp}) {
+    cpu.translate_or_raise(slot, Access::Write);
+    cpu.translate_or_raise(slot + osz - 1, Access::Write);
+  }
   const auto store = [&](uint64_t lin, uint64_t v) {
     switch (osz) {
       case 2: cpu.write_lin<uint16_t>(lin, static_cast<uint16_t>(v)); break;
