@@ -124,10 +124,10 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
   // without operand-size-dependent operands it selects other instructions, so only where
   // it changes the size there. The 0F AE group (fences, LDMXCSR/STMXCSR, FXSAVE/FXRSTOR)
   // takes no prefix: with 66 it is #UD, drawn too, except 66 0F AE /7 (CLFLUSHOPT on the
-  // host, which emu's CPUID does not advertise: #UD in emu).
+  // host, which emu's CPUID does not advertise: #UD in emu); so is F2/F3 on its memory
+  // forms (its F2/F3 register forms are RDFSBASE, UMWAIT... on the host: not drawn).
   const bool size_dependent = has_size(f, OpSize::v) || has_size(f, OpSize::z) || has_size(f, OpSize::y);
-  const bool ae_group_ud66 =
-      f.map == M0F && f.opcode == 0xAE && f.pfx == PN && std::string_view(f.mnemonic) != "CLFLUSH";
+  const bool ae_group_ud66 = f.map == M0F && f.opcode == 0xAE && std::string_view(f.mnemonic) != "CLFLUSH";
   const bool p66 = ((f.pfx == PX && (f.map == M1 || size_dependent)) || ae_group_ud66) && chance(40);
   const unsigned osz = (m16 != (p66 || f.pfx == P66)) ? 2 : 4;
   const bool need_modrm = f.mod != NOM;
@@ -157,6 +157,7 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
   if (chance(15)) bytes.push_back(std::array<uint8_t, 3>{0x26, 0x36, 0x3e}[below(3)]);  // same base as DS
   if (p66) bytes.push_back(0x66);
   if (is_string && chance(60)) bytes.push_back(chance(50) ? 0xf3 : 0xf2);
+  if (ae_group_ud66 && f.mod == MEM && chance(20)) bytes.push_back(chance(50) ? 0xf3 : 0xf2);  // #UD too
   if ((f.attrs & LOCK) && mem && chance(30) && f.ops[0].kind != OpKind::G) bytes.insert(bytes.begin(), 0xf0);
   if (f.pfx == P66) bytes.push_back(0x66);
   if (f.pfx == PF2) bytes.push_back(0xf2);
