@@ -43,14 +43,15 @@ std::string disassemble(const DecodedInsn& d, uint64_t rip) {
   if ((f.attrs & STR) && (d.prefixes & PFX_REP)) out += (f.attrs & REPC) ? "repe " : "rep ";
   if ((f.attrs & STR) && (d.prefixes & PFX_REPNE)) out += (f.attrs & REPC) ? "repne " : "rep ";
   out += f.mnemonic;
-  static const char* segs[] = {"es", "cs", "ss", "ds", "fs", "gs"};
+  // Segment registers by ModRM.reg; 6 and 7 encode none (the instruction is #UD).
+  static const char* segs[] = {"es", "cs", "ss", "ds", "fs", "gs", "sreg6", "sreg7"};
   char buf[96];
   for (unsigned k = 0; k < d.num_ops; ++k) {
     const Operand& o = d.op[k];
     out += k == 0 ? " " : ", ";
     switch (o.type) {
       case OperandType::Reg: out += gpr_name(o.reg, o.size); break;
-      case OperandType::Seg: out += segs[o.reg % 6]; break;
+      case OperandType::Seg: out += segs[o.reg & 7]; break;
       case OperandType::Ctl: std::snprintf(buf, sizeof buf, "cr%u", o.reg); out += buf; break;
       case OperandType::Dbg: std::snprintf(buf, sizeof buf, "dr%u", o.reg); out += buf; break;
       case OperandType::Xmm: std::snprintf(buf, sizeof buf, "xmm%u", o.reg); out += buf; break;

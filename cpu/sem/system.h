@@ -1,7 +1,8 @@
 // Flag-control, port I/O, software interrupt, TSC, CPUID, HLT and segment-register
-// semantics. Interrupts are raised as exception requests (software = true, RIP past
+// semantics, CLFLUSH. Interrupts are raised as exception requests (software = true, RIP past
 // the instruction); IDT delivery is the system step's exception hook.
 #pragma once
+#include "cpu/address_translator.h"
 #include "cpu/cpuid.h"
 #include "cpu/sem/common.h"
 
@@ -115,8 +116,19 @@ void load_segment_real(E& e, unsigned seg, uint16_t sel) {
   s.seg[seg].selector = sel;
   s.seg[seg].base = uint64_t{sel} << 4;
 }
+// CLFLUSH: emu has no caches to flush, but the address is translated as a byte read
+// would be, so an unmapped or non-canonical line faults as on hardware (reported as a read).
+template <class E>
+void sem_clflush(E& e, const DecodedInsn& i) {
+  e.translate_or_raise(e.linear(i.seg, e.effective_address(i), 1), Access::Read);
+  advance(e, i);
+}
+
+// MOV Sreg, r/m: CS and the register numbers 6 and 7 are #UD, raised before the operand is read.
+inline bool loadable_by_mov(unsigned seg) { return seg <= 5 && seg != isa::SEG_CS; }
 template <class E>
 void sem_mov_to_sreg(E& e, const DecodedInsn& i) {
+  if (!loadable_by_mov(i.op[0].reg)) e.raise(kUD);
   uint16_t sel = static_cast<uint16_t>(e.read_operand(i, 1));
   load_segment_real(e, i.op[0].reg, sel);
   advance(e, i);

@@ -33,6 +33,7 @@ template <class E>
 void sem_mov_sreg_checked(E& e, const DecodedInsn& i) {
   if (!e.system) return sem_mov_to_sreg(e, i);  // no system mode: cpu-core's real-mode load
   const unsigned seg = i.op[0].reg;
+  if (!loadable_by_mov(seg)) e.raise(kUD);  // before the operand is read
   sys::load_segment(e, seg, static_cast<uint16_t>(e.read_operand(i, 1)));
   if (seg == isa::SEG_SS) e.set_interrupt_shadow();
   advance(e, i);
@@ -245,7 +246,8 @@ template <class E>
 void sem_arpl(E& e, const DecodedInsn& i) {
   require_system(e);
   require_protected(e);
-  uint16_t dst = static_cast<uint16_t>(e.read_operand_rmw(i, 0));
+  // A plain read (a fault reports a read, W=0); the write only when RPL is adjusted.
+  uint16_t dst = static_cast<uint16_t>(e.read_operand(i, 0));
   uint16_t src = static_cast<uint16_t>(e.read_operand(i, 1));
   bool adjust = (dst & 3) < (src & 3);
   if (adjust) e.write_operand(i, 0, (dst & ~3u) | (src & 3u));

@@ -21,6 +21,29 @@ static void set_ip(Cpu& cpu, uint64_t offset, unsigned osz) {
   }
 }
 
+// Pushes CS then the return offset (`osz` bytes each) at the flat 64-bit RSP, both
+// checked for write before either is stored (a fault leaves RSP and memory unchanged;
+// CS's slot is checked first, as the host reports its address).
+static void push_return_flat(Cpu& cpu, uint16_t old_cs, uint64_t next_rip, unsigned osz) {
+  CpuState& s = cpu.state();
+  const uint64_t sp = s.gpr[RSP] - 2 * osz;
+  if (!Cpu::is_canonical(sp) || !Cpu::is_canonical(sp + 2 * osz - 1)) cpu.raise(kSS, 0, true);
+  for (uint64_t slot : {sp + osz, sp}) {
+    cpu.translate_or_raise(slot, Access::Write);
+    cpu.translate_or_raise(slot + osz - 1, Access::Write);
+  }
+  const auto store = [&](uint64_t lin, uint64_t v) {
+    switch (osz) {
+      case 2: cpu.write_lin<uint16_t>(lin, static_cast<uint16_t>(v)); break;
+      case 4: cpu.write_lin<uint32_t>(lin, static_cast<uint32_t>(v)); break;
+      default: cpu.write_lin<uint64_t>(lin, v); break;
+    }
+  };
+  store(sp + osz, old_cs);
+  store(sp, next_rip);
+  s.gpr[RSP] = sp;
+}
+
 static void real_mode_transfer(Cpu& cpu, uint16_t sel, uint64_t offset, unsigned osz) {
   CpuState& s = cpu.state();
   s.seg[SEG_CS].selector = sel;
@@ -112,11 +135,18 @@ void far_call(Cpu& cpu, uint16_t sel, uint64_t offset, unsigned osz, uint64_t ne
   const uint16_t old_cs = s.seg[SEG_CS].selector;
   if (d.is_code()) {
     check_direct_code(cpu, sel, d);
-    const unsigned ssz = cpu.stack_addr_size();
-    cpu.probe_write(SEG_SS, (s.gpr[RSP] - 2 * osz) & size_mask(ssz), 2 * osz);
-    if (lm && d.long_code() && !Cpu::is_canonical(offset)) cpu.raise_gp0();
-    cpu.push(old_cs, osz);
-    cpu.push(next_rip, osz);
+    if (lm && d.long_code() && !cpu.mode64()) {
+      // From compatibility mode into 64-bit code the return address goes on the stack as
+      // the 64-bit target addresses it: at the flat 64-bit RSP, SS.base ignored (as the
+      // hardware does, AMD and Intel).
+      push_return_flat(cpu, old_cs, next_rip, osz);
+    } else {
+      const unsigned ssz = cpu.stack_addr_size();
+      cpu.probe_write(SEG_SS, (s.gpr[RSP] - 2 * osz) & size_mask(ssz), 2 * osz);
+      if (lm && d.long_code() && !Cpu::is_canonical(offset)) cpu.raise_gp0();
+      cpu.push(old_cs, osz);
+      cpu.push(next_rip, osz);
+    }
     mark_accessed(cpu, sel, &d);
     set_code_segment(cpu, sel, d, s.cpl);
     set_ip(cpu, offset, osz);

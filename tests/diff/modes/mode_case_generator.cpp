@@ -121,10 +121,14 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
   // ---- prefixes: operand size, address size, segment, REP, LOCK ----
   std::vector<uint8_t> bytes;
   // Operand-size prefix: one-byte opcodes ignore it where it means nothing; on 0F opcodes
-  // without operand-size-dependent operands it selects other instructions (66 0F AE is
-  // #UD on the host, emu accepts it: reported), so only where it changes the size there.
+  // without operand-size-dependent operands it selects other instructions, so only where
+  // it changes the size there. The 0F AE group (fences, LDMXCSR/STMXCSR, FXSAVE/FXRSTOR)
+  // takes no prefix: with 66 it is #UD, drawn too, except 66 0F AE /7 (CLFLUSHOPT on the
+  // host, which emu's CPUID does not advertise: #UD in emu); so is F2/F3 on its memory
+  // forms (its F2/F3 register forms are RDFSBASE, UMWAIT... on the host: not drawn).
   const bool size_dependent = has_size(f, OpSize::v) || has_size(f, OpSize::z) || has_size(f, OpSize::y);
-  const bool p66 = f.pfx == PX && (f.map == M1 || size_dependent) && chance(40);
+  const bool ae_group_ud66 = f.map == M0F && f.opcode == 0xAE && std::string_view(f.mnemonic) != "CLFLUSH";
+  const bool p66 = ((f.pfx == PX && (f.map == M1 || size_dependent)) || ae_group_ud66) && chance(40);
   const unsigned osz = (m16 != (p66 || f.pfx == P66)) ? 2 : 4;
   const bool need_modrm = f.mod != NOM;
   unsigned mod = 3, regf = below(8), rmf = below(8);
@@ -141,22 +145,19 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
   const bool uses_counter = h == "loop" || h == "jcxz" || h == "xlat" || is_string || has_kind(f, OpKind::O);
   // 16-bit addressing in 32-bit flat code cannot reach the data region (only #PF cases):
   // rare there, common in 16-bit code (where 32-bit addressing reaches it).
-  // Not drawn in 32-bit code, where 16-bit addresses are unmapped: CLFLUSH (emu's is a
-  // NOP and never faults: reported), ARPL (emu reads its destination with write intent,
-  // #PF error code W=1; the host reads, W=0, and writes only when it adjusts: reported),
-  // MOV Sreg with ModRM.reg CS/6/7 (host #UD first, emu reads the operand first:
-  // reported), and operands whose first faulting byte is the host's
-  // implementation choice: CMPS with both operands unmapped (AMD reads ES:rDI first, emu
-  // DS:rSI), x87 and FXSAVE areas wider than 8 bytes (AMD reports CR2 at their end).
+  // Not drawn in 32-bit code, where 16-bit addresses are unmapped: operands whose first
+  // faulting byte is the host's implementation choice: CMPS with both operands unmapped
+  // (AMD reads ES:rDI first, emu DS:rSI), x87 and FXSAVE areas wider than 8 bytes (AMD
+  // reports CR2 at their end).
   const bool wide_area = h.substr(0, 4) == "x87_" || h == "fxsave" || h == "fxrstor";
-  const bool unmapped_ok = m16 || (std::string_view(f.mnemonic) != "CLFLUSH" && h != "cmps" && h != "arpl" &&
-                                  h != "mov_sreg_checked" && !wide_area);
+  const bool unmapped_ok = m16 || (h != "cmps" && !wide_area);
   const bool p67 = (mem || uses_counter) && unmapped_ok && chance(m16 ? 40 : (mem ? 5 : 35));
   const unsigned asz = (m16 != p67) ? 2 : 4;
   if (p67) bytes.push_back(0x67);
   if (chance(15)) bytes.push_back(std::array<uint8_t, 3>{0x26, 0x36, 0x3e}[below(3)]);  // same base as DS
   if (p66) bytes.push_back(0x66);
   if (is_string && chance(60)) bytes.push_back(chance(50) ? 0xf3 : 0xf2);
+  if (ae_group_ud66 && f.mod == MEM && chance(20)) bytes.push_back(chance(50) ? 0xf3 : 0xf2);  // #UD too
   if ((f.attrs & LOCK) && mem && chance(30) && f.ops[0].kind != OpKind::G) bytes.insert(bytes.begin(), 0xf0);
   if (f.pfx == P66) bytes.push_back(0x66);
   if (f.pfx == PF2) bytes.push_back(0xf2);
@@ -292,10 +293,7 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
   uint16_t far_sel = 0;
   uint64_t far_off = 0;
   if (far_transfer(h)) {
-    // Not drawn: far CALL from 16-bit code into 64-bit code (the host pushes the return
-    // address at the flat RSP, SS.base ignored; emu adds SS.base: reported).
-    do far_sel = kFarTargets[below(sizeof kFarTargets / sizeof kFarTargets[0])];
-    while (m16 && h.substr(0, 5) == "callf" && (far_sel == 0x33 || far_sel == 0x30));
+    far_sel = kFarTargets[below(sizeof kFarTargets / sizeof kFarTargets[0])];
     far_off = ((far_sel & 4) ? 0 : kCodeBase) + 0x100 + below(40);
     if (h == "retf") {
       put(c.data, sp_off, far_off, osz);

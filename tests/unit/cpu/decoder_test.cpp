@@ -244,6 +244,29 @@ TEST_CASE("disassembly text", "[decoder]") {
   CHECK(disassemble(d, 0x1000) == "JMP 0x1000");
 }
 
+TEST_CASE("decoder: the 0F AE group takes no mandatory prefix", "[decoder]") {
+  DecodedInsn d;
+  for (unsigned bits : {16u, 32u, 64u}) {
+    REQUIRE(dec({0x0f, 0xae, 0x03}, bits, &d) == DecodeStatus::Ok);  // fxsave [rbx]/[ebx]/[bp+di]
+    CHECK(mn(d) == "FXSAVE");
+    REQUIRE(dec({0x0f, 0xae, 0xe8}, bits, &d) == DecodeStatus::Ok);
+    CHECK(mn(d) == "LFENCE");
+    for (uint8_t p : {0x66, 0xf2, 0xf3})
+      for (uint8_t modrm : {0x03, 0x0b, 0x13, 0x1b, 0x3b, 0xe8, 0xf0, 0xf8})
+        CHECK(dec({p, 0x0f, 0xae, modrm}, bits, &d) == DecodeStatus::Invalid);
+  }
+}
+
+TEST_CASE("disassembly names MOV Sreg registers 6 and 7 apart from ES", "[decoder]") {
+  DecodedInsn d;
+  REQUIRE(dec({0x8e, 0xc0}, 32, &d) == DecodeStatus::Ok);
+  CHECK(disassemble(d, 0) == "MOV es, ax");
+  REQUIRE(dec({0x8e, 0xf0}, 32, &d) == DecodeStatus::Ok);
+  CHECK(disassemble(d, 0) == "MOV sreg6, ax");
+  REQUIRE(dec({0x8c, 0xf8}, 32, &d) == DecodeStatus::Ok);
+  CHECK(disassemble(d, 0) == "MOV eax, sreg7");
+}
+
 TEST_CASE("decoder: x87 forms, operands and disassembly", "[decoder][x87]") {
   DecodedInsn d;
   auto text = [&](std::vector<uint8_t> b, unsigned bits = 64) {

@@ -1,6 +1,6 @@
 // Long mode: interrupt from CPL 3 through a 64-bit gate with IST and IRETQ back, #PF
 // with CR2 and error code, #DF from a fault during delivery, triple fault, SYSCALL/
-// SYSRET round trip, and MSR #GP rules.
+// SYSRET round trip, MSR #GP rules, far CALL from compatibility mode into 64-bit code.
 #include <catch2/catch.hpp>
 
 #include "tests/unit/cpu_system/system_machine.h"
@@ -65,6 +65,27 @@ TEST_CASE("long mode: #PF sets CR2 and pushes the error code", "[cpu_system]") {
   CHECK(m.s.gpr[RBX] == 0x40000000);
   CHECK(m.s.cr2 == 0x40000000);
   CHECK(m.get(m.s.gpr[RSP], 8) == 0x500a);  // RIP of the faulting store
+}
+
+TEST_CASE("compatibility mode: far CALL into 64-bit code pushes at the flat RSP", "[cpu_system]") {
+  SystemMachine m;
+  m.enter_long64(0);
+  m.gdt(8, seg_desc(0x20000, 0xffff, kCode0, 0));  // 16-bit code, base 0x20000
+  m.gdt(9, seg_desc(0x30000, 0xffff, kData0, 0));  // 16-bit stack, base 0x30000
+  m.load_cache(isa::SEG_CS, 0x40);
+  m.load_cache(isa::SEG_SS, 0x48);
+  m.cpu.refresh_mode();
+  m.code(0x20000, {0x9a, 0x00, 0x60, 0x08, 0x00});  // call far 0x08:0x6000
+  m.code(0x6000, {0xf4});                           // hlt (64-bit code)
+  m.s.rip = 0;
+  m.s.gpr[RSP] = 0x5800;
+  RunResult r = m.cpu.run(20);
+  CHECK(r.reason == RunResult::Reason::Halted);
+  CHECK(m.s.seg[isa::SEG_CS].selector == 0x08);
+  CHECK(m.s.gpr[RSP] == 0x57fc);
+  CHECK(m.get(0x57fe, 2) == 0x40);  // CS, then the return IP below it, SS.base not added
+  CHECK(m.get(0x57fc, 2) == 0x5);
+  CHECK(m.get(0x30000 + 0x57fc, 4) == 0);
 }
 
 TEST_CASE("long mode: user access to a supervisor page is a protection #PF", "[cpu_system]") {
