@@ -82,7 +82,9 @@ class Guest:
         self.marker = 0
 
     def wait_shell(self):
-        self.session.expect(r"emu-rootfs: up root=")
+        # console=tty0 comes last, so /dev/console (rcS's output) is the VGA screen; the
+        # serial port has the kernel messages and a shell.
+        self.session.expect(r"Run /sbin/init as init process")
         self.session.expect(PROMPT)
         print("boot_disk: shell after %.1f s" % (time.monotonic() - self.start), flush=True)
 
