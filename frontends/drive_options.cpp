@@ -1,6 +1,9 @@
 // -drive property parsing and drive slot assignment.
 #include "frontends/drive_options.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "frontends/file_check.h"
@@ -55,7 +58,9 @@ DriveOptions parse_drive_option(std::string_view text, std::string_view what) {
   d.origin = std::string(what);
   if (auto* v = props.find("file")) d.file = *v;
   if (auto* v = props.find("format")) {
-    if (*v != "raw" && *v != "qcow2") fail(what, "unknown drive format '" + *v + "' (known: raw, qcow2)");
+    if (*v != "raw" && *v != "qcow2")
+      fail(what, "unknown drive format '" + *v + "'" + (d.file.empty() ? "" : " for '" + d.file + "'") +
+                     " (known: raw, qcow2)");
     d.format = *v;
   }
   if (auto* v = props.find("if")) {
@@ -125,8 +130,14 @@ void add_drive(EmuOptions& options, DriveOptions drive, std::string_view what) {
 void check_drive_files(const EmuOptions& options) {
   for (const DriveOptions& d : options.drives) {
     if (d.file.empty()) continue;
-    bool for_writing = !d.readonly && !d.snapshot && !options.snapshot && d.media == DriveMedia::Disk;
-    check_file(d.file, d.origin, for_writing);
+    check_file(d.file, d.origin, false);
+    if (d.readonly || d.snapshot || options.snapshot || d.media != DriveMedia::Disk) continue;
+    // The guest will write: a file without write permission is refused even where the
+    // user could write it anyway (root), rather than modified behind its mode bits.
+    struct stat st {};
+    const bool no_write_bits = ::stat(d.file.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0222) == 0;
+    if (no_write_bits || ::access(d.file.c_str(), W_OK) != 0)
+      fail(d.origin, "'" + d.file + "' is read-only (add readonly=on to -drive, or use -snapshot)");
   }
 }
 

@@ -21,8 +21,10 @@ const char* drive_interface_name(DriveInterface interface);
 // config file at the same index (the command line overrides the file).
 void add_drive(EmuOptions& options, DriveOptions drive, std::string_view what);
 
-// Checks every drive's file can be opened (for writing too unless it is read-only, a
-// CD-ROM, or writes go to a snapshot); the message names the drive's origin.
+// Checks every drive's file can be opened, and that the guest may write it unless the
+// drive is read-only, a CD-ROM, or writes go to a snapshot (a file without write
+// permission bits counts as read-only, also for root); the message names the drive's
+// origin and the file.
 void check_drive_files(const EmuOptions& options);
 
 }  // namespace emu::frontend

@@ -12,8 +12,7 @@
 #include "base/log.h"
 #include "bios/linux_boot.h"
 #include "bios/multiboot.h"
-#include "devices/block/cow_overlay.h"
-#include "devices/block/raw_image.h"
+#include "devices/block/drive_image.h"
 #include "devices/ide/ata_disk.h"
 #include "devices/ide/atapi_cdrom.h"
 #include "devices/pc_board.h"
@@ -172,8 +171,8 @@ int run_machine(const EmuOptions& options) {
     const bool cdrom = d.media == DriveMedia::Cdrom;
     if (d.file.empty()) continue;  // an empty CD-ROM drive
     try {
-      std::unique_ptr<BlockDevice> image = RawImage::open(d.file, cdrom || d.readonly || d.snapshot || options.snapshot);
-      if (!cdrom && (d.snapshot || options.snapshot)) image = CowOverlay::temporary(std::move(image));
+      std::unique_ptr<BlockDevice> image =
+          open_drive_image({d.file, d.format, cdrom, d.readonly, d.snapshot || options.snapshot});
       drives.push_back({d.index, cdrom, std::move(image)});
     } catch (const BlockError& e) {
       error = std::string(d.origin) + ": " + e.what();

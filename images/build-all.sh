@@ -15,6 +15,6 @@ flock 9 || die "cannot lock $EMU_IMAGE_DIR/.lock"
 rm -rf "$EMU_IMAGE_DIR"/.work.*
 
 resolve_packages
-for step in fetch-busybox.sh build-kernel.sh build-initrd.sh build-rootfs.sh; do
+for step in fetch-busybox.sh build-kernel.sh build-initrd.sh build-rootfs.sh build-kernel-builtin.sh; do
   "$IMAGES_SRC_DIR/$step" || die "$step failed"
 done

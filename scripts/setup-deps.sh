@@ -10,6 +10,10 @@ host_packages=(
   libsdl2-dev catch2 libcapstone-dev libslirp-dev libglib2.0-dev
   # guest images (images/) and the QEMU reference boots
   busybox-static cpio e2fsprogs kmod xz-utils zstd qemu-system-x86 acpica-tools
+  # the built-in-driver kernel (images/build-kernel-builtin.sh) from Debian's source
+  linux-source-6.1 build-essential bc bison flex libelf-dev libssl-dev
+  # the CD-ROM boot test builds an ISO
+  genisoimage
   # the ARM64 host build runs its unit tests under user-mode QEMU
   qemu-user-static
 )

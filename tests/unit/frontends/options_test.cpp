@@ -150,7 +150,7 @@ TEST_CASE("-drive errors") {
   require_error(parse({"-drive", "file=" + a + ",cache=none"}),
                 "emu: -drive: unknown drive property 'cache' (known: file, format, if, index, bus, unit, media, "
                 "readonly, snapshot, id)");
-  require_error(parse({"-drive", "file=" + a + ",format=vmdk"}), "emu: -drive: unknown drive format 'vmdk' (known: raw, qcow2)");
+  require_error(parse({"-drive", "file=" + a + ",format=vmdk"}), "emu: -drive: unknown drive format 'vmdk' for '" + a + "' (known: raw, qcow2)");
   require_error(parse({"-drive", "file=" + a + ",if=sata"}),
                 "emu: -drive: unknown drive interface if='sata' (known: ide, floppy, virtio, scsi, none)");
   require_error(parse({"-drive", "file=" + a + ",index=4"}), "emu: -drive: index=4 is out of range for if=ide (0..3)");
@@ -180,12 +180,17 @@ TEST_CASE("files must exist and be readable") {
   if (::geteuid() != 0) {  // root may read anything
     std::string locked = dir.file("locked", "x", 0000);
     require_error(parse({"-kernel", locked}), "emu: -kernel: cannot open '" + locked + "': Permission denied");
-    std::string ro = dir.file("ro.img", "x", 0444);
-    require_error(parse({"-hda", ro}), "emu: -hda: cannot open '" + ro + "' for writing: Permission denied");
-    // A read-only image is fine when the drive is read-only or writes go to a snapshot.
-    require_run(parse({"-drive", "file=" + ro + ",readonly=on"}));
-    require_run(parse({"-hda", ro, "-snapshot"}));
   }
+  // A file without write permission is a read-only image, also for root.
+  std::string ro = dir.file("ro.img", "x", 0444);
+  require_error(parse({"-hda", ro}), "emu: -hda: '" + ro + "' is read-only (add readonly=on to -drive, or use -snapshot)");
+  require_error(parse({"-drive", "file=" + ro}),
+                "emu: -drive: '" + ro + "' is read-only (add readonly=on to -drive, or use -snapshot)");
+  // A read-only image is fine when the drive is read-only, a CD-ROM, or writes go to a snapshot.
+  require_run(parse({"-drive", "file=" + ro + ",readonly=on"}));
+  require_run(parse({"-hda", ro, "-snapshot"}));
+  require_run(parse({"-drive", "file=" + ro + ",snapshot=on"}));
+  require_run(parse({"-cdrom", ro}));
 }
 
 TEST_CASE("kernel boot options") {

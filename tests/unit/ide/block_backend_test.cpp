@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "devices/block/cow_overlay.h"
+#include "devices/block/drive_image.h"
 #include "devices/block/raw_image.h"
 #include "ide_rig.h"
 
@@ -71,6 +72,43 @@ TEST_CASE("raw image: missing or empty files give an error naming the file", "[b
   REQUIRE(error_of([&] { RawImage::open(f.path, false); }).rfind(f.path + ": ", 0) == 0);
   f.write({});
   REQUIRE(error_of([&] { RawImage::open(f.path, false); }) == f.path + ": image is empty");
+}
+
+TEST_CASE("drive image: sizes that are not whole sectors, foreign formats, unsupported format=", "[block]") {
+  TempFile f;
+  auto open = [&](bool cdrom, std::string format = "") {
+    return error_of([&] { open_drive_image({f.path, format, cdrom, false, false}); });
+  };
+  f.write(pattern_image(4096));
+  CHECK(open(false).empty());
+  CHECK(open(true).empty());
+  f.write(pattern_image(4096 + 100));
+  CHECK(open(false) == f.path + ": image size 4196 bytes is not a whole number of 512-byte sectors (truncated?)");
+  f.write(pattern_image(100));
+  CHECK(open(false) == f.path + ": image size 100 bytes is not a whole number of 512-byte sectors (truncated?)");
+  f.write(pattern_image(2048 + 512));
+  CHECK(open(false).empty());
+  CHECK(open(true) == f.path + ": image size 2560 bytes is not a whole number of 2048-byte CD-ROM blocks (truncated?)");
+  std::vector<uint8_t> qcow2(4096, 0);
+  const uint8_t magic[] = {'Q', 'F', 'I', 0xfb, 0, 0, 0, 3};
+  std::copy(std::begin(magic), std::end(magic), qcow2.begin());
+  f.write(qcow2);
+  CHECK(open(false) ==
+        f.path + ": is a qcow2 image; emu reads raw images only (convert it with qemu-img convert -O raw)");
+  CHECK(open(false, "raw").empty());  // format=raw: the user says so
+  CHECK(open(false, "qcow2") == f.path + ": image format 'qcow2' is not supported (emu reads raw images)");
+}
+
+TEST_CASE("drive image: -snapshot puts an overlay in front, the file stays unchanged", "[block]") {
+  TempFile f;
+  f.write(pattern_image(64 * 1024));
+  auto img = open_drive_image({f.path, "raw", false, false, true});
+  std::vector<uint8_t> w(512, 0x5A);
+  REQUIRE(img->write(1024, w.data(), w.size()));
+  std::vector<uint8_t> r(512);
+  REQUIRE(img->read(1024, r.data(), r.size()));
+  CHECK(r == w);
+  CHECK(f.read() == pattern_image(64 * 1024));
 }
 
 TEST_CASE("snapshot mode: writes are visible to the guest, the image stays byte-identical", "[block]") {
