@@ -13,9 +13,11 @@ using namespace isa;
 
 Cpu::Cpu(PhysicalMemory& mem, IoSpace* io) : mem_(mem), io_(io), blocks_(std::make_unique<interp::BlockCache>()) {
   set_real_mode();
+  mem_.add_write_observer(this);
 }
 
 Cpu::~Cpu() {
+  mem_.remove_write_observer(this);
   if (jit_) blocks_->set_listener(nullptr);
 }
 
@@ -189,6 +191,16 @@ void Cpu::note_code_page(uint64_t phys_page) {
   if (code_pages_.insert(phys_page).second) {
     // Stores to this page must now take the slow path, which invalidates its blocks.
     for (auto& e : tlb_) e.write_tag = 1;
+  }
+}
+
+void Cpu::on_external_write(uint64_t paddr, uint64_t len) {
+  if (len == 0 || code_pages_.empty()) return;
+  const uint64_t first = paddr & ~uint64_t{0xfff};
+  const uint64_t last = (paddr + len - 1) & ~uint64_t{0xfff};
+  for (uint64_t page = first;; page += 0x1000) {
+    if (is_code_page(page)) invalidate_code_page(page);
+    if (page == last) break;
   }
 }
 

@@ -36,7 +36,7 @@ struct RunResult {
   CpuException exception;     // when reason == Exception
 };
 
-class Cpu {
+class Cpu final : private PhysicalMemory::WriteObserver {
  public:
   explicit Cpu(PhysicalMemory& mem, IoSpace* io = nullptr);
   ~Cpu();
@@ -265,6 +265,8 @@ class Cpu {
   uint64_t read_slow(uint64_t lin, unsigned size);
   void write_slow(uint64_t lin, unsigned size, uint64_t v);
   void invalidate_code_page(uint64_t phys_page);
+  // Device DMA or a loader wrote guest RAM: drop the code decoded from those pages.
+  void on_external_write(uint64_t paddr, uint64_t len) override;
   bool execute_block();  // interpreter step; defined in cpu/interp/interpreter.cpp
 
   CpuState s_;

@@ -129,7 +129,8 @@ bool PhysicalMemory::read_bytes(uint64_t paddr, void* out, uint64_t len) {
   return true;
 }
 
-static bool copy_in(PhysicalMemory& m, uint64_t paddr, const void* in, uint64_t len, bool allow_rom) {
+bool PhysicalMemory::copy_in(uint64_t paddr, const void* in, uint64_t len, bool allow_rom) {
+  PhysicalMemory& m = *this;
   // Check the whole range first so a failure writes nothing.
   for (uint64_t a = paddr, left = len; left > 0;) {
     const auto* r = m.find(a);
@@ -140,6 +141,7 @@ static bool copy_in(PhysicalMemory& m, uint64_t paddr, const void* in, uint64_t 
     left -= n;
   }
   const auto* src = static_cast<const uint8_t*>(in);
+  for (WriteObserver* o : observers_) o->on_external_write(paddr, len);
   while (len > 0) {
     const auto* r = m.find(paddr);
     uint64_t off = paddr - r->base;
@@ -153,11 +155,11 @@ static bool copy_in(PhysicalMemory& m, uint64_t paddr, const void* in, uint64_t 
 }
 
 bool PhysicalMemory::write_bytes(uint64_t paddr, const void* in, uint64_t len) {
-  return copy_in(*this, paddr, in, len, false);
+  return copy_in(paddr, in, len, false);
 }
 
 bool PhysicalMemory::load_bytes(uint64_t paddr, const void* in, uint64_t len) {
-  return copy_in(*this, paddr, in, len, true);
+  return copy_in(paddr, in, len, true);
 }
 
 }  // namespace emu

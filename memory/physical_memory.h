@@ -16,6 +16,16 @@ namespace emu {
 
 class PhysicalMemory {
  public:
+  // Told about writes that bypass the CPUs' own store path (device DMA, loaders), so a
+  // CPU can drop the code it decoded or translated from the written pages.
+  class WriteObserver {
+   public:
+    virtual void on_external_write(uint64_t paddr, uint64_t len) = 0;
+
+   protected:
+    ~WriteObserver() = default;
+  };
+
   enum class Kind { Ram, Rom, Mmio };
   struct Region {
     uint64_t base;
@@ -59,6 +69,9 @@ class PhysicalMemory {
   // Loaders may write ROM contents as well.
   bool load_bytes(uint64_t paddr, const void* in, uint64_t len);
 
+  void add_write_observer(WriteObserver* o) { observers_.push_back(o); }
+  void remove_write_observer(WriteObserver* o) { std::erase(observers_, o); }
+
   // Monotonic counter bumped whenever the map changes (TLBs compare it to flush).
   uint64_t generation() const { return generation_; }
 
@@ -67,7 +80,9 @@ class PhysicalMemory {
   std::vector<std::pair<uint8_t*, size_t>> allocations_;
   uint64_t ram_total_ = 0;
   uint64_t generation_ = 0;
+  std::vector<WriteObserver*> observers_;
   uint8_t* allocate(uint64_t size);
+  bool copy_in(uint64_t paddr, const void* in, uint64_t len, bool allow_rom);
 };
 
 }  // namespace emu

@@ -134,6 +134,28 @@ TEST_CASE("self-modifying code: code written through another mapping, then execu
   }
 }
 
+TEST_CASE("self-modifying code: code replaced by device DMA (PhysicalMemory::write_bytes), then executed", "[jit][smc]") {
+  const bool have_jit = Cpu::jit_available();
+  for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
+    if (e != Engine::Interp && !have_jit) continue;
+    INFO(engine_name(e));
+    Machine m(e);
+    // L: mov eax, 1 ; add ebx, eax ; dec ecx ; jnz L ; int3 -- run hot, then a "DMA"
+    // rewrites the MOV's immediate (as a disk read into a page-cache page would).
+    std::vector<uint8_t> code = {0xb8, 1, 0, 0, 0, 0x01, 0xc3, 0xff, 0xc9, 0x75, 0xf5, 0xcc};
+    m.load(code, kCode);
+    for (const uint8_t imm : {1, 7}) {
+      if (imm != 1) REQUIRE(m.mem.write_bytes(kCode + 1, &imm, 1));
+      m.cpu.state().rip = kCode;
+      m.r(RBX) = 0;
+      m.r(RCX) = 50;
+      RunResult res = m.cpu.run(100000);
+      REQUIRE(res.reason == RunResult::Reason::Exception);
+      CHECK(m.r(RBX) == 50u * imm);
+    }
+  }
+}
+
 TEST_CASE("a fault in the middle of a translated block leaves the state at that instruction", "[jit]") {
   const bool have_jit = Cpu::jit_available();
   for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
