@@ -11,7 +11,6 @@ static uint32_t chars4(const char* s) {
 }
 
 CpuidResult cpuid_query(uint32_t leaf, uint32_t subleaf) {
-  (void)subleaf;
   // AMD's vendor string, as QEMU's default TCG model (qemu64) reports: Linux then runs
   // its K8 set-up, whose MSRs cpu/system/msr.cpp implements or refuses with #GP where
   // Linux probes them with the safe accessors.
@@ -20,7 +19,7 @@ CpuidResult cpuid_query(uint32_t leaf, uint32_t subleaf) {
   CpuidResult r;
   switch (leaf) {
     case 0:
-      r.eax = 1;
+      r.eax = 7;  // leaves 2-6 report nothing (zeros)
       r.ebx = chars4(kVendor);
       r.edx = chars4(kVendor + 4);
       r.ecx = chars4(kVendor + 8);
@@ -42,7 +41,11 @@ CpuidResult cpuid_query(uint32_t leaf, uint32_t subleaf) {
               | (1u << 13)   // CMPXCHG16B
               | (1u << 22)   // MOVBE
               | (1u << 23)   // POPCNT
+              | (1u << 30)   // RDRAND (cpu/sem/random.h)
               | (1u << 31);  // hypervisor: a virtual machine (Linux then skips the PMU, which emu lacks)
+      break;
+    case 7:  // structured extended features: subleaf 0 only (EAX = highest subleaf 0)
+      if (subleaf == 0) r.ebx = 1u << 18;  // RDSEED (cpu/sem/random.h)
       break;
     case 0x80000000:  // highest extended leaf; AMD repeats the vendor string here
       r.eax = kCpuidMaxExtendedLeaf;

@@ -1,5 +1,5 @@
 // The CPUID model: one table describing exactly what the CPU core implements. Features
-// whose semantics are missing (x87, MMX, SSE*, AVX, BMI, RDRAND, ...) are not advertised.
+// whose semantics are missing (AVX, BMI, AES, ...) are not advertised.
 #pragma once
 #include <cstdint>
 

@@ -9,6 +9,7 @@
 #include "cpu/sem/fxsave.h"
 #include "cpu/sem/legacy.h"
 #include "cpu/sem/muldiv.h"
+#include "cpu/sem/random.h"
 #include "cpu/sem/shift.h"
 #include "cpu/sem/sse.h"
 #include "cpu/sem/sse4.h"

@@ -20,10 +20,13 @@ std::vector<FormInfo> user_mode_forms() {
     const Form& f = kForms[i];
     if (f.attrs & (SYS | PRIV | I64)) continue;
     FormPlan p = FormPlan::Run;
-    std::string_view mn = f.mnemonic, h = f.handler;
+    const std::string_view mn = f.mnemonic;
     if (f.attrs & UD) p = FormPlan::NotImplemented;
     else if (mn == "CPUID" || mn == "RDTSC" || mn == "RDTSCP") p = FormPlan::RunMaskedRegs;
-    else if (h == "intn" || h == "int1") p = FormPlan::HostDiffers;  // the host kernel rewinds ICEBP
+    // INT1 (ICEBP): emu applies the gate-DPL check of INT n (#GP(0x0a) under Linux's DPL-0
+    // #DB gate) where the SDM exempts INT1, and the host (a VM) reports its #DB with RIP at
+    // the instruction, not past it.
+    else if (mn == "INT1") p = FormPlan::HostDiffers;
     v.push_back({i, p});
   }
   return v;
@@ -380,6 +383,9 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
       uint64_t v = edge_or_random();
       if (s.kind == OpKind::J) v = chance(20) ? 0 : 6 + below(20);  // the exit stub or the filler after it
       if (h == "enter") v = k == 0 ? below(64) : below(4);
+      if (h == "intn") {  // any vector but 0x80, the host kernel's system call gate (never executed)
+        do v = below(256); while (v == 0x80);
+      }
       if ((h == "shld" || h == "shrd") && p66) v = below(17);
       for (unsigned b = 0; b < n; ++b) bytes.push_back(static_cast<uint8_t>(v >> (8 * b)));
     } else if (s.kind == OpKind::O) {
@@ -394,6 +400,7 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
     for (unsigned k = 0; k < 4; ++k) bytes[disp_at + k] = static_cast<uint8_t>(static_cast<uint64_t>(d) >> (8 * k));
   }
   c.code = bytes;
+  g.random_dest = random_destination(c.code, 64);
   if (h == "cpuid" || h == "rdtsc" || h == "rdtscp") g.gpr_mask = static_cast<uint16_t>(~0x000fu);
   *out = std::move(g);
   return true;

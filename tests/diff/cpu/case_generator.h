@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cpu/isa/opcode_table.h"
+#include "tests/diff/cpu/random_destination.h"
 #include "tests/diff/harness/native_runner.h"
 
 namespace emu::diff {
@@ -18,7 +19,7 @@ enum class FormPlan : uint8_t {
   Run,              // generate cases and compare
   RunMaskedRegs,    // run, but RAX/RBX/RCX/RDX hold host-specific values (CPUID, RDTSC)
   NotImplemented,   // semantics missing in emu (#UD): counted as not covered
-  HostDiffers,      // delivery differs by design (INT n goes through the host kernel's IDT)
+  HostDiffers,      // not comparable: INT1 (see user_mode_forms)
 };
 
 struct FormInfo {
@@ -44,6 +45,7 @@ struct GeneratedCase {
   // RCPPS/RCPSS/RSQRTPS/RSQRTSS: hardware tables differ by vendor; XMM lanes are compared
   // within the architectural relative error 1.5 * 2^-12 instead of exactly.
   bool approx_xmm = false;
+  RandomDestination random_dest;  // RDRAND/RDSEED: the written value is not compared
 };
 
 class CaseGenerator {

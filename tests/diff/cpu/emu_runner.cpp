@@ -2,14 +2,17 @@
 // process (see native_runner.h for the layout): user mode (CPL 3) in the case's mode
 // (64-bit, 32-bit compatibility mode, 16-bit protected mode with the runner's LDT segments
 // loaded), code region read+execute, the case's data pages read+write, everything else
-// not present.
+// not present. INT n cases are delivered by emu's system half through an IDT
+// with the gate DPLs of the host kernel (see write_linux_idt).
 #include "tests/diff/cpu/emu_runner.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "cpu/cpu.h"
+#include "cpu/isa/decoder.h"
 #include "cpu/flags.h"
 #include "cpu/system/system_cpu.h"
 
@@ -75,6 +78,32 @@ void write_descriptor_tables(uint8_t* t) {
   store_le64(t + kLdtOffset + (kLdtData16 & ~7u), descriptor(static_cast<uint32_t>(kDataBase), 0xffff, 0xf3, 0x1));
 }
 
+// The IDT of Linux x86-64 as user mode sees it: 256 64-bit interrupt gates to the kernel
+// code segment, DPL 0 except #BP (3), #OF (4) and the 32-bit system call gate (0x80),
+// which user code may invoke. INT n through a DPL-0 gate is #GP(n*8+2) before the gate is
+// used. The gates are marked not present: where the host kernel's handler would take
+// over, emu's delivery stops with #NP(n*8+2) instead, which EmuRunner reports as the
+// interrupt itself (what the host kernel signals, RIP past the instruction).
+constexpr uint64_t kIdtBase = kTablesBase + kPageSize;
+void write_linux_idt(uint8_t* idt) {
+  for (unsigned v = 0; v < 256; ++v) {
+    const unsigned dpl = v == kBP || v == kOF || v == 0x80 ? 3 : 0;
+    const uint32_t lo = uint32_t{0x10} << 16;                   // selector 0x10, offset 0
+    const uint32_t hi = (0xeu << 8) | (dpl << 13);              // 64-bit interrupt gate, P=0
+    store_le32(idt + 16 * v, lo);
+    store_le32(idt + 16 * v + 4, hi);
+    store_le64(idt + 16 * v + 8, 0);
+  }
+}
+
+// INT n cases: their first instruction is INT n; returns its length (with prefixes), or 0.
+unsigned interrupt_case_length(const NativeCase& c) {
+  isa::DecodedInsn d;
+  const unsigned bits = c.mode == CpuMode::Long64 ? 64 : c.mode == CpuMode::Compat32 ? 32 : 16;
+  if (isa::decode(c.code.data(), c.code.size(), bits, &d) != isa::DecodeStatus::Ok) return 0;
+  return std::string_view(d.info().handler) == "intn" ? d.length : 0;
+}
+
 }  // namespace
 
 struct EmuRunner::Impl {
@@ -84,7 +113,10 @@ struct EmuRunner::Impl {
   uint8_t* code = nullptr;
   uint8_t* data = nullptr;
   uint8_t* tables = nullptr;
-  std::unique_ptr<SystemCpu> system;  // attached for 32- and 16-bit cases only
+  std::unique_ptr<SystemCpu> system;  // attached for 32- and 16-bit cases and interrupt cases
+  // An interrupt case whose IDT gate check passed: reported as this vector, RIP past the insn.
+  int passed_vector = -1;
+  uint64_t passed_rip = 0;
   size_t dirty_code = 0;
   size_t dirty_data = 0;
 
@@ -97,18 +129,26 @@ struct EmuRunner::Impl {
     data = mem.add_ram(kDataBase, kDataSize, "diff-data");
     std::memset(code, kCodeFiller, kCodeSize);
     tables = mem.add_ram(kTablesBase, kPageSize, "diff-descriptor-tables");
+    write_linux_idt(mem.add_ram(kIdtBase, kPageSize, "diff-idt"));
     cpu.set_translator(&tr);
   }
 
   // Segment state of the native runner for the mode (long mode stays enabled: 32- and
   // 16-bit cases run in compatibility mode under a 64-bit kernel).
-  void enter_mode(CpuMode mode) {
-    if (mode == CpuMode::Long64 && system) system.reset();
-    if (mode != CpuMode::Long64 && !system) {
-      // System mode for descriptor loads only: exceptions still end run(), no interrupts.
+  void enter_mode(CpuMode mode, bool interrupt_case) {
+    const bool need_system = mode != CpuMode::Long64 || interrupt_case;
+    if (!need_system && system) system.reset();
+    if (need_system && !system) {
+      // System mode for descriptor loads and INT n gate checks: exceptions end run(), no
+      // external interrupts.
       system = std::make_unique<SystemCpu>(cpu);
-      cpu.exception_hook = nullptr;
       cpu.interrupt_hook = nullptr;
+    }
+    cpu.exception_hook = nullptr;
+    passed_vector = -1;
+    if (interrupt_case) {
+      system->delivering = false;
+      cpu.exception_hook = [this](Cpu&, const CpuException& e) { return deliver_through_idt(e); };
     }
     cpu.set_translator(&tr);
     cpu.set_flat_long_mode(3);
@@ -123,9 +163,10 @@ struct EmuRunner::Impl {
       s.seg[isa::SEG_CS].attr = static_cast<uint16_t>(0xfb | kSegAttrDB | kSegAttrG);
       s.seg[isa::SEG_DS].selector = s.seg[isa::SEG_ES].selector = kUserDs;
     }
-    if (mode != CpuMode::Long64) {
+    if (need_system) {
       // Descriptor reads go through the system half's paging: off, so they are physical.
       s.cr0 &= ~uint64_t{kCr0PG};
+      s.idtr = DescriptorTableReg{kIdtBase, 0xfff};
       write_descriptor_tables(tables);
       s.gdtr = DescriptorTableReg{kTablesBase, 0x7f};
       s.ldtr.selector = kLdtSelector;
@@ -149,6 +190,31 @@ struct EmuRunner::Impl {
     }
     cpu.refresh_mode();
   }
+
+  // Exception hook of interrupt cases: a software interrupt (not the exit stub's INT3)
+  // goes to emu's IDT delivery; the fault that delivery raises ends run(): #GP(n*8+2)
+  // from a DPL-0 gate (RIP at the INT instruction, as SystemCpu reports faults while
+  // delivering INT n, but with its prefixes: the INT n is the case's first instruction), or
+  // #NP from the not-present gates once the checks passed.
+  bool deliver_through_idt(const CpuException& e) {
+    CpuState& s = cpu.state();
+    if (system->delivering) {
+      system->delivering = false;
+      if (e.vector == kNP) {
+        passed_vector = system->delivering_vector;
+        passed_rip = passed_next_rip;
+      } else {
+        s.rip = passed_next_rip - interrupt_length;
+      }
+      return false;
+    }
+    if (!e.software || s.seg[isa::SEG_CS].base + s.rip == exit_landing_plus_one) return false;
+    passed_next_rip = s.rip;
+    return system->deliver_exception(e);
+  }
+  uint64_t passed_next_rip = 0;
+  unsigned interrupt_length = 0;
+  uint64_t exit_landing_plus_one = 0;
 };
 
 EmuRunner::EmuRunner(Engine engine) : impl_(std::make_unique<Impl>(engine)) {}
@@ -167,7 +233,9 @@ void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructi
   std::memcpy(m.data, c.data.data(), c.data.size());
   m.dirty_data = acc;
   m.tr.data_accessible = acc;
-  m.enter_mode(c.mode);
+  m.exit_landing_plus_one = exit_landing(c.mode) + 1;
+  m.interrupt_length = interrupt_case_length(c);
+  m.enter_mode(c.mode, m.interrupt_length != 0);
   m.cpu.flush_code_cache();
 
   CpuState& s = m.cpu.state();
@@ -223,6 +291,10 @@ void EmuRunner::run(const NativeCase& c, NativeResult& r, uint64_t max_instructi
           s.seg[isa::SEG_CS].base + s.rip == exit_landing(c.mode) + 1) {
         r.outcome = NativeResult::Completed;
         r.out.rip = code_entry_ip(c.mode) + c.code.size();
+      } else if (m.passed_vector >= 0) {
+        r.outcome = NativeResult::Fault;
+        r.vector = m.passed_vector;
+        r.out.rip = m.passed_rip;
       } else {
         r.outcome = NativeResult::Fault;
         r.vector = res.exception.vector;

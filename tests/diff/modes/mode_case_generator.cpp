@@ -47,7 +47,7 @@ std::vector<ModeForm> mode_forms(CpuMode mode) {
     ModePlan p = ModePlan::Run;
     if (f.attrs & UD) p = ModePlan::NotImplemented;
     else if (mn == "CPUID" || mn == "RDTSC" || mn == "RDTSCP") p = ModePlan::RunMaskedRegs;
-    else if (h == "intn" || h == "int1") p = ModePlan::HostDiffers;
+    else if (mn == "INT1") p = ModePlan::HostDiffers;  // see user_mode_forms() in tests/diff/cpu
     v.push_back({i, p});
   }
   return v;
@@ -327,6 +327,9 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
       uint64_t v = edge_or_random();
       if (s.kind == OpKind::J) v = chance(20) ? 0 : 6 + below(20);  // the exit stub or the filler after it
       if (h == "enter") v = k == 0 ? below(64) : below(4);
+      if (h == "intn") {  // any vector but 0x80, the host kernel's system call gate (never executed)
+        do v = below(256); while (v == 0x80);
+      }
       // RETF imm16 keeps the new ESP in the page: with an invalid target the AMD host
       // reports #PF at the new ESP before #GP(selector), emu #GP (fault priority).
       if (h == "retf") v = below(64);
@@ -343,6 +346,7 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
   }
   if (bytes.size() > 15) return false;
   c.code = std::move(bytes);
+  g.random_dest = random_destination(c.code, m16 ? 16 : 32);
   *out = std::move(g);
   return true;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cpu/isa/opcode_table.h"
+#include "tests/diff/cpu/random_destination.h"
 #include "tests/diff/harness/native_runner.h"
 
 namespace emu::diff {
@@ -19,7 +20,7 @@ enum class ModePlan : uint8_t {
   Run,             // generate cases and compare
   RunMaskedRegs,   // run; EAX..EDX hold host-specific values (CPUID, RDTSC)
   NotImplemented,  // emu raises #UD (UD attribute): not covered
-  HostDiffers,     // INT n / INT1 go through the host kernel's IDT
+  HostDiffers,     // not comparable: INT1 (see tests/diff/cpu user_mode_forms)
 };
 
 struct ModeForm {
@@ -38,6 +39,7 @@ struct ModeCase {
   // Data bytes whose value is host-specific (FXSAVE's MXCSR_MASK): offset, length.
   uint32_t host_specific_offset = 0, host_specific_len = 0;
   bool approx_xmm = false;  // RCP/RSQRT: compared within the architectural error
+  RandomDestination random_dest;  // RDRAND/RDSEED: the written value is not compared
 };
 
 class ModeCaseGenerator {

@@ -98,6 +98,7 @@ std::vector<std::string> compare(const ModeCase& g, NativeResult& n, NativeResul
     if (at < n.data.size() && at < e.data.size()) e.data[at] = n.data[at];
   }
   if (g.approx_xmm) accept_approximations(n.out, e.out);
+  accept_random_destination(g.random_dest, n, e);
   CompareOptions opt;
   opt.gpr_mask = g.gpr_mask;
   opt.seg_mask = 0x3f;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cpu/cpu.h"
+#include "cpu/cpuid.h"
 #include "cpu/isa/opcode_table.h"
 
 using namespace emu;
@@ -344,4 +345,22 @@ TEST_CASE("CPUID advertises what is implemented", "[cpuid]") {
   }
   CHECK((m.r(RDX) & (1u << 15)) != 0);  // CMOV
   CHECK((m.r(RCX) & (1u << 23)) != 0);  // POPCNT
+}
+
+TEST_CASE("RDRAND and RDSEED: random values, CF=1, other arithmetic flags clear; advertised", "[cpuid]") {
+  // RDRAND RAX; RDRAND ECX; RDSEED DX (66); RDSEED R9 (REX.W); INT3
+  Machine m;
+  m.load({0x48, 0x0f, 0xc7, 0xf0, 0x0f, 0xc7, 0xf1, 0x66, 0x0f, 0xc7, 0xfa, 0x49, 0x0f, 0xc7, 0xf9, 0xcc});
+  m.r(RCX) = ~uint64_t{0};
+  m.r(RDX) = 0x1122334455660000ull;
+  m.cpu.state().rflags = 2 | isa::FL_ARITH;
+  m.run();
+  CHECK((read_rflags(m.cpu.state()) & isa::FL_ARITH) == isa::FL_CF);
+  CHECK(m.r(RCX) >> 32 == 0);                          // 32-bit destination zero-extended
+  CHECK(m.r(RDX) >> 16 == 0x112233445566ull);          // 16-bit destination keeps the rest
+  CHECK(m.r(RAX) != m.r(R9));                          // 2^-64 chance of a false failure
+  CHECK(cpuid_query(1, 0).ecx & (1u << 30));           // RDRAND
+  CHECK(cpuid_query(0, 0).eax >= 7);
+  CHECK(cpuid_query(7, 0).ebx & (1u << 18));           // RDSEED
+  CHECK(cpuid_query(7, 1).ebx == 0);
 }
