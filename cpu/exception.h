@@ -13,6 +13,7 @@ struct CpuException {
   uint8_t vector = 0;
   bool has_error_code = false;
   bool software = false;    // INT n / INT3 / INTO / INT1: RIP already points past the instruction
+  bool int1 = false;        // INT1 (ICEBP, F1): delivered like a hardware #DB (no gate-DPL check, EXT set)
   uint32_t error_code = 0;
   uint64_t fault_address = 0;  // CR2 value for #PF
 };

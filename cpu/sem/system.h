@@ -65,7 +65,14 @@ void sem_int3(E& e, const DecodedInsn& i) { software_interrupt(e, i, kBP); }
 template <class E>
 void sem_intn(E& e, const DecodedInsn& i) { software_interrupt(e, i, static_cast<uint8_t>(i.imm)); }
 template <class E>
-void sem_int1(E& e, const DecodedInsn& i) { software_interrupt(e, i, kDB); }
+void sem_int1(E& e, const DecodedInsn& i) {
+  advance(e, i);
+  CpuException x;
+  x.vector = kDB;
+  x.software = true;  // a trap: RIP past the instruction, and it retires
+  x.int1 = true;
+  e.raise_exception(x);
+}
 template <class E>
 void sem_into(E& e, const DecodedInsn& i) {
   if (flag_of(e.state())) software_interrupt(e, i, kOF);

@@ -61,7 +61,10 @@ bool SystemCpu::deliver_exception(const CpuException& e) {
   ev.vector = e.vector;
   ev.has_error = e.has_error_code;
   ev.error = e.error_code;
-  ev.software = e.software;
+  // INT1 is delivered as a hardware #DB (SDM INT n pseudo-code): no gate-DPL check,
+  // EXT set in the error code of a fault during its delivery.
+  ev.software = e.software && !e.int1;
+  ev.external = e.int1;
   if (delivering) {
     // A fault while delivering an earlier event.
     const sys::FaultClass first = delivering_benign ? sys::FaultClass::Benign : sys::classify(delivering_vector);

@@ -100,6 +100,15 @@ TEST_CASE("protected mode: INT n from CPL 3 switches to the TSS stack; DPL check
     CHECK(m.get(0x9000 - 16, 4) == 0x1b);
     CHECK(m.get(0x9000 - 20, 4) == 0x5000);
   }
+  SECTION("INT1 (ICEBP) skips the gate-DPL check: #DB through the DPL-0 gate, a trap") {
+    m.gate32(kIdt, 1, 0x08, 0x2800, 0xe, 0);
+    m.code(0x5000, {0xf1});
+    m.s.rip = 0x5000;
+    m.cpu.run(20);
+    CHECK(m.s.cpl == 0);
+    CHECK(m.s.gpr[RCX] == 0x9000 - 20);
+    CHECK(m.get(0x9000 - 20, 4) == 0x5001);  // EIP after INT1
+  }
   SECTION("DPL 3 gate: handler on the TSS stack, frame with the return address") {
     m.code(0x5000, {0xcd, 0x41});
     m.s.rip = 0x5000;
