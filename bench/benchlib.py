@@ -20,6 +20,7 @@ import time
 
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "images"))
+from image_paths import image_paths as shared_image_paths  # noqa: E402
 from serial_session import SerialSession, SessionError  # noqa: E402,F401
 
 # name -> how that machine boots -kernel. "emu-pvh" is emu's default path.
@@ -27,11 +28,7 @@ MACHINES = ("emu-pvh", "emu-linux", "qemu")
 
 
 def image_paths():
-    out = subprocess.run([os.path.join(SOURCE_DIR, "images", "paths.sh")], capture_output=True, text=True, check=True)
-    paths = {}
-    for line in out.stdout.splitlines():
-        key, _, value = line.partition("=")
-        paths[key] = value.strip("'\"")
+    paths = shared_image_paths(SOURCE_DIR)
     for key in ("VMLINUZ", "INITRD"):
         if not os.path.isfile(paths.get(key, "")):
             sys.exit("bench: missing guest image %s=%s (run images/build-all.sh)" % (key, paths.get(key)))

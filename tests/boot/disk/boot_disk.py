@@ -34,6 +34,7 @@ import time
 
 source_dir = os.environ.get("EMU_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
 sys.path.insert(0, os.path.join(source_dir, "tests", "images"))
+from image_paths import image_paths as shared_image_paths  # noqa: E402
 from serial_session import SerialSession, SessionError  # noqa: E402
 
 PROMPT = r"busybox:/# (\x1b\[[0-9;]*[A-Za-z])*$"
@@ -51,12 +52,7 @@ def check(condition, what):
 
 
 def image_paths():
-    out = subprocess.run([os.path.join(source_dir, "images", "paths.sh")], capture_output=True, text=True, check=True)
-    paths = {}
-    for line in out.stdout.splitlines():
-        key, _, value = line.partition("=")
-        paths[key] = value.strip("'\"")
-    return paths
+    return shared_image_paths(source_dir)
 
 
 def sha256_file(path):
