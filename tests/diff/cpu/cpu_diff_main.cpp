@@ -72,18 +72,7 @@ std::string disasm_bytes(const std::vector<uint8_t>& code) {
 // Differences between the native and emu results of one case; empty when they agree.
 std::vector<std::string> compare(const GeneratedCase& g, const NativeResult& n, const NativeResult& e) {
   std::vector<std::string> diffs;
-  if (n.outcome != e.outcome) {
-    diffs.push_back(std::string("outcome: native ") + outcome_name(n.outcome) + " emu " + outcome_name(e.outcome) +
-                    " (native: " + describe(n) + "; emu: " + describe(e) + ")");
-    return diffs;
-  }
-  if (n.outcome == NativeResult::Fault) {
-    if (n.vector != e.vector) diffs.push_back("vector: native " + std::to_string(n.vector) + " emu " + std::to_string(e.vector));
-    else if ((n.vector == 13 || n.vector == 12 || n.vector == 14) && n.error_code != e.error_code)
-      diffs.push_back("error code: native " + std::to_string(n.error_code) + " emu " + std::to_string(e.error_code));
-    if (n.vector == 14 && n.fault_address != e.fault_address)
-      diffs.push_back("fault address differs");
-  }
+  if (outcome_differences(n, e, &diffs)) return diffs;
   CompareOptions opt;
   opt.x87 = true;
   opt.sse = true;

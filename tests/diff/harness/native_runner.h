@@ -173,6 +173,10 @@ struct NativeResult {
 const char* outcome_name(NativeResult::Outcome o);
 // One-line human description of a result (outcome, vector, rip, fault address).
 std::string describe(const NativeResult& r);
+// Appends to `diffs` how `actual` ends differently from `expected`: the outcome, or for
+// two faults the vector, the error code (#SS/#GP/#PF) and the #PF address. Returns true
+// when the outcomes differ (the final states are then not comparable).
+bool outcome_differences(const NativeResult& expected, const NativeResult& actual, std::vector<std::string>* diffs);
 
 // The bytes placed at kCodeBase + code_size: a `jmp rel32` to kExitLanding (in Prot16
 // `jmp rel16` to the 16-bit landing and two filler bytes). emu's side can put the same

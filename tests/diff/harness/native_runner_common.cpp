@@ -33,6 +33,25 @@ std::string describe(const NativeResult& r) {
   return buf;
 }
 
+bool outcome_differences(const NativeResult& n, const NativeResult& e, std::vector<std::string>* diffs) {
+  if (n.outcome != e.outcome) {
+    diffs->push_back(std::string("outcome: native ") + outcome_name(n.outcome) + " emu " + outcome_name(e.outcome) +
+                     " (native: " + describe(n) + "; emu: " + describe(e) + ")");
+    return true;
+  }
+  if (n.outcome != NativeResult::Fault) return false;
+  if (n.vector != e.vector) diffs->push_back("vector: native " + std::to_string(n.vector) + " emu " + std::to_string(e.vector));
+  else if ((n.vector == 13 || n.vector == 12 || n.vector == 14) && n.error_code != e.error_code)
+    diffs->push_back("error code: native " + std::to_string(n.error_code) + " emu " + std::to_string(e.error_code));
+  if (n.vector == 14 && n.fault_address != e.fault_address) {
+    char b[96];
+    std::snprintf(b, sizeof b, "fault address: native %#llx emu %#llx", static_cast<unsigned long long>(n.fault_address),
+                  static_cast<unsigned long long>(e.fault_address));
+    diffs->push_back(b);
+  }
+  return false;
+}
+
 const char* mode_name(CpuMode m) {
   switch (m) {
     case CpuMode::Long64: return "64-bit";

@@ -75,22 +75,7 @@ bool segment_limit_gap(const ModeCase& g, const NativeResult& n, const NativeRes
 
 std::vector<std::string> compare(const ModeCase& g, NativeResult& n, NativeResult& e) {
   std::vector<std::string> diffs;
-  if (n.outcome != e.outcome) {
-    diffs.push_back(std::string("outcome: native ") + outcome_name(n.outcome) + " emu " + outcome_name(e.outcome) +
-                    " (native: " + describe(n) + "; emu: " + describe(e) + ")");
-    return diffs;
-  }
-  if (n.outcome == NativeResult::Fault) {
-    if (n.vector != e.vector) diffs.push_back("vector: native " + std::to_string(n.vector) + " emu " + std::to_string(e.vector));
-    else if ((n.vector == 13 || n.vector == 12 || n.vector == 14) && n.error_code != e.error_code)
-      diffs.push_back("error code: native " + std::to_string(n.error_code) + " emu " + std::to_string(e.error_code));
-    if (n.vector == 14 && n.fault_address != e.fault_address) {
-      char b[96];
-      std::snprintf(b, sizeof b, "fault address: native %#llx emu %#llx", static_cast<unsigned long long>(n.fault_address),
-                    static_cast<unsigned long long>(e.fault_address));
-      diffs.push_back(b);
-    }
-  }
+  if (outcome_differences(n, e, &diffs)) return diffs;
   normalize(g.c.mode, n.out);
   normalize(g.c.mode, e.out);
   for (uint32_t k = 0; k < g.host_specific_len; ++k) {

@@ -53,6 +53,12 @@ struct Machine {
   uint64_t& r(unsigned i) { return cpu.state().gpr[i]; }
 };
 
+// The interpreter, plus the two JIT tiers where the host has a JIT backend.
+std::vector<Engine> available_engines() {
+  if (!Cpu::jit_available()) return {Engine::Interp};
+  return {Engine::Interp, Engine::JitFirstRun, Engine::JitHot};
+}
+
 const char* engine_name(Engine e) {
   return e == Engine::Interp ? "interp" : e == Engine::JitFirstRun ? "jit (first run)" : "jit (hot)";
 }
@@ -64,9 +70,7 @@ void rel32(std::vector<uint8_t>& code, size_t field, int64_t value) {
 }  // namespace
 
 TEST_CASE("self-modifying code: patch the next instruction", "[jit][smc]") {
-  const bool have_jit = Cpu::jit_available();
-  for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
-    if (e != Engine::Interp && !have_jit) continue;
+  for (Engine e : available_engines()) {
     INFO(engine_name(e));
     Machine m(e);
     // L: mov byte [rip+X], cl   (X: the immediate of the MOV right after it)
@@ -86,9 +90,7 @@ TEST_CASE("self-modifying code: patch the next instruction", "[jit][smc]") {
 }
 
 TEST_CASE("self-modifying code: patch the running block", "[jit][smc]") {
-  const bool have_jit = Cpu::jit_available();
-  for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
-    if (e != Engine::Interp && !have_jit) continue;
+  for (Engine e : available_engines()) {
     INFO(engine_name(e));
     Machine m(e);
     // L: add eax, 1           83 c0 01   (its immediate is patched from iteration 30 on)
@@ -110,9 +112,7 @@ TEST_CASE("self-modifying code: patch the running block", "[jit][smc]") {
 }
 
 TEST_CASE("self-modifying code: code written through another mapping, then executed", "[jit][smc]") {
-  const bool have_jit = Cpu::jit_available();
-  for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
-    if (e != Engine::Interp && !have_jit) continue;
+  for (Engine e : available_engines()) {
     INFO(engine_name(e));
     Machine m(e);
     // f (at kCode): mov eax, 0 ; ret
@@ -135,9 +135,7 @@ TEST_CASE("self-modifying code: code written through another mapping, then execu
 }
 
 TEST_CASE("self-modifying code: code replaced by device DMA (PhysicalMemory::write_bytes), then executed", "[jit][smc]") {
-  const bool have_jit = Cpu::jit_available();
-  for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
-    if (e != Engine::Interp && !have_jit) continue;
+  for (Engine e : available_engines()) {
     INFO(engine_name(e));
     Machine m(e);
     // L: mov eax, 1 ; add ebx, eax ; dec ecx ; jnz L ; int3 -- run hot, then a "DMA"
@@ -157,9 +155,7 @@ TEST_CASE("self-modifying code: code replaced by device DMA (PhysicalMemory::wri
 }
 
 TEST_CASE("a fault in the middle of a translated block leaves the state at that instruction", "[jit]") {
-  const bool have_jit = Cpu::jit_available();
-  for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
-    if (e != Engine::Interp && !have_jit) continue;
+  for (Engine e : available_engines()) {
     INFO(engine_name(e));
     Machine m(e);
     // L: inc eax ; inc eax ; mov [rsi], eax ; inc eax ; add rsi, rdx ; jmp L
@@ -179,14 +175,12 @@ TEST_CASE("a fault in the middle of a translated block leaves the state at that 
 }
 
 TEST_CASE("instruction budgets are exact in every engine", "[jit]") {
-  const bool have_jit = Cpu::jit_available();
   // L: add rax, rcx ; imul rax, rax, 3 ; push rax ; pop rbx ; xor rbx, rcx ; dec ecx ; jnz L ; int3
   const std::vector<uint8_t> code = {0x48, 0x01, 0xc8, 0x48, 0x6b, 0xc0, 0x03, 0x50, 0x5b,
                                      0x48, 0x31, 0xcb, 0xff, 0xc9, 0x75, 0xf0, 0xcc};
   for (uint64_t budget : {1ull, 6ull, 7ull, 100ull, 1001ull, 3333ull}) {
     CpuState want;
-    for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
-      if (e != Engine::Interp && !have_jit) continue;
+    for (Engine e : available_engines()) {
       INFO(engine_name(e) << ", budget " << budget);
       Machine m(e);
       m.load(code, kCode);
@@ -239,7 +233,7 @@ TEST_CASE("inline translations and dropped flag records match the interpreter", 
       0x00, 0x85, 0xd2, 0x9c, 0x41, 0x5f, 0x4c, 0x01, 0xfb, 0x48, 0xff, 0xce, 0x75, 0xc2, 0xcc};
   REQUIRE(code[code.size() - 2] == 0xc2);  // jnz back to offset 0
   CpuState want;
-  for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
+  for (Engine e : available_engines()) {
     INFO(engine_name(e));
     Machine m(e);
     m.load(code, kCode);
@@ -273,8 +267,7 @@ void check_against_interpreter(const std::vector<uint8_t>& code, uint64_t budget
   CpuState want;
   std::vector<uint64_t> want_mem;
   uint64_t want_insns = 0;
-  for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
-    if (e != Engine::Interp && !Cpu::jit_available()) continue;
+  for (Engine e : available_engines()) {
     INFO(engine_name(e));
     Machine m(e);
     m.load(code, kCode);
@@ -359,8 +352,7 @@ TEST_CASE("inline memory operands: a fault leaves the state at the faulting inst
        0, noncanonical, kAlias + 0x21000, kSS, 6 + 2},
   };
   for (const FaultCase& c : cases) {
-    for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
-      if (e != Engine::Interp && !Cpu::jit_available()) continue;
+    for (Engine e : available_engines()) {
       INFO(c.name << ", " << engine_name(e));
       Machine m(e);
       m.load(c.code, kCode);
@@ -383,9 +375,7 @@ TEST_CASE("inline memory operands: a fault leaves the state at the faulting inst
 }
 
 TEST_CASE("inline dword stores to code pages invalidate translated blocks", "[jit][tlb][smc]") {
-  const bool have_jit = Cpu::jit_available();
-  for (Engine e : {Engine::Interp, Engine::JitFirstRun, Engine::JitHot}) {
-    if (e != Engine::Interp && !have_jit) continue;
+  for (Engine e : available_engines()) {
     INFO(engine_name(e));
     {
       // The running block: L: mov dword [rip+X],ecx (the imm of the next MOV) ;
