@@ -23,10 +23,6 @@ std::vector<FormInfo> user_mode_forms() {
     const std::string_view mn = f.mnemonic;
     if (f.attrs & UD) p = FormPlan::NotImplemented;
     else if (mn == "CPUID" || mn == "RDTSC" || mn == "RDTSCP") p = FormPlan::RunMaskedRegs;
-    // INT1 (ICEBP): emu applies the gate-DPL check of INT n (#GP(0x0a) under Linux's DPL-0
-    // #DB gate) where the SDM exempts INT1, and the host (a VM) reports its #DB with RIP at
-    // the instruction, not past it.
-    else if (mn == "INT1") p = FormPlan::HostDiffers;
     v.push_back({i, p});
   }
   return v;
@@ -401,6 +397,7 @@ bool CaseGenerator::generate(size_t fi, GeneratedCase* out) {
   }
   c.code = bytes;
   g.random_dest = random_destination(c.code, 64);
+  g.int1 = int1_trap(c.code, CpuMode::Long64);
   if (h == "cpuid" || h == "rdtsc" || h == "rdtscp") g.gpr_mask = static_cast<uint16_t>(~0x000fu);
   *out = std::move(g);
   return true;

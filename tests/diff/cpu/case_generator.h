@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cpu/isa/opcode_table.h"
+#include "tests/diff/cpu/int1_trap_rip.h"
 #include "tests/diff/cpu/random_destination.h"
 #include "tests/diff/harness/native_runner.h"
 
@@ -19,7 +20,6 @@ enum class FormPlan : uint8_t {
   Run,              // generate cases and compare
   RunMaskedRegs,    // run, but RAX/RBX/RCX/RDX hold host-specific values (CPUID, RDTSC)
   NotImplemented,   // semantics missing in emu (#UD): counted as not covered
-  HostDiffers,      // not comparable: INT1 (see user_mode_forms)
 };
 
 struct FormInfo {
@@ -46,6 +46,7 @@ struct GeneratedCase {
   // within the architectural relative error 1.5 * 2^-12 instead of exactly.
   bool approx_xmm = false;
   RandomDestination random_dest;  // RDRAND/RDSEED: the written value is not compared
+  Int1Trap int1;                  // INT1: the host's RIP may be the VM's (int1_trap_rip.h)
 };
 
 class CaseGenerator {

@@ -2,8 +2,9 @@
 // process (see native_runner.h for the layout): user mode (CPL 3) in the case's mode
 // (64-bit, 32-bit compatibility mode, 16-bit protected mode with the runner's LDT segments
 // loaded), code region read+execute, the case's data pages read+write, everything else
-// not present. INT n cases are delivered by emu's system half through an IDT
-// with the gate DPLs of the host kernel (see write_linux_idt).
+// not present. INT n and INT1 cases are delivered by emu's system half through an IDT
+// with the gate DPLs of the host kernel (see write_linux_idt): INT n through a DPL-0
+// gate is #GP, INT1 through the DPL-0 #DB gate is not (it has no gate-DPL check).
 #include "tests/diff/cpu/emu_runner.h"
 
 #include <cstdio>
@@ -96,12 +97,14 @@ void write_linux_idt(uint8_t* idt) {
   }
 }
 
-// INT n cases: their first instruction is INT n; returns its length (with prefixes), or 0.
+// INT n and INT1 cases: their first instruction is INT n or INT1; returns its length
+// (with prefixes), or 0.
 unsigned interrupt_case_length(const NativeCase& c) {
   isa::DecodedInsn d;
   const unsigned bits = c.mode == CpuMode::Long64 ? 64 : c.mode == CpuMode::Compat32 ? 32 : 16;
   if (isa::decode(c.code.data(), c.code.size(), bits, &d) != isa::DecodeStatus::Ok) return 0;
-  return std::string_view(d.info().handler) == "intn" ? d.length : 0;
+  const std::string_view h = d.info().handler;
+  return h == "intn" || h == "int1" ? d.length : 0;
 }
 
 }  // namespace

@@ -47,7 +47,6 @@ std::vector<ModeForm> mode_forms(CpuMode mode) {
     ModePlan p = ModePlan::Run;
     if (f.attrs & UD) p = ModePlan::NotImplemented;
     else if (mn == "CPUID" || mn == "RDTSC" || mn == "RDTSCP") p = ModePlan::RunMaskedRegs;
-    else if (mn == "INT1") p = ModePlan::HostDiffers;  // see user_mode_forms() in tests/diff/cpu
     v.push_back({i, p});
   }
   return v;
@@ -347,6 +346,7 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
   if (bytes.size() > 15) return false;
   c.code = std::move(bytes);
   g.random_dest = random_destination(c.code, m16 ? 16 : 32);
+  g.int1 = int1_trap(c.code, mode);
   *out = std::move(g);
   return true;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cpu/isa/opcode_table.h"
+#include "tests/diff/cpu/int1_trap_rip.h"
 #include "tests/diff/cpu/random_destination.h"
 #include "tests/diff/harness/native_runner.h"
 
@@ -20,7 +21,6 @@ enum class ModePlan : uint8_t {
   Run,             // generate cases and compare
   RunMaskedRegs,   // run; EAX..EDX hold host-specific values (CPUID, RDTSC)
   NotImplemented,  // emu raises #UD (UD attribute): not covered
-  HostDiffers,     // not comparable: INT1 (see tests/diff/cpu user_mode_forms)
 };
 
 struct ModeForm {
@@ -40,6 +40,7 @@ struct ModeCase {
   uint32_t host_specific_offset = 0, host_specific_len = 0;
   bool approx_xmm = false;  // RCP/RSQRT: compared within the architectural error
   RandomDestination random_dest;  // RDRAND/RDSEED: the written value is not compared
+  Int1Trap int1;                  // INT1: the host's RIP may be the VM's (int1_trap_rip.h)
 };
 
 class ModeCaseGenerator {
