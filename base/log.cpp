@@ -20,6 +20,7 @@ static const LogCategoryName kNames[] = {
     {"nochain", LogCategory::NoChain, "do not chain translated blocks"},
     {"dev", LogCategory::Device, "device register traffic"},
     {"jit", LogCategory::Jit, "JIT statistics (blocks translated, code cache, chains) at exit"},
+    {"stats", LogCategory::Stats, "guest instructions retired, wall time and guest MIPS when the machine stops"},
 };
 
 const LogCategoryName* log_category_names(size_t* count) {

@@ -20,6 +20,7 @@ enum class LogCategory : uint32_t {
   NoChain = 1u << 8, // do not chain JIT blocks
   Device = 1u << 9,  // device register traffic
   Jit = 1u << 10,    // JIT statistics at exit
+  Stats = 1u << 11,  // guest instructions retired, wall time, MIPS at exit
 };
 
 struct LogCategoryName {

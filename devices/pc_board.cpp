@@ -294,6 +294,19 @@ void PcBoard::request_reset(std::string reason) {
 }
 
 BoardExit PcBoard::run(const std::function<void()>& poll_host) {
+  const auto start = std::chrono::steady_clock::now();
+  const uint64_t retired_before = cpu_->retired_instructions();
+  BoardExit e = run_slices(poll_host);
+  if (log_enabled(LogCategory::Stats)) {
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const uint64_t n = cpu_->retired_instructions() - retired_before;
+    log_printf("stats: %llu guest instructions retired in %.3f s wall time (%.2f MIPS)\n",
+               static_cast<unsigned long long>(n), secs, secs > 0 ? static_cast<double>(n) / secs / 1e6 : 0.0);
+  }
+  return e;
+}
+
+BoardExit PcBoard::run_slices(const std::function<void()>& poll_host) {
   using namespace std::chrono;
   constexpr uint64_t kSlice = 20'000;  // instructions between timer and host checks
   while (!exit_) {
