@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
   CaseGenerator gen(o.seed);
   std::vector<FormInfo> forms = user_mode_forms();
 
-  uint64_t run_cases = 0, mismatches = 0, skipped = 0, reported = 0;
+  uint64_t host_cases = 0, run_cases = 0, mismatches = 0, skipped = 0, reported = 0;
   size_t exercised = 0, not_implemented = 0, selected = 0;
   uint64_t int1_rip_at = 0, int1_rip_after = 0;  // host INT1 reports (int1_trap_rip.h)
   std::map<std::string, uint64_t> mismatch_by_form;
@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
       ++skipped;
       return false;
     }
+    ++host_cases;
     switch (accept_int1_host_rip(g.int1, nr)) {
       case Int1HostRip::AtInstruction: ++int1_rip_at; break;
       case Int1HostRip::AfterInstruction: ++int1_rip_after; break;
@@ -200,9 +201,9 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(run_cases - cases_before), static_cast<unsigned long long>(mismatches - before));
   }
   std::printf("\nengines: %s\n", o.engine.c_str());
-  std::printf("cases compared: %llu, mismatches: %llu, skipped (host timeout/unknown fault): %llu\n",
-              static_cast<unsigned long long>(run_cases), static_cast<unsigned long long>(mismatches),
-              static_cast<unsigned long long>(skipped));
+  std::printf("cases run on the host: %llu; compared (each engine with the host): %llu, mismatches: %llu, skipped (host timeout/unknown fault): %llu\n",
+              static_cast<unsigned long long>(host_cases), static_cast<unsigned long long>(run_cases),
+              static_cast<unsigned long long>(mismatches), static_cast<unsigned long long>(skipped));
   for (auto& [name, count] : mismatch_by_form) std::printf("  mismatching form: %-28s %llu\n", name.c_str(), static_cast<unsigned long long>(count));
   if (int1_rip_at + int1_rip_after)
     std::printf("INT1: host #DB RIP after the instruction %llu times, at its start (VM re-injection) %llu times\n",
