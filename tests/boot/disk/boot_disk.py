@@ -254,8 +254,8 @@ def test_bad_input(emu, paths, work):
     expect_refused(emu, paths, ["-hda", read_only], read_only, "read-only image without readonly=on")
     expect_refused(emu, paths, ["-drive", "file=%s,format=vmdk" % read_only], read_only, "unknown format=")
     qcow2 = make("disk.qcow2", b"QFI\xfb\0\0\0\3" + b"\0" * 4088)
-    expect_refused(emu, paths, ["-hda", qcow2], qcow2, "qcow2 file opened as a raw image")
-    expect_refused(emu, paths, ["-drive", "file=%s,format=qcow2" % qcow2], qcow2, "format=qcow2")
+    expect_refused(emu, paths, ["-hda", qcow2], qcow2, "qcow2 header with cluster_bits 0")
+    expect_refused(emu, paths, ["-drive", "file=%s,format=qcow2" % qcow2], qcow2, "format=qcow2 with a corrupt header")
 
     # Locked: a first emu has the image open (it opens its drives before the guest
     # starts; its first serial output shows it got that far).
