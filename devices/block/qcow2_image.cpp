@@ -63,6 +63,18 @@ void put_entry(uint8_t* block, uint64_t index, uint32_t bits, uint64_t value, ui
   *count = n;
 }
 
+// Where a compressed cluster's data lies: from `host` (any byte offset) for `bytes`,
+// which is up to the end of the last 512-byte sector it occupies.
+struct CompressedExtent {
+  uint64_t host, bytes;
+};
+CompressedExtent compressed_extent(uint64_t e, uint32_t cluster_bits) {
+  const uint32_t x = 62 - (cluster_bits - 8);
+  const uint64_t host = e & ((1ull << x) - 1);
+  const uint64_t sectors = ((e >> x) & ((1ull << (62 - x)) - 1)) + 1;
+  return {host, sectors * 512 - (host & 511)};
+}
+
 template <typename Map>
 void make_room(Map& cache, uint64_t cluster_size) {
   if (cache.size() >= std::max<uint64_t>(16, kCacheBytes / cluster_size)) cache.clear();
@@ -268,15 +280,13 @@ bool Qcow2Image::read_host(uint64_t host, uint8_t* out, size_t len) {
 }
 
 bool Qcow2Image::read_compressed(uint64_t e, uint64_t within, uint8_t* out, size_t len) {
-  const uint32_t x = 62 - (header_.cluster_bits - 8);
-  const uint64_t host = e & ((1ull << x) - 1);
-  const uint64_t sectors = ((e >> x) & ((1ull << (62 - x)) - 1)) + 1;
+  const auto [host, bytes] = compressed_extent(e, header_.cluster_bits);
   const uint64_t cs = header_.cluster_size();
   if (host & ~qcow2::kOffsetMask & ~0x1ffull) return corrupt("compressed cluster offset " + hex(host) + " is invalid");
   if (host >= file_end_) return corrupt("compressed cluster at " + hex(host) + " lies past the end of the file");
   if (compressed_entry_ != e || compressed_data_.size() != cs) {
 #ifdef EMU_HAVE_ZLIB
-    uint64_t in_len = std::min(sectors * 512 - (host & 511), file_end_ - host);
+    uint64_t in_len = std::min(bytes, file_end_ - host);
     std::vector<uint8_t> in(static_cast<size_t>(in_len));
     if (!image_file::pread_all(fd_, in.data(), in.size(), host))
       return corrupt("read failed at " + hex(host) + ": " + std::strerror(errno));
@@ -297,6 +307,7 @@ bool Qcow2Image::read_compressed(uint64_t e, uint64_t within, uint8_t* out, size
     }
     compressed_entry_ = e;
 #else
+    (void)bytes;
     return corrupt("compressed cluster at " + hex(host) + ": emu was built without zlib");
 #endif
   }
@@ -532,11 +543,9 @@ bool Qcow2Image::release(uint64_t e) {
   const uint64_t cs = header_.cluster_size();
   uint64_t first = 0, last = 0;
   if (e & qcow2::kCompressed) {
-    const uint32_t x = 62 - (header_.cluster_bits - 8);
-    const uint64_t host = e & ((1ull << x) - 1);
-    const uint64_t sectors = ((e >> x) & ((1ull << (62 - x)) - 1)) + 1;
+    const auto [host, bytes] = compressed_extent(e, header_.cluster_bits);
     first = host / cs;
-    last = (host + sectors * 512 - (host & 511) - 1) / cs;
+    last = (host + bytes - 1) / cs;
   } else {
     const uint64_t host = e & qcow2::kOffsetMask;
     if (host == 0) return true;

@@ -14,6 +14,12 @@ test works on copies of busybox.img in a private temporary directory.
                            is clean and `debugfs -R "cat"` gives the digest
   boot_disk.py sigkill     the same, but emu is killed with SIGKILL right after the
                            guest's sync returned
+  boot_disk.py qcow2-poweroff, qcow2-sigkill
+                           the same through `-hda overlay.qcow2`, an overlay made by
+                           qemu-img over a raw copy of the image: afterwards `qemu-img
+                           check` is clean, the base is byte-identical, and the checks
+                           above run on the overlay converted to raw (skipped, status
+                           77, without qemu-img)
   boot_disk.py bad-input   missing, empty, truncated, read-only, locked and foreign-format
                            images: one error line naming the file, a non-zero exit, and
                            no guest output
@@ -180,8 +186,32 @@ def test_builtin(emu, paths, work):
     print("boot_disk: image byte-identical after a session with writes under -snapshot")
 
 
-def test_persist(emu, paths, work, kill):
+def qcow2_overlay(work, base):
+    """Makes overlay.qcow2 over `base` (named relative to the overlay, as users do)."""
+    overlay = os.path.join(work, "overlay.qcow2")
+    r = run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", os.path.basename(base), "-F", "raw", overlay], text=True,
+            cwd=work)
+    check(r.returncode == 0, "qemu-img create failed: %s%s" % (r.stdout, r.stderr))
+    return overlay
+
+
+def qcow2_flatten(work, overlay, base, base_digest):
+    """Checks the overlay with qemu-img and the base for changes; returns a raw copy."""
+    r = run(["qemu-img", "check", overlay], text=True)
+    check(r.returncode == 0, "qemu-img check %s: status %d:\n%s%s" % (overlay, r.returncode, r.stdout, r.stderr))
+    check(sha256_file(base) == base_digest, "the overlay's base image changed")
+    flat = os.path.join(work, "flat.img")
+    r = run(["qemu-img", "convert", "-f", "qcow2", "-O", "raw", overlay, flat], text=True)
+    check(r.returncode == 0, "qemu-img convert failed: %s%s" % (r.stdout, r.stderr))
+    print("boot_disk: qemu-img check clean, base unchanged (overlay %d KiB)" % (os.path.getsize(overlay) >> 10))
+    return flat
+
+
+def test_persist(emu, paths, work, kill, qcow2=False):
     img = copy_image(paths, work, grow_to=160 << 20)
+    if qcow2:
+        base, base_digest = img, sha256_file(img)
+        img = qcow2_overlay(work, base)
     # The known content comes from the host on the CD-ROM drive (/dev/sr0: a second disk
     # could take the name sda, as sd probes its disks in parallel).
     content = random.Random(64).randbytes(BIG_FILE_BYTES)
@@ -204,6 +234,8 @@ def test_persist(emu, paths, work, kill):
             guest.poweroff()
     finally:
         guest.close()
+    if qcow2:
+        img = qcow2_flatten(work, img, base, base_digest)
     # `poweroff -f` and SIGKILL both leave the file system mounted (needs_recovery): replay
     # its journal first, as the next mount would; then it must be consistent.
     # e2fsck may repair superblock-level things even then: any line besides the replay
@@ -216,7 +248,8 @@ def test_persist(emu, paths, work, kill):
     e2fsck_clean(img)
     got = debugfs_digest(img, "/big.bin")
     check(got == expected, "host digest of /big.bin %s, expected %s" % (got, expected))
-    print("boot_disk: /big.bin (64 MiB) intact on the host after %s" % ("SIGKILL" if kill else "poweroff"))
+    print("boot_disk: /big.bin (64 MiB) intact on the host after %s%s" % ("SIGKILL" if kill else "poweroff",
+                                                                        " (qcow2 overlay)" if qcow2 else ""))
 
 
 def expect_refused(emu, paths, args, names, what):
@@ -276,10 +309,15 @@ def main():
         return 1
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
     tests = {"builtin": test_builtin, "poweroff": lambda *a: test_persist(*a, kill=False),
-             "sigkill": lambda *a: test_persist(*a, kill=True), "bad-input": test_bad_input}
+             "sigkill": lambda *a: test_persist(*a, kill=True), "bad-input": test_bad_input,
+             "qcow2-poweroff": lambda *a: test_persist(*a, kill=False, qcow2=True),
+             "qcow2-sigkill": lambda *a: test_persist(*a, kill=True, qcow2=True)}
     if mode not in tests:
         print("usage: boot_disk.py %s" % "|".join(tests), file=sys.stderr)
         return 2
+    if mode.startswith("qcow2") and not shutil.which("qemu-img"):
+        print("SKIP: qemu-img is not installed (apt install qemu-utils)")
+        return 77
     paths = image_paths()
     for key in ("VMLINUZ_BUILTIN", "BUSYBOX_IMG"):
         if not os.path.isfile(paths.get(key, "")):
