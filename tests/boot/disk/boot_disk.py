@@ -20,9 +20,9 @@ test works on copies of busybox.img in a private temporary directory.
                            check` is clean, the base is byte-identical, and the checks
                            above run on the overlay converted to raw (skipped, status
                            77, without qemu-img)
-  boot_disk.py bad-input   missing, empty, truncated, read-only, locked and foreign-format
-                           images: one error line naming the file, a non-zero exit, and
-                           no guest output
+  boot_disk.py bad-input   missing, empty, truncated, read-only, locked, foreign-format and
+                           broken qcow2 images (corrupt, backing file missing): one
+                           error line naming the file, a non-zero exit, no guest output
 
 Environment (set by ctest): EMU_BINARY, EMU_SOURCE_DIR, EMU_IMAGE_DIR (optional).
 Extra kernel arguments (appended to the built-in ones): EMU_BOOT_APPEND.
@@ -289,6 +289,21 @@ def test_bad_input(emu, paths, work):
     qcow2 = make("disk.qcow2", b"QFI\xfb\0\0\0\3" + b"\0" * 4088)
     expect_refused(emu, paths, ["-hda", qcow2], qcow2, "qcow2 header with cluster_bits 0")
     expect_refused(emu, paths, ["-drive", "file=%s,format=qcow2" % qcow2], qcow2, "format=qcow2 with a corrupt header")
+    if shutil.which("qemu-img"):
+        # A real overlay whose backing file is gone, and one whose L1 table points past its end.
+        gone = make("gone.img", b"\0" * (1 << 20))
+        orphan = qcow2_overlay(work, gone)
+        os.unlink(gone)
+        expect_refused(emu, paths, ["-hda", orphan], orphan, "qcow2 overlay without its backing file")
+        broken = os.path.join(work, "broken.qcow2")
+        r = run(["qemu-img", "create", "-q", "-f", "qcow2", broken, "16M"], text=True)
+        check(r.returncode == 0, "qemu-img create failed: %s" % r.stderr)
+        with open(broken, "r+b") as f:
+            f.seek(40)
+            f.write((1 << 40).to_bytes(8, "big"))
+        expect_refused(emu, paths, ["-drive", "file=%s,format=qcow2" % broken], broken, "qcow2 L1 table past the end")
+    else:
+        print("qcow2 overlay cases skipped: qemu-img is not installed")
 
     # Locked: a first emu has the image open (it opens its drives before the guest
     # starts; its first serial output shows it got that far).

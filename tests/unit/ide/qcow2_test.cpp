@@ -214,15 +214,20 @@ TEST_CASE("qcow2: images without a backing file, zero clusters, compressed clust
   SECTION("v3 zero clusters hide the backing file; a partial write keeps the rest zero") {
     const std::string ov = dir + "/ov.qcow2";
     REQUIRE(sh("cd " + q(dir) + " && qemu-img create -q -f qcow2 -o cluster_size=4096 -b base.raw -F raw ov.qcow2") == 0);
-    REQUIRE(sh("qemu-io -c 'write -z 8192 8192' " + q(ov)) == 0);
+    // 8192..16383: zero clusters with no host cluster; 32768..36863: written, then
+    // zeroed, so a zero cluster that keeps its (preallocated) host cluster.
+    REQUIRE(sh("qemu-io -c 'write -z 8192 8192' -c 'write -P 0x55 32768 4096' -c 'write -z 32768 4096' " + q(ov)) == 0);
     auto model = original;
     std::fill(model.begin() + 8192, model.begin() + 16384, 0);
+    std::fill(model.begin() + 32768, model.begin() + 36864, 0);
     {
       auto img = open_disk(ov);
       REQUIRE(read_all(*img) == model);
       std::vector<uint8_t> w(100, 0xEE);
-      REQUIRE(img->write(9000, w.data(), w.size()));
-      std::fill(model.begin() + 9000, model.begin() + 9100, 0xEE);
+      for (uint64_t at : {9000, 33000}) {
+        REQUIRE(img->write(at, w.data(), w.size()));
+        std::fill(model.begin() + at, model.begin() + at + 100, 0xEE);
+      }
       REQUIRE(read_all(*img) == model);
     }
     require_check_clean(ov);
