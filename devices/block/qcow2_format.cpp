@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <sstream>
 
 #include "base/endian.h"
@@ -69,12 +70,39 @@ Header parse_header(const std::vector<uint8_t>& buf, uint64_t file_size, bool wr
       fail("compression type " + std::to_string(compression_type) + " (zstd) is not supported (only zlib)");
     ext_start = header_length;
   }
+  std::map<int, std::string> incompatible_names;  // from the feature name table
+  // Header extensions: between the header and the backing file name (or the cluster end).
+  const uint64_t area_end = std::min<uint64_t>(
+      buf.size(), backing_offset != 0 && backing_offset > ext_start ? backing_offset : cs);
+  for (uint64_t off = ext_start; off + 8 <= area_end;) {
+    uint32_t type = load_be32(p + off);
+    uint32_t len = load_be32(p + off + 4);
+    if (type == kExtEnd) break;
+    if (len > area_end - off - 8) fail("header extension " + hex(type) + " runs past the header area");
+    if (type == kExtBackingFormat) h.backing_format.assign(reinterpret_cast<const char*>(p + off + 8), len);
+    if (type == kExtFeatureNames)
+      for (uint64_t e = off + 8; e + 48 <= off + 8 + len; e += 48)
+        if (p[e] == 0) {
+          const char* name = reinterpret_cast<const char*>(p + e + 2);
+          incompatible_names[p[e + 1]] = std::string(name, strnlen(name, 46));
+        }
+    off += 8 + (uint64_t{len} + 7) / 8 * 8;
+  }
+
   if (crypt != 0) fail("encrypted images are not supported (crypt_method " + std::to_string(crypt) + ")");
   const uint64_t f = h.incompatible_features;
   if (f & kIncompatDataFile) fail("external data files are not supported");
   if (f & kIncompatExtendedL2) fail("extended L2 entries (subclusters) are not supported");
   const uint64_t known = kIncompatDirty | kIncompatCorrupt | kIncompatDataFile | kIncompatCompression | kIncompatExtendedL2;
-  if (f & ~known) fail("unknown incompatible feature bits " + hex(f & ~known));
+  if (f & ~known) {
+    std::string names;
+    for (int bit = 0; bit < 64; bit++)
+      if ((f & ~known) >> bit & 1) {
+        if (auto it = incompatible_names.find(bit); it != incompatible_names.end())
+          names += (names.empty() ? " (" : ", ") + it->second;
+      }
+    fail("unknown incompatible feature bits " + hex(f & ~known) + (names.empty() ? "" : names + ")"));
+  }
   if (writable && (f & kIncompatCorrupt))
     fail("image is marked corrupt; repair it with qemu-img check -r all (or open it read-only)");
   if (writable && (f & kIncompatDirty))
@@ -116,18 +144,6 @@ Header parse_header(const std::vector<uint8_t>& buf, uint64_t file_size, bool wr
       if (a.start < b.end && b.start < a.end)
         fail(std::string(a.name) + " and " + b.name + " overlap (at " + hex(a.start) + " and " + hex(b.start) + ")");
     }
-
-  // Header extensions: between the header and the backing file name (or the cluster end).
-  const uint64_t area_end = std::min<uint64_t>(
-      buf.size(), backing_offset != 0 && backing_offset > ext_start ? backing_offset : cs);
-  for (uint64_t off = ext_start; off + 8 <= area_end;) {
-    uint32_t type = load_be32(p + off);
-    uint32_t len = load_be32(p + off + 4);
-    if (type == kExtEnd) break;
-    if (len > area_end - off - 8) fail("header extension " + hex(type) + " runs past the header area");
-    if (type == kExtBackingFormat) h.backing_format.assign(reinterpret_cast<const char*>(p + off + 8), len);
-    off += 8 + (uint64_t{len} + 7) / 8 * 8;
-  }
 
   if (backing_offset != 0) {
     if (backing_size == 0 || backing_size > kMaxBackingNameLen)

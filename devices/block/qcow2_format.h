@@ -1,7 +1,7 @@
 // The qcow2 on-disk format (QEMU's docs/interop/qcow2.txt), versions 2 and 3: header
 // fields, header extensions, the bits of L1/L2/refcount-table entries, and the parser
 // that validates a header against the file it came from. Everything here is untrusted
-// input: parse_qcow2_header() checks every offset and size it returns (tables inside
+// input: parse_header() checks every offset and size it returns (tables inside
 // the file, cluster-aligned, not overlapping each other or the header) and refuses
 // features emu does not implement, so the backend (qcow2_image.*) can rely on them.
 #pragma once
@@ -27,6 +27,7 @@ constexpr uint64_t kIncompatExtendedL2 = 1ull << 4;
 // Header extension types.
 constexpr uint32_t kExtEnd = 0;
 constexpr uint32_t kExtBackingFormat = 0xe2792aca;
+constexpr uint32_t kExtFeatureNames = 0x6803f857;  // 48-byte entries: type, bit, name[46]
 
 // Table entries.
 constexpr uint64_t kOffsetMask = 0x00fffffffffffe00ull;  // bits 9..55: cluster offset

@@ -41,7 +41,6 @@ class Qcow2Image : public BlockDevice {
   bool read(uint64_t offset, void* buf, size_t len) override;
   bool write(uint64_t offset, const void* buf, size_t len) override;
   bool flush() override;
-  const qcow2::Header& header() const { return header_; }
 
  private:
   Qcow2Image(std::string path, int fd, bool read_only, qcow2::Header header, uint64_t file_size);

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <random>
@@ -361,6 +362,17 @@ TEST_CASE("qcow2: corrupt or unsupported images are refused with one clear error
     patch(img, 32, be32(0));
     patch(img, 72, be64(1ull << 10));
     CHECK(open_error() == prefix + "unknown incompatible feature bits 0x400");
+    {  // the feature name table (qemu-img writes one) names the bit
+      std::vector<uint8_t> head(4096);
+      int fd = ::open(img.c_str(), O_RDONLY);
+      REQUIRE(::pread(fd, head.data(), head.size(), 0) == 4096);
+      ::close(fd);
+      const std::string name = "extended L2 entries";
+      auto at = std::search(head.begin(), head.end(), name.begin(), name.end());
+      REQUIRE(at != head.end());
+      patch(img, static_cast<uint64_t>(at - head.begin()) - 1, {10});  // the entry's bit number
+    }
+    CHECK(open_error() == prefix + "unknown incompatible feature bits 0x400 (extended L2 entries)");
     patch(img, 72, be64(qcow2::kIncompatDataFile));
     CHECK(open_error() == prefix + "external data files are not supported");
     patch(img, 72, be64(qcow2::kIncompatExtendedL2));
