@@ -23,6 +23,7 @@ using qcow2::load_be64;
 using qcow2::store_be64;
 
 constexpr uint64_t kCacheBytes = 32ull << 20;  // per table cache (L2 tables, refcount blocks)
+constexpr uint64_t kMaxUsedPastEnd = 1024;      // clusters refcounted past the end of the file
 
 std::string hex(uint64_t v) {
   std::ostringstream s;
@@ -178,7 +179,17 @@ void Qcow2Image::load_tables() {
         break;
       }
   }
-  alloc_end_ = std::max((file_end_ + cs - 1) / cs * cs, used_end);
+  // Clusters counted as used past the end of the file are leftovers of an allocation
+  // cut short (a few clusters); many of them mean a corrupt refcount block, and
+  // allocating past them would grow the file without bound.
+  const uint64_t file_clusters_end = (file_end_ + cs - 1) / cs * cs;
+  if (used_end > file_clusters_end + kMaxUsedPastEnd * cs) {
+    if (!read_only_)
+      fail("refcounts mark clusters up to " + hex(used_end) + " as used, far past the end of the file (" +
+           std::to_string(file_end_) + " bytes); repair it with qemu-img check -r all");
+    used_end = file_clusters_end;
+  }
+  alloc_end_ = std::max(file_clusters_end, used_end);
 }
 
 bool Qcow2Image::corrupt(const std::string& what) {

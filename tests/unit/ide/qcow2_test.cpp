@@ -426,3 +426,62 @@ TEST_CASE("qcow2: corrupt or unsupported images are refused with one clear error
     CHECK_FALSE(d->read(0, buf.data(), buf.size()));
   }
 }
+
+TEST_CASE("qcow2: randomly corrupted metadata never crashes emu or grows the file without bound", "[qcow2]") {
+  REQUIRE_QEMU_TOOLS();
+  TempFile base("base.raw");
+  const std::string dir = base.dir, img = dir + "/fuzz.qcow2";
+  base.write(pattern_image(256 * 1024));
+  // 512-byte clusters: most of the file is metadata (L1, L2 tables, refcount blocks).
+  REQUIRE(sh("cd " + q(dir) + " && qemu-img create -q -f qcow2 -o cluster_size=512 -b base.raw -F raw fuzz.qcow2 && " +
+             "qemu-io -c 'write -P 0x21 0 20000' -c 'write -P 0x22 100000 3000' -c 'write -z 200000 5000' fuzz.qcow2") == 0);
+  std::vector<uint8_t> pristine;
+  {
+    int fd = ::open(img.c_str(), O_RDONLY);
+    REQUIRE(fd >= 0);
+    pristine.resize(static_cast<size_t>(::lseek(fd, 0, SEEK_END)));
+    REQUIRE(::pread(fd, pristine.data(), pristine.size(), 0) == static_cast<ssize_t>(pristine.size()));
+    ::close(fd);
+  }
+  std::mt19937_64 rng(7);
+  int opened = 0, refused = 0;
+  for (int round = 0; round < 300; round++) {
+    auto bytes = pristine;
+    const int changes = 1 + static_cast<int>(rng() % 4);
+    for (int c = 0; c < changes; c++) {
+      const uint64_t span = rng() % 2 ? 512 : bytes.size();  // half the time the header cluster
+      const uint64_t at = rng() % span;
+      if (rng() % 2) {
+        bytes[at] = static_cast<uint8_t>(rng());
+      } else {  // a whole 8-byte field: offsets and sizes with high bits
+        const uint64_t field = at / 8 * 8;
+        const uint64_t value = rng() >> (rng() % 64);
+        for (int b = 0; b < 8 && field + b < bytes.size(); b++) bytes[field + b] = static_cast<uint8_t>(value >> (56 - 8 * b));
+      }
+    }
+    write_file(img, bytes);
+    std::unique_ptr<BlockDevice> d;
+    const std::string error = error_of([&] { d = open_disk(img); });
+    if (!d) {
+      CHECK(error.rfind(img + ": ", 0) == 0);
+      refused++;
+      continue;
+    }
+    opened++;
+    std::vector<uint8_t> buf(static_cast<size_t>(d->size_bytes() < (1 << 20) ? d->size_bytes() : (1 << 20)));
+    (void)d->read(0, buf.data(), buf.size());
+    std::vector<uint8_t> w(3000, 0x5C);
+    for (uint64_t at : {0ull, 20000ull, 150000ull, 250000ull})
+      if (at + w.size() <= d->size_bytes()) (void)d->write(at, w.data(), w.size());
+    (void)d->read(0, buf.data(), buf.size());
+    d.reset();
+    struct stat st {};
+    REQUIRE(::stat(img.c_str(), &st) == 0);
+    INFO("round " << round);
+    CHECK(static_cast<uint64_t>(st.st_size) < pristine.size() + (4u << 20));
+  }
+  CHECK(base.read() == pattern_image(256 * 1024));
+  INFO("corrupted images: " << opened << " opened, " << refused << " refused");
+  CHECK(opened > 0);
+  CHECK(refused > 0);
+}
