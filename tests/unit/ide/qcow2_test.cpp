@@ -234,6 +234,25 @@ TEST_CASE("qcow2: images without a backing file, zero clusters, compressed clust
     require_check_clean(ov);
     require_same_as(ov, model, dir);
   }
+  SECTION("an overlay larger than its backing file reads zeros past the backing file's end") {
+    const std::string ov = dir + "/big.qcow2";
+    // The backing file ends in the middle of a 4 KiB cluster.
+    TempFile odd("odd.raw");
+    odd.write(pattern_image((1 << 20) + 1536));
+    REQUIRE(sh("qemu-img create -q -f qcow2 -o cluster_size=4096 -b " + q(odd.path) + " -F raw " + q(ov) + " 2M") == 0);
+    auto model = pattern_image((1 << 20) + 1536);
+    model.resize(2 << 20, 0);
+    {
+      auto img = open_disk(ov);
+      REQUIRE(read_all(*img) == model);
+      std::vector<uint8_t> w(700, 0x99);  // inside the cluster the backing file ends in
+      REQUIRE(img->write((1 << 20) + 100, w.data(), w.size()));
+      std::fill(model.begin() + (1 << 20) + 100, model.begin() + (1 << 20) + 800, 0x99);
+      REQUIRE(read_all(*img) == model);
+    }
+    require_check_clean(ov);
+    require_same_as(ov, model, dir);
+  }
   SECTION("zlib-compressed clusters read back, and writes into them move them out") {
     const std::string comp = dir + "/comp.qcow2";
     REQUIRE(sh("qemu-img convert -c -f raw -O qcow2 -o cluster_size=4096 " + q(base.path) + " " + q(comp)) == 0);
