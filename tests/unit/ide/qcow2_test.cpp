@@ -268,13 +268,13 @@ TEST_CASE("qcow2: images without a backing file, zero clusters, compressed clust
   }
 }
 
-TEST_CASE("qcow2: a backing chain qcow2 -> qcow2 -> raw, names relative to the overlay's folder", "[qcow2]") {
+TEST_CASE("qcow2: a backing chain qcow2 (v3) -> qcow2 (v2) -> raw, names relative to the overlay's folder", "[qcow2]") {
   REQUIRE_QEMU_TOOLS();
   TempFile base("base.raw");
   const std::string dir = base.dir;
   const auto original = pattern_image(2 << 20);
   base.write(original);
-  REQUIRE(sh("cd " + q(dir) + " && qemu-img create -q -f qcow2 -o cluster_size=16384 -b base.raw -F raw mid.qcow2 && " +
+  REQUIRE(sh("cd " + q(dir) + " && qemu-img create -q -f qcow2 -o cluster_size=16384,compat=0.10 -b base.raw -F raw mid.qcow2 && " +
              "qemu-io -c 'write -P 0x11 100000 50000' mid.qcow2 && " +
              "qemu-img create -q -f qcow2 -o cluster_size=4096 -b mid.qcow2 -F qcow2 top.qcow2") == 0);
   std::string mid_before;
