@@ -259,11 +259,9 @@ bool Qcow2Image::read_piece(uint64_t offset, uint8_t* out, size_t len) {
   if (!table) return false;
   const uint64_t e = (*table)[cluster % header_.l2_entries()];
   if (e & qcow2::kCompressed) return read_compressed(e, within, out, len);
-  if (e & qcow2::kL2Reserved) return corrupt("L2 entry " + hex(e) + " for guest offset " + hex(offset) + " has reserved bits set");
-  if (e & qcow2::kZeroFlag) {
-    if (header_.version < 3) return corrupt("L2 entry " + hex(e) + " sets the zero flag in a version 2 image");
-    return read_unallocated(offset, out, len, true);
-  }
+  if (e & l2_reserved_bits())
+    return corrupt("L2 entry " + hex(e) + " for guest offset " + hex(offset) + " has reserved bits set");
+  if (e & qcow2::kZeroFlag) return read_unallocated(offset, out, len, true);
   const uint64_t host = e & qcow2::kOffsetMask;
   if (host == 0) {
     if (e & qcow2::kCopied) return corrupt("L2 entry for guest offset " + hex(offset) + " maps to host offset 0");
@@ -359,7 +357,7 @@ bool Qcow2Image::write_piece(uint64_t offset, const uint8_t* in, size_t len) {
   if (!table) return false;
   const uint64_t e = (*table)[index];
   const bool compressed = e & qcow2::kCompressed;
-  if (!compressed && (e & qcow2::kL2Reserved))
+  if (!compressed && (e & l2_reserved_bits()))
     return corrupt("L2 entry " + hex(e) + " for guest offset " + hex(offset) + " has reserved bits set");
   const uint64_t host = compressed ? 0 : e & qcow2::kOffsetMask;
   const bool host_usable = host != 0 && host % cs == 0 && host < alloc_end_ && !is_metadata(host);

@@ -53,6 +53,8 @@ class Qcow2Image : public BlockDevice {
   const std::vector<uint64_t>* l2_table(uint64_t l2_offset);
   std::vector<uint8_t>* refcount_block(uint64_t block_offset);
   bool is_metadata(uint64_t cluster_offset) const;
+  // Bits a standard L2 entry must not set (the zero flag exists from version 3 on).
+  uint64_t l2_reserved_bits() const { return qcow2::kL2Reserved | (header_.version < 3 ? qcow2::kZeroFlag : 0); }
 
   // Reading one piece that lies within a single guest cluster.
   bool read_piece(uint64_t offset, uint8_t* out, size_t len);
