@@ -28,7 +28,7 @@ enum class DriveMedia { Disk, Cdrom };
 
 struct DriveOptions {
   std::string file;    // empty only for an empty CD-ROM drive
-  std::string format;  // "raw", "qcow2"...; empty when not given (raw is assumed)
+  std::string format;  // "raw", "qcow2"...; empty when not given (probed: qcow2 by its magic, else raw)
   DriveInterface interface = DriveInterface::Ide;
   int index = -1;      // -1 until assigned: the first free slot of its interface
   DriveMedia media = DriveMedia::Disk;

@@ -33,7 +33,6 @@ std::optional<std::string> first_unsupported_feature(const EmuOptions& o) {
   if (!o.gdb.empty()) return unsupported("-gdb " + o.gdb + " (-s)");
   if (o.start_paused) return unsupported("-S");
   for (const DriveOptions& d : o.drives) {
-    if (d.format == "qcow2") return unsupported(d.origin + " format=qcow2 ('" + d.file + "')");
     if (d.interface != DriveInterface::Ide)
       return unsupported(d.origin + " if=" + drive_interface_name(d.interface));
   }

@@ -14,9 +14,15 @@ test works on copies of busybox.img in a private temporary directory.
                            is clean and `debugfs -R "cat"` gives the digest
   boot_disk.py sigkill     the same, but emu is killed with SIGKILL right after the
                            guest's sync returned
-  boot_disk.py bad-input   missing, empty, truncated, read-only, locked and foreign-format
-                           images: one error line naming the file, a non-zero exit, and
-                           no guest output
+  boot_disk.py qcow2-poweroff, qcow2-sigkill
+                           the same through `-hda overlay.qcow2`, an overlay made by
+                           qemu-img over a raw copy of the image: afterwards `qemu-img
+                           check` is clean, the base is byte-identical, and the checks
+                           above run on the overlay converted to raw (skipped, status
+                           77, without qemu-img)
+  boot_disk.py bad-input   missing, empty, truncated, read-only, locked, foreign-format and
+                           broken qcow2 images (corrupt, backing file missing): one
+                           error line naming the file, a non-zero exit, no guest output
 
 Environment (set by ctest): EMU_BINARY, EMU_SOURCE_DIR, EMU_IMAGE_DIR (optional).
 Extra kernel arguments (appended to the built-in ones): EMU_BOOT_APPEND.
@@ -180,8 +186,32 @@ def test_builtin(emu, paths, work):
     print("boot_disk: image byte-identical after a session with writes under -snapshot")
 
 
-def test_persist(emu, paths, work, kill):
+def qcow2_overlay(work, base):
+    """Makes overlay.qcow2 over `base` (named relative to the overlay, as users do)."""
+    overlay = os.path.join(work, "overlay.qcow2")
+    r = run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", os.path.basename(base), "-F", "raw", overlay], text=True,
+            cwd=work)
+    check(r.returncode == 0, "qemu-img create failed: %s%s" % (r.stdout, r.stderr))
+    return overlay
+
+
+def qcow2_flatten(work, overlay, base, base_digest):
+    """Checks the overlay with qemu-img and the base for changes; returns a raw copy."""
+    r = run(["qemu-img", "check", overlay], text=True)
+    check(r.returncode == 0, "qemu-img check %s: status %d:\n%s%s" % (overlay, r.returncode, r.stdout, r.stderr))
+    check(sha256_file(base) == base_digest, "the overlay's base image changed")
+    flat = os.path.join(work, "flat.img")
+    r = run(["qemu-img", "convert", "-f", "qcow2", "-O", "raw", overlay, flat], text=True)
+    check(r.returncode == 0, "qemu-img convert failed: %s%s" % (r.stdout, r.stderr))
+    print("boot_disk: qemu-img check clean, base unchanged (overlay %d KiB)" % (os.path.getsize(overlay) >> 10))
+    return flat
+
+
+def test_persist(emu, paths, work, kill, qcow2=False):
     img = copy_image(paths, work, grow_to=160 << 20)
+    if qcow2:
+        base, base_digest = img, sha256_file(img)
+        img = qcow2_overlay(work, base)
     # The known content comes from the host on the CD-ROM drive (/dev/sr0: a second disk
     # could take the name sda, as sd probes its disks in parallel).
     content = random.Random(64).randbytes(BIG_FILE_BYTES)
@@ -204,6 +234,8 @@ def test_persist(emu, paths, work, kill):
             guest.poweroff()
     finally:
         guest.close()
+    if qcow2:
+        img = qcow2_flatten(work, img, base, base_digest)
     # `poweroff -f` and SIGKILL both leave the file system mounted (needs_recovery): replay
     # its journal first, as the next mount would; then it must be consistent.
     # e2fsck may repair superblock-level things even then: any line besides the replay
@@ -216,7 +248,8 @@ def test_persist(emu, paths, work, kill):
     e2fsck_clean(img)
     got = debugfs_digest(img, "/big.bin")
     check(got == expected, "host digest of /big.bin %s, expected %s" % (got, expected))
-    print("boot_disk: /big.bin (64 MiB) intact on the host after %s" % ("SIGKILL" if kill else "poweroff"))
+    print("boot_disk: /big.bin (64 MiB) intact on the host after %s%s" % ("SIGKILL" if kill else "poweroff",
+                                                                        " (qcow2 overlay)" if qcow2 else ""))
 
 
 def expect_refused(emu, paths, args, names, what):
@@ -254,8 +287,23 @@ def test_bad_input(emu, paths, work):
     expect_refused(emu, paths, ["-hda", read_only], read_only, "read-only image without readonly=on")
     expect_refused(emu, paths, ["-drive", "file=%s,format=vmdk" % read_only], read_only, "unknown format=")
     qcow2 = make("disk.qcow2", b"QFI\xfb\0\0\0\3" + b"\0" * 4088)
-    expect_refused(emu, paths, ["-hda", qcow2], qcow2, "qcow2 file opened as a raw image")
-    expect_refused(emu, paths, ["-drive", "file=%s,format=qcow2" % qcow2], qcow2, "format=qcow2")
+    expect_refused(emu, paths, ["-hda", qcow2], qcow2, "qcow2 header with cluster_bits 0")
+    expect_refused(emu, paths, ["-drive", "file=%s,format=qcow2" % qcow2], qcow2, "format=qcow2 with a corrupt header")
+    if shutil.which("qemu-img"):
+        # A real overlay whose backing file is gone, and one whose L1 table points past its end.
+        gone = make("gone.img", b"\0" * (1 << 20))
+        orphan = qcow2_overlay(work, gone)
+        os.unlink(gone)
+        expect_refused(emu, paths, ["-hda", orphan], orphan, "qcow2 overlay without its backing file")
+        broken = os.path.join(work, "broken.qcow2")
+        r = run(["qemu-img", "create", "-q", "-f", "qcow2", broken, "16M"], text=True)
+        check(r.returncode == 0, "qemu-img create failed: %s" % r.stderr)
+        with open(broken, "r+b") as f:
+            f.seek(40)
+            f.write((1 << 40).to_bytes(8, "big"))
+        expect_refused(emu, paths, ["-drive", "file=%s,format=qcow2" % broken], broken, "qcow2 L1 table past the end")
+    else:
+        print("qcow2 overlay cases skipped: qemu-img is not installed")
 
     # Locked: a first emu has the image open (it opens its drives before the guest
     # starts; its first serial output shows it got that far).
@@ -276,10 +324,15 @@ def main():
         return 1
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
     tests = {"builtin": test_builtin, "poweroff": lambda *a: test_persist(*a, kill=False),
-             "sigkill": lambda *a: test_persist(*a, kill=True), "bad-input": test_bad_input}
+             "sigkill": lambda *a: test_persist(*a, kill=True), "bad-input": test_bad_input,
+             "qcow2-poweroff": lambda *a: test_persist(*a, kill=False, qcow2=True),
+             "qcow2-sigkill": lambda *a: test_persist(*a, kill=True, qcow2=True)}
     if mode not in tests:
         print("usage: boot_disk.py %s" % "|".join(tests), file=sys.stderr)
         return 2
+    if mode.startswith("qcow2") and not shutil.which("qemu-img"):
+        print("SKIP: qemu-img is not installed (apt install qemu-utils)")
+        return 77
     paths = image_paths()
     for key in ("VMLINUZ_BUILTIN", "BUSYBOX_IMG"):
         if not os.path.isfile(paths.get(key, "")):

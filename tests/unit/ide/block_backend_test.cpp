@@ -74,7 +74,7 @@ TEST_CASE("raw image: missing or empty files give an error naming the file", "[b
   REQUIRE(error_of([&] { RawImage::open(f.path, false); }) == f.path + ": image is empty");
 }
 
-TEST_CASE("drive image: sizes that are not whole sectors, foreign formats, unsupported format=", "[block]") {
+TEST_CASE("drive image: sizes that are not whole sectors, qcow2 and foreign magic, unsupported format=", "[block]") {
   TempFile f;
   auto open = [&](bool cdrom, std::string format = "") {
     return error_of([&] { open_drive_image({f.path, format, cdrom, false, false}); });
@@ -93,10 +93,16 @@ TEST_CASE("drive image: sizes that are not whole sectors, foreign formats, unsup
   const uint8_t magic[] = {'Q', 'F', 'I', 0xfb, 0, 0, 0, 3};
   std::copy(std::begin(magic), std::end(magic), qcow2.begin());
   f.write(qcow2);
-  CHECK(open(false) ==
-        f.path + ": is a qcow2 image; emu reads raw images only (convert it with qemu-img convert -O raw)");
+  // A qcow2 magic makes it qcow2 (probed or named); this header is empty, so refused.
+  const std::string bad_header = f.path + ": qcow2: cluster_bits 0 out of range (9..21: 512 B..2 MiB clusters)";
+  CHECK(open(false) == bad_header);
+  CHECK(open(false, "qcow2") == bad_header);
   CHECK(open(false, "raw").empty());  // format=raw: the user says so
-  CHECK(open(false, "qcow2") == f.path + ": image format 'qcow2' is not supported (emu reads raw images)");
+  const uint8_t vmdk[] = {'K', 'D', 'M', 'V'};
+  std::copy(std::begin(vmdk), std::end(vmdk), qcow2.begin());
+  f.write(qcow2);
+  CHECK(open(false) == f.path + ": is a VMDK image; emu reads raw and qcow2 images (convert it with qemu-img convert)");
+  CHECK(open(false, "vmdk") == f.path + ": image format 'vmdk' is not supported (emu reads raw and qcow2 images)");
 }
 
 TEST_CASE("drive image: -snapshot puts an overlay in front, the file stays unchanged", "[block]") {
