@@ -8,6 +8,7 @@
 #include "cpu/exception.h"
 #include "cpu/flags.h"
 #include "cpu/isa/decoded_insn.h"
+#include "cpu/system/io_permission.h"
 
 namespace emu::sem {
 
@@ -42,12 +43,31 @@ inline uint64_t branch_target(E& e, const DecodedInsn& i) {
 inline unsigned dst_size(const DecodedInsn& i) { return i.op[0].size; }
 inline bool dst_is_mem(const DecodedInsn& i) { return i.op[0].type == OperandType::Mem; }
 
+inline constexpr uint64_t kRflagsVM = uint64_t{1} << 17;
+inline unsigned iopl_of(const CpuState& s) { return (s.rflags >> 12) & 3; }
+
+// IOPL-sensitive instructions (CLI, STI): allowed in real mode and when CPL <= IOPL
+// (virtual-8086 code runs at CPL 3, so only with IOPL 3; CR4.VME is not offered).
 template <class E>
 inline bool iopl_allows(E& e) {
   const CpuState& s = e.state();
   if (!(s.cr0 & kCr0PE)) return true;  // real mode
-  unsigned iopl = (s.rflags >> 12) & 3;
-  return s.cpl <= iopl;  // TODO(system step): TSS I/O permission bitmap, VME
+  return s.cpl <= iopl_of(s);
+}
+// Virtual-8086 code with IOPL < 3 may not run PUSHF/POPF/INT n/IRET (#GP(0); no VME).
+template <class E>
+inline bool v86_iopl_blocks(E& e) {
+  const CpuState& s = e.state();
+  return (s.cr0 & kCr0PE) && (s.rflags & kRflagsVM) && iopl_of(s) < 3;
+}
+// IN/OUT/INS/OUTS on ports port..port+size-1: allowed in real mode and at CPL <= IOPL
+// outside virtual-8086 mode, else only if the TSS's I/O permission bitmap allows them.
+template <class E>
+inline bool io_allowed(E& e, uint16_t port, unsigned size) {
+  const CpuState& s = e.state();
+  if (!(s.cr0 & kCr0PE)) return true;
+  if (!(s.rflags & kRflagsVM) && s.cpl <= iopl_of(s)) return true;
+  return e.system && sys::io_bitmap_allows(e, port, size);
 }
 
 template <class E>

@@ -86,6 +86,7 @@ inline constexpr uint64_t kPopfMask = 0x00257fd5;  // CF PF AF ZF SF TF IF DF OF
 
 template <class E>
 void sem_pushf(E& e, const DecodedInsn& i) {
+  if (v86_iopl_blocks(e)) e.raise_gp0();
   uint64_t f = read_rflags(e.state()) & ~uint64_t{0x30000};  // VM and RF read as 0
   e.push(f & size_mask(i.osz), i.osz);
   advance(e, i);
@@ -93,6 +94,7 @@ void sem_pushf(E& e, const DecodedInsn& i) {
 template <class E>
 void sem_popf(E& e, const DecodedInsn& i) {
   CpuState& s = e.state();
+  if (v86_iopl_blocks(e)) e.raise_gp0();
   uint64_t v = e.pop(i.osz);
   uint64_t mask = kPopfMask;
   unsigned iopl = (s.rflags >> 12) & 3;

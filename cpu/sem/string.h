@@ -12,14 +12,14 @@ inline constexpr unsigned kRepChunk = 4096;
 
 template <StrOp Op, class E>
 void string_op(E& e, const DecodedInsn& i) {
-  if constexpr (Op == StrOp::Ins || Op == StrOp::Outs) {
-    if (!iopl_allows(e)) e.raise_gp0();
-  }
   CpuState& s = e.state();
   const unsigned asz = i.asz;
   const uint64_t am = size_mask(asz);
   // Element size: the string operand's size.
   const unsigned sz = (Op == StrOp::Outs || Op == StrOp::Lods || Op == StrOp::Scas) ? i.op[1].size : i.op[0].size;
+  if constexpr (Op == StrOp::Ins || Op == StrOp::Outs) {
+    if (!io_allowed(e, static_cast<uint16_t>(s.gpr[RDX]), sz)) e.raise_gp0();
+  }
   const bool rep = i.prefixes & (isa::PFX_REP | isa::PFX_REPNE);
   const bool repne = i.prefixes & isa::PFX_REPNE;
   const int64_t step = (s.rflags & isa::FL_DF) ? -static_cast<int64_t>(sz) : static_cast<int64_t>(sz);

@@ -36,24 +36,25 @@ void sem_sti(E& e, const DecodedInsn& i) {
 
 template <class E>
 void sem_in(E& e, const DecodedInsn& i) {
-  if (!iopl_allows(e)) e.raise_gp0();
   uint16_t port = i.op[1].type == OperandType::Imm ? static_cast<uint16_t>(i.imm & 0xff)
                                                   : static_cast<uint16_t>(e.state().gpr[RDX]);
+  if (!io_allowed(e, port, dst_size(i))) e.raise_gp0();
   e.set_reg(RAX, dst_size(i), e.port_in(port, dst_size(i)));
   advance(e, i);
 }
 template <class E>
 void sem_out(E& e, const DecodedInsn& i) {
-  if (!iopl_allows(e)) e.raise_gp0();
   uint16_t port = i.op[0].type == OperandType::Imm ? static_cast<uint16_t>(i.imm & 0xff)
                                                   : static_cast<uint16_t>(e.state().gpr[RDX]);
   unsigned sz = i.op[1].size;
+  if (!io_allowed(e, port, sz)) e.raise_gp0();
   e.port_out(port, sz, static_cast<uint32_t>(e.reg(RAX, sz)));
   advance(e, i);
 }
 
 template <class E>
 [[noreturn]] void software_interrupt(E& e, const DecodedInsn& i, uint8_t vector) {
+  if (v86_iopl_blocks(e)) e.raise_gp0();  // INT n, INT3, INTO (not INT1)
   advance(e, i);
   CpuException x;
   x.vector = vector;

@@ -229,7 +229,8 @@ static uint64_t iret_flags_mask(const CpuState& s, unsigned osz, unsigned cpl_be
   return mask;
 }
 
-static void iret_real(Cpu& cpu, unsigned osz) {
+// Real mode, and virtual-8086 mode with IOPL 3 (which keeps IOPL: SDM IRET pseudo-code).
+static void iret_real(Cpu& cpu, unsigned osz, bool v86 = false) {
   CpuState& s = cpu.state();
   uint64_t ip = cpu.peek(osz, 0), cs = cpu.peek(osz, osz), fl = cpu.peek(osz, 2 * osz);
   unsigned ssz = cpu.stack_addr_size();
@@ -238,10 +239,38 @@ static void iret_real(Cpu& cpu, unsigned osz) {
   s.seg[SEG_CS].base = (cs & 0xffff) << 4;
   s.rip = ip & size_mask(osz);
   uint64_t mask = 0x00257fd5ull | kFlagRF;
+  if (v86) mask &= ~kFlagIOPL;
   if (osz == 2) mask &= 0xffff;
   materialize_flags(s);
   s.rflags = (s.rflags & ~mask) | (fl & mask) | 2;
   cpu.refresh_mode();
+  cpu.end_block();
+}
+
+// IRETD at CPL 0 with VM set in the popped EFLAGS (SDM IRET, RETURN-TO-VIRTUAL-8086-MODE):
+// pops EIP, CS, EFLAGS, ESP, SS, ES, DS, FS, GS (32 bits each) and runs at CPL 3 with
+// real-mode style segments (base = selector * 16, limit 0xFFFF, DPL 3).
+static void iret_to_v86(Cpu& cpu) {
+  CpuState& s = cpu.state();
+  uint64_t v[9];
+  for (unsigned k = 0; k < 9; ++k) v[k] = cpu.peek(4, 4 * k);  // reads (and faults) first
+  if ((v[0] & 0xffff) != v[0]) cpu.raise_gp0();  // EIP beyond the 64 KiB CS limit
+  materialize_flags(s);
+  s.rflags = (v[2] & (0x00257fd5ull | kFlagRF | kFlagVM | kFlagVIF | kFlagVIP)) | 2;
+  const unsigned order[6] = {SEG_CS, SEG_SS, isa::SEG_ES, isa::SEG_DS, isa::SEG_FS, isa::SEG_GS};
+  const uint64_t sels[6] = {v[1], v[4], v[5], v[6], v[7], v[8]};
+  for (unsigned k = 0; k < 6; ++k) {
+    SegmentCache& c = s.seg[order[k]];
+    c.selector = static_cast<uint16_t>(sels[k]);
+    c.base = (sels[k] & 0xffff) << 4;
+    c.limit = 0xffff;
+    c.attr = 0xf3;  // present, DPL 3, read/write data, accessed (as virtual-8086 loads)
+  }
+  s.gpr[RSP] = v[3] & 0xffffffffu;
+  s.rip = v[0];
+  s.cpl = 3;
+  cpu.refresh_mode();
+  cpu.flush_tlb();  // the privilege level changed
   cpu.end_block();
 }
 
@@ -253,7 +282,7 @@ void interrupt_return(Cpu& cpu, unsigned osz, uint64_t next_rip) {
   if (s.rflags & kFlagVM) {
     // Virtual-8086 mode IRET with IOPL 3 behaves as in real mode; else #GP(0).
     if (((s.rflags >> 12) & 3) != 3) cpu.raise_gp0();
-    iret_real(cpu, osz);
+    iret_real(cpu, osz, true);
     return;
   }
   const bool lm = long_mode_active(cpu);
@@ -268,9 +297,7 @@ void interrupt_return(Cpu& cpu, unsigned osz, uint64_t next_rip) {
   const uint16_t sel = static_cast<uint16_t>(cpu.peek(osz, osz));
   const uint64_t new_flags = cpu.peek(osz, 2 * osz);
   const unsigned cpl = s.cpl;
-  if (!lm && (new_flags & kFlagVM) && cpl == 0 && osz == 4) {
-    cpu.raise_gp0();  // return to virtual-8086 mode: not supported
-  }
+  if (!lm && (new_flags & kFlagVM) && cpl == 0 && osz == 4) return iret_to_v86(cpu);
   if ((sel & 0xfffc) == 0) cpu.raise_gp0();
   Descriptor cs;
   if (!fetch_descriptor(cpu, sel, &cs)) cpu.raise(kGP, selector_error(sel), true);
