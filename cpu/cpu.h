@@ -23,7 +23,7 @@
 
 namespace emu {
 
-namespace interp { class BlockCache; }
+namespace interp { class BlockCache; struct Block; }
 namespace jit { class Engine; }
 class SystemCpu;        // cpu/system/system_cpu.h (system mode)
 class InterruptSource;  // cpu/interrupt_source.h
@@ -267,6 +267,8 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   void invalidate_code_page(uint64_t phys_page);
   // Device DMA or a loader wrote guest RAM: drop the code decoded from those pages.
   void on_external_write(uint64_t paddr, uint64_t len) override;
+  interp::Block* block_at_rip();  // the decoded block at CS:RIP (decodes it on a miss)
+  void execute_single_step();
   bool execute_block();  // interpreter step; defined in cpu/interp/interpreter.cpp
 
   CpuState s_;

@@ -24,4 +24,7 @@ inline constexpr uint32_t kPfWrite = 1u << 1;
 inline constexpr uint32_t kPfUser = 1u << 2;
 inline constexpr uint32_t kPfFetch = 1u << 4;
 
+// DR6.BS: the #DB was a single-step trap (EFLAGS.TF).
+inline constexpr uint64_t kDr6SingleStep = 1u << 14;
+
 }  // namespace emu

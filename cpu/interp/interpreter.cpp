@@ -98,8 +98,7 @@ Block* decode_block(Cpu& cpu, AddressTranslator& tr, BlockCache& cache, uint64_t
   return cache.insert(std::move(block));
 }
 
-bool Cpu::execute_block() {
-  blocks_->collect_garbage();
+interp::Block* Cpu::block_at_rip() {
   const uint32_t mode = s_.mode_key();
   uint64_t lin = mode64_ ? s_.rip : ((s_.seg[SEG_CS].base + s_.rip) & 0xffffffffu);
   Block* b = blocks_->jump_lookup(lin, mode);
@@ -109,6 +108,32 @@ bool Cpu::execute_block() {
     if (b) blocks_->jump_insert(b);
     else b = decode_block(*this, *translator_, *blocks_, lin, mode);
   }
+  return b;
+}
+
+// EFLAGS.TF set before an instruction: it runs alone (interpreted), then a single-step
+// #DB trap (DR6.BS) is raised with RIP after it — unless it faulted or trapped itself
+// (INT n clears TF on delivery), or it was MOV SS/POP SS, whose interrupt shadow delays
+// the trap to after the next instruction (SDM vol. 3 17.3.1.4, 6.8.3).
+void Cpu::execute_single_step() {
+  Block* b = block_at_rip();
+  const interp::BlockInsn& bi = b->insns.front();
+  bi.fn(*this, bi.d);
+  ++retired_total_;
+  --budget_left_;
+  stop_block_ = false;
+  if (retired_total_ < shadow_until_) return;
+  s_.dr[6] |= kDr6SingleStep;
+  raise(kDB);
+}
+
+bool Cpu::execute_block() {
+  blocks_->collect_garbage();
+  if (s_.rflags & isa::FL_TF) {
+    execute_single_step();
+    return true;
+  }
+  Block* b = block_at_rip();
   if (jit_ && jit_->run_block(b)) {
     stop_block_ = false;
     return true;
