@@ -66,6 +66,17 @@ def children_cpu_seconds():
     return ru.ru_utime + ru.ru_stime
 
 
+def process_cpu_seconds(pid):
+    """User + system CPU time so far of a running process (all its threads), from
+    /proc/<pid>/stat, in clock-tick resolution; None when it cannot be read."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class TimedSession:
     """A SerialSession whose marks are seconds since the command started."""
 
@@ -77,6 +88,10 @@ class TimedSession:
     def wait_for(self, pattern):
         self.session.expect(pattern)
         return self.session.elapsed()
+
+    def process_cpu_seconds(self):
+        """CPU seconds the machine has used so far (None once it has exited)."""
+        return process_cpu_seconds(self.session.proc.pid)
 
     def close(self):
         self.session.close()

@@ -15,15 +15,18 @@ read finds them in the host's page cache (both emulators use buffered host I/O).
 
 Each dd is timed from the host (arrival of marker lines the guest's shell prints just
 before and after dd) and inside the guest (/proc/uptime before and after, 10 ms
-resolution; Debian's busybox dd prints no timing of its own). MB/s are 10^6 bytes per
-second. The host's figure is the one to compare: emu's clock ties guest time to the
-vCPU's progress and drops host stalls (devices/clock.h, limit_to_progress), and a DMA
-transfer done inside one port write is such a stall, so emu's guest clock barely moves
-during dd and its /proc/uptime figures are far too high. Before the first dd the guest's transfer mode of the scratch disk
-(libata's sysfs xfer_mode and its "configured for" kernel message) is printed, and the
-IDE interrupts (IRQ 14) and the disk's completed requests (/sys/block/X/stat) during
-each dd are counted: DMA takes one interrupt per request (up to 1 MiB), PIO one per
-sector or per block.
+resolution; Debian's busybox dd prints no timing of its own); the host CPU time the
+emulator process (all threads) used meanwhile gives MB per CPU second, which a loaded
+host disturbs less than wall time. MB/s are 10^6 bytes per second. Compare the host's
+figures: emu's clock ties guest time to the vCPU's progress and drops host stalls
+(devices/clock.h, limit_to_progress), so while emu runs slowly (a loaded host, long
+device work inside one port write) its guest time advances by a nominal amount per
+instruction, and its /proc/uptime figures come out far too high.
+
+Before the first dd the guest's transfer mode of the scratch disk (libata's sysfs
+xfer_mode) is printed, and the IDE interrupts (IRQ 14) and the disk's completed
+requests (/sys/block/X/stat) during each dd are counted: DMA takes one interrupt per
+request (512 KiB or 1 MiB here), PIO one per sector or per block.
 
 usage: bench/disk_dd.py [--runs N] [--machines emu-pvh,qemu] [--mb N] [--disk-mb N]
                         [--timeout S] [--log-dir DIR]
@@ -68,8 +71,8 @@ def drive_args(paths, scratch):
 
 
 def one_run(machine, paths, plan, mb, disk_mb, timeout, log_path):
-    """Returns {label: (host s, guest s, bytes, irqs, disk requests)} plus "xfer mode",
-    or None."""
+    """Returns {label: (host s, guest s, host CPU s, bytes, irqs, disk requests)} plus
+    "xfer mode", or None."""
     with tempfile.TemporaryDirectory(prefix="disk-dd-") as tmp:
         scratch = os.path.join(tmp, "scratch.raw")
         with open(scratch, "wb") as f:
@@ -98,16 +101,19 @@ def one_run(machine, paths, plan, mb, disk_mb, timeout, log_path):
             for label, command in plan:
                 s.send(command)
                 s.expect(r"^bench-dd-start\r?\n")
-                started = s.elapsed()
+                started, cpu_started = s.elapsed(), run.process_cpu_seconds()
                 s.expect(r"^bench-dd-end\r?\n")
-                host = s.elapsed() - started
+                host, cpu = s.elapsed() - started, run.process_cpu_seconds()
+                if cpu is None or cpu_started is None:
+                    raise benchlib.SessionError("%s: cannot read the machine's CPU time" % label)
                 m = s.expect(DONE)
                 if m["rc"] != "0":
                     raise benchlib.SessionError("%s: dd exited with status %s" % (label, m["rc"]))
                 if int(m["mb"]) != mb:
                     raise benchlib.SessionError("%s: dd moved %s MiB, not %d" % (label, m["mb"], mb))
                 requests = int(m["r1"]) - int(m["r0"]) + int(m["w1"]) - int(m["w0"])
-                out[label] = (host, float(m["t1"]) - float(m["t0"]), mb << 20, int(m["i1"]) - int(m["i0"]), requests)
+                out[label] = (host, float(m["t1"]) - float(m["t0"]), cpu - cpu_started, mb << 20,
+                              int(m["i1"]) - int(m["i0"]), requests)
                 s.expect(PROMPT)
         except benchlib.SessionError as err:
             print("  %s: FAILED: %s" % (machine, str(err).splitlines()[0]), file=sys.stderr)
@@ -125,8 +131,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per machine (default 3)")
     parser.add_argument("--machines", default="emu-pvh,qemu")
-    parser.add_argument("--mb", type=int, default=128, help="MiB each dd moves (default 128)")
-    parser.add_argument("--disk-mb", type=int, default=256, help="size of the scratch disk in MiB (default 256)")
+    parser.add_argument("--mb", type=int, default=256, help="MiB each dd moves (default 256)")
+    parser.add_argument("--disk-mb", type=int, default=512, help="size of the scratch disk in MiB (default 512)")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds allowed per run (default 1800)")
     parser.add_argument("--log-dir", help="keep each run's console output here")
     args = parser.parse_args()
@@ -143,7 +149,7 @@ def main():
         print("%-10s %s" % (m, " ".join(benchlib.machine_command(m, paths, APPEND,
                                                                  extra_args=drive_args(paths, "SCRATCH")))))
     print("SCRATCH: a new sparse %d MiB raw file per run; each dd moves %d MiB" % (args.disk_mb, args.mb))
-    kinds = ("host", "guest")
+    kinds = ("host", "cpu", "guest")
     rates = {k: {label: {m: [] for m in machines} for label, _ in plan} for k in kinds}
     failed = False
     for i in range(args.runs):
@@ -155,15 +161,18 @@ def main():
                 continue
             parts = []
             for label, _ in plan:
-                host, guest, nbytes, irqs, requests = out[label]
-                for kind, seconds in zip(kinds, (host, guest)):
+                host, guest, cpu, nbytes, irqs, requests = out[label]
+                for kind, seconds in zip(kinds, (host, cpu, guest)):
                     rates[kind][label][m].append(mb_per_s(nbytes, seconds))
-                parts.append("%s %.1f/%.1f MB/s %d requests %d irqs" % (
-                    label.split()[0], mb_per_s(nbytes, host), mb_per_s(nbytes, guest), requests, irqs))
-            print("run %d %-10s %s  (host/guest; xfer mode: %s)" % (i + 1, m, "  ".join(parts), out["xfer mode"]),
+                parts.append("%s %.1f/%.1f/%.1f MB/s %d requests %d irqs" % (
+                    label.split()[0], mb_per_s(nbytes, host), mb_per_s(nbytes, cpu), mb_per_s(nbytes, guest),
+                    requests, irqs))
+            print("run %d %-10s %s  (host wall/host CPU/guest; xfer mode: %s)"
+                  % (i + 1, m, "  ".join(parts), out["xfer mode"]),
                   flush=True)
     for kind, how in (("host", "timed from the host (dd's start and end markers on the console)"),
-                      ("guest", "timed inside the guest (/proc/uptime; emu's clock drops host stalls)")):
+                      ("cpu", "per host CPU second the machine used meanwhile (all threads)"),
+                      ("guest", "timed inside the guest (/proc/uptime; not comparable for emu, see the header of disk_dd.py)")):
         benchlib.print_table("MB/s, medians of %d runs, %s (ratios: machine / qemu, < 1 = slower than QEMU)"
                              % (args.runs, how), [(label, rates[kind][label]) for label, _ in plan], machines,
                              unit=" MB/s")
