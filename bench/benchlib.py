@@ -1,5 +1,5 @@
 """benchlib.py — shared pieces of the guest benchmarks in bench/ (boot_vs_qemu.py,
-guest_workload.py): the machines compared (emu through PVH, emu through the Linux boot
+guest_workload.py, disk_dd.py): the machines compared (emu through PVH, emu through the Linux boot
 protocol, QEMU TCG) and how their command lines are built from the environment, image
 paths, timed runs over a serial console, medians and the result table.
 
@@ -35,10 +35,11 @@ def image_paths():
     return paths
 
 
-def machine_command(machine, paths, append, memory_mb=512):
-    """The command line that boots the images' kernel + initrd on `machine`."""
+def machine_command(machine, paths, append, memory_mb=512, extra_args=()):
+    """The command line that boots the images' kernel + initrd on `machine`; extra_args
+    (e.g. -drive options, which emu and QEMU spell alike) go at the end."""
     common = ["-m", str(memory_mb), "-nographic", "-no-reboot", "-kernel", paths["VMLINUZ"], "-initrd", paths["INITRD"],
-              "-append", append]
+              "-append", append] + list(extra_args)
     if machine.startswith("emu"):
         emu = os.environ.get("EMU") or os.path.join(SOURCE_DIR, "build", "frontends", "emu")
         if not os.access(emu, os.X_OK):
@@ -65,6 +66,17 @@ def children_cpu_seconds():
     return ru.ru_utime + ru.ru_stime
 
 
+def process_cpu_seconds(pid):
+    """User + system CPU time so far of a running process (all its threads), from
+    /proc/<pid>/stat, in clock-tick resolution; None when it cannot be read."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class TimedSession:
     """A SerialSession whose marks are seconds since the command started."""
 
@@ -76,6 +88,10 @@ class TimedSession:
     def wait_for(self, pattern):
         self.session.expect(pattern)
         return self.session.elapsed()
+
+    def process_cpu_seconds(self):
+        """CPU seconds the machine has used so far (None once it has exited)."""
+        return process_cpu_seconds(self.session.proc.pid)
 
     def close(self):
         self.session.close()
@@ -100,17 +116,19 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 
-def print_table(title, rows, machines, baseline="qemu"):
-    """rows: [(label, {machine: [seconds...]})]. Prints medians and ratios to the baseline."""
+def print_table(title, rows, machines, baseline="qemu", unit="s"):
+    """rows: [(label, {machine: [values...]})], values in `unit` (seconds by default).
+    Prints medians and ratios to the baseline."""
     print()
     print(title)
     header = "%-34s" % "" + "".join("%14s" % m for m in machines)
     others = [m for m in machines if m != baseline] if baseline in machines else []
     header += "".join("%16s" % ("%s/%s" % (m.replace("emu-", ""), baseline)) for m in others)
     print(header)
+    cell = "%" + str(14 - len(unit)) + ".2f" + unit.replace("%", "%%")
     for label, results in rows:
         meds = {m: median(results.get(m, [])) for m in machines}
-        line = "%-34s" % label + "".join("%13.2fs" % meds[m] for m in machines)
+        line = "%-34s" % label + "".join(cell % meds[m] for m in machines)
         for m in others:
             line += "%15.3fx" % (meds[m] / meds[baseline]) if meds[baseline] > 0 else "%16s" % "-"
         print(line)
