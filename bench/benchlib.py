@@ -25,6 +25,8 @@ from serial_session import SerialSession, SessionError  # noqa: E402,F401
 
 # name -> how that machine boots -kernel. "emu-pvh" is emu's default path.
 MACHINES = ("emu-pvh", "emu-linux", "qemu")
+# The kernel command line every benchmark gives every machine.
+APPEND = "console=ttyS0 panic=-1"
 
 
 def image_paths():

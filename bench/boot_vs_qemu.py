@@ -22,9 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 
 MARKS = (("init", r"Run /init as init process"), ("modules", r"emu-initrd: modules loaded"))
-# no_timer_check on every machine: the check spins ~80 ms of guest time, and before
-# main's 123e2ba (HPET periodic catch-up) emu on a loaded host could fail it and panic.
-APPEND = "console=ttyS0 panic=-1 no_timer_check"
+APPEND = benchlib.APPEND
 
 
 def one_run(machine, paths, timeout, log_path):

@@ -41,7 +41,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 
-APPEND = "console=ttyS0 panic=-1 no_timer_check"  # see boot_vs_qemu.py
+APPEND = benchlib.APPEND
 PROMPT = r"# (\x1b\[[0-9;]*[A-Za-z])*$"
 # Runs dd (its arguments) between two marker lines printed by shell builtins (the host
 # times dd alone from their arrival), then prints dd's exit status, the guest's uptime,

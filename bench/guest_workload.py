@@ -21,7 +21,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
 
-APPEND = "console=ttyS0 panic=-1 no_timer_check"  # see boot_vs_qemu.py
+APPEND = benchlib.APPEND
 PROMPT = r"# (\x1b\[[0-9;]*[A-Za-z])*$"
 # Runs its arguments with output discarded, then prints the guest's uptime before/after.
 TIMER_FUNCTION = "bt() { t0=$(cut -d' ' -f1 /proc/uptime); \"$@\" >/dev/null; " \
