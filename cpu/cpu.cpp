@@ -6,6 +6,7 @@
 
 #include "cpu/interp/block_cache.h"
 #include "cpu/jit/engine.h"
+#include "cpu/segment_checks.h"
 
 namespace emu {
 
@@ -182,9 +183,27 @@ void Cpu::write_slow(uint64_t lin, unsigned size, uint64_t v) {
 }
 
 void Cpu::probe_write(unsigned seg, uint64_t off, unsigned size) {
-  uint64_t lin = linear(seg, off, size);
+  uint64_t lin = linear(seg, off, size, Access::Write);
   translate_or_raise(lin, Access::Write);
   translate_or_raise(lin + size - 1, Access::Write);
+}
+
+static SegmentRules segment_rules(const CpuState& s) {
+  const bool protected_mode = (s.cr0 & kCr0PE) && !(s.rflags & (uint64_t{1} << 17));  // EFLAGS.VM
+  return protected_mode ? SegmentRules::Protected : SegmentRules::LimitOnly;
+}
+
+void Cpu::check_segment(unsigned seg, uint64_t offset, unsigned size, Access access) {
+  if (!segment_access_allowed(s_.seg[seg], offset, size, access == Access::Write, segment_rules(s_)))
+    raise(seg == SEG_SS ? kSS : kGP, 0, true);
+}
+
+void Cpu::segments_changed() {
+  const SegmentRules rules = segment_rules(s_);
+  for (unsigned k = 0; k < 6; ++k) {
+    seg_fast_end_[0][k] = segment_fast_end(s_.seg[k], false, rules);
+    seg_fast_end_[1][k] = segment_fast_end(s_.seg[k], true, rules);
+  }
 }
 
 void Cpu::note_code_page(uint64_t phys_page) {

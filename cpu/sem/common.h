@@ -26,11 +26,21 @@ inline void advance(E& e, const DecodedInsn& i) {
   else e.state().rip = next_rip(e, i);
 }
 
-// Sets RIP to a branch target of operand size osz (#GP(0) if non-canonical).
+// #GP(0) for a near branch target (already cut to the operand size) that is
+// non-canonical (64-bit mode) or beyond CS's limit (elsewhere), before anything changes.
+template <class E>
+inline void check_branch_target(E& e, uint64_t target) {
+  if (e.mode64()) {
+    if (!E::is_canonical(target)) e.raise_gp0();
+  } else if (target > e.state().seg[isa::SEG_CS].limit) {
+    e.raise_gp0();
+  }
+}
+// Sets RIP to a branch target of operand size osz.
 template <class E>
 inline void branch_to(E& e, uint64_t target, unsigned osz) {
   target &= size_mask(osz);
-  if (e.mode64() && !E::is_canonical(target)) e.raise_gp0();
+  check_branch_target(e, target);
   e.state().rip = target;
 }
 
