@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 
+#include "cpu/address_translator.h"
 #include "cpu/cpu_state.h"
 #include "cpu/exception.h"
 #include "cpu/flags.h"
@@ -35,6 +36,12 @@ inline void check_branch_target(E& e, uint64_t target) {
   } else if (target > e.state().seg[isa::SEG_CS].limit) {
     e.raise_gp0();
   }
+}
+// Operands accessed in parts (16-byte SSE, 80-bit x87, whose parts may wrap at the
+// address size) are one access for the segment limit check: checked whole first.
+template <class E>
+inline void check_segment_range(E& e, unsigned seg, uint64_t ea, unsigned size, Access access) {
+  if (!e.mode64()) e.linear(seg, ea, size, access);
 }
 // Sets RIP to a branch target of operand size osz.
 template <class E>
