@@ -6,7 +6,6 @@
 
 #include "cpu/interp/block_cache.h"
 #include "cpu/jit/engine.h"
-#include "cpu/segment_checks.h"
 
 namespace emu {
 
@@ -193,16 +192,13 @@ static SegmentRules segment_rules(const CpuState& s) {
   return protected_mode ? SegmentRules::Protected : SegmentRules::LimitOnly;
 }
 
-void Cpu::check_segment(unsigned seg, uint64_t offset, unsigned size, Access access) {
-  if (!segment_access_allowed(s_.seg[seg], offset, size, access == Access::Write, segment_rules(s_)))
-    raise(seg == SEG_SS ? kSS : kGP, 0, true);
-}
+void Cpu::raise_segment_fault(unsigned seg) { raise(seg == SEG_SS ? kSS : kGP, 0, true); }
 
 void Cpu::segments_changed() {
   const SegmentRules rules = segment_rules(s_);
   for (unsigned k = 0; k < 6; ++k) {
-    seg_fast_end_[0][k] = segment_fast_end(s_.seg[k], false, rules);
-    seg_fast_end_[1][k] = segment_fast_end(s_.seg[k], true, rules);
+    seg_bounds_[0][k] = segment_bounds(s_.seg[k], false, rules);
+    seg_bounds_[1][k] = segment_bounds(s_.seg[k], true, rules);
   }
 }
 

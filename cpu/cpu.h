@@ -18,12 +18,13 @@
 #include "cpu/exception.h"
 #include "cpu/flags.h"
 #include "cpu/isa/decoded_insn.h"
+#include "cpu/segment_checks.h"
 #include "memory/io_space.h"
 #include "memory/physical_memory.h"
 
 namespace emu {
 
-namespace interp { class BlockCache; }
+namespace interp { class BlockCache; struct Block; }
 namespace jit { class Engine; }
 class SystemCpu;        // cpu/system/system_cpu.h (system mode)
 class InterruptSource;  // cpu/interrupt_source.h
@@ -100,8 +101,8 @@ class Cpu final : private PhysicalMemory::WriteObserver {
 
   // Linear address of seg:offset for a read or write of `size` bytes: in 64-bit mode the
   // canonical check (FS/GS add their base); elsewhere the segment's limit and type
-  // (cpu/segment_checks.h): #GP(0), or #SS(0) for SS. Outside 64-bit mode the common
-  // case costs one compare against the bound precomputed by segments_changed().
+  // (cpu/segment_checks.h): #GP(0), or #SS(0) for SS, against the bounds precomputed by
+  // segments_changed() (two compares; the fault path does not return).
   uint64_t linear(unsigned seg, uint64_t offset, unsigned size, Access access) {
     uint64_t lin;
     if (mode64_) {
@@ -109,7 +110,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
       uint64_t last = lin + size - 1;
       if (!is_canonical(lin) || !is_canonical(last)) raise(seg == isa::SEG_SS ? kSS : kGP, 0, true);
     } else {
-      if (offset + size > seg_fast_end_[access == Access::Write][seg]) check_segment(seg, offset, size, access);
+      if (!seg_bounds_[access == Access::Write][seg].allows(offset, size)) [[unlikely]] raise_segment_fault(seg);
       lin = (s_.seg[seg].base + offset) & 0xffffffffu;
     }
     return lin;
@@ -120,10 +121,10 @@ class Cpu final : private PhysicalMemory::WriteObserver {
     if (mode64_) return linear(seg, offset, 1, Access::Read);
     return (s_.seg[seg].base + offset) & 0xffffffffu;
   }
-  // Raises #GP(0) / #SS(0) unless the access is allowed (the slow path of linear()).
-  void check_segment(unsigned seg, uint64_t offset, unsigned size, Access access);
-  // Recomputes the per-segment fast-path bounds; called whenever a segment register's
-  // limit or attributes, CR0.PE or EFLAGS.VM change (refresh_mode() does it too).
+  // #SS(0) for SS, #GP(0) for the others: an access outside the segment's bounds.
+  [[noreturn, gnu::cold]] void raise_segment_fault(unsigned seg);
+  // Recomputes the per-segment bounds; called whenever a segment register's limit or
+  // attributes, CR0.PE or EFLAGS.VM change (refresh_mode() does it too; so does run()).
   void segments_changed();
   // Instruction fetch: whether `bytes` bytes at CS:RIP lie within CS's limit.
   bool fetch_within_cs_limit(uint64_t bytes) const {
@@ -211,7 +212,8 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   }
 
   // Effective address (offset within the segment) of the instruction's memory operand.
-  uint64_t effective_address(const isa::DecodedInsn& i) const {
+  // Always inlined: it is on every memory operand's path.
+  [[gnu::always_inline]] uint64_t effective_address(const isa::DecodedInsn& i) const {
     uint64_t a = static_cast<uint64_t>(i.disp);
     if (i.base == isa::kRegRIP) a += s_.rip + i.length;
     else if (i.base != isa::kNoReg) a += s_.gpr[i.base];
@@ -290,6 +292,9 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // Device DMA or a loader wrote guest RAM: drop the code decoded from those pages.
   void on_external_write(uint64_t paddr, uint64_t len) override;
   bool execute_block();  // interpreter step; defined in cpu/interp/interpreter.cpp
+  // Runs the block's instructions; CheckCs: each one first checked against CS's limit.
+  template <bool CheckCs>
+  void run_block_insns(const interp::Block& b);
 
   CpuState s_;
   PhysicalMemory& mem_;
@@ -299,9 +304,9 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   TlbEntry tlb_[kTlbSize];
   uint64_t tlb_generation_ = ~uint64_t{0};
   bool mode64_ = false;
-  // Per segment register, outside 64-bit mode: accesses with offset + size up to this
-  // bound need no further check ([0] reads, [1] writes; 0: always check).
-  uint64_t seg_fast_end_[2][6] = {};
+  // Per segment register, outside 64-bit mode: the offsets reads ([0]) and writes ([1])
+  // may touch (cpu/segment_checks.h).
+  SegmentBounds seg_bounds_[2][6];
 
   std::jmp_buf* fault_jmp_ = nullptr;
   CpuException pending_;

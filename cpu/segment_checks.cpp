@@ -16,22 +16,15 @@ bool type_allows(const SegmentCache& c, bool write) {
   return !code || (c.attr & kAttrReadWrite);              // execute-only code is not readable
 }
 
+// S = 1, code = 0, expand-down = 1.
+bool expand_down(const SegmentCache& c) { return (c.attr & 0x1c) == 0x14; }
+
 }  // namespace
 
-bool segment_access_allowed(const SegmentCache& c, uint64_t offset, unsigned size, bool write, SegmentRules rules) {
-  if (rules == SegmentRules::Protected && !type_allows(c, write)) return false;
-  const uint64_t last = offset + size - 1;
-  if (expand_down(c)) {
-    const uint64_t upper = c.default_big() ? 0xffffffffu : 0xffffu;
-    return offset > c.limit && last <= upper;
-  }
-  return last <= c.limit;
-}
-
-uint64_t segment_fast_end(const SegmentCache& c, bool write, SegmentRules rules) {
-  if (expand_down(c)) return 0;
-  if (rules == SegmentRules::Protected && !type_allows(c, write)) return 0;
-  return uint64_t{c.limit} + 1;
+SegmentBounds segment_bounds(const SegmentCache& c, bool write, SegmentRules rules) {
+  if (rules == SegmentRules::Protected && !type_allows(c, write)) return SegmentBounds{};
+  if (expand_down(c)) return SegmentBounds{uint64_t{c.limit} + 1, c.default_big() ? 0x100000000ull : 0x10000ull};
+  return SegmentBounds{0, uint64_t{c.limit} + 1};
 }
 
 }  // namespace emu

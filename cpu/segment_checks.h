@@ -1,6 +1,6 @@
 // Segment limit and type checks of data, stack and code accesses outside 64-bit mode
-// (Intel SDM Vol. 3 §5.3-5.5): the rules on one descriptor cache, and the bound the CPU
-// precomputes per segment register so that its fast path is one compare.
+// (Intel SDM Vol. 3 §5.3-5.5), reduced to the range of offsets a segment allows for
+// reads or for writes; the CPU precomputes it per segment register.
 #pragma once
 #include <cstdint>
 
@@ -12,15 +12,16 @@ namespace emu {
 // mode also check presence (a null selector) and the segment's type.
 enum class SegmentRules : uint8_t { LimitOnly, Protected };
 
-// An expand-down data segment: valid offsets are limit+1 .. 0xFFFF (B = 0) or 0xFFFFFFFF.
-inline bool expand_down(const SegmentCache& c) { return (c.attr & 0x1c) == 0x14; }
+// The offsets an access may touch: `size` bytes at `offset` are allowed when
+// lo <= offset and offset + size <= end. Expand-up: 0 .. limit; expand-down (data):
+// limit+1 .. 0xFFFF (B = 0) or 0xFFFFFFFF; nothing (lo 1, end 0) for a null selector,
+// a write to a read-only or code segment, a read of an execute-only code segment.
+struct SegmentBounds {
+  uint64_t lo = 1;
+  uint64_t end = 0;
+  bool allows(uint64_t offset, unsigned size) const { return offset >= lo && offset + size <= end; }
+};
 
-// Whether `size` bytes at `offset` may be read (write = false) or written.
-bool segment_access_allowed(const SegmentCache& c, uint64_t offset, unsigned size, bool write, SegmentRules rules);
-
-// The fast-path bound: an access with offset + size <= the returned value is allowed
-// without further checks; 0 when every access needs segment_access_allowed (expand-down,
-// not present, wrong type).
-uint64_t segment_fast_end(const SegmentCache& c, bool write, SegmentRules rules);
+SegmentBounds segment_bounds(const SegmentCache& c, bool write, SegmentRules rules);
 
 }  // namespace emu

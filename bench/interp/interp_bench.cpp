@@ -1,7 +1,8 @@
 // CPU engine benchmark: runs small guest loops (ALU + load/store + branch, and a
 // memcpy-like loop) in 64-bit mode and in flat 32-bit protected mode (where every data
 // access passes the segment limit check) in emu's interpreter or JIT and prints millions
-// of guest instructions per second. Usage: bench_interp [iterations-in-millions] [interp|jit]
+// of guest instructions per second.
+// Usage: bench_interp [iterations-in-millions] [interp|jit] [64|32 (only those programs)]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -59,8 +60,9 @@ double run_program(const Program& p, uint64_t iterations, bool jit) {
 int main(int argc, char** argv) {
   uint64_t millions = argc > 1 ? std::strtoull(argv[1], nullptr, 0) : 5;
   const std::string engine = argc > 2 ? argv[2] : "interp";
-  if (millions == 0 || (engine != "interp" && engine != "jit")) {
-    std::fprintf(stderr, "usage: bench_interp [iterations-in-millions > 0] [interp|jit]\n");
+  const unsigned only_bits = argc > 3 ? static_cast<unsigned>(std::strtoul(argv[3], nullptr, 0)) : 0;
+  if (millions == 0 || (engine != "interp" && engine != "jit") || (argc > 3 && only_bits != 64 && only_bits != 32)) {
+    std::fprintf(stderr, "usage: bench_interp [iterations-in-millions > 0] [interp|jit] [64|32]\n");
     return 2;
   }
   std::vector<Program> programs = {
@@ -105,6 +107,7 @@ int main(int argc, char** argv) {
        8, 32},
   };
   std::printf("emu %s benchmark (%llu M instructions per program)\n", engine.c_str(), static_cast<unsigned long long>(millions));
-  for (auto& p : programs) run_program(p, millions * 1000000 / p.insns_per_iter, engine == "jit");
+  for (auto& p : programs)
+    if (only_bits == 0 || p.bits == only_bits) run_program(p, millions * 1000000 / p.insns_per_iter, engine == "jit");
   return 0;
 }

@@ -122,20 +122,24 @@ bool Cpu::execute_block() {
   }
   // A block decoded under a larger CS limit runs interpreted, each instruction checked:
   // the one reaching beyond the limit faults.
-  const bool check_cs = !fetch_within_cs_limit(b->bytes);
-  if (!check_cs && jit_ && jit_->run_block(b)) {
-    stop_block_ = false;
-    return true;
+  if (!fetch_within_cs_limit(b->bytes)) [[unlikely]] {
+    run_block_insns<true>(*b);
+  } else if (!(jit_ && jit_->run_block(b))) {
+    run_block_insns<false>(*b);
   }
+  stop_block_ = false;
+  return true;
+}
+
+template <bool CheckCs>
+void Cpu::run_block_insns(const interp::Block& b) {
   const uint64_t cs_end = uint64_t{s_.seg[SEG_CS].limit} + 1;
-  for (const interp::BlockInsn& bi : b->insns) {
-    if (check_cs && s_.rip + bi.d.length > cs_end) [[unlikely]] raise_gp0();
+  for (const interp::BlockInsn& bi : b.insns) {
+    if (CheckCs && s_.rip + bi.d.length > cs_end) raise_gp0();
     bi.fn(*this, bi.d);
     ++retired_total_;
     if (--budget_left_ == 0 || stop_block_) break;
   }
-  stop_block_ = false;
-  return true;
 }
 
 RunResult Cpu::run(uint64_t max_instructions) {

@@ -35,7 +35,7 @@ void write_system(Cpu& cpu, uint64_t lin, unsigned size, uint64_t v) {
 
 uint64_t stack_slot(Cpu& cpu, const SegmentCache& ss, uint64_t offset, unsigned size, SegmentRules rules,
                     uint32_t error) {
-  if (!segment_access_allowed(ss, offset, size, true, rules)) cpu.raise(kSS, error, true);
+  if (!segment_bounds(ss, true, rules).allows(offset, size)) cpu.raise(kSS, error, true);
   return (ss.base + offset) & 0xffffffffu;
 }
 
