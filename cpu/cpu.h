@@ -190,6 +190,9 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // Checks that [seg:off, +size) is writable without writing (for multi-part stores
   // that must stay precise, e.g. CMPXCHG16B, PUSHA, ENTER).
   void probe_write(unsigned seg, uint64_t off, unsigned size);
+  // probe_write for `slots` pushes of `slot_size` bytes below stack pointer `sp` (PUSHA,
+  // ENTER, far CALL), wrapping at the stack's address size as the slots do.
+  void probe_stack_push(uint64_t sp, unsigned slots, unsigned slot_size);
 
   // ---- registers (GPR numbers as in isa::DecodedInsn: 16..19 = AH..BH) ----
   uint64_t reg(unsigned r, unsigned size) const {

@@ -116,8 +116,7 @@ void sem_enter(E& e, const DecodedInsn& i) {
   uint64_t bp = s.gpr[RBP];
   // Compute every store first and check the whole frame is writable: no partial state.
   uint64_t frame_top = (sp - osz) & smask;
-  uint64_t lowest = (frame_top - uint64_t{level} * osz) & smask;
-  e.probe_write(isa::SEG_SS, lowest, (level + 1) * osz);
+  e.probe_stack_push(sp, level + 1, osz);
   e.write_mem(isa::SEG_SS, frame_top, osz, bp & size_mask(osz));
   uint64_t cur = frame_top;
   for (unsigned k = 1; k < level; ++k) {

@@ -135,7 +135,7 @@ void far_call(Cpu& cpu, uint16_t sel, uint64_t offset, unsigned osz, uint64_t ne
   CpuState& s = cpu.state();
   if (!protected_mode(cpu) || (s.rflags & kFlagVM)) {
     const uint16_t old_cs = s.seg[SEG_CS].selector;
-    cpu.probe_write(SEG_SS, (s.gpr[RSP] - 2 * osz) & size_mask(cpu.stack_addr_size()), 2 * osz);
+    cpu.probe_stack_push(s.gpr[RSP], 2, osz);
     check_far_target(cpu, offset, osz, s.seg[SEG_CS].limit);
     cpu.push(old_cs, osz);
     cpu.push(next_rip, osz);
@@ -154,8 +154,7 @@ void far_call(Cpu& cpu, uint16_t sel, uint64_t offset, unsigned osz, uint64_t ne
       // hardware does, AMD and Intel).
       push_return_flat(cpu, old_cs, next_rip, osz);
     } else {
-      const unsigned ssz = cpu.stack_addr_size();
-      cpu.probe_write(SEG_SS, (s.gpr[RSP] - 2 * osz) & size_mask(ssz), 2 * osz);
+      cpu.probe_stack_push(s.gpr[RSP], 2, osz);
       if (lm && d.long_code() && !Cpu::is_canonical(offset)) cpu.raise_gp0();
       if (!(lm && d.long_code())) check_far_target(cpu, offset, osz, d.limit());
       cpu.push(old_cs, osz);
@@ -219,7 +218,7 @@ void far_call(Cpu& cpu, uint16_t sel, uint64_t offset, unsigned osz, uint64_t ne
       if (nssz == 2) s.gpr[RSP] = (s.gpr[RSP] & ~uint64_t{0xffff}) | (sp & 0xffff);
       else s.gpr[RSP] = sp;
     } else {
-      cpu.probe_write(SEG_SS, (s.gpr[RSP] - 2 * gsz) & size_mask(cpu.stack_addr_size()), 2 * gsz);
+      cpu.probe_stack_push(s.gpr[RSP], 2, gsz);
       cpu.push(old_cs, gsz);
       cpu.push(next_rip, gsz);
     }

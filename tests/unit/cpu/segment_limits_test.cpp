@@ -237,3 +237,19 @@ TEST_CASE("segment limits: compatibility mode checks, 64-bit mode does not", "[s
   m.s.seg[isa::SEG_CS].attr = kCodeXR | kSegAttrDB | kSegAttrG;  // compatibility mode
   CHECK(faulted(m.run(kLoad), kGP));
 }
+
+TEST_CASE("segment limits: a 16-bit PUSHA frame wraps at 64 KiB, slot by slot", "[seglimits]") {
+  Machine m(16);
+  m.s.seg[isa::SEG_SS].base = 0x30000;
+  m.s.gpr[RSP] = 4;  // AX and CX below SP, the other six at the top of the segment
+  m.s.gpr[RAX] = 0x1111;
+  m.s.gpr[RDI] = 0x7777;
+  CHECK(reached_int3(m.run({0x60, 0xcc})));
+  CHECK((m.s.gpr[RSP] & 0xffff) == 0xfff4);
+  CHECK(m.mem.read(0x30002, 2) == 0x1111);
+  CHECK(m.mem.read(0x30000 + 0xfff4, 2) == 0x7777);
+  m.s.gpr[RSP] = 3;  // a slot straddles 0xFFFF: #SS(0), nothing written
+  m.mem.write(0x30001, 2, 0);
+  CHECK(faulted(m.run({0x60, 0xcc}), kSS));
+  CHECK(m.mem.read(0x30001, 2) == 0);
+}
