@@ -182,9 +182,40 @@ void Cpu::write_slow(uint64_t lin, unsigned size, uint64_t v) {
 }
 
 void Cpu::probe_write(unsigned seg, uint64_t off, unsigned size) {
-  uint64_t lin = linear(seg, off, size);
+  uint64_t lin = linear(seg, off, size, Access::Write);
   translate_or_raise(lin, Access::Write);
   translate_or_raise(lin + size - 1, Access::Write);
+}
+
+static SegmentRules segment_rules(const CpuState& s) {
+  const bool protected_mode = (s.cr0 & kCr0PE) && !(s.rflags & (uint64_t{1} << 17));  // EFLAGS.VM
+  return protected_mode ? SegmentRules::Protected : SegmentRules::LimitOnly;
+}
+
+void Cpu::probe_stack_push(uint64_t sp, unsigned slots, unsigned slot_size) {
+  const uint64_t mask = size_mask(stack_addr_size());
+  const unsigned bytes = slots * slot_size;
+  sp &= mask;
+  if (sp >= bytes || mode64_) {
+    probe_write(SEG_SS, (sp - bytes) & mask, bytes);
+    return;
+  }
+  // The frame wraps at the stack's address size: each slot is limit-checked where it
+  // lands (one straddling the wrap faults), then the pages of both pieces, the slots
+  // just below sp first (they are written first).
+  for (unsigned k = 1; k <= slots; ++k) linear(SEG_SS, (sp - uint64_t{k} * slot_size) & mask, slot_size, Access::Write);
+  if (sp > 0) probe_write(SEG_SS, 0, static_cast<unsigned>(sp));
+  probe_write(SEG_SS, (sp - bytes) & mask, bytes - static_cast<unsigned>(sp));
+}
+
+void Cpu::raise_segment_fault(unsigned seg) { raise(seg == SEG_SS ? kSS : kGP, 0, true); }
+
+void Cpu::segments_changed() {
+  const SegmentRules rules = segment_rules(s_);
+  for (unsigned k = 0; k < 6; ++k) {
+    seg_bounds_[0][k] = segment_bounds(s_.seg[k], false, rules);
+    seg_bounds_[1][k] = segment_bounds(s_.seg[k], true, rules);
+  }
 }
 
 void Cpu::note_code_page(uint64_t phys_page) {

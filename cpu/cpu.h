@@ -18,6 +18,7 @@
 #include "cpu/exception.h"
 #include "cpu/flags.h"
 #include "cpu/isa/decoded_insn.h"
+#include "cpu/segment_checks.h"
 #include "memory/io_space.h"
 #include "memory/physical_memory.h"
 
@@ -98,19 +99,36 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   [[noreturn]] void raise_gp0() { raise(kGP, 0, true); }
   [[noreturn]] void raise_exception(const CpuException& e);
 
-  // Linear address of seg:offset with the 64-bit canonical check (the check covers
-  // the whole access of `size` bytes).
-  uint64_t linear(unsigned seg, uint64_t offset, unsigned size) {
+  // Linear address of seg:offset for a read or write of `size` bytes: in 64-bit mode the
+  // canonical check (FS/GS add their base); elsewhere the segment's limit and type
+  // (cpu/segment_checks.h): #GP(0), or #SS(0) for SS, against the bounds precomputed by
+  // segments_changed() (two compares; the fault path does not return).
+  uint64_t linear(unsigned seg, uint64_t offset, unsigned size, Access access) {
     uint64_t lin;
     if (mode64_) {
       lin = offset + (seg >= isa::SEG_FS ? s_.seg[seg].base : 0);
       uint64_t last = lin + size - 1;
       if (!is_canonical(lin) || !is_canonical(last)) raise(seg == isa::SEG_SS ? kSS : kGP, 0, true);
     } else {
-      // TODO(system step): segment limit and type checks.
+      if (!seg_bounds_[access == Access::Write][seg].allows(offset, size)) [[unlikely]] raise_segment_fault(seg);
       lin = (s_.seg[seg].base + offset) & 0xffffffffu;
     }
     return lin;
+  }
+  // Linear address without segment limit and type checks (INVLPG names an address, it
+  // does not access it); 64-bit mode keeps the canonical check.
+  uint64_t linear_unchecked(unsigned seg, uint64_t offset) {
+    if (mode64_) return linear(seg, offset, 1, Access::Read);
+    return (s_.seg[seg].base + offset) & 0xffffffffu;
+  }
+  // #SS(0) for SS, #GP(0) for the others: an access outside the segment's bounds.
+  [[noreturn, gnu::cold]] void raise_segment_fault(unsigned seg);
+  // Recomputes the per-segment bounds; called whenever a segment register's limit or
+  // attributes, CR0.PE or EFLAGS.VM change (refresh_mode() does it too; so does run()).
+  void segments_changed();
+  // Instruction fetch: whether `bytes` bytes at CS:RIP lie within CS's limit.
+  bool fetch_within_cs_limit(uint64_t bytes) const {
+    return mode64_ || s_.rip + bytes <= uint64_t{s_.seg[isa::SEG_CS].limit} + 1;
   }
   static bool is_canonical(uint64_t a) { return static_cast<uint64_t>(static_cast<int64_t>(a << 16) >> 16) == a; }
 
@@ -131,7 +149,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
     write_slow(lin, sizeof(T), v);
   }
   uint64_t read_mem(unsigned seg, uint64_t off, unsigned size) {
-    uint64_t lin = linear(seg, off, size);
+    uint64_t lin = linear(seg, off, size, Access::Read);
     switch (size) {
       case 1: return read_lin<uint8_t>(lin);
       case 2: return read_lin<uint16_t>(lin);
@@ -140,7 +158,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
     }
   }
   void write_mem(unsigned seg, uint64_t off, unsigned size, uint64_t v) {
-    uint64_t lin = linear(seg, off, size);
+    uint64_t lin = linear(seg, off, size, Access::Write);
     switch (size) {
       case 1: write_lin<uint8_t>(lin, static_cast<uint8_t>(v)); break;
       case 2: write_lin<uint16_t>(lin, static_cast<uint16_t>(v)); break;
@@ -151,7 +169,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // Read of a read-modify-write destination: checked for write access first, so a fault
   // reports a write (as hardware does for RMW instructions).
   uint64_t read_mem_rmw(unsigned seg, uint64_t off, unsigned size) {
-    uint64_t lin = linear(seg, off, size);
+    uint64_t lin = linear(seg, off, size, Access::Write);
     const TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
     if (!(e.write_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - size)) {
       translate_or_raise(lin, Access::Write);
@@ -172,6 +190,9 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // Checks that [seg:off, +size) is writable without writing (for multi-part stores
   // that must stay precise, e.g. CMPXCHG16B, PUSHA, ENTER).
   void probe_write(unsigned seg, uint64_t off, unsigned size);
+  // probe_write for `slots` pushes of `slot_size` bytes below stack pointer `sp` (PUSHA,
+  // ENTER, far CALL), wrapping at the stack's address size as the slots do.
+  void probe_stack_push(uint64_t sp, unsigned slots, unsigned slot_size);
 
   // ---- registers (GPR numbers as in isa::DecodedInsn: 16..19 = AH..BH) ----
   uint64_t reg(unsigned r, unsigned size) const {
@@ -194,7 +215,8 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   }
 
   // Effective address (offset within the segment) of the instruction's memory operand.
-  uint64_t effective_address(const isa::DecodedInsn& i) const {
+  // Always inlined: it is on every memory operand's path.
+  [[gnu::always_inline]] uint64_t effective_address(const isa::DecodedInsn& i) const {
     uint64_t a = static_cast<uint64_t>(i.disp);
     if (i.base == isa::kRegRIP) a += s_.rip + i.length;
     else if (i.base != isa::kNoReg) a += s_.gpr[i.base];
@@ -241,7 +263,12 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   void set_halted() { halted_ = true; stop_block_ = true; }
   // Remaining instruction budget of this run() call (REP strings yield when it is spent).
   uint64_t budget_left() const { return budget_left_; }
-  void refresh_mode() { mode64_ = s_.mode64(); }
+  // Recomputes what is derived from the mode bits and segment registers (64-bit mode,
+  // the segment checks' bounds).
+  void refresh_mode() {
+    mode64_ = s_.mode64();
+    segments_changed();
+  }
 
   // ---- code pages (self-modifying code) ----
   void note_code_page(uint64_t phys_page);
@@ -270,6 +297,9 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   interp::Block* block_at_rip();  // the decoded block at CS:RIP (decodes it on a miss)
   void execute_single_step();
   bool execute_block();  // interpreter step; defined in cpu/interp/interpreter.cpp
+  // Runs the block's instructions; CheckCs: each one first checked against CS's limit.
+  template <bool CheckCs>
+  void run_block_insns(const interp::Block& b);
 
   CpuState s_;
   PhysicalMemory& mem_;
@@ -279,6 +309,9 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   TlbEntry tlb_[kTlbSize];
   uint64_t tlb_generation_ = ~uint64_t{0};
   bool mode64_ = false;
+  // Per segment register, outside 64-bit mode: the offsets reads ([0]) and writes ([1])
+  // may touch (cpu/segment_checks.h).
+  SegmentBounds seg_bounds_[2][6];
 
   std::jmp_buf* fault_jmp_ = nullptr;
   CpuException pending_;

@@ -31,6 +31,7 @@ struct Block {
   uint32_t mode = 0;        // CpuState::mode_key()
   uint64_t pages[2] = {~uint64_t{0}, ~uint64_t{0}};  // physical pages its bytes lie in
   std::vector<BlockInsn> insns;
+  uint32_t bytes = 0;       // length of its instructions (CS limit check at entry)
   uint32_t hits = 0;                // times run by the interpreter (JIT tiering)
   jit::Translation* jit = nullptr;  // its host code once translated (cpu/jit/)
 };

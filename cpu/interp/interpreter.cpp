@@ -17,8 +17,9 @@ using interp::BlockCache;
 
 namespace {
 
-// Reads up to 15 instruction bytes at `lin`; stops early at a page whose translation
-// faults (the fault is returned and raised only if the decoder needs those bytes).
+// Reads up to 15 instruction bytes at `lin`; stops early at CS's limit (#GP(0), outside
+// 64-bit mode: `limit_bytes` bytes are within it) or at a page whose translation faults
+// (the fault is returned and raised only if the decoder needs those bytes).
 struct FetchWindow {
   uint8_t bytes[kMaxInsnLength];
   size_t avail = 0;
@@ -29,10 +30,15 @@ struct FetchWindow {
 
 }  // namespace
 
-static void fetch_window(Cpu& cpu, AddressTranslator& tr, uint64_t lin, FetchWindow* w) {
+static void fetch_window(Cpu& cpu, AddressTranslator& tr, uint64_t lin, uint64_t limit_bytes, FetchWindow* w) {
   uint64_t phys_page = 0;
   uint64_t cur_page = ~uint64_t{0};
   for (size_t k = 0; k < kMaxInsnLength; ++k) {
+    if (k >= limit_bytes) {
+      w->faulted = true;
+      w->fault = CpuException{kGP, true, false, false, 0, 0};
+      return;
+    }
     uint64_t a = lin + k;
     if (!cpu.mode64()) a &= 0xffffffffu;
     uint64_t page = a & ~uint64_t{0xfff};
@@ -66,10 +72,14 @@ Block* decode_block(Cpu& cpu, AddressTranslator& tr, BlockCache& cache, uint64_t
   block->linear = lin;
   block->mode = mode;
   const unsigned bits = s.code_bits();
+  // Bytes from the block's start to the end of CS (outside 64-bit mode).
+  const uint64_t cs_end = uint64_t{s.seg[SEG_CS].limit} + 1;
+  const uint64_t cs_room = bits == 64 ? ~uint64_t{0} : (s.rip < cs_end ? cs_end - s.rip : 0);
   uint64_t at = lin;
   for (unsigned n = 0; n < BlockCache::kMaxBlockInsns; ++n) {
     FetchWindow w;
-    fetch_window(cpu, tr, at, &w);
+    const uint64_t done = at - lin;
+    fetch_window(cpu, tr, at, cs_room > done ? cs_room - done : 0, &w);
     DecodedInsn d;
     DecodeStatus st = w.avail ? decode(w.bytes, w.avail, bits, &d) : DecodeStatus::NeedMoreBytes;
     if (st != DecodeStatus::Ok) {
@@ -90,6 +100,7 @@ Block* decode_block(Cpu& cpu, AddressTranslator& tr, BlockCache& cache, uint64_t
     interp::Handler h = interp::kDispatch[d.form];
     if ((f.attrs & PRIV) && s.cpl != 0) h = interp::kPrivilegedHandler;
     block->insns.push_back(interp::BlockInsn{h, d});
+    block->bytes += d.length;
     at += d.length;
     if ((f.attrs & END) || crosses || (at & 0xfff) == 0) break;
   }
@@ -118,6 +129,7 @@ interp::Block* Cpu::block_at_rip() {
 void Cpu::execute_single_step() {
   Block* b = block_at_rip();
   const interp::BlockInsn& bi = b->insns.front();
+  if (!fetch_within_cs_limit(bi.d.length)) raise_gp0();
   bi.fn(*this, bi.d);
   ++retired_total_;
   --budget_left_;
@@ -134,17 +146,26 @@ bool Cpu::execute_block() {
     return true;
   }
   Block* b = block_at_rip();
-  if (jit_ && jit_->run_block(b)) {
-    stop_block_ = false;
-    return true;
+  // A block decoded under a larger CS limit runs interpreted, each instruction checked:
+  // the one reaching beyond the limit faults.
+  if (!fetch_within_cs_limit(b->bytes)) [[unlikely]] {
+    run_block_insns<true>(*b);
+  } else if (!(jit_ && jit_->run_block(b))) {
+    run_block_insns<false>(*b);
   }
-  for (const interp::BlockInsn& bi : b->insns) {
+  stop_block_ = false;
+  return true;
+}
+
+template <bool CheckCs>
+void Cpu::run_block_insns(const interp::Block& b) {
+  const uint64_t cs_end = uint64_t{s_.seg[SEG_CS].limit} + 1;
+  for (const interp::BlockInsn& bi : b.insns) {
+    if (CheckCs && s_.rip + bi.d.length > cs_end) raise_gp0();
     bi.fn(*this, bi.d);
     ++retired_total_;
     if (--budget_left_ == 0 || stop_block_) break;
   }
-  stop_block_ = false;
-  return true;
 }
 
 RunResult Cpu::run(uint64_t max_instructions) {

@@ -163,7 +163,7 @@ interp::Block* Engine::current_block() const {
 const uint8_t* Engine::hook_lookup(Cpu* cpu) {
   Engine& e = *cpu->jit_;
   interp::Block* b = e.chaining_ ? e.current_block() : nullptr;
-  if (!b || !b->jit) {
+  if (!b || !b->jit || !cpu->fetch_within_cs_limit(b->bytes)) {
     ++e.stats_.lookup_misses;
     return nullptr;
   }
@@ -175,7 +175,7 @@ const uint8_t* Engine::hook_link(Cpu* cpu, Link* link) {
   Engine& e = *cpu->jit_;
   interp::Block* b = e.current_block();
   Translation* from = link->from;
-  if (!b || !b->jit || !from->block) {
+  if (!b || !b->jit || !from->block || !cpu->fetch_within_cs_limit(b->bytes)) {
     ++e.stats_.lookup_misses;
     return nullptr;
   }

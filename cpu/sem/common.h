@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 
+#include "cpu/address_translator.h"
 #include "cpu/cpu_state.h"
 #include "cpu/exception.h"
 #include "cpu/flags.h"
@@ -27,11 +28,27 @@ inline void advance(E& e, const DecodedInsn& i) {
   else e.state().rip = next_rip(e, i);
 }
 
-// Sets RIP to a branch target of operand size osz (#GP(0) if non-canonical).
+// #GP(0) for a near branch target (already cut to the operand size) that is
+// non-canonical (64-bit mode) or beyond CS's limit (elsewhere), before anything changes.
+template <class E>
+inline void check_branch_target(E& e, uint64_t target) {
+  if (e.mode64()) {
+    if (!E::is_canonical(target)) e.raise_gp0();
+  } else if (target > e.state().seg[isa::SEG_CS].limit) {
+    e.raise_gp0();
+  }
+}
+// Operands accessed in parts (16-byte SSE, 80-bit x87, whose parts may wrap at the
+// address size) are one access for the segment limit check: checked whole first.
+template <class E>
+inline void check_segment_range(E& e, unsigned seg, uint64_t ea, unsigned size, Access access) {
+  if (!e.mode64()) e.linear(seg, ea, size, access);
+}
+// Sets RIP to a branch target of operand size osz.
 template <class E>
 inline void branch_to(E& e, uint64_t target, unsigned osz) {
   target &= size_mask(osz);
-  if (e.mode64() && !E::is_canonical(target)) e.raise_gp0();
+  check_branch_target(e, target);
   e.state().rip = target;
 }
 

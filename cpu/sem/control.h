@@ -20,18 +20,18 @@ template <class E>
 void sem_call(E& e, const DecodedInsn& i) {
   uint64_t target = i.op[0].type == OperandType::Imm ? branch_target(e, i) : e.read_operand(i, 0);
   target &= size_mask(i.osz);
-  if (e.mode64() && !E::is_canonical(target)) e.raise_gp0();
+  check_branch_target(e, target);
   e.push(next_rip(e, i), i.osz);
   e.state().rip = target;
 }
 template <class E>
 void sem_ret(E& e, const DecodedInsn& i) {
-  uint64_t target = e.peek(i.osz);
-  if (e.mode64() && !E::is_canonical(target)) e.raise_gp0();
+  uint64_t target = e.peek(i.osz) & size_mask(i.osz);
+  check_branch_target(e, target);
   unsigned ssz = e.stack_addr_size();
   uint64_t extra = i.num_ops ? (i.imm & 0xffff) : 0;
   e.set_reg(RSP, ssz, e.reg(RSP, ssz) + i.osz + extra);
-  e.state().rip = target & size_mask(i.osz);
+  e.state().rip = target;
 }
 template <class E>
 void sem_loop(E& e, const DecodedInsn& i) {
@@ -40,7 +40,7 @@ void sem_loop(E& e, const DecodedInsn& i) {
   if (i.opcode == 0xE0) take = take && !flag_zf(e.state());
   if (i.opcode == 0xE1) take = take && flag_zf(e.state());
   uint64_t target = branch_target(e, i) & size_mask(i.osz);
-  if (take && e.mode64() && !E::is_canonical(target)) e.raise_gp0();
+  if (take) check_branch_target(e, target);
   e.set_reg(RCX, i.asz, c);
   if (take) e.state().rip = target;
   else advance(e, i);
@@ -118,8 +118,7 @@ void sem_enter(E& e, const DecodedInsn& i) {
   uint64_t bp = s.gpr[RBP];
   // Compute every store first and check the whole frame is writable: no partial state.
   uint64_t frame_top = (sp - osz) & smask;
-  uint64_t lowest = (frame_top - uint64_t{level} * osz) & smask;
-  e.probe_write(isa::SEG_SS, lowest, (level + 1) * osz);
+  e.probe_stack_push(sp, level + 1, osz);
   e.write_mem(isa::SEG_SS, frame_top, osz, bp & size_mask(osz));
   uint64_t cur = frame_top;
   for (unsigned k = 1; k < level; ++k) {

@@ -108,7 +108,7 @@ void sem_pusha(E& e, const DecodedInsn& i) {
   const unsigned sz = i.osz, ssz = e.stack_addr_size();
   const uint64_t smask = size_mask(ssz);
   uint64_t sp = s.gpr[RSP] & smask;
-  e.probe_write(isa::SEG_SS, (sp - 8 * sz) & smask, 8 * sz);
+  e.probe_stack_push(sp, 8, sz);
   for (unsigned r = 0; r < 8; ++r)
     e.write_mem(isa::SEG_SS, (sp - (r + 1) * sz) & smask, sz, r == RSP ? sp : e.reg(r, sz));
   e.set_reg(RSP, ssz, sp - 8 * sz);

@@ -29,6 +29,7 @@ inline Vec128 xmm_source(E& e, const DecodedInsn& i, unsigned k, bool aligned) {
   uint64_t ea = e.effective_address(i);
   if (o.size >= 16) {
     if (aligned && (ea & 15)) e.raise_gp0();
+    check_segment_range(e, i.seg, ea, 16, Access::Read);
     v.q[0] = e.read_mem(i.seg, ea, 8);
     v.q[1] = e.read_mem(i.seg, (ea + 8) & size_mask(i.asz), 8);
   } else {
@@ -72,7 +73,7 @@ template <class E>
 inline Vec128 mmx_source(E& e, const DecodedInsn& i, unsigned k) {
   Vec128 v;
   if (i.op[k].type == OperandType::Mmx) v.q[0] = e.state().x87.st[i.op[k].reg].signif;
-  else v.q[0] = e.read_mem(i.seg, e.effective_address(i), 8);
+  else v.q[0] = e.read_mem(i.seg, e.effective_address(i), i.op[k].size == 4 ? 4 : 8);  // m64, or m32 (PUNPCKLxx)
   return v;
 }
 template <class E>

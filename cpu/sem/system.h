@@ -128,7 +128,7 @@ void load_segment_real(E& e, unsigned seg, uint16_t sel) {
 // would be, so an unmapped or non-canonical line faults as on hardware (reported as a read).
 template <class E>
 void sem_clflush(E& e, const DecodedInsn& i) {
-  e.translate_or_raise(e.linear(i.seg, e.effective_address(i), 1), Access::Read);
+  e.translate_or_raise(e.linear(i.seg, e.effective_address(i), 1, Access::Read), Access::Read);
   advance(e, i);
 }
 

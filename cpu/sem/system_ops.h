@@ -306,7 +306,7 @@ void sem_lmsw(E& e, const DecodedInsn& i) {
 template <class E>
 void sem_invlpg(E& e, const DecodedInsn& i) {
   require_system(e);
-  sys::invalidate_page(e, e.linear(i.seg, e.effective_address(i), 1));
+  sys::invalidate_page(e, e.linear_unchecked(i.seg, e.effective_address(i)));
   advance(e, i);
 }
 template <class E>

@@ -140,12 +140,14 @@ inline uint64_t addr_at(E& e, const DecodedInsn& i, unsigned k) {
 template <class E>
 inline Float80 read_m80(E& e, const DecodedInsn& i) {
   Float80 v;
+  check_segment_range(e, i.seg, addr_at(e, i, 0), 10, Access::Read);
   v.signif = e.read_mem(i.seg, addr_at(e, i, 0), 8);
   v.sign_exp = static_cast<uint16_t>(e.read_mem(i.seg, addr_at(e, i, 8), 2));
   return v;
 }
 template <class E>
 inline void write_m80(E& e, const DecodedInsn& i, unsigned at, Float80 v) {
+  check_segment_range(e, i.seg, addr_at(e, i, at), 10, Access::Write);
   e.write_mem(i.seg, addr_at(e, i, at + 8), 2, v.sign_exp);
   e.write_mem(i.seg, addr_at(e, i, at), 8, v.signif);
 }
@@ -367,6 +369,7 @@ void load(E& e, const DecodedInsn& i) {
   else if constexpr (F == Fmt::m80fp) v = read_m80(e, i);
   else if constexpr (F == Fmt::m80bcd) {
     std::array<uint8_t, 10> b{};
+    check_segment_range(e, i.seg, addr_at(e, i, 0), 10, Access::Read);
     for (unsigned k = 0; k < 10; ++k) b[k] = static_cast<uint8_t>(e.read_mem(i.seg, addr_at(e, i, k), 1));
     v = fpu::bcd_to_f80(b);
   } else {
@@ -414,8 +417,10 @@ void store(E& e, const DecodedInsn& i) {
   }
   if (stored(st)) {
     if constexpr (F == Fmt::m80fp) write_m80(e, i, 0, a);
-    else if constexpr (F == Fmt::m80bcd)
+    else if constexpr (F == Fmt::m80bcd) {
+      check_segment_range(e, i.seg, addr_at(e, i, 0), 10, Access::Write);
       for (unsigned k = 10; k-- > 0;) e.write_mem(i.seg, addr_at(e, i, k), 1, bcd[k]);
+    }
     else e.write_mem(i.seg, ea, mem_bytes(F), bits);
   }
   if (is_empty) {

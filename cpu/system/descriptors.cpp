@@ -59,7 +59,7 @@ SegmentCache null_cache(uint16_t sel) {
   return c;
 }
 
-void load_stack_segment_for_cpl(Cpu& cpu, uint16_t sel, unsigned cpl, bool ext) {
+static void load_stack_cache_for_cpl(Cpu& cpu, uint16_t sel, unsigned cpl, bool ext) {
   CpuState& s = cpu.state();
   if ((sel & 0xfffc) == 0) {
     // 64-bit mode allows a null SS below CPL 3.
@@ -78,14 +78,23 @@ void load_stack_segment_for_cpl(Cpu& cpu, uint16_t sel, unsigned cpl, bool ext) 
   s.seg[SEG_SS] = make_cache(sel, d);
 }
 
-void load_segment(Cpu& cpu, unsigned seg, uint16_t sel) {
+void load_stack_segment_for_cpl(Cpu& cpu, uint16_t sel, unsigned cpl, bool ext) {
+  load_stack_cache_for_cpl(cpu, sel, cpl, ext);
+  cpu.segments_changed();
+}
+
+static void load_segment_cache(Cpu& cpu, unsigned seg, uint16_t sel) {
   CpuState& s = cpu.state();
   if (seg > 5 || seg == SEG_CS) cpu.raise(kUD);
   if (!protected_mode(cpu) || (s.rflags & (1u << 17))) {
-    // Real and virtual-8086 mode: base = selector * 16; limit and attributes stay.
+    // Real mode: base = selector * 16; limit and attributes stay (unreal mode keeps a
+    // larger limit). Virtual-8086 mode: a 64 KiB read/write data segment.
     s.seg[seg].selector = sel;
     s.seg[seg].base = uint64_t{sel} << 4;
-    if (s.rflags & (1u << 17)) s.seg[seg].attr = static_cast<uint16_t>(0xf3);
+    if (s.rflags & (1u << 17)) {
+      s.seg[seg].attr = static_cast<uint16_t>(0xf3);
+      s.seg[seg].limit = 0xffff;
+    }
     return;
   }
   const unsigned cpl = s.cpl;
@@ -119,6 +128,11 @@ void load_segment(Cpu& cpu, unsigned seg, uint16_t sel) {
   s.seg[seg] = make_cache(sel, d);
 }
 
+void load_segment(Cpu& cpu, unsigned seg, uint16_t sel) {
+  load_segment_cache(cpu, seg, sel);
+  cpu.segments_changed();
+}
+
 void set_code_segment(Cpu& cpu, uint16_t sel, const Descriptor& d, unsigned cpl) {
   CpuState& s = cpu.state();
   const bool cpl_changed = s.cpl != cpl;
@@ -134,7 +148,7 @@ void null_inaccessible_data_segments(Cpu& cpu) {
   CpuState& s = cpu.state();
   const unsigned segs[] = {isa::SEG_ES, isa::SEG_DS, isa::SEG_FS, isa::SEG_GS};
   for (unsigned k : segs) {
-    const SegmentCache& c = s.seg[k];
+    const SegmentCache c = s.seg[k];
     bool code = c.attr & 0x8;
     bool conforming_code = code && (c.attr & 0x4);
     if ((c.attr & 0x10) && !conforming_code && c.dpl() < s.cpl) {
@@ -142,6 +156,7 @@ void null_inaccessible_data_segments(Cpu& cpu) {
       if (k >= isa::SEG_FS) s.seg[k].base = c.base;  // 64-bit bases survive as hardware does
     }
   }
+  cpu.segments_changed();
 }
 
 void load_ldt(Cpu& cpu, uint16_t sel) {

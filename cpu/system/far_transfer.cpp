@@ -44,6 +44,13 @@ static void push_return_flat(Cpu& cpu, uint16_t old_cs, uint64_t next_rip, unsig
   s.gpr[RSP] = sp;
 }
 
+// #GP(0) when a far transfer's target offset lies beyond the target code segment's
+// limit (not checked for 64-bit targets), before anything changes.
+static void check_far_target(Cpu& cpu, uint64_t offset, unsigned osz, uint32_t limit) {
+  if ((offset & size_mask(osz)) > limit) cpu.raise_gp0();
+}
+
+// Real and virtual-8086 mode: CS keeps its cached limit.
 static void real_mode_transfer(Cpu& cpu, uint16_t sel, uint64_t offset, unsigned osz) {
   CpuState& s = cpu.state();
   s.seg[SEG_CS].selector = sel;
@@ -87,13 +94,17 @@ static void resolve_gate(Cpu& cpu, uint16_t sel, Descriptor* gate, Descriptor* c
 
 void far_jump(Cpu& cpu, uint16_t sel, uint64_t offset, unsigned osz, uint64_t next_rip) {
   CpuState& s = cpu.state();
-  if (!protected_mode(cpu) || (s.rflags & kFlagVM)) return real_mode_transfer(cpu, sel, offset, osz);
+  if (!protected_mode(cpu) || (s.rflags & kFlagVM)) {
+    check_far_target(cpu, offset, osz, s.seg[SEG_CS].limit);
+    return real_mode_transfer(cpu, sel, offset, osz);
+  }
   if ((sel & 0xfffc) == 0) cpu.raise_gp0();
   Descriptor d;
   if (!fetch_descriptor(cpu, sel, &d)) cpu.raise(kGP, selector_error(sel), true);
   const bool lm = long_mode_active(cpu);
   if (d.is_code()) {
     check_direct_code(cpu, sel, d);
+    if (!(lm && d.long_code())) check_far_target(cpu, offset, osz, d.limit());
     mark_accessed(cpu, sel, &d);
     set_code_segment(cpu, sel, d, s.cpl);
     set_ip(cpu, offset, osz);
@@ -103,10 +114,11 @@ void far_jump(Cpu& cpu, uint16_t sel, uint64_t offset, unsigned osz, uint64_t ne
     Descriptor code;
     uint16_t csel;
     resolve_gate(cpu, sel, &d, &code, &csel, false);
-    mark_accessed(cpu, csel, &code);
-    set_code_segment(cpu, csel, code, s.cpl);
     uint64_t target = d.type() == kCallGate16 ? d.gate_offset() & 0xffff : d.gate_offset();
     if (!lm) target &= 0xffffffffu;
+    if (!lm) check_far_target(cpu, target, 4, code.limit());
+    mark_accessed(cpu, csel, &code);
+    set_code_segment(cpu, csel, code, s.cpl);
     set_ip(cpu, target, lm ? 8 : 4);
     return;
   }
@@ -123,7 +135,8 @@ void far_call(Cpu& cpu, uint16_t sel, uint64_t offset, unsigned osz, uint64_t ne
   CpuState& s = cpu.state();
   if (!protected_mode(cpu) || (s.rflags & kFlagVM)) {
     const uint16_t old_cs = s.seg[SEG_CS].selector;
-    cpu.probe_write(SEG_SS, (s.gpr[RSP] - 2 * osz) & size_mask(cpu.stack_addr_size()), 2 * osz);
+    cpu.probe_stack_push(s.gpr[RSP], 2, osz);
+    check_far_target(cpu, offset, osz, s.seg[SEG_CS].limit);
     cpu.push(old_cs, osz);
     cpu.push(next_rip, osz);
     return real_mode_transfer(cpu, sel, offset, osz);
@@ -141,9 +154,9 @@ void far_call(Cpu& cpu, uint16_t sel, uint64_t offset, unsigned osz, uint64_t ne
       // hardware does, AMD and Intel).
       push_return_flat(cpu, old_cs, next_rip, osz);
     } else {
-      const unsigned ssz = cpu.stack_addr_size();
-      cpu.probe_write(SEG_SS, (s.gpr[RSP] - 2 * osz) & size_mask(ssz), 2 * osz);
+      cpu.probe_stack_push(s.gpr[RSP], 2, osz);
       if (lm && d.long_code() && !Cpu::is_canonical(offset)) cpu.raise_gp0();
+      if (!(lm && d.long_code())) check_far_target(cpu, offset, osz, d.limit());
       cpu.push(old_cs, osz);
       cpu.push(next_rip, osz);
     }
@@ -160,6 +173,7 @@ void far_call(Cpu& cpu, uint16_t sel, uint64_t offset, unsigned osz, uint64_t ne
     uint64_t target = d.gate_offset();
     if (gsz == 2) target &= 0xffff;
     if (gsz == 4) target &= 0xffffffffu;
+    if (!lm) check_far_target(cpu, target, 4, code.limit());
     const unsigned new_cpl = code.conforming() ? s.cpl : code.dpl();
     if (new_cpl < s.cpl) {
       // Inner privilege: new stack from the TSS, old SS:SP and the parameters copied.
@@ -181,6 +195,7 @@ void far_call(Cpu& cpu, uint16_t sel, uint64_t offset, unsigned osz, uint64_t ne
       load_stack_segment_for_cpl(cpu, lm ? static_cast<uint16_t>(new_cpl) : nss, new_cpl, false);
       const SegmentCache new_ss = s.seg[SEG_SS];
       s.seg[SEG_SS] = old_ss;
+      cpu.segments_changed();
       const unsigned nssz = lm ? 8 : (new_ss.default_big() ? 4 : 2);
       const unsigned params = lm ? 0 : d.gate_param_count();
       uint64_t param[32];
@@ -190,7 +205,7 @@ void far_call(Cpu& cpu, uint16_t sel, uint64_t offset, unsigned osz, uint64_t ne
       uint64_t sp = lm ? (nsp & ~uint64_t{0xf}) : nsp & size_mask(nssz);
       auto put = [&](uint64_t v) {
         sp = (sp - gsz) & size_mask(nssz);
-        w.add(lm ? sp : ((new_ss.base + sp) & 0xffffffffu), gsz, v);
+        w.add(lm ? sp : stack_slot(cpu, new_ss, sp, gsz, SegmentRules::Protected, selector_error(nss)), gsz, v);
       };
       put(old_ss.selector);
       put(old_sp);
@@ -199,10 +214,11 @@ void far_call(Cpu& cpu, uint16_t sel, uint64_t offset, unsigned osz, uint64_t ne
       put(next_rip);
       w.commit(cpu, new_cpl);
       s.seg[SEG_SS] = new_ss;
+      cpu.segments_changed();
       if (nssz == 2) s.gpr[RSP] = (s.gpr[RSP] & ~uint64_t{0xffff}) | (sp & 0xffff);
       else s.gpr[RSP] = sp;
     } else {
-      cpu.probe_write(SEG_SS, (s.gpr[RSP] - 2 * gsz) & size_mask(cpu.stack_addr_size()), 2 * gsz);
+      cpu.probe_stack_push(s.gpr[RSP], 2, gsz);
       cpu.push(old_cs, gsz);
       cpu.push(next_rip, gsz);
     }
@@ -226,6 +242,7 @@ void far_return(Cpu& cpu, unsigned osz, uint16_t pop_bytes) {
   const uint16_t sel = static_cast<uint16_t>(cpu.peek(osz, osz));
   const unsigned ssz = cpu.stack_addr_size();
   if (!protected_mode(cpu) || (s.rflags & kFlagVM)) {
+    check_far_target(cpu, ip, osz, s.seg[SEG_CS].limit);
     cpu.set_reg(RSP, ssz, cpu.reg(RSP, ssz) + 2 * osz + pop_bytes);
     return real_mode_transfer(cpu, sel, ip, osz);
   }
@@ -239,6 +256,7 @@ void far_return(Cpu& cpu, unsigned osz, uint16_t pop_bytes) {
   if (!d.present()) cpu.raise(kNP, selector_error(sel), true);
   const bool to64 = long_mode_active(cpu) && d.long_code();
   if (to64 && !Cpu::is_canonical(ip)) cpu.raise_gp0();
+  if (!to64) check_far_target(cpu, ip, osz, d.limit());
   if (rpl == cpl) {
     cpu.set_reg(RSP, ssz, cpu.reg(RSP, ssz) + 2 * osz + pop_bytes);
     mark_accessed(cpu, sel, &d);

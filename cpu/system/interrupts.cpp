@@ -35,11 +35,11 @@ static void deliver_real(Cpu& cpu, const Event& ev) {
   uint64_t sp = s.gpr[RSP];
   const unsigned ssz = cpu.stack_addr_size();
   const uint64_t mask = size_mask(ssz);
-  const uint64_t ss_base = s.seg[SEG_SS].base;
+  const SegmentCache& ss = s.seg[SEG_SS];
   StackWrites w;
-  w.add(ss_base + ((sp - 2) & mask), 2, flags & 0xffff);
-  w.add(ss_base + ((sp - 4) & mask), 2, s.seg[SEG_CS].selector);
-  w.add(ss_base + ((sp - 6) & mask), 2, s.rip & 0xffff);
+  w.add(stack_slot(cpu, ss, (sp - 2) & mask, 2, SegmentRules::LimitOnly, 0), 2, flags & 0xffff);
+  w.add(stack_slot(cpu, ss, (sp - 4) & mask, 2, SegmentRules::LimitOnly, 0), 2, s.seg[SEG_CS].selector);
+  w.add(stack_slot(cpu, ss, (sp - 6) & mask, 2, SegmentRules::LimitOnly, 0), 2, s.rip & 0xffff);
   w.commit(cpu, 0);
   cpu.set_reg(RSP, ssz, sp - 6);
   s.rflags &= ~(kFlagIF | kFlagTF | kFlagAC | kFlagRF);
@@ -139,9 +139,10 @@ static void deliver_protected(Cpu& cpu, const Event& ev) {
   } else {
     const bool gate32 = type & 8;
     const unsigned ws = gate32 ? 4 : 2;
+    const uint64_t target = gate32 ? gate.gate_offset() & 0xffffffffu : gate.gate_offset() & 0xffff;
+    if (target > cs.limit()) cpu.raise(kGP, ev.external ? 1 : 0, true);
     uint64_t sp;
     unsigned ssz;
-    uint64_t ss_base;
     if (inner) {
       uint16_t nss;
       uint64_t nsp;
@@ -151,12 +152,12 @@ static void deliver_protected(Cpu& cpu, const Event& ev) {
       load_stack_segment_for_cpl(cpu, nss, new_cpl, ev.external);
       const SegmentCache new_ss = s.seg[SEG_SS];
       s.seg[SEG_SS] = saved;  // committed below, after the frame is written
+      cpu.segments_changed();
       ssz = new_ss.default_big() ? 4 : 2;
       sp = nsp & size_mask(ssz);
-      ss_base = new_ss.base;
       auto put = [&](uint64_t v) {
         sp = (sp - ws) & size_mask(ssz);
-        w.add((ss_base + sp) & 0xffffffffu, ws, v);
+        w.add(stack_slot(cpu, new_ss, sp, ws, SegmentRules::Protected, selector_error(nss, ev.external)), ws, v);
       };
       if (v86) {
         put(s.seg[isa::SEG_GS].selector);
@@ -178,10 +179,9 @@ static void deliver_protected(Cpu& cpu, const Event& ev) {
     } else {
       ssz = old_ss.default_big() ? 4 : 2;
       sp = old_sp & size_mask(ssz);
-      ss_base = old_ss.base;
       auto put = [&](uint64_t v) {
         sp = (sp - ws) & size_mask(ssz);
-        w.add((ss_base + sp) & 0xffffffffu, ws, v);
+        w.add(stack_slot(cpu, old_ss, sp, ws, SegmentRules::Protected, ev.external ? 1 : 0), ws, v);
       };
       put(old_flags);
       put(old_cs.selector);
@@ -193,7 +193,7 @@ static void deliver_protected(Cpu& cpu, const Event& ev) {
     else s.gpr[RSP] = (s.gpr[RSP] & ~uint64_t{0xffff}) | (sp & 0xffff);
     mark_accessed(cpu, sel, &cs);
     set_code_segment(cpu, sel, cs, new_cpl);
-    s.rip = gate32 ? gate.gate_offset() & 0xffffffffu : gate.gate_offset() & 0xffff;
+    s.rip = target;
   }
   s.rflags &= ~(kFlagTF | kFlagNT | kFlagVM | kFlagRF);
   if (!(type & 1)) s.rflags &= ~kFlagIF;  // interrupt gate (6/14); trap gates keep IF

@@ -33,6 +33,12 @@ void write_system(Cpu& cpu, uint64_t lin, unsigned size, uint64_t v) {
   for (unsigned k = 0; k < size && k < 8; ++k) cpu.memory().write(pa[k], 1, (v >> (8 * k)) & 0xff);
 }
 
+uint64_t stack_slot(Cpu& cpu, const SegmentCache& ss, uint64_t offset, unsigned size, SegmentRules rules,
+                    uint32_t error) {
+  if (!segment_bounds(ss, true, rules).allows(offset, size)) cpu.raise(kSS, error, true);
+  return (ss.base + offset) & 0xffffffffu;
+}
+
 void StackWrites::commit(Cpu& cpu, unsigned cpl) const {
   uint64_t pa[12][2];
   AddressTranslator& tr = cpu.system->paging();

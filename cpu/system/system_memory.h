@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "cpu/cpu.h"
+#include "cpu/segment_checks.h"
 
 namespace emu::sys {
 
@@ -13,6 +14,11 @@ namespace emu::sys {
 uint64_t system_linear(const Cpu& cpu, uint64_t lin);
 uint64_t read_system(Cpu& cpu, uint64_t lin, unsigned size);
 void write_system(Cpu& cpu, uint64_t lin, unsigned size, uint64_t v);
+
+// Linear address of a `size`-byte stack slot at `offset` in `ss` (loaded or about to be):
+// #SS(error) when the segment's limit or type does not allow the write.
+uint64_t stack_slot(Cpu& cpu, const SegmentCache& ss, uint64_t offset, unsigned size, SegmentRules rules,
+                    uint32_t error);
 
 // A frame of stack writes done at privilege `cpl`: every slot is translated (and may
 // fault) before anything is written, so delivery stays precise.

@@ -196,7 +196,8 @@ class X86_64Backend final : public Backend {
 
  private:
   // Which instructions get inline code: forms with an emitter-generic template whose
-  // emission succeeds for these operands (tried into a scratch buffer), in 64-bit mode.
+  // emission succeeds for these operands (tried into a scratch buffer), in 64-bit mode
+  // only: elsewhere memory operands need Cpu::linear's segment limit and type checks.
   std::vector<bool> plan_inline(const interp::Block& b) const {
     std::vector<bool> ok(b.insns.size(), false);
     if ((b.mode & 0xff) != 64) return ok;

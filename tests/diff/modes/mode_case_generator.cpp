@@ -109,6 +109,11 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
   // Stack in the middle of the page; in 16-bit mode ESP[31:16] stays 0 (the host kernel's
   // espfix does not preserve it across interrupts).
   gpr[RSP] = m16 ? 0x700 + 2 * below(0x100) : kDataBase + 0x700 + 4 * below(0x80);
+  // Sometimes at the ends of the 16-bit stack segment for single-slot pushes and pops: one
+  // crossing the limit is #SS(0); inside it, the unmapped top of the segment is #PF.
+  // (Multi-slot frames that wrap, PUSHA/ENTER/far CALL/RETF, fault in a host-specific order.)
+  const bool single_slot = h == "push" || h == "pop" || h == "call" || h == "ret" || h == "pushf" || h == "popf";
+  if (m16 && single_slot && chance(5)) gpr[RSP] = chance(50) ? below(3) : 0xfffd + below(3);
   for (int k = 0; k < 8; ++k) c.in.set_xmm(k, rng_(), rng_());
   for (int k = 0; k < 8; ++k) c.in.set_st(k, rng_(), static_cast<uint16_t>(rng_()));
   c.in.set_fsw(static_cast<uint16_t>((below(8) << 11) | (rng_() & 0x4700)));
@@ -164,6 +169,11 @@ bool ModeCaseGenerator::generate(size_t fi, CpuMode mode, ModeCase* out) {
 
   // ---- memory operand: registers chosen so the effective address hits `target` ----
   uint64_t target = dbase + 0x100 + below(0xd00);
+  // Sometimes the last bytes of the segment: 16-bit code's 64 KiB data segment, 32-bit
+  // code's 4 GiB. An access crossing the limit is #GP(0) (#SS(0) through SS); one inside
+  // it lands on unmapped memory (#PF). Not for operands whose first faulting byte is the
+  // host's choice (x87/FXSAVE areas, CMPS; see above).
+  if (unmapped_ok && !wide_area && h != "cmps" && chance(3)) target = (m16 ? 0xfff0 : 0xfffffff0u) + below(16);
   const bool vector_form = has_kind(f, OpKind::V) || has_kind(f, OpKind::W);
   if ((vector_form || h == "fxsave" || h == "fxrstor") && chance(80)) target &= ~uint64_t{15};
   uint8_t sib = 0;

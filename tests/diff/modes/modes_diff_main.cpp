@@ -66,15 +66,6 @@ void accept_approximations(const CpuSnapshot& host, CpuSnapshot& mine) {
     }
 }
 
-// emu checks no segment limits yet (cpu/cpu.h: "TODO(system step)"): where the host
-// raised #GP(0)/#SS(0) (16-bit code: an offset beyond the 64 KiB segments, EIP beyond
-// CS.limit; 32-bit code: an access crossing 4 GiB) and emu did not, the case is counted
-// as this known gap, not as a mismatch.
-bool segment_limit_gap(const ModeCase& g, const NativeResult& n, const NativeResult& e) {
-  return g.c.mode != CpuMode::Long64 && n.outcome == NativeResult::Fault && (n.vector == 13 || n.vector == 12) &&
-         n.error_code == 0 && !(e.outcome == NativeResult::Fault && e.vector == n.vector);
-}
-
 std::vector<std::string> compare(const ModeCase& g, NativeResult& n, NativeResult& e) {
   std::vector<std::string> diffs;
   if (outcome_differences(n, e, &diffs)) return diffs;
@@ -96,7 +87,7 @@ std::vector<std::string> compare(const ModeCase& g, NativeResult& n, NativeResul
 }
 
 struct ModeTotals {
-  uint64_t cases = 0, mismatches = 0, skipped = 0, limit_gaps = 0;
+  uint64_t cases = 0, mismatches = 0, skipped = 0;
   size_t forms = 0, exercised = 0, legacy_forms = 0, legacy_exercised = 0, not_implemented = 0;
   uint64_t int1_rip_at = 0, int1_rip_after = 0;  // host INT1 reports (int1_trap_rip.h)
   std::map<std::string, uint64_t> mismatch_by_form;
@@ -173,10 +164,6 @@ int main(int argc, char** argv) {
           default: break;
         }
         emu_runner.run(cases[k].c, er);
-        if (segment_limit_gap(cases[k], nr, er)) {
-          ++t.limit_gaps;
-          continue;
-        }
         ++t.cases;
         compared = true;
         const std::vector<std::string> d = compare(cases[k], nr, er);
@@ -197,11 +184,9 @@ int main(int argc, char** argv) {
       if (compared) ++t.exercised;
       if (compared && (f.attrs & isa::I64)) ++t.legacy_exercised;
     }
-    std::printf("\n%s mode: cases compared %llu, mismatches %llu, skipped (host timeout/unknown fault) %llu,"
-                " known gap (segment limit faults emu does not raise) %llu\n",
+    std::printf("\n%s mode: cases compared %llu, mismatches %llu, skipped (host timeout/unknown fault) %llu\n",
                 mode_name(mode), static_cast<unsigned long long>(t.cases),
-                static_cast<unsigned long long>(t.mismatches), static_cast<unsigned long long>(t.skipped),
-                static_cast<unsigned long long>(t.limit_gaps));
+                static_cast<unsigned long long>(t.mismatches), static_cast<unsigned long long>(t.skipped));
     for (auto& [name, count] : t.mismatch_by_form)
       std::printf("  mismatching form: %-28s %llu\n", name.c_str(), static_cast<unsigned long long>(count));
     if (t.int1_rip_at + t.int1_rip_after)

@@ -121,3 +121,31 @@ TEST_CASE("protected mode: INT n from CPL 3 switches to the TSS stack; DPL check
     CHECK(m.s.seg[isa::SEG_SS].selector == 0x10);
   }
 }
+
+TEST_CASE("protected mode: far JMP and gate targets beyond the code segment's limit", "[cpu_system]") {
+  SystemMachine m;
+  m.enter_protected32();
+  install_handlers(m);
+  m.gdt(6, seg_desc(0, 0x5fff, kCode0, 0x4));  // 0x30: 32-bit code, limit 0x5fff (bytes)
+  m.s.gpr[RSP] = 0x8000;
+
+  SECTION("far JMP inside the limit runs there") {
+    m.code(0x5ff0, {0xbb, 0x66, 0, 0, 0, 0xf4});  // mov ebx, 0x66; hlt
+    Fault f = run_fault(m, {0xea, 0xf0, 0x5f, 0, 0, 0x30, 0});
+    CHECK(f.vector == 0x66);
+    CHECK(m.s.seg[isa::SEG_CS].selector == 0x30);
+  }
+  SECTION("far JMP beyond the limit: #GP(0) at the JMP, CS unchanged") {
+    Fault f = run_fault(m, {0xea, 0x00, 0x60, 0, 0, 0x30, 0});
+    CHECK(f.vector == 13);
+    CHECK(f.error == 0);
+    CHECK(m.get(0x8000 - 12, 4) == 0x5000);  // the #GP frame's EIP: the JMP
+    CHECK(m.get(0x8000 - 8, 4) == 0x08);
+  }
+  SECTION("interrupt gate whose offset is beyond its code segment: #GP(0)") {
+    m.gate32(kIdt, 0x42, 0x30, 0x7000, 0xe, 0);
+    Fault f = run_fault(m, {0xcd, 0x42});
+    CHECK(f.vector == 13);
+    CHECK(f.error == 0);
+  }
+}
