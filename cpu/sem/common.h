@@ -14,9 +14,15 @@ namespace emu::sem {
 using isa::DecodedInsn;
 using isa::OperandType;
 
+// The address of the instruction (the JIT's emitter knows it at translation time).
+template <class E>
+inline uint64_t insn_rip(E& e) {
+  if constexpr (requires { e.insn_rip(); }) return e.insn_rip();
+  else return e.state().rip;
+}
 template <class E>
 inline uint64_t next_rip(E& e, const DecodedInsn& i) {
-  uint64_t n = e.state().rip + i.length;
+  uint64_t n = insn_rip(e) + i.length;
   return e.mode64() ? n : (n & 0xffffffffu);
 }
 // An emitter that tracks RIP itself (the JIT's) says so with advance_rip().
@@ -31,7 +37,28 @@ template <class E>
 inline void branch_to(E& e, uint64_t target, unsigned osz) {
   target &= size_mask(osz);
   if (e.mode64() && !E::is_canonical(target)) e.raise_gp0();
-  e.state().rip = target;
+  if constexpr (requires { e.jump_to(target); }) e.jump_to(target);
+  else e.state().rip = target;
+}
+
+// Conditions and choices, written once for both emitters: the interpreter evaluates
+// them now (bool, ?:, if); the JIT's emitter (it has condition/select/if_else) emits
+// host code that does so at run time.
+template <class E>
+inline auto condition(E& e, unsigned cc) {
+  if constexpr (requires { e.condition(cc); }) return e.condition(cc);
+  else return eval_condition(e.state(), cc);
+}
+template <class E, class C, class V>
+inline V select(E& e, C c, V a, V b) {
+  if constexpr (requires { e.select(c, a, b); }) return e.select(c, a, b);
+  else return c ? a : b;
+}
+template <class E, class C, class Then, class Else>
+inline void if_else(E& e, C c, Then then_path, Else else_path) {
+  if constexpr (requires { e.if_else(c, then_path, else_path); }) e.if_else(c, then_path, else_path);
+  else if (c) then_path();
+  else else_path();
 }
 
 template <class E>

@@ -8,8 +8,7 @@ namespace emu::sem {
 
 template <class E>
 void sem_jcc(E& e, const DecodedInsn& i) {
-  if (eval_condition(e.state(), i.opcode & 15)) branch_to(e, branch_target(e, i), i.osz);
-  else advance(e, i);
+  if_else(e, condition(e, i.opcode & 15), [&] { branch_to(e, branch_target(e, i), i.osz); }, [&] { advance(e, i); });
 }
 template <class E>
 void sem_jmp(E& e, const DecodedInsn& i) {

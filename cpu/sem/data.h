@@ -20,7 +20,7 @@ void sem_movzx(E& e, const DecodedInsn& i) {
 }
 template <class E>
 void sem_movsx(E& e, const DecodedInsn& i) {
-  uint64_t v = static_cast<uint64_t>(sext(e.read_operand(i, 1), i.op[1].size));
+  auto v = sext(e.read_operand(i, 1), i.op[1].size);
   e.write_operand(i, 0, v & size_mask(dst_size(i)));
   advance(e, i);
 }

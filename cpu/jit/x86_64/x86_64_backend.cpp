@@ -47,6 +47,8 @@ uint64_t slow_load_rmw(void* cpu, uint32_t seg_size, uint64_t off) {
 void slow_store(void* cpu, uint32_t seg_size, uint64_t off, uint64_t v) {
   static_cast<Cpu*>(cpu)->write_mem(seg_size & 0xff, off, seg_size >> 8, v);
 }
+// A condition whose flag producer is not known at translation time.
+uint64_t condition_of(void* cpu, uint32_t cc) { return eval_condition(static_cast<Cpu*>(cpu)->state(), cc); }
 
 class X86_64Backend final : public Backend {
  public:
@@ -62,6 +64,7 @@ class X86_64Backend final : public Backend {
     state_.load = &slow_load;
     state_.load_rmw = &slow_load_rmw;
     state_.store = &slow_store;
+    state_.condition = &condition_of;
   }
 
   const char* name() const override { return "x86-64"; }
@@ -105,7 +108,7 @@ class X86_64Backend final : public Backend {
       if (!pending) return;
       e.alu_m64_i(ADD, kCpuReg, layout_.retired, static_cast<int32_t>(pending));
       e.alu_m64_i(SUB, kCpuReg, layout_.budget, static_cast<int32_t>(pending));
-      e.alu_m64_i(ADD, kCpuReg, layout_.rip, static_cast<int32_t>(rip_bytes));
+      if (rip_bytes) e.alu_m64_i(ADD, kCpuReg, layout_.rip, static_cast<int32_t>(rip_bytes));
       pending = 0;
     };
     uint64_t rip = b.linear;
@@ -134,8 +137,9 @@ class X86_64Backend final : public Backend {
           continue;
         }
         e.truncate(at);
-        em.take_pending_rip();  // (never reached: plan_inline tried the same emission)
+        em.rollback();  // (never reached: plan_inline made the same emission)
       }
+      em.handler_ran(writes_flags(bi.d));
       flush_pending();
       e.mov_rr(RDI, kCpuReg);
       e.mov_ri(RSI, reinterpret_cast<uint64_t>(&bi.d));
@@ -196,25 +200,34 @@ class X86_64Backend final : public Backend {
 
  private:
   // Which instructions get inline code: forms with an emitter-generic template whose
-  // emission succeeds for these operands (tried into a scratch buffer), in 64-bit mode.
+  // emission succeeds for these operands, in 64-bit mode. Tried into a scratch buffer
+  // by one emitter walking the block in order, as emit_block's does (what it knows of
+  // the flag producers, hence what it emits, is the same).
   std::vector<bool> plan_inline(const interp::Block& b) const {
     std::vector<bool> ok(b.insns.size(), false);
     if ((b.mode & 0xff) != 64) return ok;
-    uint8_t scratch[512];
+    uint8_t scratch[1024];
+    Encoder probe(scratch, sizeof scratch);
+    Emitter pe(probe, state_);
     uint64_t rip = b.linear;
     for (size_t k = 0; k < b.insns.size(); ++k) {
       const interp::BlockInsn& bi = b.insns[k];
       const FastEmitFn fn = kFastEmit[bi.d.form];
       if (fn && bi.fn == interp::kDispatch[bi.d.form]) {  // not the CPL check's #GP stand-in
-        Encoder probe(scratch, sizeof scratch);
-        Emitter pe(probe, state_);
+        probe.truncate(0);
         pe.begin(rip, false);
         fn(pe, bi.d);
         ok[k] = !pe.failed() && !probe.overflowed();
+        if (!ok[k]) pe.rollback();
       }
+      if (!ok[k]) pe.handler_ran(writes_flags(bi.d));
       rip += bi.d.length;
     }
     return ok;
+  }
+  static bool writes_flags(const isa::DecodedInsn& d) {
+    const isa::Form& f = d.info();
+    return (f.flags_written | f.flags_undefined) != 0;
   }
   // The flag record of instruction k is dead when the next one is inline and writes
   // every arithmetic flag without reading any, and neither accesses memory (an inline
