@@ -32,13 +32,24 @@ inline void advance(E& e, const DecodedInsn& i) {
   else e.state().rip = next_rip(e, i);
 }
 
-// Sets RIP to a branch target of operand size osz (#GP(0) if non-canonical).
-template <class E>
-inline void branch_to(E& e, uint64_t target, unsigned osz) {
-  target &= size_mask(osz);
-  if (e.mode64() && !E::is_canonical(target)) e.raise_gp0();
+// RIP = target (the JIT's emitter stores it itself).
+template <class E, class V>
+inline void jump(E& e, V target) {
   if constexpr (requires { e.jump_to(target); }) e.jump_to(target);
   else e.state().rip = target;
+}
+// Sets RIP to a branch target of operand size osz (#GP(0) if non-canonical).
+template <class E, class V>
+inline void branch_to(E& e, V target, unsigned osz) {
+  target &= size_mask(osz);
+  if (e.mode64() && !e.is_canonical(target)) e.raise_gp0();
+  jump(e, target);
+}
+// An immediate as the emitter's value (the JIT's: a translation-time constant).
+template <class E>
+inline auto imm_value(E& e, uint64_t k) {
+  if constexpr (requires { e.constant(k); }) return e.constant(k);
+  else return k;
 }
 
 // Conditions and choices, written once for both emitters: the interpreter evaluates

@@ -17,20 +17,20 @@ void sem_jmp(E& e, const DecodedInsn& i) {
 }
 template <class E>
 void sem_call(E& e, const DecodedInsn& i) {
-  uint64_t target = i.op[0].type == OperandType::Imm ? branch_target(e, i) : e.read_operand(i, 0);
+  auto target = i.op[0].type == OperandType::Imm ? imm_value(e, branch_target(e, i)) : e.read_operand(i, 0);
   target &= size_mask(i.osz);
-  if (e.mode64() && !E::is_canonical(target)) e.raise_gp0();
+  if (e.mode64() && !e.is_canonical(target)) e.raise_gp0();
   e.push(next_rip(e, i), i.osz);
-  e.state().rip = target;
+  jump(e, target);
 }
 template <class E>
 void sem_ret(E& e, const DecodedInsn& i) {
-  uint64_t target = e.peek(i.osz);
-  if (e.mode64() && !E::is_canonical(target)) e.raise_gp0();
+  auto target = e.peek(i.osz);
+  if (e.mode64() && !e.is_canonical(target)) e.raise_gp0();
   unsigned ssz = e.stack_addr_size();
   uint64_t extra = i.num_ops ? (i.imm & 0xffff) : 0;
-  e.set_reg(RSP, ssz, e.reg(RSP, ssz) + i.osz + extra);
-  e.state().rip = target & size_mask(i.osz);
+  e.set_reg(RSP, ssz, e.reg(RSP, ssz) + (i.osz + extra));
+  jump(e, target & size_mask(i.osz));
 }
 template <class E>
 void sem_loop(E& e, const DecodedInsn& i) {
@@ -39,7 +39,7 @@ void sem_loop(E& e, const DecodedInsn& i) {
   if (i.opcode == 0xE0) take = take && !flag_zf(e.state());
   if (i.opcode == 0xE1) take = take && flag_zf(e.state());
   uint64_t target = branch_target(e, i) & size_mask(i.osz);
-  if (take && e.mode64() && !E::is_canonical(target)) e.raise_gp0();
+  if (take && e.mode64() && !e.is_canonical(target)) e.raise_gp0();
   e.set_reg(RCX, i.asz, c);
   if (take) e.state().rip = target;
   else advance(e, i);
@@ -52,19 +52,18 @@ void sem_jcxz(E& e, const DecodedInsn& i) {
 
 template <class E>
 void sem_push(E& e, const DecodedInsn& i) {
-  uint64_t v = e.read_operand(i, 0);
-  if (i.op[0].type == OperandType::Imm) v = i.imm;
+  auto v = i.op[0].type == OperandType::Imm ? imm_value(e, i.imm) : e.read_operand(i, 0);
   e.push(v & size_mask(i.osz), i.osz);
   advance(e, i);
 }
 template <class E>
 void sem_pop(E& e, const DecodedInsn& i) {
   unsigned ssz = e.stack_addr_size();
-  uint64_t v = e.peek(i.osz);
-  uint64_t new_sp = e.reg(RSP, ssz) + i.osz;
+  auto v = e.peek(i.osz);
+  auto new_sp = e.reg(RSP, ssz) + i.osz;
   if (dst_is_mem(i)) {
     // The address is computed with the incremented rSP (Intel SDM, POP).
-    uint64_t ea = e.effective_address(i);
+    auto ea = e.effective_address(i);
     if (i.base == RSP) ea = (ea + i.osz) & size_mask(i.asz);
     e.write_mem(i.seg, ea, i.osz, v);
     e.set_reg(RSP, ssz, new_sp);

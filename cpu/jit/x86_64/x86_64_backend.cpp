@@ -49,6 +49,8 @@ void slow_store(void* cpu, uint32_t seg_size, uint64_t off, uint64_t v) {
 }
 // A condition whose flag producer is not known at translation time.
 uint64_t condition_of(void* cpu, uint32_t cc) { return eval_condition(static_cast<Cpu*>(cpu)->state(), cc); }
+// A non-canonical RET/indirect-branch target found by inline code.
+[[noreturn]] void raise_gp0(void* cpu) { static_cast<Cpu*>(cpu)->raise_gp0(); }
 
 class X86_64Backend final : public Backend {
  public:
@@ -65,6 +67,7 @@ class X86_64Backend final : public Backend {
     state_.load_rmw = &slow_load_rmw;
     state_.store = &slow_store;
     state_.condition = &condition_of;
+    state_.raise_gp0 = &raise_gp0;
   }
 
   const char* name() const override { return "x86-64"; }

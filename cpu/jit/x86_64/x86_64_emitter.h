@@ -43,6 +43,8 @@ struct StateLayout {
   void (*store)(void* cpu, uint32_t seg_size, uint64_t offset, uint64_t v) = nullptr;
   // eval_condition(cpu state, cc) (reads the lazy-flags record; never raises).
   uint64_t (*condition)(void* cpu, uint32_t cc) = nullptr;
+  // Raises #GP(0) (longjmps out of generated code).
+  void (*raise_gp0)(void* cpu) = nullptr;
 };
 
 class Emitter {
@@ -62,6 +64,7 @@ class Emitter {
   // memory path stores them around its call so a fault sees the state at this one).
   void begin(uint64_t rip, bool flags_dead, unsigned pending = 0) {
     rip_ = rip;
+    rip_stored_ = false;
     flags_dead_ = flags_dead;
     failed_ = false;
     next_reg_ = 0;
@@ -95,13 +98,8 @@ class Emitter {
     const isa::Operand& o = i.op[k];
     if (o.type == isa::OperandType::Imm) return constant(o.reg == 1 ? 1 : i.imm & size_mask(o.size));
     if (o.type == isa::OperandType::Mem) return load_memory(i, o.size, false);
-    if (o.type != isa::OperandType::Reg || o.reg > isa::kRegAH + 3 || !valid_size(o.size)) return fail();
-    Value v = fresh();
-    if (failed_) return v;
-    if (o.reg >= isa::kRegAH) a_.load_zx(1, R(v), RBX, gpr(o.reg - isa::kRegAH) + 1);
-    else a_.load_zx(o.size, R(v), RBX, gpr(o.reg));
-    v.zext32 = o.size <= 4;
-    return v;
+    if (o.type != isa::OperandType::Reg) return fail();
+    return reg(o.reg, o.size);
   }
   Value read_operand_rmw(const isa::DecodedInsn& i, unsigned k) {
     if (i.op[k].type == isa::OperandType::Mem) return load_memory(i, i.op[k].size, true);
@@ -113,29 +111,72 @@ class Emitter {
       store_memory(i, o.size, v);
       return;
     }
-    if (o.type != isa::OperandType::Reg || o.reg > isa::kRegAH + 3 || !valid_size(o.size)) {
+    if (o.type != isa::OperandType::Reg) {
       fail();
       return;
     }
+    set_reg(o.reg, o.size, v);
+  }
+  // General registers (numbers as in DecodedInsn: 16..19 = AH..BH), as Cpu::reg/set_reg.
+  Value reg(unsigned r, unsigned size) {
+    if (r > isa::kRegAH + 3 || !valid_size(size)) return fail();
+    Value v = fresh();
+    if (failed_) return v;
+    if (r >= isa::kRegAH) a_.load_zx(1, R(v), RBX, gpr(r - isa::kRegAH) + 1);
+    else a_.load_zx(size, R(v), RBX, gpr(r));
+    v.zext32 = size <= 4;
+    return v;
+  }
+  void set_reg(unsigned r, unsigned size, Value v) {
+    if (r > isa::kRegAH + 3 || !valid_size(size)) fail();
     if (failed_) return;
-    if (o.size <= 2) {  // partial writes keep the other bits
+    if (size <= 2) {  // partial writes keep the other bits
       v = in_register(v);
       if (failed_) return;
-      if (o.reg >= isa::kRegAH) a_.store_sz(1, RBX, gpr(o.reg - isa::kRegAH) + 1, R(v));
-      else a_.store_sz(o.size, RBX, gpr(o.reg), R(v));
+      if (r >= isa::kRegAH) a_.store_sz(1, RBX, gpr(r - isa::kRegAH) + 1, R(v));
+      else a_.store_sz(size, RBX, gpr(r), R(v));
       return;
     }
     if (v.reg < 0) {
-      const uint64_t c = o.size == 4 ? (v.k & 0xffffffffu) : v.k;
-      if (static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(c))) == c) {
-        a_.mov_m64_i(RBX, gpr(o.reg), static_cast<int32_t>(c));
+      const uint64_t c = size == 4 ? (v.k & 0xffffffffu) : v.k;
+      if (fits_i32(c)) {
+        a_.mov_m64_i(RBX, gpr(r), static_cast<int32_t>(c));
         return;
       }
       v = in_register(v);
       if (failed_) return;
     }
-    if (o.size == 4 && !v.zext32) a_.mov_rr32(R(v), R(v));  // 32-bit writes zero-extend
-    a_.mov_mr64(RBX, gpr(o.reg), R(v));
+    if (size == 4 && !v.zext32) a_.mov_rr32(R(v), R(v));  // 32-bit writes zero-extend
+    a_.mov_mr64(RBX, gpr(r), R(v));
+  }
+
+  // ---- memory and stack, as Cpu's (64-bit mode: 64-bit stack addresses) ----
+  static unsigned stack_addr_size() { return 8; }
+  Value read_mem(unsigned seg, Value ea, unsigned size) {
+    ea = in_register(ea);
+    const unsigned live = next_reg_;
+    Value d = fresh();
+    load_core(seg, size, false, live, d, ea);
+    return d;
+  }
+  void write_mem(unsigned seg, Value ea, unsigned size, Value v) {
+    v = in_register(v);
+    ea = in_register(ea);
+    const unsigned live = next_reg_;
+    store_core(seg, size, live, v, ea);
+  }
+  // The store comes first, so a fault leaves RSP unchanged (Cpu::push).
+  template <class TV>
+  void push(TV v, unsigned size) {
+    Value val = in_register(value(v));
+    Value sp = binop(SUB, reg(emu::RSP, 8), constant(size));
+    write_mem(isa::SEG_SS, sp, size, val);
+    set_reg(emu::RSP, 8, sp);
+  }
+  Value peek(unsigned size, uint64_t offset = 0) {
+    Value sp = reg(emu::RSP, 8);
+    if (offset) sp = binop(ADD, sp, constant(offset));
+    return read_mem(isa::SEG_SS, sp, size);
   }
   Value effective_address(const isa::DecodedInsn& i) {
     if (i.asz != 8) return fail();
@@ -256,17 +297,39 @@ class Emitter {
     settle_rip();
     a_.patch_rel32(to_end, a_.size());
   }
-  // RIP = target (a translation-time constant), stored now.
-  void jump_to(uint64_t target) {
+  // RIP = target, stored now.
+  template <class TV>
+  void jump_to(TV target) {
+    const Value t = value(target);
     if (failed_) return;
-    store64(l_.rip, constant(target));
+    store64(l_.rip, t);
     pending_rip_ = 0;
     rip_stored_ = true;
   }
   uint64_t insn_rip() const { return rip_; }
   static bool mode64() { return true; }
   static bool is_canonical(uint64_t a) { return static_cast<uint64_t>(static_cast<int64_t>(a << 16) >> 16) == a; }
-  void raise_gp0() { fail(); }  // only for translation-time constants: the handler raises
+  // A run-time value: checked at run time (a slow path raises #GP(0) with the state
+  // at the instruction); answers true so the template goes on.
+  bool is_canonical(Value v) {
+    if (failed_ || v.reg < 0) return failed_ || is_canonical(v.k);
+    Value t = copy(v);
+    if (failed_) return true;
+    a_.shl_ri(R(t), 16);
+    a_.sar_ri(R(t), 16);
+    a_.alu_rr(CMP, R(t), R(v));
+    const size_t bad = a_.jcc32(NE, ~size_t{0});
+    const size_t ok = a_.jmp32(~size_t{0});
+    a_.patch_rel32(bad, a_.size());
+    adjust_pending(true);
+    a_.mov_rr(RDI, RBX);
+    a_.mov_ri(RAX, reinterpret_cast<uint64_t>(l_.raise_gp0));
+    a_.call_r(RAX);  // does not return
+    a_.patch_rel32(ok, a_.size());
+    next_reg_ = t.reg == kPool[next_reg_ - 1] ? next_reg_ - 1 : next_reg_;
+    return true;
+  }
+  void raise_gp0() { fail(); }  // translation-time constants only: the handler raises
 
   // RIP bytes inline instructions advanced that are not stored yet (the backend adds them).
   uint64_t take_pending_rip() {
@@ -435,40 +498,45 @@ class Emitter {
   static constexpr int32_t kTlbEntryBytes = 32, kReadTag = 0, kReadHost = 8, kWriteTag = 16, kWriteHost = 24;
 
   Value load_memory(const isa::DecodedInsn& i, unsigned size, bool rmw) {
-    if (!valid_size(size)) return fail();
     const unsigned live = next_reg_;
     Value d = fresh();
     Value ea = in_register(effective_address(i));
-    if (failed_) return d;
-    const size_t slow = tlb_lookup(i, size, ea, rmw ? kWriteTag : kReadTag, rmw ? kWriteHost : kReadHost, [&](Reg host, Reg off) {
+    load_core(i.seg, size, rmw, live, d, ea);
+    return d;
+  }
+  void store_memory(const isa::DecodedInsn& i, unsigned size, Value v) {
+    v = in_register(v);
+    const unsigned live = next_reg_;
+    Value ea = in_register(effective_address(i));
+    store_core(i.seg, size, live, v, ea);
+  }
+  // d = [seg:ea] (d is the pool register at index `live`; ea is not changed).
+  void load_core(unsigned seg, unsigned size, bool rmw, unsigned live, Value& d, Value ea) {
+    if (!valid_size(size)) fail();
+    if (failed_) return;
+    const size_t slow = tlb_lookup(seg, size, ea, rmw ? kWriteTag : kReadTag, rmw ? kWriteHost : kReadHost, [&](Reg host, Reg off) {
       a_.load_zx_bi(size, R(d), host, off, 0);
     });
-    if (failed_) return d;
+    if (failed_) return;
     const size_t done = a_.jmp32(~size_t{0});
     a_.patch_rel32(slow, a_.size());
-    slow_call(live, ea, nullptr, i.seg | size << 8, reinterpret_cast<uint64_t>(rmw ? l_.load_rmw : l_.load), R(d));
+    slow_call(live, ea, nullptr, seg | size << 8, reinterpret_cast<uint64_t>(rmw ? l_.load_rmw : l_.load), R(d));
     a_.patch_rel32(done, a_.size());
     next_reg_ = live + 1;  // only d stays live
     accessed_memory_ = true;
     d.zext32 = size <= 4;
-    return d;
   }
-  void store_memory(const isa::DecodedInsn& i, unsigned size, Value v) {
-    if (!valid_size(size)) {
-      fail();
-      return;
-    }
-    v = in_register(v);
-    const unsigned live = next_reg_;
-    Value ea = in_register(effective_address(i));
+  // [seg:ea] = v (v in a register; ea is not changed).
+  void store_core(unsigned seg, unsigned size, unsigned live, Value v, Value ea) {
+    if (!valid_size(size)) fail();
     if (failed_) return;
-    const size_t slow = tlb_lookup(i, size, ea, kWriteTag, kWriteHost, [&](Reg host, Reg off) {
+    const size_t slow = tlb_lookup(seg, size, ea, kWriteTag, kWriteHost, [&](Reg host, Reg off) {
       a_.store_bi_sz(size, host, off, 0, R(v));
     });
     if (failed_) return;
     const size_t done = a_.jmp32(~size_t{0});
     a_.patch_rel32(slow, a_.size());
-    slow_call(live, ea, &v, i.seg | size << 8, reinterpret_cast<uint64_t>(l_.store), RAX);
+    slow_call(live, ea, &v, seg | size << 8, reinterpret_cast<uint64_t>(l_.store), RAX);
     a_.patch_rel32(done, a_.size());
     next_reg_ = live;
     wrote_memory_ = accessed_memory_ = true;
@@ -476,12 +544,12 @@ class Emitter {
   // Emits the lookup and `access(host page, offset in page)` on a hit; returns the
   // rel32 field of the branch to the slow path (emitted after by the caller).
   template <class Access>
-  size_t tlb_lookup(const isa::DecodedInsn& i, unsigned size, Value ea, int32_t tag, int32_t host, Access access) {
+  size_t tlb_lookup(unsigned seg, unsigned size, Value ea, int32_t tag, int32_t host, Access access) {
     Value lin = ea;
-    if (i.seg == isa::SEG_FS || i.seg == isa::SEG_GS) {
+    if (seg == isa::SEG_FS || seg == isa::SEG_GS) {
       lin = copy(ea);
       if (failed_) return 0;
-      a_.alu_rm64(ADD, R(lin), RBX, i.seg == isa::SEG_FS ? l_.fs_base : l_.gs_base);
+      a_.alu_rm64(ADD, R(lin), RBX, seg == isa::SEG_FS ? l_.fs_base : l_.gs_base);
     }
     Value idx = copy(lin);
     Value last = copy(lin);
@@ -495,8 +563,9 @@ class Emitter {
     a_.cmp_r_bi(R(last), RBX, R(idx), l_.tlb + tag);
     const size_t miss = a_.jcc32(NE, ~size_t{0});
     a_.mov_r_bi(true, R(idx), RBX, R(idx), l_.tlb + host);
-    a_.alu_ri(AND, R(lin), 0xfff);
-    access(R(idx), R(lin));
+    a_.mov_rr32(R(last), R(lin));  // (ea itself stays unchanged: callers may still use it)
+    a_.alu_ri(AND, R(last), 0xfff);
+    access(R(idx), R(last));
     return miss;
   }
   // Slow path: store the pending state, save the live pool registers, call

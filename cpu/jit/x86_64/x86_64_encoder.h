@@ -68,6 +68,7 @@ class Encoder {
     else u32(static_cast<uint32_t>(imm));
   }
   void shl_ri(Reg r, uint8_t n) { rex(true, RAX, r); byte(0xc1); modrm_rr(static_cast<Reg>(4), r); byte(n); }
+  void sar_ri(Reg r, uint8_t n) { rex(true, RAX, r); byte(0xc1); modrm_rr(static_cast<Reg>(7), r); byte(n); }
   void shr_ri(Reg r, uint8_t n) { rex(true, RAX, r); byte(0xc1); modrm_rr(static_cast<Reg>(5), r); byte(n); }
 
   // ---- sized forms (size in bytes: 1, 2, 4, 8; 8-bit registers are the low bytes,

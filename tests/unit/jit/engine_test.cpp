@@ -477,3 +477,75 @@ TEST_CASE("inline conditions, 8/16-bit and high-byte operands, MOVZX/MOVSX, INC/
   INFO(st.insns_inline << " of " << st.insns_translated << " inline");
   CHECK(st.insns_translated - st.insns_inline <= 6);
 }
+
+TEST_CASE("inline PUSH/POP/CALL/RET/JMP match the interpreter", "[jit]") {
+  //   L: push rax ; push 0x12 ; push -0x1234567 ; push qword [rsi+8] ; push r9w ; pop r10w
+  //      pop qword [rsi+16] ; pop rcx ; pop qword [rsp] (address after the increment) ; pop r8
+  //      add rax,rcx ; call f ; add rdx,rax ; lea r11,[rip+g] ; call r11 ; call qword [rsi+24]
+  //      jmp 1f ; int3
+  //   1: lea r11,[rip+2f] ; jmp r11 ; int3
+  //   2: add rsi,8 ; dec edi ; jnz L ; int3
+  //   f: push rbx ; mov rbx,rsp ; inc rax ; pop rbx ; ret
+  //   g: add rax,3 ; ret 8          (the stack moves up 8 bytes per iteration)
+  const std::vector<uint8_t> code = {
+      0x50, 0x6a, 0x12, 0x68, 0x99, 0xba, 0xdc, 0xfe, 0xff, 0x76, 0x08, 0x66, 0x41, 0x51, 0x66, 0x41, 0x5a, 0x8f,
+      0x46, 0x10, 0x59, 0x8f, 0x04, 0x24, 0x41, 0x58, 0x48, 0x01, 0xc8, 0xe8, 0x27, 0x00, 0x00, 0x00, 0x48, 0x01,
+      0xc2, 0x4c, 0x8d, 0x1d, 0x26, 0x00, 0x00, 0x00, 0x41, 0xff, 0xd3, 0xff, 0x56, 0x18, 0xeb, 0x01, 0xcc, 0x4c,
+      0x8d, 0x1d, 0x04, 0x00, 0x00, 0x00, 0x41, 0xff, 0xe3, 0xcc, 0x48, 0x83, 0xc6, 0x08, 0xff, 0xcf, 0x75, 0xb8,
+      0xcc, 0x53, 0x48, 0x89, 0xe3, 0x48, 0xff, 0xc0, 0x5b, 0xc3, 0x48, 0x83, 0xc0, 0x03, 0xc2, 0x08, 0x00};
+  check_against_interpreter(code, 1000000, 10, [](Machine& m) {
+    for (uint64_t a = 0x10000; a < 0x18000; a += 8) m.mem.write(a, 8, kCode + 0x49);  // f, for call [rsi+24]
+    m.r(RSI) = 0x10000;
+    m.r(RDI) = 500;
+    m.r(RAX) = 0x1111;
+    m.r(R9) = 0xabcdef;
+    m.r(RSP) = 0x18000;
+  });
+  // Every instruction but the final INT3 has inline code.
+  if (!Cpu::jit_available()) return;
+  Machine m(Engine::JitFirstRun);
+  m.load(code, kCode);
+  for (uint64_t a = 0x10000; a < 0x18000; a += 8) m.mem.write(a, 8, kCode + 0x49);
+  m.cpu.state().rip = kCode;
+  m.r(RSI) = 0x10000;
+  m.r(RDI) = 3;
+  m.r(RSP) = 0x18000;
+  m.cpu.run(100000);
+  const auto& st = m.cpu.jit_engine()->stats();
+  INFO(st.insns_inline << " of " << st.insns_translated << " inline");
+  CHECK(st.insns_translated - st.insns_inline == 1);
+}
+
+TEST_CASE("inline stack accesses and RET: faults leave the state at the instruction", "[jit]") {
+  for (Engine e : available_engines()) {
+    INFO(engine_name(e));
+    {
+      // L: inc eax ; pop rcx ; jmp L   (the third POP reads at kFaultAt: #PF, RSP unchanged)
+      Machine m(e);
+      m.load({0xff, 0xc0, 0x59, 0xeb, 0xfb}, kCode);
+      m.cpu.state().rip = kCode;
+      m.r(RSP) = AliasTranslator::kFaultAt - 16;
+      RunResult res = m.cpu.run(100000);
+      REQUIRE(res.reason == RunResult::Reason::Exception);
+      CHECK(res.exception.vector == kPF);
+      CHECK(res.instructions == 7);
+      CHECK(m.cpu.state().rip == kCode + 2);
+      CHECK(m.r(RSP) == AliasTranslator::kFaultAt);
+      CHECK(m.r(RAX) == 3);
+      CHECK(m.cpu.state().cr2 == AliasTranslator::kFaultAt);
+    }
+    {
+      // mov rax,0x0000800000000000 ; push rax ; inc ecx ; ret   (#GP: non-canonical target)
+      Machine m(e);
+      m.load({0x48, 0xb8, 0, 0, 0, 0, 0, 0x80, 0, 0, 0x50, 0xff, 0xc1, 0xc3}, kCode);
+      m.cpu.state().rip = kCode;
+      RunResult res = m.cpu.run(100000);
+      REQUIRE(res.reason == RunResult::Reason::Exception);
+      CHECK(res.exception.vector == kGP);
+      CHECK(res.instructions == 3);
+      CHECK(m.cpu.state().rip == kCode + 13);
+      CHECK(m.r(RSP) == kStackTop - 8);
+      CHECK(m.r(RCX) == 1);
+    }
+  }
+}
