@@ -52,8 +52,9 @@ struct X87State {
 };
 
 // Lazy arithmetic flags: the last flag-setting operation, its operand size, result and
-// operands. FlagOp::None means the arithmetic bits in RFLAGS are current.
-enum class FlagOp : uint8_t { None, Add, Adc, Sub, Sbb, Logic, Inc, Dec };
+// operands. FlagOp::None means the arithmetic bits in RFLAGS are current. Shl/Shr/Sar:
+// src1 = the operand, src2 = the (masked, nonzero) count.
+enum class FlagOp : uint8_t { None, Add, Adc, Sub, Sbb, Logic, Inc, Dec, Shl, Shr, Sar };
 
 struct LazyFlags {
   FlagOp op = FlagOp::None;

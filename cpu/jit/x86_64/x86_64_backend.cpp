@@ -102,7 +102,7 @@ class X86_64Backend final : public Backend {
     e.jcc32(NE, exit_off);
     e.alu_m32_i(SUB, kCpuReg, layout_.chain_left, 1);
     e.jcc32(S, exit_off);
-    const std::vector<bool> inline_ok = plan_inline(b);
+    const std::vector<InsnPlan> plan = plan_inline(b);
     t.inline_insns = t.inline_memory_insns = 0;
     Emitter em(e, state_);
     unsigned pending = 0;  // inline instructions not yet retired in memory
@@ -117,9 +117,9 @@ class X86_64Backend final : public Backend {
     uint64_t rip = b.linear;
     for (size_t k = 0; k < b.insns.size(); ++k) {
       const interp::BlockInsn& bi = b.insns[k];
-      if (inline_ok[k]) {
+      if (plan[k].inline_ok) {
         const size_t at = e.size();
-        em.begin(rip, flags_dead(b, inline_ok, k), pending);
+        em.begin(rip, flags_dead(b, plan, k), pending);
         kFastEmit[bi.d.form](em, bi.d);
         if (!em.failed()) {
           ++pending;
@@ -206,9 +206,14 @@ class X86_64Backend final : public Backend {
   // emission succeeds for these operands, in 64-bit mode. Tried into a scratch buffer
   // by one emitter walking the block in order, as emit_block's does (what it knows of
   // the flag producers, hence what it emits, is the same).
-  std::vector<bool> plan_inline(const interp::Block& b) const {
-    std::vector<bool> ok(b.insns.size(), false);
-    if ((b.mode & 0xff) != 64) return ok;
+  // Per instruction: inline? and did its inline code record lazy flags?
+  struct InsnPlan {
+    bool inline_ok = false;
+    bool records_flags = false;
+  };
+  std::vector<InsnPlan> plan_inline(const interp::Block& b) const {
+    std::vector<InsnPlan> plan(b.insns.size());
+    if ((b.mode & 0xff) != 64) return plan;
     uint8_t scratch[1024];
     Encoder probe(scratch, sizeof scratch);
     Emitter pe(probe, state_);
@@ -220,23 +225,25 @@ class X86_64Backend final : public Backend {
         probe.truncate(0);
         pe.begin(rip, false);
         fn(pe, bi.d);
-        ok[k] = !pe.failed() && !probe.overflowed();
-        if (!ok[k]) pe.rollback();
+        plan[k].inline_ok = !pe.failed() && !probe.overflowed();
+        plan[k].records_flags = plan[k].inline_ok && pe.recorded_flags();
+        if (!plan[k].inline_ok) pe.rollback();
       }
-      if (!ok[k]) pe.handler_ran(writes_flags(bi.d));
+      if (!plan[k].inline_ok) pe.handler_ran(writes_flags(bi.d));
       rip += bi.d.length;
     }
-    return ok;
+    return plan;
   }
   static bool writes_flags(const isa::DecodedInsn& d) {
     const isa::Form& f = d.info();
     return (f.flags_written | f.flags_undefined) != 0;
   }
-  // The flag record of instruction k is dead when the next one is inline and writes
-  // every arithmetic flag without reading any, and neither accesses memory (an inline
-  // memory access may fault or end the block on its slow path).
-  static bool flags_dead(const interp::Block& b, const std::vector<bool>& inline_ok, size_t k) {
-    if (k + 1 >= b.insns.size() || !inline_ok[k + 1]) return false;
+  // The flag record of instruction k is dead when the next one is inline, records its
+  // own (a shift by 0 does not) and writes every arithmetic flag without reading any,
+  // and neither accesses memory (an inline memory access may fault or end the block on
+  // its slow path).
+  static bool flags_dead(const interp::Block& b, const std::vector<InsnPlan>& plan, size_t k) {
+    if (k + 1 >= b.insns.size() || !plan[k + 1].records_flags) return false;
     if (touches_memory(b.insns[k].d) || touches_memory(b.insns[k + 1].d)) return false;
     const isa::Form& next = b.insns[k + 1].d.info();
     return next.flags_read == 0 && (next.flags_written & isa::FL_ARITH) == isa::FL_ARITH;

@@ -91,6 +91,8 @@ class Emitter {
   // The instruction stored to memory (its slow path may have ended the block).
   bool wrote_memory() const { return wrote_memory_; }
   bool accessed_memory() const { return accessed_memory_; }
+  // The instruction just emitted recorded lazy flags (so it replaced the record).
+  bool recorded_flags() const { return known_.valid && known_.seq == insn_seq_; }
   uint64_t pending_rip() const { return pending_rip_; }
 
   // ---- the interface the semantic templates use ----
@@ -219,6 +221,11 @@ class Emitter {
     }
     const FlagOp op = known_.op;
     const unsigned sz = known_.size;
+    if (op == FlagOp::Shl || op == FlagOp::Shr || op == FlagOp::Sar) {  // (host shift flags differ)
+      Value c = helper_call(reinterpret_cast<uint64_t>(l_.condition), cc & 15);
+      c.zext32 = true;
+      return c;
+    }
     const bool with_carry = op == FlagOp::Adc || op == FlagOp::Sbb || op == FlagOp::Inc || op == FlagOp::Dec;
     const unsigned base = next_reg_;  // the 0/1 result goes here; everything above is scratch
     if (base >= kPoolSize) return fail();
@@ -368,6 +375,26 @@ class Emitter {
     Value r = binop(AND, x, constant(m));
     r.zext32 = m <= 0xffffffffu;
     return r;
+  }
+  // x << n, x >> n (logical), x >> n (arithmetic), for translation-time n < 64.
+  Value shift(int kind, Value x, unsigned n) {
+    if (failed_) return x;
+    if (x.reg < 0) {
+      const uint64_t k = kind == 0 ? x.k << n : kind == 1 ? x.k >> n : static_cast<uint64_t>(static_cast<int64_t>(x.k) >> n);
+      return constant(k);
+    }
+    Value r = copy(x);
+    if (failed_ || n == 0) return r;
+    if (kind == 0) a_.shl_ri(R(r), static_cast<uint8_t>(n));
+    else if (kind == 1) a_.shr_ri(R(r), static_cast<uint8_t>(n));
+    else a_.sar_ri(R(r), static_cast<uint8_t>(n));
+    r.zext32 = kind == 1 && x.zext32;
+    return r;
+  }
+  // A count the template needs at translation time: constants only.
+  unsigned translation_constant(Value v) {
+    if (v.reg >= 0) fail();
+    return static_cast<unsigned>(v.k);
   }
   // The low `size` bytes of x, sign-extended to 64 bits.
   Value sign_extend(Value x, unsigned size) {
@@ -629,5 +656,9 @@ inline Value operator&(Value x, uint64_t m) { return x.e->mask(x, m); }
 inline Value operator~(Value x) { return x.e->binop(XOR, x, Value{x.e, -1, ~uint64_t{0}}); }
 // sext() of cpu/sem/muldiv.h for the JIT's values (found by argument-dependent lookup).
 inline Value sext(Value x, unsigned size) { return x.e->sign_extend(x, size); }
+inline Value operator<<(Value x, unsigned n) { return x.e->shift(0, x, n); }
+inline Value operator>>(Value x, unsigned n) { return x.e->shift(1, x, n); }
+// sar64() of cpu/sem/shift.h.
+inline Value sar64(Value x, unsigned n) { return x.e->shift(2, x, n); }
 
 }  // namespace emu::jit::x64

@@ -15,7 +15,8 @@ namespace {
 // control.h).
 constexpr bool is_generic_handler(std::string_view h) {
   for (std::string_view g : {"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp", "test", "inc", "dec", "neg", "not",
-                             "mov", "movzx", "movsx", "lea", "jcc", "setcc", "cmov", "push", "pop", "call", "ret", "jmp"})
+                             "mov", "movzx", "movsx", "lea", "jcc", "setcc", "cmov", "push", "pop", "call", "ret", "jmp",
+                             "shl", "shr", "sar"})
     if (h == g) return true;
   return false;
 }
