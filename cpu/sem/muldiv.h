@@ -9,6 +9,8 @@ inline int64_t sext(uint64_t v, unsigned size) {
   unsigned sh = 64 - 8 * size;
   return static_cast<int64_t>(v << sh) >> sh;
 }
+// Arithmetic right shift of a sign-extended value (the JIT's overload emits it).
+inline uint64_t sar64(int64_t v, unsigned n) { return static_cast<uint64_t>(v >> n); }
 
 // Flags after a multiply: CF = OF = overflow; SF/ZF/PF from the low result (undefined
 // architecturally), AF clear.

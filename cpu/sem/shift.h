@@ -27,9 +27,6 @@ inline unsigned shift_count(E& e, const DecodedInsn& i, unsigned k) {
   return c & (dst_size(i) == 8 ? 63 : 31);
 }
 
-// Arithmetic right shift of a sign-extended value (the JIT's overload emits it).
-inline uint64_t sar64(int64_t v, unsigned n) { return static_cast<uint64_t>(v >> n); }
-
 enum class ShiftOp { Shl, Shr, Sar, Rol, Ror, Rcl, Rcr };
 
 // SHL/SHR/SAR. A zero count changes no flags (a 32-bit register is still written).

@@ -658,7 +658,7 @@ inline Value operator~(Value x) { return x.e->binop(XOR, x, Value{x.e, -1, ~uint
 inline Value sext(Value x, unsigned size) { return x.e->sign_extend(x, size); }
 inline Value operator<<(Value x, unsigned n) { return x.e->shift(0, x, n); }
 inline Value operator>>(Value x, unsigned n) { return x.e->shift(1, x, n); }
-// sar64() of cpu/sem/shift.h.
+// sar64() of cpu/sem/muldiv.h.
 inline Value sar64(Value x, unsigned n) { return x.e->shift(2, x, n); }
 
 }  // namespace emu::jit::x64

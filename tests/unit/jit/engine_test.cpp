@@ -586,3 +586,32 @@ TEST_CASE("inline SHL/SHR/SAR by constants (lazy flags) match the interpreter", 
   INFO(st.insns_inline << " of " << st.insns_translated << " inline");
   CHECK(st.insns_translated - st.insns_inline == 3);
 }
+
+TEST_CASE("inline XCHG/XADD/CBW/CWD/NOP match the interpreter", "[jit]") {
+  //   L: imul r15,r15,0x2545f491 ; mov rax,r15 ; mov rdx,r15 ; ror rdx,31 ; xchg eax,edx
+  //      xchg [rsi],ecx ; xadd [rsi+8],rax ; setc [rsi+16] ; xadd bl,dl ; seto [rsi+17]
+  //      cdqe ; cqo ; mov [rsi+24],rdx ; cwd ; cbw ; nop dword [rax+rax] ; mov [rsi+32],rdx
+  //      add rsi,40 ; dec edi ; jnz L ; int3
+  const std::vector<uint8_t> code = {
+      0x4d, 0x69, 0xff, 0x91, 0xf4, 0x45, 0x25, 0x4c, 0x89, 0xf8, 0x4c, 0x89, 0xfa, 0x48, 0xc1, 0xca, 0x1f, 0x92,
+      0x87, 0x0e, 0x48, 0x0f, 0xc1, 0x46, 0x08, 0x0f, 0x92, 0x46, 0x10, 0x0f, 0xc0, 0xd3, 0x0f, 0x90, 0x46, 0x11,
+      0x48, 0x98, 0x48, 0x99, 0x48, 0x89, 0x56, 0x18, 0x66, 0x99, 0x66, 0x98, 0x0f, 0x1f, 0x04, 0x00, 0x48, 0x89,
+      0x56, 0x20, 0x48, 0x83, 0xc6, 0x28, 0xff, 0xcf, 0x75, 0xc0, 0xcc};
+  check_against_interpreter(code, 1000000, 4, [](Machine& m) {
+    for (uint64_t a = 0x10000; a < 0x20000; a += 8) m.mem.write(a, 8, a * 0x9e3779b97f4a7c15ull);
+    m.r(RSI) = 0x10000;
+    m.r(RDI) = 1000;
+    m.r(R15) = 0x0123456789abcdefull;
+  });
+  // Every instruction but IMUL, ROR and INT3 has inline code.
+  if (!Cpu::jit_available()) return;
+  Machine m(Engine::JitFirstRun);
+  m.load(code, kCode);
+  m.cpu.state().rip = kCode;
+  m.r(RSI) = 0x10000;
+  m.r(RDI) = 3;
+  m.cpu.run(100000);
+  const auto& st = m.cpu.jit_engine()->stats();
+  INFO(st.insns_inline << " of " << st.insns_translated << " inline");
+  CHECK(st.insns_translated - st.insns_inline == 3);
+}
