@@ -221,7 +221,7 @@ class Emitter {
     }
     const FlagOp op = known_.op;
     const unsigned sz = known_.size;
-    if (op == FlagOp::Shl || op == FlagOp::Shr || op == FlagOp::Sar) {  // (host shift flags differ)
+    if (op == FlagOp::Shl || op == FlagOp::Shr || op == FlagOp::Sar || op == FlagOp::Mul) {  // (no host op redoes them)
       Value c = helper_call(reinterpret_cast<uint64_t>(l_.condition), cc & 15);
       c.zext32 = true;
       return c;
@@ -390,6 +390,21 @@ class Emitter {
     else a_.sar_ri(R(r), static_cast<uint8_t>(n));
     r.zext32 = kind == 1 && x.zext32;
     return r;
+  }
+  // signed_multiply() of cpu/sem/muldiv.h: host IMUL at the operand size (16/32/64),
+  // its OF is the overflow.
+  std::pair<Value, Value> signed_multiply(Value x, Value y, unsigned size) {
+    if (size < 2) fail();
+    Value r = copy(x);
+    Value u = in_register(y);
+    Value o = fresh();
+    if (failed_) return {r, o};
+    a_.imul_rr_sz(size, R(r), R(u));
+    a_.setcc(O, R(o));
+    a_.movzx_rr(1, R(o), R(o));
+    o.zext32 = true;
+    r.zext32 = size == 4;
+    return {mask(r, size_mask(size)), o};
   }
   // A count the template needs at translation time: constants only.
   unsigned translation_constant(Value v) {

@@ -113,6 +113,8 @@ class Encoder {
     byte(size == 1 ? 0xb6 : 0xb7);
     modrm_rr(dst, src);
   }
+  // imul dst, src (16/32/64-bit)
+  void imul_rr_sz(unsigned size, Reg dst, Reg src) { sized(size, dst, RAX, src); byte(0x0f); byte(0xaf); modrm_rr(dst, src); }
   // setcc r8 (the register's low byte)
   void setcc(Cond c, Reg r) { rex_force(false, RAX, RAX, r, r >= RSP); byte(0x0f); byte(static_cast<uint8_t>(0x90 + c)); modrm_rr(RAX, r); }
   // cmovcc r64, r64
