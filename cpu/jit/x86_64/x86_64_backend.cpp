@@ -7,8 +7,9 @@
 // the DecodedInsn the block owns, then retires it (retired += 1, budget -= 1) and
 // leaves when the handler asked to end the block. So a fault (longjmp out of a
 // handler) or an early end leaves RIP and the counters exactly as the interpreter
-// would. A flag record is dropped when the next instruction is inline and overwrites
-// all arithmetic flags without reading them. Block layout:
+// would. A flag record is dropped when the next instruction is inline, records its own
+// and overwrites all arithmetic flags without reading them. An inline Jcc/CALL/RET/JMP
+// stores RIP itself and falls into the successor checks below. Block layout:
 //
 //   entry:  budget < n / exit request / chain budget spent -> exit (nothing executed)
 //           n x { inline code | flush pending; call handler(cpu, &insn); retire;

@@ -1,10 +1,10 @@
 // The JIT emitter for the x86-64 backend: the `E` the emitter-generic semantic templates
-// (cpu/sem/alu.h, data.h, bits.h, control.h) are instantiated with to produce inline
-// host code instead of computing values. A Value is a host register or a constant known
-// at translation time. Inline: 64-bit mode, 8/16/32/64-bit GPR (AH..BH too), immediate
-// and memory operands, LEA; anything else (other address sizes, a template needing
-// the interpreter's state) marks the attempt as given up and the backend calls the
-// shared handler instead. Memory operands use the soft TLB inline; only their slow
+// (cpu/sem/alu.h, data.h, bits.h, control.h, shift.h, muldiv.h) are instantiated
+// with to produce inline host code instead of computing values. A Value is a host
+// register or a constant known at translation time. Inline: 64-bit mode, 8/16/32/64-bit
+// GPR (AH..BH too), immediate and memory operands, LEA, the stack; anything else
+// (other address sizes, a shift count in CL, a template needing the interpreter's
+// state) marks the attempt as given up and the backend calls the shared handler. Memory operands use the soft TLB inline; only their slow
 // path (a call of the interpreter's access) can fault or end the block. RIP, the
 // retired count and the budget of inline instructions are added up and stored before
 // the next handler call or block exit, and around a slow path.

@@ -12,7 +12,7 @@ namespace emu::jit::x64 {
 namespace {
 
 // Handlers whose templates are written over E::Value (cpu/sem/alu.h, data.h, bits.h,
-// control.h).
+// control.h, shift.h, muldiv.h).
 constexpr bool is_generic_handler(std::string_view h) {
   for (std::string_view g : {"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp", "test", "inc", "dec", "neg", "not",
                              "mov", "movzx", "movsx", "lea", "jcc", "setcc", "cmov", "push", "pop", "call", "ret", "jmp",
