@@ -52,8 +52,10 @@ struct X87State {
 };
 
 // Lazy arithmetic flags: the last flag-setting operation, its operand size, result and
-// operands. FlagOp::None means the arithmetic bits in RFLAGS are current.
-enum class FlagOp : uint8_t { None, Add, Adc, Sub, Sbb, Logic, Inc, Dec };
+// operands. FlagOp::None means the arithmetic bits in RFLAGS are current. Shl/Shr/Sar:
+// src1 = the operand, src2 = the (masked, nonzero) count. Mul: src1 = 1 if the product
+// did not fit (CF = OF), result = its low part.
+enum class FlagOp : uint8_t { None, Add, Adc, Sub, Sbb, Logic, Inc, Dec, Shl, Shr, Sar, Mul };
 
 struct LazyFlags {
   FlagOp op = FlagOp::None;

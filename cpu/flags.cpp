@@ -8,13 +8,23 @@ using namespace isa;
 static bool carry_of(const LazyFlags& lf, uint64_t rflags) {
   const uint64_t m = size_mask(lf.size);
   const uint64_t a = lf.src1 & m, b = lf.src2 & m, r = lf.result & m;
+  const unsigned bits = 8u * lf.size;
+  const uint64_t c = lf.src2;  // shift count, 1..63
   switch (lf.op) {
+    // The last bit shifted out (none past the operand's width; SAR shifts in sign bits).
+    case FlagOp::Shl: return c <= bits && ((a >> (bits - c)) & 1);
+    case FlagOp::Shr: return c <= bits && ((a >> (c - 1)) & 1);
+    case FlagOp::Sar: {
+      const int64_t sa = static_cast<int64_t>(a << (64 - bits)) >> (64 - bits);
+      return (sa >> (c >= bits ? bits - 1 : c - 1)) & 1;
+    }
     case FlagOp::Add: return r < a;
     case FlagOp::Adc: return lf.carry_in ? r <= a : r < a;
     case FlagOp::Sub: return a < b;
     case FlagOp::Sbb: return lf.carry_in ? a <= b : a < b;
     case FlagOp::Logic: return false;
     case FlagOp::Inc: case FlagOp::Dec: return lf.carry_in;
+    case FlagOp::Mul: return lf.src1 != 0;
     case FlagOp::None: return rflags & FL_CF;
   }
   return false;
@@ -26,7 +36,10 @@ static bool overflow_of(const LazyFlags& lf, uint64_t rflags) {
   switch (lf.op) {
     case FlagOp::Add: case FlagOp::Adc: case FlagOp::Inc: return ((a ^ r) & (b ^ r)) & sb;
     case FlagOp::Sub: case FlagOp::Sbb: case FlagOp::Dec: return ((a ^ b) & (a ^ r)) & sb;
-    case FlagOp::Logic: return false;
+    case FlagOp::Logic: case FlagOp::Sar: return false;
+    case FlagOp::Shl: return ((r & sb) != 0) != carry_of(lf, rflags);
+    case FlagOp::Shr: return (a & sb) != 0;  // the operand's sign bit
+    case FlagOp::Mul: return lf.src1 != 0;
     case FlagOp::None: return rflags & FL_OF;
   }
   return false;
@@ -36,7 +49,9 @@ uint32_t compute_arith_flags(const LazyFlags& lf, uint64_t rflags) {
   uint32_t f = szp_flags(lf.result, lf.size);
   if (carry_of(lf, rflags)) f |= FL_CF;
   if (overflow_of(lf, rflags)) f |= FL_OF;
-  if (lf.op != FlagOp::Logic && ((lf.src1 ^ lf.src2 ^ lf.result) & 0x10)) f |= FL_AF;
+  const bool af_clear = lf.op == FlagOp::Logic || lf.op == FlagOp::Shl || lf.op == FlagOp::Shr || lf.op == FlagOp::Sar ||
+                        lf.op == FlagOp::Mul;
+  if (!af_clear && ((lf.src1 ^ lf.src2 ^ lf.result) & 0x10)) f |= FL_AF;
   return f;
 }
 

@@ -16,7 +16,7 @@ inline void alu(E& e, const DecodedInsn& i) {
   auto b = e.read_operand(i, 1);
   decltype(a) r;
   FlagOp fop;
-  unsigned cin = 0;
+  decltype(e.carry_flag()) cin{};
   switch (Op) {
     case AluOp::Add: r = a + b; fop = FlagOp::Add; break;
     case AluOp::Adc: cin = e.carry_flag(); r = a + b + cin; fop = FlagOp::Adc; break;
@@ -42,36 +42,39 @@ template <class E> void sem_xor(E& e, const DecodedInsn& i) { alu<AluOp::Xor>(e,
 template <class E> void sem_cmp(E& e, const DecodedInsn& i) { alu<AluOp::Cmp>(e, i); }
 template <class E> void sem_test(E& e, const DecodedInsn& i) { alu<AluOp::Test>(e, i); }
 
+// INC/DEC keep CF: it is recorded as the carry-in of their lazy record.
 template <class E>
 void sem_inc(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
-  uint64_t a = e.read_operand_rmw(i, 0);
-  uint64_t r = (a + 1) & size_mask(sz);
+  auto a = e.read_operand_rmw(i, 0);
+  auto cf = e.carry_flag();
+  auto r = (a + 1) & size_mask(sz);
   e.write_operand(i, 0, r);
-  record_inc_dec(e.state(), FlagOp::Inc, sz, r, a);
+  e.record_flags(FlagOp::Inc, sz, r, a, uint64_t{1}, cf);
   advance(e, i);
 }
 template <class E>
 void sem_dec(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
-  uint64_t a = e.read_operand_rmw(i, 0);
-  uint64_t r = (a - 1) & size_mask(sz);
+  auto a = e.read_operand_rmw(i, 0);
+  auto cf = e.carry_flag();
+  auto r = (a - 1) & size_mask(sz);
   e.write_operand(i, 0, r);
-  record_inc_dec(e.state(), FlagOp::Dec, sz, r, a);
+  e.record_flags(FlagOp::Dec, sz, r, a, uint64_t{1}, cf);
   advance(e, i);
 }
 template <class E>
 void sem_neg(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
-  uint64_t a = e.read_operand_rmw(i, 0);
-  uint64_t r = (0 - a) & size_mask(sz);
+  auto a = e.read_operand_rmw(i, 0);
+  auto r = (0 - a) & size_mask(sz);
   e.write_operand(i, 0, r);
-  record_flags(e.state(), FlagOp::Sub, sz, r, 0, a);
+  e.record_flags(FlagOp::Sub, sz, r, uint64_t{0}, a, 0u);
   advance(e, i);
 }
 template <class E>
 void sem_not(E& e, const DecodedInsn& i) {
-  uint64_t a = e.read_operand_rmw(i, 0);
+  auto a = e.read_operand_rmw(i, 0);
   e.write_operand(i, 0, ~a & size_mask(dst_size(i)));
   advance(e, i);
 }

@@ -112,14 +112,15 @@ void sem_bswap(E& e, const DecodedInsn& i) {
 
 template <class E>
 void sem_setcc(E& e, const DecodedInsn& i) {
-  e.write_operand(i, 0, eval_condition(e.state(), i.opcode & 15) ? 1 : 0);
+  e.write_operand(i, 0, condition(e, i.opcode & 15));  // 1 or 0
   advance(e, i);
 }
 template <class E>
 void sem_cmov(E& e, const DecodedInsn& i) {
-  uint64_t src = e.read_operand(i, 1);  // read (and fault) even when the condition is false
-  uint64_t v = eval_condition(e.state(), i.opcode & 15) ? src : e.read_operand(i, 0);
-  e.write_operand(i, 0, v);  // a 32-bit destination is zero-extended either way
+  auto src = e.read_operand(i, 1);  // read (and fault) even when the condition is false
+  auto old = e.read_operand(i, 0);  // (a register)
+  auto taken = condition(e, i.opcode & 15);
+  e.write_operand(i, 0, select(e, taken, src, old));  // a 32-bit destination is zero-extended either way
   advance(e, i);
 }
 

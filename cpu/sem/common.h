@@ -16,9 +16,15 @@ namespace emu::sem {
 using isa::DecodedInsn;
 using isa::OperandType;
 
+// The address of the instruction (the JIT's emitter knows it at translation time).
+template <class E>
+inline uint64_t insn_rip(E& e) {
+  if constexpr (requires { e.insn_rip(); }) return e.insn_rip();
+  else return e.state().rip;
+}
 template <class E>
 inline uint64_t next_rip(E& e, const DecodedInsn& i) {
-  uint64_t n = e.state().rip + i.length;
+  uint64_t n = insn_rip(e) + i.length;
   return e.mode64() ? n : (n & 0xffffffffu);
 }
 // An emitter that tracks RIP itself (the JIT's) says so with advance_rip().
@@ -30,12 +36,13 @@ inline void advance(E& e, const DecodedInsn& i) {
 
 // #GP(0) for a near branch target (already cut to the operand size) that is
 // non-canonical (64-bit mode) or beyond CS's limit (elsewhere), before anything changes.
-template <class E>
-inline void check_branch_target(E& e, uint64_t target) {
+// The JIT's emitter only translates 64-bit code (it has no state()).
+template <class E, class V>
+inline void check_branch_target(E& e, V target) {
   if (e.mode64()) {
-    if (!E::is_canonical(target)) e.raise_gp0();
-  } else if (target > e.state().seg[isa::SEG_CS].limit) {
-    e.raise_gp0();
+    if (!e.is_canonical(target)) e.raise_gp0();
+  } else if constexpr (requires { e.state(); }) {
+    if (target > e.state().seg[isa::SEG_CS].limit) e.raise_gp0();
   }
 }
 // Operands accessed in parts (16-byte SSE, 80-bit x87, whose parts may wrap at the
@@ -44,12 +51,44 @@ template <class E>
 inline void check_segment_range(E& e, unsigned seg, uint64_t ea, unsigned size, Access access) {
   if (!e.mode64()) e.linear(seg, ea, size, access);
 }
+// RIP = target (the JIT's emitter stores it itself).
+template <class E, class V>
+inline void jump(E& e, V target) {
+  if constexpr (requires { e.jump_to(target); }) e.jump_to(target);
+  else e.state().rip = target;
+}
 // Sets RIP to a branch target of operand size osz.
-template <class E>
-inline void branch_to(E& e, uint64_t target, unsigned osz) {
+template <class E, class V>
+inline void branch_to(E& e, V target, unsigned osz) {
   target &= size_mask(osz);
   check_branch_target(e, target);
-  e.state().rip = target;
+  jump(e, target);
+}
+// An immediate as the emitter's value (the JIT's: a translation-time constant).
+template <class E>
+inline auto imm_value(E& e, uint64_t k) {
+  if constexpr (requires { e.constant(k); }) return e.constant(k);
+  else return k;
+}
+
+// Conditions and choices, written once for both emitters: the interpreter evaluates
+// them now (bool, ?:, if); the JIT's emitter (it has condition/select/if_else) emits
+// host code that does so at run time.
+template <class E>
+inline auto condition(E& e, unsigned cc) {
+  if constexpr (requires { e.condition(cc); }) return e.condition(cc);
+  else return eval_condition(e.state(), cc);
+}
+template <class E, class C, class V>
+inline V select(E& e, C c, V a, V b) {
+  if constexpr (requires { e.select(c, a, b); }) return e.select(c, a, b);
+  else return c ? a : b;
+}
+template <class E, class C, class Then, class Else>
+inline void if_else(E& e, C c, Then then_path, Else else_path) {
+  if constexpr (requires { e.if_else(c, then_path, else_path); }) e.if_else(c, then_path, else_path);
+  else if (c) then_path();
+  else else_path();
 }
 
 template <class E>

@@ -8,8 +8,7 @@ namespace emu::sem {
 
 template <class E>
 void sem_jcc(E& e, const DecodedInsn& i) {
-  if (eval_condition(e.state(), i.opcode & 15)) branch_to(e, branch_target(e, i), i.osz);
-  else advance(e, i);
+  if_else(e, condition(e, i.opcode & 15), [&] { branch_to(e, branch_target(e, i), i.osz); }, [&] { advance(e, i); });
 }
 template <class E>
 void sem_jmp(E& e, const DecodedInsn& i) {
@@ -18,20 +17,21 @@ void sem_jmp(E& e, const DecodedInsn& i) {
 }
 template <class E>
 void sem_call(E& e, const DecodedInsn& i) {
-  uint64_t target = i.op[0].type == OperandType::Imm ? branch_target(e, i) : e.read_operand(i, 0);
+  auto target = i.op[0].type == OperandType::Imm ? imm_value(e, branch_target(e, i)) : e.read_operand(i, 0);
   target &= size_mask(i.osz);
   check_branch_target(e, target);
   e.push(next_rip(e, i), i.osz);
-  e.state().rip = target;
+  jump(e, target);
 }
 template <class E>
 void sem_ret(E& e, const DecodedInsn& i) {
-  uint64_t target = e.peek(i.osz) & size_mask(i.osz);
+  auto target = e.peek(i.osz);
+  target &= size_mask(i.osz);
   check_branch_target(e, target);
   unsigned ssz = e.stack_addr_size();
   uint64_t extra = i.num_ops ? (i.imm & 0xffff) : 0;
-  e.set_reg(RSP, ssz, e.reg(RSP, ssz) + i.osz + extra);
-  e.state().rip = target;
+  e.set_reg(RSP, ssz, e.reg(RSP, ssz) + (i.osz + extra));
+  jump(e, target);
 }
 template <class E>
 void sem_loop(E& e, const DecodedInsn& i) {
@@ -53,19 +53,18 @@ void sem_jcxz(E& e, const DecodedInsn& i) {
 
 template <class E>
 void sem_push(E& e, const DecodedInsn& i) {
-  uint64_t v = e.read_operand(i, 0);
-  if (i.op[0].type == OperandType::Imm) v = i.imm;
+  auto v = i.op[0].type == OperandType::Imm ? imm_value(e, i.imm) : e.read_operand(i, 0);
   e.push(v & size_mask(i.osz), i.osz);
   advance(e, i);
 }
 template <class E>
 void sem_pop(E& e, const DecodedInsn& i) {
   unsigned ssz = e.stack_addr_size();
-  uint64_t v = e.peek(i.osz);
-  uint64_t new_sp = e.reg(RSP, ssz) + i.osz;
+  auto v = e.peek(i.osz);
+  auto new_sp = e.reg(RSP, ssz) + i.osz;
   if (dst_is_mem(i)) {
     // The address is computed with the incremented rSP (Intel SDM, POP).
-    uint64_t ea = e.effective_address(i);
+    auto ea = e.effective_address(i);
     if (i.base == RSP) ea = (ea + i.osz) & size_mask(i.asz);
     e.write_mem(i.seg, ea, i.osz, v);
     e.set_reg(RSP, ssz, new_sp);

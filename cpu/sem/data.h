@@ -20,7 +20,7 @@ void sem_movzx(E& e, const DecodedInsn& i) {
 }
 template <class E>
 void sem_movsx(E& e, const DecodedInsn& i) {
-  uint64_t v = static_cast<uint64_t>(sext(e.read_operand(i, 1), i.op[1].size));
+  auto v = sext(e.read_operand(i, 1), i.op[1].size);
   e.write_operand(i, 0, v & size_mask(dst_size(i)));
   advance(e, i);
 }
@@ -31,7 +31,8 @@ void sem_lea(E& e, const DecodedInsn& i) {
 }
 template <class E>
 void sem_xchg(E& e, const DecodedInsn& i) {
-  uint64_t a = e.read_operand_rmw(i, 0), b = e.read_operand(i, 1);
+  auto a = e.read_operand_rmw(i, 0);
+  auto b = e.read_operand(i, 1);
   e.write_operand(i, 0, b);  // memory (if any) is operand 0: written first
   e.write_operand(i, 1, a);
   advance(e, i);
@@ -39,8 +40,9 @@ void sem_xchg(E& e, const DecodedInsn& i) {
 template <class E>
 void sem_xadd(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
-  uint64_t a = e.read_operand_rmw(i, 0), b = e.read_operand(i, 1);
-  uint64_t r = (a + b) & size_mask(sz);
+  auto a = e.read_operand_rmw(i, 0);
+  auto b = e.read_operand(i, 1);
+  auto r = (a + b) & size_mask(sz);
   if (dst_is_mem(i)) {
     e.write_operand(i, 0, r);
     e.write_operand(i, 1, a);
@@ -48,7 +50,7 @@ void sem_xadd(E& e, const DecodedInsn& i) {
     e.write_operand(i, 1, a);
     e.write_operand(i, 0, r);
   }
-  record_flags(e.state(), FlagOp::Add, sz, r, a, b);
+  e.record_flags(FlagOp::Add, sz, r, a, b, 0u);
   advance(e, i);
 }
 template <class E>
@@ -112,14 +114,15 @@ void sem_movbe(E& e, const DecodedInsn& i) {
 template <class E>
 void sem_cbw(E& e, const DecodedInsn& i) {
   unsigned sz = i.osz;
-  e.set_reg(RAX, sz, static_cast<uint64_t>(sext(e.reg(RAX, sz / 2), sz / 2)) & size_mask(sz));
+  auto v = sext(e.reg(RAX, sz / 2), sz / 2);
+  e.set_reg(RAX, sz, v & size_mask(sz));
   advance(e, i);
 }
 template <class E>
 void sem_cwd(E& e, const DecodedInsn& i) {
   unsigned sz = i.osz;
-  bool neg = e.reg(RAX, sz) & sign_bit(sz);
-  e.set_reg(RDX, sz, neg ? size_mask(sz) : 0);
+  auto fill = sar64(sext(e.reg(RAX, sz), sz), 63);  // all ones if rAX is negative
+  e.set_reg(RDX, sz, fill & size_mask(sz));
   advance(e, i);
 }
 template <class E>

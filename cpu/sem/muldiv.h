@@ -1,6 +1,8 @@
 // Multiply and divide semantics: MUL, IMUL (one, two and three operands), DIV, IDIV
 // (#DE on a zero divisor or a quotient that does not fit).
 #pragma once
+#include <utility>
+
 #include "cpu/sem/common.h"
 
 namespace emu::sem {
@@ -9,13 +11,26 @@ inline int64_t sext(uint64_t v, unsigned size) {
   unsigned sh = 64 - 8 * size;
   return static_cast<int64_t>(v << sh) >> sh;
 }
+// Arithmetic right shift of a sign-extended value (the JIT's overload emits it).
+inline uint64_t sar64(int64_t v, unsigned n) { return static_cast<uint64_t>(v >> n); }
 
-// Flags after a multiply: CF = OF = overflow; SF/ZF/PF from the low result (undefined
-// architecturally), AF clear.
+// Flags after a multiply (a lazy record): CF = OF = overflow; SF/ZF/PF from the low
+// result (undefined architecturally), AF clear.
 template <class E>
 inline void mul_flags(E& e, bool overflow, uint64_t low, unsigned sz) {
-  uint32_t f = szp_flags(low, sz) | (overflow ? (isa::FL_CF | isa::FL_OF) : 0);
-  set_arith_flags(e.state(), isa::FL_ARITH, f);
+  e.record_flags(FlagOp::Mul, sz, low & size_mask(sz), uint64_t{overflow}, uint64_t{0}, 0u);
+}
+
+// The low `sz` bytes of the signed product x * y, and 1 if the product does not fit them.
+template <class E, class V>
+inline auto signed_multiply(E& e, V x, V y, unsigned sz) {
+  if constexpr (requires { e.signed_multiply(x, y, sz); }) {
+    return e.signed_multiply(x, y, sz);
+  } else {
+    __int128 p = static_cast<__int128>(sext(x, sz)) * sext(y, sz);
+    uint64_t lo = static_cast<uint64_t>(p) & size_mask(sz);
+    return std::pair<uint64_t, uint64_t>{lo, p != static_cast<__int128>(sext(lo, sz))};
+  }
 }
 
 template <class E>
@@ -54,20 +69,24 @@ void sem_imul1(E& e, const DecodedInsn& i) {
 }
 
 // IMUL Gv,Ev / IMUL Gv,Ev,I: dst = src1 * src2 truncated.
-template <class E>
-inline void imul_trunc(E& e, const DecodedInsn& i, uint64_t x, uint64_t y) {
+template <class E, class V>
+inline void imul_trunc(E& e, const DecodedInsn& i, V x, V y) {
   const unsigned sz = dst_size(i);
-  __int128 p = static_cast<__int128>(sext(x, sz)) * sext(y, sz);
-  uint64_t lo = static_cast<uint64_t>(p) & size_mask(sz);
-  bool overflow = p != static_cast<__int128>(sext(lo, sz));
+  auto [lo, overflow] = signed_multiply(e, x, y, sz);
   e.write_operand(i, 0, lo);
-  mul_flags(e, overflow, lo, sz);
+  e.record_flags(FlagOp::Mul, sz, lo, overflow, uint64_t{0}, 0u);
   advance(e, i);
 }
 template <class E>
-void sem_imul2(E& e, const DecodedInsn& i) { imul_trunc(e, i, e.read_operand(i, 0), e.read_operand(i, 1)); }
+void sem_imul2(E& e, const DecodedInsn& i) {
+  auto x = e.read_operand(i, 0);
+  imul_trunc(e, i, x, e.read_operand(i, 1));
+}
 template <class E>
-void sem_imul3(E& e, const DecodedInsn& i) { imul_trunc(e, i, e.read_operand(i, 1), e.read_operand(i, 2)); }
+void sem_imul3(E& e, const DecodedInsn& i) {
+  auto x = e.read_operand(i, 1);
+  imul_trunc(e, i, x, e.read_operand(i, 2));
+}
 
 template <class E>
 void sem_div(E& e, const DecodedInsn& i) {

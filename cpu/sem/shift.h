@@ -1,8 +1,11 @@
 // Shift and rotate semantics: SHL/SAL SHR SAR ROL ROR RCL RCR SHLD SHRD, with the
-// count masking (5 bits, 6 with 64-bit operands) and the Intel flag rules. Flags are
-// evaluated eagerly here (these are rarer than ALU ops).
+// count masking (5 bits, 6 with 64-bit operands) and the Intel flag rules. SHL/SHR/SAR
+// record lazy flags (cpu/flags.cpp has their CF/OF rules) and are generic over
+// E::Value (the JIT translates them when the count is a constant); the others
+// evaluate their flags eagerly.
 #pragma once
 #include "cpu/sem/common.h"
+#include "cpu/sem/muldiv.h"
 
 namespace emu::sem {
 
@@ -13,14 +16,49 @@ using isa::FL_PF;
 using isa::FL_SF;
 using isa::FL_ZF;
 
+// The count operand, masked. The JIT's emitter needs it at translation time
+// (translation_constant gives up on a CL count).
 template <class E>
 inline unsigned shift_count(E& e, const DecodedInsn& i, unsigned k) {
-  unsigned c = static_cast<unsigned>(e.read_operand(i, k));
+  auto v = e.read_operand(i, k);
+  unsigned c;
+  if constexpr (requires { e.translation_constant(v); }) c = e.translation_constant(v);
+  else c = static_cast<unsigned>(v);
   return c & (dst_size(i) == 8 ? 63 : 31);
 }
 
 enum class ShiftOp { Shl, Shr, Sar, Rol, Ror, Rcl, Rcr };
 
+// SHL/SHR/SAR. A zero count changes no flags (a 32-bit register is still written).
+template <ShiftOp Op, class E>
+void shift_lazy(E& e, const DecodedInsn& i) {
+  const unsigned sz = dst_size(i), bits = 8 * sz;
+  const uint64_t m = size_mask(sz);
+  auto a = e.read_operand_rmw(i, 0);  // zero-extended
+  const unsigned c = shift_count(e, i, 1);
+  if (c == 0) {
+    e.write_operand(i, 0, a);
+    advance(e, i);
+    return;
+  }
+  decltype(a) r;
+  FlagOp fop;
+  if constexpr (Op == ShiftOp::Shl) {
+    r = (a << c) & m;
+    fop = FlagOp::Shl;
+  } else if constexpr (Op == ShiftOp::Shr) {
+    r = a >> c;
+    fop = FlagOp::Shr;
+  } else {
+    r = sar64(sext(a, sz), c >= bits ? bits - 1 : c) & m;
+    fop = FlagOp::Sar;
+  }
+  e.write_operand(i, 0, r);
+  e.record_flags(fop, sz, r, a, uint64_t{c}, 0u);
+  advance(e, i);
+}
+
+// ROL ROR RCL RCR (CF and OF only).
 template <ShiftOp Op, class E>
 void shift(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i), bits = 8 * sz;
@@ -36,35 +74,7 @@ void shift(E& e, const DecodedInsn& i) {
   }
   uint64_t r = 0;
   bool cf = false, of = false;
-  uint32_t szp = 0;
-  uint32_t mask = FL_CF | FL_OF;
   switch (Op) {
-    case ShiftOp::Shl: {
-      unsigned __int128 w = static_cast<unsigned __int128>(a) << c;
-      r = static_cast<uint64_t>(w) & m;
-      cf = c <= bits ? static_cast<bool>((w >> bits) & 1) : false;
-      of = ((r & sb) != 0) != cf;
-      szp = szp_flags(r, sz);
-      mask = FL_CF | FL_OF | FL_SF | FL_ZF | FL_PF | FL_AF;
-      break;
-    }
-    case ShiftOp::Shr:
-      r = c >= bits ? 0 : (a >> c);
-      cf = c <= bits ? ((a >> (c - 1)) & 1) : false;
-      of = (a & sb) != 0;
-      szp = szp_flags(r, sz);
-      mask = FL_CF | FL_OF | FL_SF | FL_ZF | FL_PF | FL_AF;
-      break;
-    case ShiftOp::Sar: {
-      int64_t sa = static_cast<int64_t>(a << (64 - bits)) >> (64 - bits);
-      unsigned cc = c >= bits ? bits - 1 : c;
-      r = static_cast<uint64_t>(sa >> cc) & m;
-      cf = (sa >> (c >= bits ? bits - 1 : c - 1)) & 1;
-      of = false;
-      szp = szp_flags(r, sz);
-      mask = FL_CF | FL_OF | FL_SF | FL_ZF | FL_PF | FL_AF;
-      break;
-    }
     case ShiftOp::Rol: {
       unsigned rc = c % bits;
       r = rc ? ((a << rc) | (a >> (bits - rc))) & m : a;
@@ -99,15 +109,16 @@ void shift(E& e, const DecodedInsn& i) {
       else of = ((r & sb) != 0) != ((r & (sb >> 1)) != 0);
       break;
     }
+    default: break;  // SHL/SHR/SAR: shift_lazy
   }
   e.write_operand(i, 0, r);
-  set_arith_flags(s, mask, szp | (cf ? FL_CF : 0) | (of ? FL_OF : 0));
+  set_arith_flags(s, FL_CF | FL_OF, (cf ? FL_CF : 0) | (of ? FL_OF : 0));
   advance(e, i);
 }
 
-template <class E> void sem_shl(E& e, const DecodedInsn& i) { shift<ShiftOp::Shl>(e, i); }
-template <class E> void sem_shr(E& e, const DecodedInsn& i) { shift<ShiftOp::Shr>(e, i); }
-template <class E> void sem_sar(E& e, const DecodedInsn& i) { shift<ShiftOp::Sar>(e, i); }
+template <class E> void sem_shl(E& e, const DecodedInsn& i) { shift_lazy<ShiftOp::Shl>(e, i); }
+template <class E> void sem_shr(E& e, const DecodedInsn& i) { shift_lazy<ShiftOp::Shr>(e, i); }
+template <class E> void sem_sar(E& e, const DecodedInsn& i) { shift_lazy<ShiftOp::Sar>(e, i); }
 template <class E> void sem_rol(E& e, const DecodedInsn& i) { shift<ShiftOp::Rol>(e, i); }
 template <class E> void sem_ror(E& e, const DecodedInsn& i) { shift<ShiftOp::Ror>(e, i); }
 template <class E> void sem_rcl(E& e, const DecodedInsn& i) { shift<ShiftOp::Rcl>(e, i); }

@@ -7,8 +7,9 @@
 // the DecodedInsn the block owns, then retires it (retired += 1, budget -= 1) and
 // leaves when the handler asked to end the block. So a fault (longjmp out of a
 // handler) or an early end leaves RIP and the counters exactly as the interpreter
-// would. A flag record is dropped when the next instruction is inline and overwrites
-// all arithmetic flags without reading them. Block layout:
+// would. A flag record is dropped when the next instruction is inline, records its own
+// and overwrites all arithmetic flags without reading them. An inline Jcc/CALL/RET/JMP
+// stores RIP itself and falls into the successor checks below. Block layout:
 //
 //   entry:  budget < n / exit request / chain budget spent -> exit (nothing executed)
 //           n x { inline code | flush pending; call handler(cpu, &insn); retire;
@@ -47,6 +48,10 @@ uint64_t slow_load_rmw(void* cpu, uint32_t seg_size, uint64_t off) {
 void slow_store(void* cpu, uint32_t seg_size, uint64_t off, uint64_t v) {
   static_cast<Cpu*>(cpu)->write_mem(seg_size & 0xff, off, seg_size >> 8, v);
 }
+// A condition whose flag producer is not known at translation time.
+uint64_t condition_of(void* cpu, uint32_t cc) { return eval_condition(static_cast<Cpu*>(cpu)->state(), cc); }
+// A non-canonical RET/indirect-branch target found by inline code.
+[[noreturn]] void raise_gp0(void* cpu) { static_cast<Cpu*>(cpu)->raise_gp0(); }
 
 class X86_64Backend final : public Backend {
  public:
@@ -62,6 +67,8 @@ class X86_64Backend final : public Backend {
     state_.load = &slow_load;
     state_.load_rmw = &slow_load_rmw;
     state_.store = &slow_store;
+    state_.condition = &condition_of;
+    state_.raise_gp0 = &raise_gp0;
   }
 
   const char* name() const override { return "x86-64"; }
@@ -96,7 +103,7 @@ class X86_64Backend final : public Backend {
     e.jcc32(NE, exit_off);
     e.alu_m32_i(SUB, kCpuReg, layout_.chain_left, 1);
     e.jcc32(S, exit_off);
-    const std::vector<bool> inline_ok = plan_inline(b);
+    const std::vector<InsnPlan> plan = plan_inline(b);
     t.inline_insns = t.inline_memory_insns = 0;
     Emitter em(e, state_);
     unsigned pending = 0;  // inline instructions not yet retired in memory
@@ -105,15 +112,15 @@ class X86_64Backend final : public Backend {
       if (!pending) return;
       e.alu_m64_i(ADD, kCpuReg, layout_.retired, static_cast<int32_t>(pending));
       e.alu_m64_i(SUB, kCpuReg, layout_.budget, static_cast<int32_t>(pending));
-      e.alu_m64_i(ADD, kCpuReg, layout_.rip, static_cast<int32_t>(rip_bytes));
+      if (rip_bytes) e.alu_m64_i(ADD, kCpuReg, layout_.rip, static_cast<int32_t>(rip_bytes));
       pending = 0;
     };
     uint64_t rip = b.linear;
     for (size_t k = 0; k < b.insns.size(); ++k) {
       const interp::BlockInsn& bi = b.insns[k];
-      if (inline_ok[k]) {
+      if (plan[k].inline_ok) {
         const size_t at = e.size();
-        em.begin(rip, flags_dead(b, inline_ok, k), pending);
+        em.begin(rip, flags_dead(b, plan, k), pending);
         kFastEmit[bi.d.form](em, bi.d);
         if (!em.failed()) {
           ++pending;
@@ -134,8 +141,9 @@ class X86_64Backend final : public Backend {
           continue;
         }
         e.truncate(at);
-        em.take_pending_rip();  // (never reached: plan_inline tried the same emission)
+        em.rollback();  // (never reached: plan_inline made the same emission)
       }
+      em.handler_ran(writes_flags(bi.d));
       flush_pending();
       e.mov_rr(RDI, kCpuReg);
       e.mov_ri(RSI, reinterpret_cast<uint64_t>(&bi.d));
@@ -196,32 +204,48 @@ class X86_64Backend final : public Backend {
 
  private:
   // Which instructions get inline code: forms with an emitter-generic template whose
-  // emission succeeds for these operands (tried into a scratch buffer), in 64-bit mode
-  // only: elsewhere memory operands need Cpu::linear's segment limit and type checks.
-  std::vector<bool> plan_inline(const interp::Block& b) const {
-    std::vector<bool> ok(b.insns.size(), false);
-    if ((b.mode & 0xff) != 64) return ok;
-    uint8_t scratch[512];
+  // emission succeeds for these operands, in 64-bit mode only (elsewhere memory operands
+  // need Cpu::linear's segment limit and type checks). Tried into a scratch buffer
+  // by one emitter walking the block in order, as emit_block's does (what it knows of
+  // the flag producers, hence what it emits, is the same).
+  // Per instruction: inline? and did its inline code record lazy flags?
+  struct InsnPlan {
+    bool inline_ok = false;
+    bool records_flags = false;
+  };
+  std::vector<InsnPlan> plan_inline(const interp::Block& b) const {
+    std::vector<InsnPlan> plan(b.insns.size());
+    if ((b.mode & 0xff) != 64) return plan;
+    uint8_t scratch[1024];
+    Encoder probe(scratch, sizeof scratch);
+    Emitter pe(probe, state_);
     uint64_t rip = b.linear;
     for (size_t k = 0; k < b.insns.size(); ++k) {
       const interp::BlockInsn& bi = b.insns[k];
       const FastEmitFn fn = kFastEmit[bi.d.form];
       if (fn && bi.fn == interp::kDispatch[bi.d.form]) {  // not the CPL check's #GP stand-in
-        Encoder probe(scratch, sizeof scratch);
-        Emitter pe(probe, state_);
+        probe.truncate(0);
         pe.begin(rip, false);
         fn(pe, bi.d);
-        ok[k] = !pe.failed() && !probe.overflowed();
+        plan[k].inline_ok = !pe.failed() && !probe.overflowed();
+        plan[k].records_flags = plan[k].inline_ok && pe.recorded_flags();
+        if (!plan[k].inline_ok) pe.rollback();
       }
+      if (!plan[k].inline_ok) pe.handler_ran(writes_flags(bi.d));
       rip += bi.d.length;
     }
-    return ok;
+    return plan;
   }
-  // The flag record of instruction k is dead when the next one is inline and writes
-  // every arithmetic flag without reading any, and neither accesses memory (an inline
-  // memory access may fault or end the block on its slow path).
-  static bool flags_dead(const interp::Block& b, const std::vector<bool>& inline_ok, size_t k) {
-    if (k + 1 >= b.insns.size() || !inline_ok[k + 1]) return false;
+  static bool writes_flags(const isa::DecodedInsn& d) {
+    const isa::Form& f = d.info();
+    return (f.flags_written | f.flags_undefined) != 0;
+  }
+  // The flag record of instruction k is dead when the next one is inline, records its
+  // own (a shift by 0 does not) and writes every arithmetic flag without reading any,
+  // and neither accesses memory (an inline memory access may fault or end the block on
+  // its slow path).
+  static bool flags_dead(const interp::Block& b, const std::vector<InsnPlan>& plan, size_t k) {
+    if (k + 1 >= b.insns.size() || !plan[k + 1].records_flags) return false;
     if (touches_memory(b.insns[k].d) || touches_memory(b.insns[k + 1].d)) return false;
     const isa::Form& next = b.insns[k + 1].d.info();
     return next.flags_read == 0 && (next.flags_written & isa::FL_ARITH) == isa::FL_ARITH;

@@ -1,12 +1,19 @@
 // The JIT emitter for the x86-64 backend: the `E` the emitter-generic semantic templates
-// (cpu/sem/alu.h, data.h) are instantiated with to produce inline host code instead of
-// computing values. A Value is a host register or a constant known at translation
-// time. Inline: 64-bit mode, 32/64-bit GPR, immediate and memory operands, LEA; anything
-// else (8/16-bit operands, flags read, other address sizes) marks the attempt as given
-// up and the backend calls the shared handler instead. Memory operands use the soft TLB
-// inline; only their slow path (a call of the interpreter's access) can fault or end
-// the block. RIP, the retired count and the budget of inline instructions are added up
-// and stored before the next handler call or block exit, and around a slow path.
+// (cpu/sem/alu.h, data.h, bits.h, control.h, shift.h, muldiv.h) are instantiated
+// with to produce inline host code instead of computing values. A Value is a host
+// register or a constant known at translation time. Inline: 64-bit mode, 8/16/32/64-bit
+// GPR (AH..BH too), immediate and memory operands, LEA, the stack; anything else
+// (other address sizes, a shift count in CL, a template needing the interpreter's
+// state) marks the attempt as given up and the backend calls the shared handler. Memory operands use the soft TLB inline; only their slow
+// path (a call of the interpreter's access) can fault or end the block. RIP, the
+// retired count and the budget of inline instructions are added up and stored before
+// the next handler call or block exit, and around a slow path.
+// Conditions (Jcc, SETcc, CMOVcc, the carry of ADC/SBB/INC/DEC): when the last flag
+// producer is an inline instruction of this block its operation and size are known
+// at translation time, and the host redoes it (cmp/add/adc/sbb/inc/dec/test at that
+// size, from the operands still in registers right after it, else from the record in
+// CpuState::lf) and reads its own flags with setcc; otherwise a helper evaluates the
+// condition from the lazy-flags record (eval_condition).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -34,6 +41,10 @@ struct StateLayout {
   uint64_t (*load)(void* cpu, uint32_t seg_size, uint64_t offset) = nullptr;
   uint64_t (*load_rmw)(void* cpu, uint32_t seg_size, uint64_t offset) = nullptr;
   void (*store)(void* cpu, uint32_t seg_size, uint64_t offset, uint64_t v) = nullptr;
+  // eval_condition(cpu state, cc) (reads the lazy-flags record; never raises).
+  uint64_t (*condition)(void* cpu, uint32_t cc) = nullptr;
+  // Raises #GP(0) (longjmps out of generated code).
+  void (*raise_gp0)(void* cpu) = nullptr;
 };
 
 class Emitter {
@@ -53,17 +64,35 @@ class Emitter {
   // memory path stores them around its call so a fault sees the state at this one).
   void begin(uint64_t rip, bool flags_dead, unsigned pending = 0) {
     rip_ = rip;
+    rip_stored_ = false;
     flags_dead_ = flags_dead;
     failed_ = false;
     next_reg_ = 0;
     pending_insns_ = pending;
     wrote_memory_ = false;
     accessed_memory_ = false;
+    ++insn_seq_;
+    at_begin_ = Snapshot{pending_rip_, known_};
   }
+  // Undoes the emitter's bookkeeping of an instruction whose emission was given up.
+  void rollback() {
+    pending_rip_ = at_begin_.pending_rip;
+    known_ = at_begin_.known;
+    rip_stored_ = false;
+  }
+  // A handler ran for the instruction: forget the flag producer if it may write flags.
+  void handler_ran(bool writes_flags) {
+    ++insn_seq_;
+    if (writes_flags) known_.valid = false;
+  }
+  // The inline instruction wrote flags without a lazy record (none so far).
+  void flags_written_eagerly() { known_.valid = false; }
   bool failed() const { return failed_; }
   // The instruction stored to memory (its slow path may have ended the block).
   bool wrote_memory() const { return wrote_memory_; }
   bool accessed_memory() const { return accessed_memory_; }
+  // The instruction just emitted recorded lazy flags (so it replaced the record).
+  bool recorded_flags() const { return known_.valid && known_.seq == insn_seq_; }
   uint64_t pending_rip() const { return pending_rip_; }
 
   // ---- the interface the semantic templates use ----
@@ -71,16 +100,8 @@ class Emitter {
     const isa::Operand& o = i.op[k];
     if (o.type == isa::OperandType::Imm) return constant(o.reg == 1 ? 1 : i.imm & size_mask(o.size));
     if (o.type == isa::OperandType::Mem) return load_memory(i, o.size, false);
-    if (o.type != isa::OperandType::Reg || o.reg >= isa::kRegAH || (o.size != 4 && o.size != 8)) return fail();
-    Value v = fresh();
-    if (failed_) return v;
-    if (o.size == 8) {
-      a_.mov_rm64(R(v), RBX, gpr(o.reg));
-    } else {
-      a_.mov_rm32(R(v), RBX, gpr(o.reg));
-      v.zext32 = true;
-    }
-    return v;
+    if (o.type != isa::OperandType::Reg) return fail();
+    return reg(o.reg, o.size);
   }
   Value read_operand_rmw(const isa::DecodedInsn& i, unsigned k) {
     if (i.op[k].type == isa::OperandType::Mem) return load_memory(i, i.op[k].size, true);
@@ -92,22 +113,72 @@ class Emitter {
       store_memory(i, o.size, v);
       return;
     }
-    if (o.type != isa::OperandType::Reg || o.reg >= isa::kRegAH || (o.size != 4 && o.size != 8)) {
+    if (o.type != isa::OperandType::Reg) {
       fail();
       return;
     }
+    set_reg(o.reg, o.size, v);
+  }
+  // General registers (numbers as in DecodedInsn: 16..19 = AH..BH), as Cpu::reg/set_reg.
+  Value reg(unsigned r, unsigned size) {
+    if (r > isa::kRegAH + 3 || !valid_size(size)) return fail();
+    Value v = fresh();
+    if (failed_) return v;
+    if (r >= isa::kRegAH) a_.load_zx(1, R(v), RBX, gpr(r - isa::kRegAH) + 1);
+    else a_.load_zx(size, R(v), RBX, gpr(r));
+    v.zext32 = size <= 4;
+    return v;
+  }
+  void set_reg(unsigned r, unsigned size, Value v) {
+    if (r > isa::kRegAH + 3 || !valid_size(size)) fail();
     if (failed_) return;
+    if (size <= 2) {  // partial writes keep the other bits
+      v = in_register(v);
+      if (failed_) return;
+      if (r >= isa::kRegAH) a_.store_sz(1, RBX, gpr(r - isa::kRegAH) + 1, R(v));
+      else a_.store_sz(size, RBX, gpr(r), R(v));
+      return;
+    }
     if (v.reg < 0) {
-      const uint64_t c = o.size == 4 ? (v.k & 0xffffffffu) : v.k;
-      if (static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(c))) == c) {
-        a_.mov_m64_i(RBX, gpr(o.reg), static_cast<int32_t>(c));
+      const uint64_t c = size == 4 ? (v.k & 0xffffffffu) : v.k;
+      if (fits_i32(c)) {
+        a_.mov_m64_i(RBX, gpr(r), static_cast<int32_t>(c));
         return;
       }
       v = in_register(v);
       if (failed_) return;
     }
-    if (o.size == 4 && !v.zext32) a_.mov_rr32(R(v), R(v));  // 32-bit writes zero-extend
-    a_.mov_mr64(RBX, gpr(o.reg), R(v));
+    if (size == 4 && !v.zext32) a_.mov_rr32(R(v), R(v));  // 32-bit writes zero-extend
+    a_.mov_mr64(RBX, gpr(r), R(v));
+  }
+
+  // ---- memory and stack, as Cpu's (64-bit mode: 64-bit stack addresses) ----
+  static unsigned stack_addr_size() { return 8; }
+  Value read_mem(unsigned seg, Value ea, unsigned size) {
+    ea = in_register(ea);
+    const unsigned live = next_reg_;
+    Value d = fresh();
+    load_core(seg, size, false, live, d, ea);
+    return d;
+  }
+  void write_mem(unsigned seg, Value ea, unsigned size, Value v) {
+    v = in_register(v);
+    ea = in_register(ea);
+    const unsigned live = next_reg_;
+    store_core(seg, size, live, v, ea);
+  }
+  // The store comes first, so a fault leaves RSP unchanged (Cpu::push).
+  template <class TV>
+  void push(TV v, unsigned size) {
+    Value val = in_register(value(v));
+    Value sp = binop(SUB, reg(emu::RSP, 8), constant(size));
+    write_mem(isa::SEG_SS, sp, size, val);
+    set_reg(emu::RSP, 8, sp);
+  }
+  Value peek(unsigned size, uint64_t offset = 0) {
+    Value sp = reg(emu::RSP, 8);
+    if (offset) sp = binop(ADD, sp, constant(offset));
+    return read_mem(isa::SEG_SS, sp, size);
   }
   Value effective_address(const isa::DecodedInsn& i) {
     if (i.asz != 8) return fail();
@@ -121,18 +192,151 @@ class Emitter {
     }
     return ea;
   }
-  unsigned carry_flag() {
-    fail();
-    return 0;
-  }
-  void record_flags(FlagOp op, unsigned size, Value r, Value x, Value y, unsigned carry_in) {
-    if (failed_ || flags_dead_) return;
-    a_.mov_m32_i(RBX, l_.lf + kLfHeader, static_cast<uint32_t>(op) | (size << 8) | (carry_in << 16));
-    store64(l_.lf + kLfResult, r);
-    store64(l_.lf + kLfSrc1, x);
-    store64(l_.lf + kLfSrc2, y);
+  // CF as a 0/1 value (the carry of ADC/SBB, kept by INC/DEC).
+  Value carry_flag() { return condition(B); }
+  // Records the lazy flags; each operand may be a Value or a translation-time integer.
+  template <class TR, class TX, class TY, class TC>
+  void record_flags(FlagOp op, unsigned size, TR r, TX x, TY y, TC carry_in) {
+    const Value vr = value(r), vx = value(x), vy = value(y), vc = value(carry_in);
+    if (failed_) return;
+    known_ = Known{true, op, size, insn_seq_, next_reg_, vr, vx, vy};
+    if (flags_dead_) return;
+    const uint32_t cin_const = vc.reg < 0 ? static_cast<uint32_t>(vc.k & 1) : 0;
+    a_.mov_m32_i(RBX, l_.lf + kLfHeader, static_cast<uint32_t>(op) | (size << 8) | (cin_const << 16));
+    if (vc.reg >= 0) a_.store_sz(1, RBX, l_.lf + kLfCarryIn, R(vc));
+    store64(l_.lf + kLfResult, vr);
+    store64(l_.lf + kLfSrc1, vx);
+    store64(l_.lf + kLfSrc2, vy);
   }
   void advance_rip(const isa::DecodedInsn& i) { pending_rip_ += i.length; }
+
+  // ---- conditions and control flow ----
+  // Condition code cc (0..15, as in Jcc) of the current flags, as a 0/1 value.
+  Value condition(unsigned cc) {
+    if (failed_) return constant(0);
+    if (!known_.valid) {
+      Value c = helper_call(reinterpret_cast<uint64_t>(l_.condition), cc & 15);
+      c.zext32 = true;
+      return c;
+    }
+    const FlagOp op = known_.op;
+    const unsigned sz = known_.size;
+    if (op == FlagOp::Shl || op == FlagOp::Shr || op == FlagOp::Sar || op == FlagOp::Mul) {  // (no host op redoes them)
+      Value c = helper_call(reinterpret_cast<uint64_t>(l_.condition), cc & 15);
+      c.zext32 = true;
+      return c;
+    }
+    const bool with_carry = op == FlagOp::Adc || op == FlagOp::Sbb || op == FlagOp::Inc || op == FlagOp::Dec;
+    const unsigned base = next_reg_;  // the 0/1 result goes here; everything above is scratch
+    if (base >= kPoolSize) return fail();
+    Value x, y, r;
+    if (known_.seq + 1 == insn_seq_ && next_reg_ == 0) {
+      // The producer ran just before and nothing was allocated since: its values are
+      // still in their registers (scratch is allocated above them).
+      x = known_.x, y = known_.y, r = known_.r;
+      for (const Value& v : {x, y, r})
+        for (unsigned k = 0; k < kPoolSize; ++k)
+          if (v.reg == kPool[k] && k + 1 > next_reg_) next_reg_ = k + 1;
+    } else if (op == FlagOp::Logic) {
+      r = load_lf(kLfResult);
+    } else {
+      x = load_lf(kLfSrc1);
+      if (op != FlagOp::Inc && op != FlagOp::Dec) y = load_lf(kLfSrc2);
+    }
+    if (op == FlagOp::Logic) {
+      r = in_register(r);
+      if (failed_) return r;
+      a_.test_rr_sz(sz, R(r), R(r));
+    } else {
+      Value t = op == FlagOp::Sub ? in_register(x) : copy(x);  // CMP does not write
+      Value u = op == FlagOp::Inc || op == FlagOp::Dec ? t : in_register(y);
+      if (failed_) return t;
+      if (with_carry) a_.bt_m32_i(RBX, l_.lf + kLfHeader, 16);  // CF = carry_in (INC/DEC: the kept CF)
+      switch (op) {
+        case FlagOp::Add: a_.alu_rr_sz(ADD, sz, R(t), R(u)); break;
+        case FlagOp::Adc: a_.alu_rr_sz(ADC, sz, R(t), R(u)); break;
+        case FlagOp::Sbb: a_.alu_rr_sz(SBB, sz, R(t), R(u)); break;
+        case FlagOp::Inc: a_.incdec_r_sz(false, sz, R(t)); break;
+        case FlagOp::Dec: a_.incdec_r_sz(true, sz, R(t)); break;
+        default: a_.alu_rr_sz(CMP, sz, R(t), R(u)); break;
+      }
+    }
+    // The operands are dead once the host flags are set: the result takes the first
+    // register this condition allocated (or the producer's, which are dead too).
+    Value c{this, static_cast<int8_t>(kPool[base]), 0, true};
+    next_reg_ = base + 1;
+    a_.setcc(static_cast<Cond>(cc & 15), R(c));
+    a_.movzx_rr(1, R(c), R(c));
+    return c;
+  }
+  // c ? a : b
+  Value select(Value c, Value a, Value b) {
+    if (failed_) return a;
+    if (c.reg < 0) return c.k ? a : b;
+    Value r = copy(b);
+    Value s = in_register(a);
+    if (failed_) return r;
+    a_.test_rr(R(c), R(c));
+    a_.cmov_rr(NE, R(r), R(s));
+    r.zext32 = a.zext32 && b.zext32;
+    return r;
+  }
+  // Runs then_path or else_path at run time; both leave RIP stored (absolute).
+  template <class Then, class Else>
+  void if_else(Value c, Then then_path, Else else_path) {
+    if (failed_) return;
+    if (c.reg < 0) {
+      if (c.k) then_path();
+      else else_path();
+      return;
+    }
+    a_.test_rr(R(c), R(c));
+    const size_t to_else = a_.jcc32(E, ~size_t{0});
+    const uint64_t pending = pending_rip_;
+    const unsigned regs = next_reg_;
+    then_path();
+    settle_rip();
+    const size_t to_end = a_.jmp32(~size_t{0});
+    a_.patch_rel32(to_else, a_.size());
+    pending_rip_ = pending;
+    next_reg_ = regs;
+    else_path();
+    settle_rip();
+    a_.patch_rel32(to_end, a_.size());
+  }
+  // RIP = target, stored now.
+  template <class TV>
+  void jump_to(TV target) {
+    const Value t = value(target);
+    if (failed_) return;
+    store64(l_.rip, t);
+    pending_rip_ = 0;
+    rip_stored_ = true;
+  }
+  uint64_t insn_rip() const { return rip_; }
+  static bool mode64() { return true; }
+  static bool is_canonical(uint64_t a) { return static_cast<uint64_t>(static_cast<int64_t>(a << 16) >> 16) == a; }
+  // A run-time value: checked at run time (a slow path raises #GP(0) with the state
+  // at the instruction); answers true so the template goes on.
+  bool is_canonical(Value v) {
+    if (failed_ || v.reg < 0) return failed_ || is_canonical(v.k);
+    Value t = copy(v);
+    if (failed_) return true;
+    a_.shl_ri(R(t), 16);
+    a_.sar_ri(R(t), 16);
+    a_.alu_rr(CMP, R(t), R(v));
+    const size_t bad = a_.jcc32(NE, ~size_t{0});
+    const size_t ok = a_.jmp32(~size_t{0});
+    a_.patch_rel32(bad, a_.size());
+    adjust_pending(true);
+    a_.mov_rr(RDI, RBX);
+    a_.mov_ri(RAX, reinterpret_cast<uint64_t>(l_.raise_gp0));
+    a_.call_r(RAX);  // does not return
+    a_.patch_rel32(ok, a_.size());
+    next_reg_ = t.reg == kPool[next_reg_ - 1] ? next_reg_ - 1 : next_reg_;
+    return true;
+  }
+  void raise_gp0() { fail(); }  // translation-time constants only: the handler raises
 
   // RIP bytes inline instructions advanced that are not stored yet (the backend adds them).
   uint64_t take_pending_rip() {
@@ -159,15 +363,66 @@ class Emitter {
   Value mask(Value x, uint64_t m) {
     if (failed_ || m == ~uint64_t{0}) return x;
     if (x.reg < 0) return constant(x.k & m);
-    if (m == 0xffffffffu) {
-      if (x.zext32) return x;
-      Value r = copy(x);
-      if (!failed_) a_.mov_rr32(R(r), R(r));
+    if (m == 0xffffffffu || m == 0xffff || m == 0xff) {
+      if (x.zext32 && m == 0xffffffffu) return x;
+      Value r = fresh();
+      if (failed_) return r;
+      if (m == 0xffffffffu) a_.mov_rr32(R(r), R(x));
+      else a_.movzx_rr(m == 0xff ? 1 : 2, R(r), R(x));
       r.zext32 = true;
       return r;
     }
-    return binop(AND, x, constant(m));
+    Value r = binop(AND, x, constant(m));
+    r.zext32 = m <= 0xffffffffu;
+    return r;
   }
+  // x << n, x >> n (logical), x >> n (arithmetic), for translation-time n < 64.
+  Value shift(int kind, Value x, unsigned n) {
+    if (failed_) return x;
+    if (x.reg < 0) {
+      const uint64_t k = kind == 0 ? x.k << n : kind == 1 ? x.k >> n : static_cast<uint64_t>(static_cast<int64_t>(x.k) >> n);
+      return constant(k);
+    }
+    Value r = copy(x);
+    if (failed_ || n == 0) return r;
+    if (kind == 0) a_.shl_ri(R(r), static_cast<uint8_t>(n));
+    else if (kind == 1) a_.shr_ri(R(r), static_cast<uint8_t>(n));
+    else a_.sar_ri(R(r), static_cast<uint8_t>(n));
+    r.zext32 = kind == 1 && x.zext32;
+    return r;
+  }
+  // signed_multiply() of cpu/sem/muldiv.h: host IMUL at the operand size (16/32/64),
+  // its OF is the overflow.
+  std::pair<Value, Value> signed_multiply(Value x, Value y, unsigned size) {
+    if (size < 2) fail();
+    Value r = copy(x);
+    Value u = in_register(y);
+    Value o = fresh();
+    if (failed_) return {r, o};
+    a_.imul_rr_sz(size, R(r), R(u));
+    a_.setcc(O, R(o));
+    a_.movzx_rr(1, R(o), R(o));
+    o.zext32 = true;
+    r.zext32 = size == 4;
+    return {mask(r, size_mask(size)), o};
+  }
+  // A count the template needs at translation time: constants only.
+  unsigned translation_constant(Value v) {
+    if (v.reg >= 0) fail();
+    return static_cast<unsigned>(v.k);
+  }
+  // The low `size` bytes of x, sign-extended to 64 bits.
+  Value sign_extend(Value x, unsigned size) {
+    if (failed_ || size >= 8) return x;
+    if (x.reg < 0) {
+      const unsigned sh = 64 - 8 * size;
+      return constant(static_cast<uint64_t>(static_cast<int64_t>(x.k << sh) >> sh));
+    }
+    Value r = fresh();
+    if (!failed_) a_.movsx_rr(size, R(r), R(x));
+    return r;
+  }
+  Value constant(uint64_t c) { return Value{this, -1, c}; }
 
  private:
   // CpuState::lf layout: op, size, carry_in bytes, then result, src1, src2.
@@ -175,8 +430,60 @@ class Emitter {
   static constexpr int32_t kLfResult = static_cast<int32_t>(offsetof(LazyFlags, result));
   static constexpr int32_t kLfSrc1 = static_cast<int32_t>(offsetof(LazyFlags, src1));
   static constexpr int32_t kLfSrc2 = static_cast<int32_t>(offsetof(LazyFlags, src2));
+  static constexpr int32_t kLfCarryIn = static_cast<int32_t>(offsetof(LazyFlags, carry_in));
   static_assert(offsetof(LazyFlags, size) == 1 && offsetof(LazyFlags, carry_in) == 2, "lf header packs into 32 bits");
+
+  // The last flag producer, when it is an inline instruction of this block: its lazy
+  // record (op, size) is known at translation time; r/x/y are the values it recorded,
+  // still in their registers while `seq` is the instruction just before.
+  struct Known {
+    bool valid = false;
+    FlagOp op = FlagOp::None;
+    unsigned size = 0;
+    unsigned seq = 0;
+    unsigned regs_end = 0;
+    Value r, x, y;
+  };
+  struct Snapshot {
+    uint64_t pending_rip = 0;
+    Known known;
+  };
+  static bool valid_size(unsigned s) { return s == 1 || s == 2 || s == 4 || s == 8; }
+  Value value(Value v) { return v; }
+  Value value(uint64_t c) { return constant(c); }
+  Value value(int c) { return constant(static_cast<uint64_t>(static_cast<int64_t>(c))); }
+  Value value(unsigned c) { return constant(c); }
+  Value value(bool c) { return constant(c ? 1 : 0); }
+  Value load_lf(int32_t field) {
+    Value v = fresh();
+    if (!failed_) a_.mov_rm64(R(v), RBX, l_.lf + field);
+    return v;
+  }
+  // After one path of if_else: RIP stored (absolute) unless the path stored it itself.
+  void settle_rip() {
+    if (failed_) return;
+    if (!rip_stored_) store64(l_.rip, constant(rip_ + (pending_rip_ - at_begin_.pending_rip)));
+    rip_stored_ = false;
+    pending_rip_ = 0;
+  }
+  // rax = fn(cpu, arg) with the live pool registers saved (the call cannot raise).
+  Value helper_call(uint64_t fn, uint32_t arg) {
+    const unsigned live = next_reg_;
+    Value r = fresh();
+    if (failed_) return r;
+    for (unsigned k = 0; k < live; ++k) a_.push(kPool[k]);
+    if (live & 1) a_.sub_ri(RSP, 8);
+    a_.mov_rr(RDI, RBX);
+    a_.mov_ri(RSI, arg);
+    a_.mov_ri(RAX, fn);
+    a_.call_r(RAX);
+    if (live & 1) a_.add_ri(RSP, 8);
+    if (R(r) != RAX) a_.mov_rr(R(r), RAX);
+    for (unsigned k = live; k-- > 0;) a_.pop(kPool[k]);
+    return r;
+  }
   static constexpr Reg kPool[] = {RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11};
+  static constexpr unsigned kPoolSize = sizeof kPool / sizeof kPool[0];
 
   static Reg R(Value v) { return static_cast<Reg>(v.reg); }
   int32_t gpr(unsigned n) const { return l_.gpr0 + static_cast<int32_t>(8 * n); }
@@ -194,7 +501,6 @@ class Emitter {
     failed_ = true;
     return constant(0);
   }
-  Value constant(uint64_t c) { return Value{this, -1, c}; }
   Value fresh() {
     if (next_reg_ >= sizeof kPool / sizeof kPool[0]) return fail();
     return Value{this, static_cast<int8_t>(kPool[next_reg_++]), 0};
@@ -234,40 +540,45 @@ class Emitter {
   static constexpr int32_t kTlbEntryBytes = 32, kReadTag = 0, kReadHost = 8, kWriteTag = 16, kWriteHost = 24;
 
   Value load_memory(const isa::DecodedInsn& i, unsigned size, bool rmw) {
-    if (size != 4 && size != 8) return fail();
     const unsigned live = next_reg_;
     Value d = fresh();
     Value ea = in_register(effective_address(i));
-    if (failed_) return d;
-    const size_t slow = tlb_lookup(i, size, ea, rmw ? kWriteTag : kReadTag, rmw ? kWriteHost : kReadHost, [&](Reg host, Reg off) {
-      a_.mov_r_bi(size == 8, R(d), host, off, 0);
-    });
-    if (failed_) return d;
-    const size_t done = a_.jmp32(~size_t{0});
-    a_.patch_rel32(slow, a_.size());
-    slow_call(live, ea, nullptr, i.seg | size << 8, reinterpret_cast<uint64_t>(rmw ? l_.load_rmw : l_.load), R(d));
-    a_.patch_rel32(done, a_.size());
-    next_reg_ = live + 1;  // only d stays live
-    accessed_memory_ = true;
-    d.zext32 = size == 4;
+    load_core(i.seg, size, rmw, live, d, ea);
     return d;
   }
   void store_memory(const isa::DecodedInsn& i, unsigned size, Value v) {
-    if (size != 4 && size != 8) {
-      fail();
-      return;
-    }
     v = in_register(v);
     const unsigned live = next_reg_;
     Value ea = in_register(effective_address(i));
+    store_core(i.seg, size, live, v, ea);
+  }
+  // d = [seg:ea] (d is the pool register at index `live`; ea is not changed).
+  void load_core(unsigned seg, unsigned size, bool rmw, unsigned live, Value& d, Value ea) {
+    if (!valid_size(size)) fail();
     if (failed_) return;
-    const size_t slow = tlb_lookup(i, size, ea, kWriteTag, kWriteHost, [&](Reg host, Reg off) {
-      a_.mov_bi_r(size == 8, host, off, 0, R(v));
+    const size_t slow = tlb_lookup(seg, size, ea, rmw ? kWriteTag : kReadTag, rmw ? kWriteHost : kReadHost, [&](Reg host, Reg off) {
+      a_.load_zx_bi(size, R(d), host, off, 0);
     });
     if (failed_) return;
     const size_t done = a_.jmp32(~size_t{0});
     a_.patch_rel32(slow, a_.size());
-    slow_call(live, ea, &v, i.seg | size << 8, reinterpret_cast<uint64_t>(l_.store), RAX);
+    slow_call(live, ea, nullptr, seg | size << 8, reinterpret_cast<uint64_t>(rmw ? l_.load_rmw : l_.load), R(d));
+    a_.patch_rel32(done, a_.size());
+    next_reg_ = live + 1;  // only d stays live
+    accessed_memory_ = true;
+    d.zext32 = size <= 4;
+  }
+  // [seg:ea] = v (v in a register; ea is not changed).
+  void store_core(unsigned seg, unsigned size, unsigned live, Value v, Value ea) {
+    if (!valid_size(size)) fail();
+    if (failed_) return;
+    const size_t slow = tlb_lookup(seg, size, ea, kWriteTag, kWriteHost, [&](Reg host, Reg off) {
+      a_.store_bi_sz(size, host, off, 0, R(v));
+    });
+    if (failed_) return;
+    const size_t done = a_.jmp32(~size_t{0});
+    a_.patch_rel32(slow, a_.size());
+    slow_call(live, ea, &v, seg | size << 8, reinterpret_cast<uint64_t>(l_.store), RAX);
     a_.patch_rel32(done, a_.size());
     next_reg_ = live;
     wrote_memory_ = accessed_memory_ = true;
@@ -275,12 +586,12 @@ class Emitter {
   // Emits the lookup and `access(host page, offset in page)` on a hit; returns the
   // rel32 field of the branch to the slow path (emitted after by the caller).
   template <class Access>
-  size_t tlb_lookup(const isa::DecodedInsn& i, unsigned size, Value ea, int32_t tag, int32_t host, Access access) {
+  size_t tlb_lookup(unsigned seg, unsigned size, Value ea, int32_t tag, int32_t host, Access access) {
     Value lin = ea;
-    if (i.seg == isa::SEG_FS || i.seg == isa::SEG_GS) {
+    if (seg == isa::SEG_FS || seg == isa::SEG_GS) {
       lin = copy(ea);
       if (failed_) return 0;
-      a_.alu_rm64(ADD, R(lin), RBX, i.seg == isa::SEG_FS ? l_.fs_base : l_.gs_base);
+      a_.alu_rm64(ADD, R(lin), RBX, seg == isa::SEG_FS ? l_.fs_base : l_.gs_base);
     }
     Value idx = copy(lin);
     Value last = copy(lin);
@@ -294,8 +605,9 @@ class Emitter {
     a_.cmp_r_bi(R(last), RBX, R(idx), l_.tlb + tag);
     const size_t miss = a_.jcc32(NE, ~size_t{0});
     a_.mov_r_bi(true, R(idx), RBX, R(idx), l_.tlb + host);
-    a_.alu_ri(AND, R(lin), 0xfff);
-    access(R(idx), R(lin));
+    a_.mov_rr32(R(last), R(lin));  // (ea itself stays unchanged: callers may still use it)
+    a_.alu_ri(AND, R(last), 0xfff);
+    access(R(idx), R(last));
     return miss;
   }
   // Slow path: store the pending state, save the live pool registers, call
@@ -336,6 +648,10 @@ class Emitter {
   uint64_t rip_ = 0;
   bool flags_dead_ = false;
   bool failed_ = false;
+  bool rip_stored_ = false;
+  unsigned insn_seq_ = 0;
+  Known known_;
+  Snapshot at_begin_;
   unsigned next_reg_ = 0;
   uint64_t pending_rip_ = 0;
 };
@@ -349,6 +665,15 @@ inline Value operator&(Value x, Value y) { return x.e ? x.e->binop(AND, x, y) : 
 inline Value operator^(Value x, Value y) { return x.e ? x.e->binop(XOR, x, y) : y.e->binop(XOR, x, y); }
 inline Value operator+(Value x, uint64_t c) { return x.e->binop(ADD, x, Value{x.e, -1, c}); }
 inline Value operator-(Value x, uint64_t c) { return x.e->binop(SUB, x, Value{x.e, -1, c}); }
+inline Value operator-(uint64_t c, Value x) { return x.e->binop(SUB, Value{x.e, -1, c}, x); }
 inline Value& operator&=(Value& x, uint64_t m) { return x = x.e->mask(x, m); }
+inline Value operator&(Value x, uint64_t m) { return x.e->mask(x, m); }
+inline Value operator~(Value x) { return x.e->binop(XOR, x, Value{x.e, -1, ~uint64_t{0}}); }
+// sext() of cpu/sem/muldiv.h for the JIT's values (found by argument-dependent lookup).
+inline Value sext(Value x, unsigned size) { return x.e->sign_extend(x, size); }
+inline Value operator<<(Value x, unsigned n) { return x.e->shift(0, x, n); }
+inline Value operator>>(Value x, unsigned n) { return x.e->shift(1, x, n); }
+// sar64() of cpu/sem/muldiv.h.
+inline Value sar64(Value x, unsigned n) { return x.e->shift(2, x, n); }
 
 }  // namespace emu::jit::x64

@@ -1,6 +1,8 @@
 // A small x86-64 machine-code encoder for the JIT's x86-64 backend: exactly the
 // instruction forms the backend emits (register moves, 64-bit immediates, indirect
-// calls/jumps, ALU ops and compares on [base + disp32] memory, rel32 branches).
+// calls/jumps, ALU ops and compares on [base + disp32] memory, rel32 branches, and
+// the sized (8/16/32/64-bit) loads, stores, ALU ops, SETcc/CMOVcc/MOVSX the inline
+// translations use).
 // Writes into a caller-provided byte buffer; unit-tested against known encodings.
 #pragma once
 #include <cstddef>
@@ -66,13 +68,81 @@ class Encoder {
     else u32(static_cast<uint32_t>(imm));
   }
   void shl_ri(Reg r, uint8_t n) { rex(true, RAX, r); byte(0xc1); modrm_rr(static_cast<Reg>(4), r); byte(n); }
+  void sar_ri(Reg r, uint8_t n) { rex(true, RAX, r); byte(0xc1); modrm_rr(static_cast<Reg>(7), r); byte(n); }
   void shr_ri(Reg r, uint8_t n) { rex(true, RAX, r); byte(0xc1); modrm_rr(static_cast<Reg>(5), r); byte(n); }
+
+  // ---- sized forms (size in bytes: 1, 2, 4, 8; 8-bit registers are the low bytes,
+  // SPL..DIL through a REX prefix) ----
+  // op dst, src (ADD OR ADC SBB AND SUB XOR CMP)
+  void alu_rr_sz(AluOp op, unsigned size, Reg dst, Reg src) {
+    sized(size, src, RAX, dst);
+    byte(static_cast<uint8_t>(op * 8 + (size == 1 ? 0 : 1)));
+    modrm_rr(src, dst);
+  }
+  void test_rr_sz(unsigned size, Reg a, Reg b) { sized(size, b, RAX, a); byte(size == 1 ? 0x84 : 0x85); modrm_rr(b, a); }
+  // inc/dec r (the CF-preserving forms)
+  void incdec_r_sz(bool dec, unsigned size, Reg r) {
+    sized(size, RAX, RAX, r);
+    byte(size == 1 ? 0xfe : 0xff);
+    modrm_rr(static_cast<Reg>(dec ? 1 : 0), r);
+  }
+  // r32 = zero-extended [base+disp] of `size` (movzx for 1/2; the 8-byte form is mov r64)
+  void load_zx(unsigned size, Reg dst, Reg base, int32_t disp) {
+    rex(size == 8, dst, base);
+    if (size <= 2) { byte(0x0f); byte(size == 1 ? 0xb6 : 0xb7); }
+    else byte(0x8b);
+    modrm_mem(dst, base, disp);
+  }
+  // [base+disp] = low `size` bytes of src
+  void store_sz(unsigned size, Reg base, int32_t disp, Reg src) {
+    sized(size, src, RAX, base);
+    byte(size == 1 ? 0x88 : 0x89);
+    modrm_mem(src, base, disp);
+  }
+  // r64 = sign-extended low `size` bytes of src (movsx / movsxd)
+  void movsx_rr(unsigned size, Reg dst, Reg src) {
+    rex_force(true, dst, RAX, src, size == 1 && src >= RSP);
+    if (size == 4) byte(0x63);
+    else { byte(0x0f); byte(size == 1 ? 0xbe : 0xbf); }
+    modrm_rr(dst, src);
+  }
+  // r32 = zero-extended low `size` (1/2) bytes of src
+  void movzx_rr(unsigned size, Reg dst, Reg src) {
+    rex_force(false, dst, RAX, src, size == 1 && src >= RSP);
+    byte(0x0f);
+    byte(size == 1 ? 0xb6 : 0xb7);
+    modrm_rr(dst, src);
+  }
+  // imul dst, src (16/32/64-bit)
+  void imul_rr_sz(unsigned size, Reg dst, Reg src) { sized(size, dst, RAX, src); byte(0x0f); byte(0xaf); modrm_rr(dst, src); }
+  // setcc r8 (the register's low byte)
+  void setcc(Cond c, Reg r) { rex_force(false, RAX, RAX, r, r >= RSP); byte(0x0f); byte(static_cast<uint8_t>(0x90 + c)); modrm_rr(RAX, r); }
+  // cmovcc r64, r64
+  void cmov_rr(Cond c, Reg dst, Reg src) { rex(true, dst, src); byte(0x0f); byte(static_cast<uint8_t>(0x40 + c)); modrm_rr(dst, src); }
+  // bt dword [base+disp], bit (CF = that bit)
+  void bt_m32_i(Reg base, int32_t disp, uint8_t bit) { rex(false, RAX, base); byte(0x0f); byte(0xba); modrm_mem(static_cast<Reg>(4), base, disp); byte(bit); }
 
   // ---- [base + index + disp32] (the soft-TLB fast path; index must not be RSP) ----
   // mov r64/r32, [base+index+disp] (the 32-bit form zero-extends).
   void mov_r_bi(bool w, Reg dst, Reg base, Reg index, int32_t disp) { rex_x(w, dst, index, base); byte(0x8b); modrm_bi(dst, base, index, disp); }
   // mov [base+index+disp], r64/r32
   void mov_bi_r(bool w, Reg base, Reg index, int32_t disp, Reg src) { rex_x(w, src, index, base); byte(0x89); modrm_bi(src, base, index, disp); }
+  // r = zero-extended `size` bytes at [base+index+disp]
+  void load_zx_bi(unsigned size, Reg dst, Reg base, Reg index, int32_t disp) {
+    if (size >= 4) return mov_r_bi(size == 8, dst, base, index, disp);
+    rex_x(false, dst, index, base);
+    byte(0x0f);
+    byte(size == 1 ? 0xb6 : 0xb7);
+    modrm_bi(dst, base, index, disp);
+  }
+  // [base+index+disp] = low `size` bytes of src
+  void store_bi_sz(unsigned size, Reg base, Reg index, int32_t disp, Reg src) {
+    if (size == 2) byte(0x66);
+    const uint8_t r = static_cast<uint8_t>(0x40 | (size == 8 ? 8 : 0) | ((src & 8) ? 4 : 0) | ((index & 8) ? 2 : 0) | ((base & 8) ? 1 : 0));
+    if (r != 0x40 || (size == 1 && src >= RSP)) byte(r);
+    byte(size == 1 ? 0x88 : 0x89);
+    modrm_bi(src, base, index, disp);
+  }
   // cmp r64, [base+index+disp]
   void cmp_r_bi(Reg r, Reg base, Reg index, int32_t disp) { rex_x(true, r, index, base); byte(0x3b); modrm_bi(r, base, index, disp); }
 
@@ -130,6 +200,15 @@ class Encoder {
   void rex(bool w, Reg reg, Reg rm) {
     uint8_t r = static_cast<uint8_t>(0x40 | (w ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((rm & 8) ? 1 : 0));
     if (r != 0x40) byte(r);
+  }
+  // Operand-size prefix and REX for a sized form (REX also for the byte registers SPL..DIL).
+  void sized(unsigned size, Reg reg, Reg index, Reg rm) {
+    if (size == 2) byte(0x66);
+    rex_force(size == 8, reg, index, rm, size == 1 && ((reg >= RSP && reg <= RDI) || (rm >= RSP && rm <= RDI)));
+  }
+  void rex_force(bool w, Reg reg, Reg index, Reg rm, bool force) {
+    uint8_t r = static_cast<uint8_t>(0x40 | (w ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((index & 8) ? 2 : 0) | ((rm & 8) ? 1 : 0));
+    if (r != 0x40 || force) byte(r);
   }
   void rex_x(bool w, Reg reg, Reg index, Reg base) {
     uint8_t r = static_cast<uint8_t>(0x40 | (w ? 8 : 0) | ((reg & 8) ? 4 : 0) | ((index & 8) ? 2 : 0) | ((base & 8) ? 1 : 0));

@@ -297,6 +297,7 @@ struct FaultCase {
   uint64_t rsi, rdx, rbp;
   uint8_t vector;
   uint64_t retired;  // instructions before the faulting access
+  bool write = false;  // a #PF reports a write
 };
 
 }  // namespace
@@ -340,7 +341,16 @@ TEST_CASE("inline memory operands: a fault leaves the state at the faulting inst
        AliasTranslator::kFaultAt - 30 * 0x1000, 0, 0, kPF, 30 * 6 + 2},
       // add [rsi],eax ; add rsi,0x1000: #PF on a read-modify-write
       {"rmw #PF", {0xff, 0xc0, 0xff, 0xc0, 0x01, 0x06, 0xff, 0xc0, 0x48, 0x81, 0xc6, 0x00, 0x10, 0x00, 0x00, 0xeb, 0xef},
+       AliasTranslator::kFaultAt - 30 * 0x1000, 0, 0, kPF, 30 * 6 + 2, true},
+      // add [rsi],al (byte read-modify-write) ; add rsi,0x1000
+      {"byte rmw #PF", {0xff, 0xc0, 0xff, 0xc0, 0x00, 0x06, 0xff, 0xc0, 0x48, 0x81, 0xc6, 0x00, 0x10, 0x00, 0x00, 0xeb, 0xef},
+       AliasTranslator::kFaultAt - 30 * 0x1000, 0, 0, kPF, 30 * 6 + 2, true},
+      // movzx r8d,word [rsi] ; add rsi,0x1000
+      {"word load #PF", {0xff, 0xc0, 0xff, 0xc0, 0x44, 0x0f, 0xb7, 0x06, 0xff, 0xc0, 0x48, 0x81, 0xc6, 0x00, 0x10, 0x00, 0x00, 0xeb, 0xed},
        AliasTranslator::kFaultAt - 30 * 0x1000, 0, 0, kPF, 30 * 6 + 2},
+      // setb [rsi] (the condition from the INC before it) ; add rsi,0x1000
+      {"setcc store #PF", {0xff, 0xc0, 0xff, 0xc0, 0x0f, 0x92, 0x06, 0xff, 0xc0, 0x48, 0x81, 0xc6, 0x00, 0x10, 0x00, 0x00, 0xeb, 0xee},
+       AliasTranslator::kFaultAt - 30 * 0x1000, 0, 0, kPF, 30 * 6 + 2, true},
       // mov r8,[rsi] ; mov rsi,rdx: #GP on the second iteration (non-canonical)
       {"load #GP", {0xff, 0xc0, 0xff, 0xc0, 0x4c, 0x8b, 0x06, 0xff, 0xc0, 0x48, 0x89, 0xd6, 0xeb, 0xf2},
        kAlias + 0x21000, noncanonical, 0, kGP, 6 + 2},
@@ -368,7 +378,7 @@ TEST_CASE("inline memory operands: a fault leaves the state at the faulting inst
       CHECK(m.r(RAX) == (c.retired - 2) / 6 * 3 + 2);
       if (c.vector == kPF) {
         CHECK(m.cpu.state().cr2 == AliasTranslator::kFaultAt);
-        CHECK(((res.exception.error_code & kPfWrite) != 0) == (c.code[4] == 0x01));  // RMW faults as a write
+        CHECK(((res.exception.error_code & kPfWrite) != 0) == c.write);  // RMW faults as a write
       }
     }
   }
@@ -409,4 +419,199 @@ TEST_CASE("inline dword stores to code pages invalidate translated blocks", "[ji
       if (e == Engine::JitFirstRun) CHECK(m.cpu.jit_engine()->stats().translations_dropped >= 39);
     }
   }
+}
+
+TEST_CASE("inline conditions, 8/16-bit and high-byte operands, MOVZX/MOVSX, INC/DEC/NEG/NOT match the interpreter", "[jit]") {
+  // Each iteration takes new operands from an LCG (IMUL, then ROR, a handler: the first
+  // condition of the block has no known producer), then per flag producer at 8/16/32/64 bits
+  // (CMP ADD SUB AND ADC SBB INC DEC NEG TEST, AH..BH among the operands) SETcc into
+  // memory / CMOVcc / Jcc: the first right after it (its operands still in registers),
+  // later ones from the lazy record; BT and SHL (handlers) before a Jcc and a SETC.
+  //   L: imul r15,r15,0x2545f491 ; add r15,0x3b9aca07 ; mov rax,r15 ; mov rdx,r15 ; ror rdx,29
+  //      cmp al,dl ; setb [rsi] ; setl [rsi+1] ; setle [rsi+2] ; seto [rsi+3]
+  //      add ah,dh ; seto [rsi+4] ; setbe [rsi+5] ; setp [rsi+6] ; sets [rsi+7]
+  //      sub cx,dx ; jg 1f ; inc byte [rsi+8]
+  //   1: mov ebx,eax ; and ebx,edx ; setnz [rsi+9] ; setge [rsi+10] ; cmovs ebx,edx ; cmovo bx,ax
+  //      mov [rsi+12],ebx ; adc rax,rdx ; setc [rsi+16] ; seto [rsi+17] ; setnbe [rsi+18]
+  //      sbb edx,eax ; setb [rsi+19] ; setle [rsi+20] ; inc dl ; setc [rsi+21] ; seto [rsi+22]
+  //      setz [rsi+23] ; mov [rsi+24],dx ; dec word [rsi+24] ; seta [rsi+26] ; sets [rsi+27]
+  //      mov r8,rax ; neg r8 ; setc [rsi+28] ; setl [rsi+29] ; movzx ecx,ah ; movsx r9,dl
+  //      movsx r10d,word [rsi+24] ; movsxd r11,eax ; mov [rsi+32],rcx ; mov [rsi+40],r9
+  //      mov [rsi+48],r10 ; not r9b ; xor r9b,cl ; mov [rsi+56],r11 ; mov [rsi+30],r9b
+  //      mov ebx,edx ; test bh,ch ; cmove eax,edx ; setnp [rsi+31]
+  //      cmp eax,edx ; mov ecx,5 ; jae 2f ; or byte [rsi+11],0x80
+  //   2: bt eax,3 ; jc 3f ; xor word [rsi+14],0x1234
+  //   3: shl edx,1 ; setc [rsi+15] ; cmovl r12,r15 ; sub r13b,al ; cmovnle r14d,eax
+  //      adc r13,r14 ; sbb bh,al ; mov [rsi+8],bh ; add rsi,64 ; dec edi ; jnz L ; int3
+  const std::vector<uint8_t> code = {
+      0x4d, 0x69, 0xff, 0x91, 0xf4, 0x45, 0x25, 0x49, 0x81, 0xc7, 0x07, 0xca, 0x9a, 0x3b, 0x4c, 0x89, 0xf8, 0x4c,
+      0x89, 0xfa, 0x48, 0xc1, 0xca, 0x1d, 0x38, 0xd0, 0x0f, 0x92, 0x06, 0x0f, 0x9c, 0x46, 0x01, 0x0f, 0x9e, 0x46,
+      0x02, 0x0f, 0x90, 0x46, 0x03, 0x00, 0xf4, 0x0f, 0x90, 0x46, 0x04, 0x0f, 0x96, 0x46, 0x05, 0x0f, 0x9a, 0x46,
+      0x06, 0x0f, 0x98, 0x46, 0x07, 0x66, 0x29, 0xd1, 0x7f, 0x03, 0xfe, 0x46, 0x08, 0x89, 0xc3, 0x21, 0xd3, 0x0f,
+      0x95, 0x46, 0x09, 0x0f, 0x9d, 0x46, 0x0a, 0x0f, 0x48, 0xda, 0x66, 0x0f, 0x40, 0xd8, 0x89, 0x5e, 0x0c, 0x48,
+      0x11, 0xd0, 0x0f, 0x92, 0x46, 0x10, 0x0f, 0x90, 0x46, 0x11, 0x0f, 0x97, 0x46, 0x12, 0x19, 0xc2, 0x0f, 0x92,
+      0x46, 0x13, 0x0f, 0x9e, 0x46, 0x14, 0xfe, 0xc2, 0x0f, 0x92, 0x46, 0x15, 0x0f, 0x90, 0x46, 0x16, 0x0f, 0x94,
+      0x46, 0x17, 0x66, 0x89, 0x56, 0x18, 0x66, 0xff, 0x4e, 0x18, 0x0f, 0x97, 0x46, 0x1a, 0x0f, 0x98, 0x46, 0x1b,
+      0x49, 0x89, 0xc0, 0x49, 0xf7, 0xd8, 0x0f, 0x92, 0x46, 0x1c, 0x0f, 0x9c, 0x46, 0x1d, 0x0f, 0xb6, 0xcc, 0x4c,
+      0x0f, 0xbe, 0xca, 0x44, 0x0f, 0xbf, 0x56, 0x18, 0x4c, 0x63, 0xd8, 0x48, 0x89, 0x4e, 0x20, 0x4c, 0x89, 0x4e,
+      0x28, 0x4c, 0x89, 0x56, 0x30, 0x41, 0xf6, 0xd1, 0x41, 0x30, 0xc9, 0x4c, 0x89, 0x5e, 0x38, 0x44, 0x88, 0x4e,
+      0x1e, 0x89, 0xd3, 0x84, 0xef, 0x0f, 0x44, 0xc2, 0x0f, 0x9b, 0x46, 0x1f, 0x39, 0xd0, 0xb9, 0x05, 0x00, 0x00,
+      0x00, 0x73, 0x04, 0x80, 0x4e, 0x0b, 0x80, 0x0f, 0xba, 0xe0, 0x03, 0x72, 0x06, 0x66, 0x81, 0x76, 0x0e, 0x34,
+      0x12, 0xd1, 0xe2, 0x0f, 0x92, 0x46, 0x0f, 0x4d, 0x0f, 0x4c, 0xe7, 0x41, 0x28, 0xc5, 0x44, 0x0f, 0x4f, 0xf0,
+      0x4d, 0x11, 0xf5, 0x18, 0xc7, 0x88, 0x7e, 0x08, 0x48, 0x83, 0xc6, 0x40, 0xff, 0xcf, 0x0f, 0x85, 0xf0, 0xfe,
+      0xff, 0xff, 0xcc};
+  check_against_interpreter(code, 1000000, 30, [](Machine& m) {
+    m.r(RSI) = 0x10000;
+    m.r(RDI) = 1000;
+    m.r(R15) = 0x0123456789abcdefull;
+  });
+  // Every instruction but ROR, BT and INT3 has inline code (the SHL by 1 is inline too).
+  Machine m(Engine::JitFirstRun);
+  if (!Cpu::jit_available()) return;
+  m.load(code, kCode);
+  m.cpu.state().rip = kCode;
+  m.r(RSI) = 0x10000;
+  m.r(RDI) = 3;
+  m.cpu.run(100000);
+  const auto& st = m.cpu.jit_engine()->stats();
+  INFO(st.insns_inline << " of " << st.insns_translated << " inline");
+  CHECK(st.insns_translated - st.insns_inline <= 3);
+}
+
+TEST_CASE("inline PUSH/POP/CALL/RET/JMP match the interpreter", "[jit]") {
+  //   L: push rax ; push 0x12 ; push -0x1234567 ; push qword [rsi+8] ; push r9w ; pop r10w
+  //      pop qword [rsi+16] ; pop rcx ; pop qword [rsp] (address after the increment) ; pop r8
+  //      add rax,rcx ; call f ; add rdx,rax ; lea r11,[rip+g] ; call r11 ; call qword [rsi+24]
+  //      jmp 1f ; int3
+  //   1: lea r11,[rip+2f] ; jmp r11 ; int3
+  //   2: add rsi,8 ; dec edi ; jnz L ; int3
+  //   f: push rbx ; mov rbx,rsp ; inc rax ; pop rbx ; ret
+  //   g: add rax,3 ; ret 8          (the stack moves up 8 bytes per iteration)
+  const std::vector<uint8_t> code = {
+      0x50, 0x6a, 0x12, 0x68, 0x99, 0xba, 0xdc, 0xfe, 0xff, 0x76, 0x08, 0x66, 0x41, 0x51, 0x66, 0x41, 0x5a, 0x8f,
+      0x46, 0x10, 0x59, 0x8f, 0x04, 0x24, 0x41, 0x58, 0x48, 0x01, 0xc8, 0xe8, 0x27, 0x00, 0x00, 0x00, 0x48, 0x01,
+      0xc2, 0x4c, 0x8d, 0x1d, 0x26, 0x00, 0x00, 0x00, 0x41, 0xff, 0xd3, 0xff, 0x56, 0x18, 0xeb, 0x01, 0xcc, 0x4c,
+      0x8d, 0x1d, 0x04, 0x00, 0x00, 0x00, 0x41, 0xff, 0xe3, 0xcc, 0x48, 0x83, 0xc6, 0x08, 0xff, 0xcf, 0x75, 0xb8,
+      0xcc, 0x53, 0x48, 0x89, 0xe3, 0x48, 0xff, 0xc0, 0x5b, 0xc3, 0x48, 0x83, 0xc0, 0x03, 0xc2, 0x08, 0x00};
+  check_against_interpreter(code, 1000000, 10, [](Machine& m) {
+    for (uint64_t a = 0x10000; a < 0x18000; a += 8) m.mem.write(a, 8, kCode + 0x49);  // f, for call [rsi+24]
+    m.r(RSI) = 0x10000;
+    m.r(RDI) = 500;
+    m.r(RAX) = 0x1111;
+    m.r(R9) = 0xabcdef;
+    m.r(RSP) = 0x18000;
+  });
+  // Every instruction but the final INT3 has inline code.
+  if (!Cpu::jit_available()) return;
+  Machine m(Engine::JitFirstRun);
+  m.load(code, kCode);
+  for (uint64_t a = 0x10000; a < 0x18000; a += 8) m.mem.write(a, 8, kCode + 0x49);
+  m.cpu.state().rip = kCode;
+  m.r(RSI) = 0x10000;
+  m.r(RDI) = 3;
+  m.r(RSP) = 0x18000;
+  m.cpu.run(100000);
+  const auto& st = m.cpu.jit_engine()->stats();
+  INFO(st.insns_inline << " of " << st.insns_translated << " inline");
+  CHECK(st.insns_translated - st.insns_inline == 1);
+}
+
+TEST_CASE("inline stack accesses and RET: faults leave the state at the instruction", "[jit]") {
+  for (Engine e : available_engines()) {
+    INFO(engine_name(e));
+    {
+      // L: inc eax ; pop rcx ; jmp L   (the third POP reads at kFaultAt: #PF, RSP unchanged)
+      Machine m(e);
+      m.load({0xff, 0xc0, 0x59, 0xeb, 0xfb}, kCode);
+      m.cpu.state().rip = kCode;
+      m.r(RSP) = AliasTranslator::kFaultAt - 16;
+      RunResult res = m.cpu.run(100000);
+      REQUIRE(res.reason == RunResult::Reason::Exception);
+      CHECK(res.exception.vector == kPF);
+      CHECK(res.instructions == 7);
+      CHECK(m.cpu.state().rip == kCode + 2);
+      CHECK(m.r(RSP) == AliasTranslator::kFaultAt);
+      CHECK(m.r(RAX) == 3);
+      CHECK(m.cpu.state().cr2 == AliasTranslator::kFaultAt);
+    }
+    {
+      // mov rax,0x0000800000000000 ; push rax ; inc ecx ; ret   (#GP: non-canonical target)
+      Machine m(e);
+      m.load({0x48, 0xb8, 0, 0, 0, 0, 0, 0x80, 0, 0, 0x50, 0xff, 0xc1, 0xc3}, kCode);
+      m.cpu.state().rip = kCode;
+      RunResult res = m.cpu.run(100000);
+      REQUIRE(res.reason == RunResult::Reason::Exception);
+      CHECK(res.exception.vector == kGP);
+      CHECK(res.instructions == 3);
+      CHECK(m.cpu.state().rip == kCode + 13);
+      CHECK(m.r(RSP) == kStackTop - 8);
+      CHECK(m.r(RCX) == 1);
+    }
+  }
+}
+
+TEST_CASE("inline SHL/SHR/SAR by constants (lazy flags) match the interpreter", "[jit]") {
+  //   L: imul r15,r15,0x2545f491 ; add r15,0x3b9aca07 ; mov rax,r15 ; mov rdx,r15 ; mov ecx,r15d
+  //      shl eax,7 ; setc [rsi] ; seto [rsi+1] ; shr dx,1 ; setc [rsi+2] ; seto [rsi+3]
+  //      sar ah,5 ; setc [rsi+4] ; sets [rsi+5] ; sar rdx,63 ; setz [rsi+6]
+  //      shl bl,9 (count past the width) ; adc bl,0
+  //      shr r8d,0 (no flags: the ADC's record must stay) ; setc [rsi+7]
+  //      shl byte [rsi+8],3 ; setp [rsi+9] ; sar word [rsi+10],17 ; cmovc r9,rax
+  //      shr r10,cl (a handler) ; setc [rsi+12] ; mov [rsi+16],rax ; mov [rsi+24],rdx
+  //      add rsi,32 ; dec edi ; jnz L ; int3
+  const std::vector<uint8_t> code = {
+      0x4d, 0x69, 0xff, 0x91, 0xf4, 0x45, 0x25, 0x49, 0x81, 0xc7, 0x07, 0xca, 0x9a, 0x3b, 0x4c, 0x89, 0xf8, 0x4c,
+      0x89, 0xfa, 0x44, 0x89, 0xf9, 0xc1, 0xe0, 0x07, 0x0f, 0x92, 0x06, 0x0f, 0x90, 0x46, 0x01, 0x66, 0xd1, 0xea,
+      0x0f, 0x92, 0x46, 0x02, 0x0f, 0x90, 0x46, 0x03, 0xc0, 0xfc, 0x05, 0x0f, 0x92, 0x46, 0x04, 0x0f, 0x98, 0x46,
+      0x05, 0x48, 0xc1, 0xfa, 0x3f, 0x0f, 0x94, 0x46, 0x06, 0xc0, 0xe3, 0x09, 0x80, 0xd3, 0x00, 0x41, 0xc1, 0xe8,
+      0x00, 0x0f, 0x92, 0x46, 0x07, 0xc0, 0x66, 0x08, 0x03, 0x0f, 0x9a, 0x46, 0x09, 0x66, 0xc1, 0x7e, 0x0a, 0x11,
+      0x4c, 0x0f, 0x42, 0xc8, 0x49, 0xd3, 0xea, 0x0f, 0x92, 0x46, 0x0c, 0x48, 0x89, 0x46, 0x10, 0x48, 0x89, 0x56,
+      0x18, 0x48, 0x83, 0xc6, 0x20, 0xff, 0xcf, 0x75, 0x8b, 0xcc};
+  check_against_interpreter(code, 1000000, 4, [](Machine& m) {
+    for (uint64_t a = 0x10000; a < 0x20000; a += 8) m.mem.write(a, 8, a * 0x9e3779b97f4a7c15ull);
+    m.r(RSI) = 0x10000;
+    m.r(RDI) = 1000;
+    m.r(R8) = 0xffffffff00000005ull;
+    m.r(R10) = 0x8000000000000001ull;
+  });
+  // Every instruction but the SHR by CL and INT3 has inline code.
+  if (!Cpu::jit_available()) return;
+  Machine m(Engine::JitFirstRun);
+  m.load(code, kCode);
+  m.cpu.state().rip = kCode;
+  m.r(RSI) = 0x10000;
+  m.r(RDI) = 3;
+  m.cpu.run(100000);
+  const auto& st = m.cpu.jit_engine()->stats();
+  INFO(st.insns_inline << " of " << st.insns_translated << " inline");
+  CHECK(st.insns_translated - st.insns_inline == 2);
+}
+
+TEST_CASE("inline XCHG/XADD/CBW/CWD/NOP match the interpreter", "[jit]") {
+  //   L: imul r15,r15,0x2545f491 ; mov rax,r15 ; mov rdx,r15 ; ror rdx,31 ; xchg eax,edx
+  //      xchg [rsi],ecx ; xadd [rsi+8],rax ; setc [rsi+16] ; xadd bl,dl ; seto [rsi+17]
+  //      cdqe ; cqo ; mov [rsi+24],rdx ; cwd ; cbw ; nop dword [rax+rax] ; mov [rsi+32],rdx
+  //      add rsi,40 ; dec edi ; jnz L ; int3
+  const std::vector<uint8_t> code = {
+      0x4d, 0x69, 0xff, 0x91, 0xf4, 0x45, 0x25, 0x4c, 0x89, 0xf8, 0x4c, 0x89, 0xfa, 0x48, 0xc1, 0xca, 0x1f, 0x92,
+      0x87, 0x0e, 0x48, 0x0f, 0xc1, 0x46, 0x08, 0x0f, 0x92, 0x46, 0x10, 0x0f, 0xc0, 0xd3, 0x0f, 0x90, 0x46, 0x11,
+      0x48, 0x98, 0x48, 0x99, 0x48, 0x89, 0x56, 0x18, 0x66, 0x99, 0x66, 0x98, 0x0f, 0x1f, 0x04, 0x00, 0x48, 0x89,
+      0x56, 0x20, 0x48, 0x83, 0xc6, 0x28, 0xff, 0xcf, 0x75, 0xc0, 0xcc};
+  check_against_interpreter(code, 1000000, 4, [](Machine& m) {
+    for (uint64_t a = 0x10000; a < 0x20000; a += 8) m.mem.write(a, 8, a * 0x9e3779b97f4a7c15ull);
+    m.r(RSI) = 0x10000;
+    m.r(RDI) = 1000;
+    m.r(R15) = 0x0123456789abcdefull;
+  });
+  // Every instruction but ROR and INT3 has inline code.
+  if (!Cpu::jit_available()) return;
+  Machine m(Engine::JitFirstRun);
+  m.load(code, kCode);
+  m.cpu.state().rip = kCode;
+  m.r(RSI) = 0x10000;
+  m.r(RDI) = 3;
+  m.cpu.run(100000);
+  const auto& st = m.cpu.jit_engine()->stats();
+  INFO(st.insns_inline << " of " << st.insns_translated << " inline");
+  CHECK(st.insns_translated - st.insns_inline == 2);
 }

@@ -82,3 +82,23 @@ TEST_CASE("x86-64 encoder: [base + index + disp32] and the soft-TLB helpers", "[
   CHECK(enc([](Encoder& e) { e.shr_ri(RCX, 12); }) == Bytes{0x48, 0xc1, 0xe9, 0x0c});
   CHECK(enc([](Encoder& e) { e.alu_rm64(ADD, RAX, RBX, 0x180); }) == Bytes{0x48, 0x03, 0x83, 0x80, 0x01, 0, 0});
 }
+
+TEST_CASE("x86-64 encoder: sized forms of the inline translations", "[jit][encoder]") {
+  CHECK(enc([](Encoder& e) { e.alu_rr_sz(CMP, 1, RSI, RCX); }) == Bytes{0x40, 0x38, 0xce});  // cmp sil,cl
+  CHECK(enc([](Encoder& e) { e.alu_rr_sz(ADD, 2, RAX, RDX); }) == Bytes{0x66, 0x01, 0xd0});
+  CHECK(enc([](Encoder& e) { e.test_rr_sz(1, RDI, RDI); }) == Bytes{0x40, 0x84, 0xff});
+  CHECK(enc([](Encoder& e) { e.incdec_r_sz(true, 2, R9); }) == Bytes{0x66, 0x41, 0xff, 0xc9});
+  CHECK(enc([](Encoder& e) { e.load_zx(1, RAX, RBX, 0x11); }) == Bytes{0x0f, 0xb6, 0x43, 0x11});
+  CHECK(enc([](Encoder& e) { e.store_sz(1, RBX, 0x20, RSI); }) == Bytes{0x40, 0x88, 0x73, 0x20});
+  CHECK(enc([](Encoder& e) { e.store_sz(2, RBX, 0x20, R8); }) == Bytes{0x66, 0x44, 0x89, 0x43, 0x20});
+  CHECK(enc([](Encoder& e) { e.movsx_rr(1, RAX, RSI); }) == Bytes{0x48, 0x0f, 0xbe, 0xc6});
+  CHECK(enc([](Encoder& e) { e.movsx_rr(4, R9, RAX); }) == Bytes{0x4c, 0x63, 0xc8});
+  CHECK(enc([](Encoder& e) { e.movzx_rr(1, RCX, RDI); }) == Bytes{0x40, 0x0f, 0xb6, 0xcf});
+  CHECK(enc([](Encoder& e) { e.setcc(L, RSI); }) == Bytes{0x40, 0x0f, 0x9c, 0xc6});
+  CHECK(enc([](Encoder& e) { e.cmov_rr(NE, RAX, R10); }) == Bytes{0x49, 0x0f, 0x45, 0xc2});
+  CHECK(enc([](Encoder& e) { e.bt_m32_i(RBX, 0x10, 16); }) == Bytes{0x0f, 0xba, 0x63, 0x10, 0x10});
+  CHECK(enc([](Encoder& e) { e.imul_rr_sz(2, RCX, RDX); }) == Bytes{0x66, 0x0f, 0xaf, 0xca});
+  CHECK(enc([](Encoder& e) { e.load_zx_bi(2, RAX, RCX, RDX, 0x100); }) == Bytes{0x0f, 0xb7, 0x84, 0x11, 0x00, 0x01, 0, 0});
+  CHECK(enc([](Encoder& e) { e.store_bi_sz(1, RCX, RDX, 0x100, RSI); }) == Bytes{0x40, 0x88, 0xb4, 0x11, 0x00, 0x01, 0, 0});
+  CHECK(enc([](Encoder& e) { e.sar_ri(RAX, 16); }) == Bytes{0x48, 0xc1, 0xf8, 0x10});
+}
