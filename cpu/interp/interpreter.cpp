@@ -1,6 +1,7 @@
 // The interpreter's run loop: look up (or decode) the block at RIP, dispatch its
-// instructions through the table-generated handlers, check the exit-request word once
-// per block, and turn raised exceptions into RunResults (or hand them to the hook).
+// instructions through the table-generated handlers, check the attention word once
+// per block (exit requests; interrupt polls only when signalled), and turn
+// raised exceptions into RunResults (or hand them to the hook).
 #include <csetjmp>
 
 #include "cpu/cpu.h"
@@ -122,6 +123,19 @@ bool Cpu::execute_block() {
   return true;
 }
 
+void Cpu::poll_interrupts() {
+  attention_.fetch_and(~kAttentionInterrupt, std::memory_order_relaxed);
+  if (!interrupt_hook || !interrupts) return;
+  const bool shadow = retired_total_ < shadow_until_;
+  const bool intr_allowed = (s_.rflags & isa::FL_IF) && !shadow;
+  if (interrupt_hook(*this, intr_allowed)) {
+    halted_ = false;
+    signal_interrupt();  // another one may be waiting (an NMI and an INTR, a trap gate)
+  } else if (shadow) {
+    signal_interrupt();  // look again once the shadow has passed
+  }
+}
+
 RunResult Cpu::run(uint64_t max_instructions) {
   std::jmp_buf jb;
   fault_jmp_ = &jb;
@@ -151,18 +165,18 @@ RunResult Cpu::run(uint64_t max_instructions) {
       return r;
     }
   }
+  // State may have changed outside run() (a device, a test setting IF): poll once.
+  signal_interrupt();
   while (budget_left_ > 0) {
+    const uint32_t attention = attention_.load(std::memory_order_relaxed);
     // System mode: external interrupts at block boundaries (delivery ends HLT).
-    if (interrupt_hook && interrupts) {
-      const bool intr_allowed = (s_.rflags & isa::FL_IF) && retired_total_ >= shadow_until_;
-      if (interrupt_hook(*this, intr_allowed)) halted_ = false;
-    }
+    if (attention & kAttentionInterrupt) poll_interrupts();
     if (halted_) {
       reason = RunResult::Reason::Halted;
       break;
     }
-    if (exit_request_.load(std::memory_order_relaxed)) {
-      exit_request_.store(0);
+    if (attention & kAttentionExit) {
+      attention_.fetch_and(~kAttentionExit, std::memory_order_relaxed);
       reason = RunResult::Reason::ExitRequest;
       break;
     }

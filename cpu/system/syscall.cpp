@@ -78,6 +78,7 @@ void sysret(Cpu& cpu, unsigned osz) {
     s.rip = s.gpr[RCX] & 0xffffffffu;
     s.rflags |= kFlagIF;
   }
+  cpu.signal_interrupt();  // IF may be set again
   // SS keeps its cached attributes but becomes DPL 3 (as the hardware does).
   s.seg[SEG_SS] = flat(static_cast<uint16_t>((base + 8) | 3), 3, false, false);
   set_cpl(cpu, 3);
