@@ -2,7 +2,9 @@
 // instructions through the table-generated handlers, check the attention word once
 // per block (exit requests; interrupt polls only when signalled), and turn
 // raised exceptions into RunResults (or hand them to the hook).
+#include <algorithm>
 #include <csetjmp>
+#include <cstring>
 
 #include "cpu/cpu.h"
 #include "cpu/interp/block_cache.h"
@@ -31,31 +33,33 @@ struct FetchWindow {
 }  // namespace
 
 static void fetch_window(Cpu& cpu, AddressTranslator& tr, uint64_t lin, FetchWindow* w) {
-  uint64_t phys_page = 0;
-  uint64_t cur_page = ~uint64_t{0};
-  for (size_t k = 0; k < kMaxInsnLength; ++k) {
+  size_t k = 0;
+  while (k < kMaxInsnLength) {  // one page at a time
     uint64_t a = lin + k;
     if (!cpu.mode64()) a &= 0xffffffffu;
-    uint64_t page = a & ~uint64_t{0xfff};
-    if (page != cur_page) {
-      if (cpu.mode64() && !Cpu::is_canonical(a)) {
-        w->faulted = true;
-        w->fault = CpuException{kGP, true, false, 0, 0};
-        return;
-      }
-      Translation t = tr.translate(a, Access::Fetch, cpu.state().cpl);
-      if (!t.ok) {
-        w->faulted = true;
-        w->fault = t.fault;
-        if (k > 0) w->fault.fault_address = page;
-        return;
-      }
-      phys_page = t.phys & ~uint64_t{0xfff};
-      cur_page = page;
-      w->pages[k == 0 ? 0 : 1] = phys_page;
+    const uint64_t page = a & ~uint64_t{0xfff};
+    if (cpu.mode64() && !Cpu::is_canonical(a)) {
+      w->faulted = true;
+      w->fault = CpuException{kGP, true, false, 0, 0};
+      return;
     }
-    w->bytes[k] = static_cast<uint8_t>(cpu.memory().read(phys_page | (a & 0xfff), 1));
-    w->avail = k + 1;
+    Translation t = tr.translate(a, Access::Fetch, cpu.state().cpl);
+    if (!t.ok) {
+      w->faulted = true;
+      w->fault = t.fault;
+      if (k > 0) w->fault.fault_address = page;
+      return;
+    }
+    const uint64_t phys = (t.phys & ~uint64_t{0xfff}) | (a & 0xfff);
+    w->pages[k == 0 ? 0 : 1] = phys & ~uint64_t{0xfff};
+    const size_t n = std::min<size_t>(kMaxInsnLength - k, 0x1000 - (a & 0xfff));
+    if (const uint8_t* host = cpu.memory().host_pointer(phys, n, false)) {
+      std::memcpy(w->bytes + k, host, n);
+    } else {
+      for (size_t j = 0; j < n; ++j) w->bytes[k + j] = static_cast<uint8_t>(cpu.memory().read(phys + j, 1));
+    }
+    k += n;
+    w->avail = k;
   }
 }
 
