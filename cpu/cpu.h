@@ -99,9 +99,10 @@ class Cpu final : private PhysicalMemory::WriteObserver {
 
   void set_translator(AddressTranslator* t) { translator_ = t ? t : &identity_; flush_tlb(); }
   void flush_tlb();
-  // The CPL changed: drops the soft TLB (it holds the old CPL's access rights; the
-  // interpreter's jump cache goes with it) but keeps the JIT's jump table, whose entries
-  // are tagged with the mode (CPL included) and whose linear mappings did not change.
+  // The CPL changed: drops the soft TLB (it holds the old CPL's access rights) but keeps
+  // the jump caches (the interpreter's and the JIT's): their entries are keyed by the
+  // mode, CPL included, were filled after a fetch check at that CPL, and the linear
+  // mappings did not change.
   void flush_tlb_for_cpl_change();
   // Drops every decoded block (e.g. after loading code with PhysicalMemory directly).
   void flush_code_cache();
