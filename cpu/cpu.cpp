@@ -83,9 +83,14 @@ void Cpu::set_real_mode() {
 }
 
 void Cpu::flush_tlb() {
+  flush_tlb_for_cpl_change();
+  blocks_->flush_jump_cache();  // it maps linear RIPs to blocks: a translation cache too
+  if (jit_) jit_->linear_mappings_changed();  // so does the JIT's jump table
+}
+
+void Cpu::flush_tlb_for_cpl_change() {
   for (auto& e : tlb_) e = TlbEntry{};
   tlb_generation_ = mem_.generation();
-  blocks_->flush_jump_cache();  // it maps linear RIPs to blocks: a translation cache too
 }
 
 void Cpu::flush_code_cache() {

@@ -58,7 +58,11 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // exception hook does not handle, on HLT, or when request_exit() was called.
   RunResult run(uint64_t max_instructions);
   // Asks run() to return at the next block boundary (safe from other threads).
-  void request_exit() { exit_request_.store(1); }
+  void request_exit() { attention_.fetch_or(kAttentionExit, std::memory_order_relaxed); }
+  // An interrupt may have become deliverable (a controller raised INTR/NMI, or IF, the
+  // TPR, an EOI or the end of NMI blocking let a pending one through): run() polls the
+  // interrupt controllers at the next block boundary. Spurious calls cost one poll.
+  void signal_interrupt() { attention_.fetch_or(kAttentionInterrupt, std::memory_order_relaxed); }
 
   // ---- execution engine ----
   // Interpreter only, or the JIT tier above it (hot blocks become host code, see
@@ -78,12 +82,17 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // A SystemCpu attaches itself here; while null, system instructions raise #UD and
   // exceptions end run() (the differential tests rely on that).
   SystemCpu* system = nullptr;
-  // INTR/NMI pins (the board's); polled at block boundaries through interrupt_hook, which
-  // returns true when it delivered an interrupt. `intr_allowed`: IF = 1 and no shadow.
+  // INTR/NMI pins (the board's); polled through interrupt_hook at a block boundary after
+  // signal_interrupt() (and once at the start of run()); the hook returns true when it
+  // delivered an interrupt. `intr_allowed`: IF = 1 and no shadow.
   InterruptSource* interrupts = nullptr;
   std::function<bool(Cpu&, bool intr_allowed)> interrupt_hook;
-  // STI / MOV SS / POP SS: no INTR until one more instruction has retired.
-  void set_interrupt_shadow() { shadow_until_ = retired_total_ + 2; }
+  // STI / MOV SS / POP SS: no INTR until one more instruction has retired (then poll:
+  // STI of IF = 0 may have let a pending interrupt through).
+  void set_interrupt_shadow() {
+    shadow_until_ = retired_total_ + 2;
+    signal_interrupt();
+  }
   // The exception hook reports a triple fault: run() returns Reason::TripleFault.
   void signal_triple_fault() { triple_fault_ = true; }
   bool halted() const { return halted_; }
@@ -91,6 +100,11 @@ class Cpu final : private PhysicalMemory::WriteObserver {
 
   void set_translator(AddressTranslator* t) { translator_ = t ? t : &identity_; flush_tlb(); }
   void flush_tlb();
+  // The CPL changed: drops the soft TLB (it holds the old CPL's access rights) but keeps
+  // the jump caches (the interpreter's and the JIT's): their entries are keyed by the
+  // mode, CPL included, were filled after a fetch check at that CPL, and the linear
+  // mappings did not change.
+  void flush_tlb_for_cpl_change();
   // Drops every decoded block (e.g. after loading code with PhysicalMemory directly).
   void flush_code_cache();
 
@@ -300,6 +314,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // Runs the block's instructions; CheckCs: each one first checked against CS's limit.
   template <bool CheckCs>
   void run_block_insns(const interp::Block& b);
+  void poll_interrupts();  // run loop: the interrupt hook after signal_interrupt()
 
   CpuState s_;
   PhysicalMemory& mem_;
@@ -317,7 +332,11 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   CpuException pending_;
   bool stop_block_ = false;
   bool halted_ = false;
-  std::atomic<uint32_t> exit_request_{0};
+  // The attention word: nonzero makes the run loop (and generated code, at every block
+  // entry) stop and look. One word so generated code checks both with one compare.
+  static constexpr uint32_t kAttentionExit = 1;       // request_exit()
+  static constexpr uint32_t kAttentionInterrupt = 2;  // signal_interrupt()
+  std::atomic<uint32_t> attention_{0};
   uint64_t budget_left_ = 0;
   uint64_t retired_total_ = 0;
   uint64_t shadow_until_ = 0;  // system mode: interrupt shadow (see set_interrupt_shadow)
@@ -326,7 +345,6 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   std::unordered_set<uint64_t> code_pages_;
   std::unique_ptr<interp::BlockCache> blocks_;
   std::unique_ptr<jit::Engine> jit_;  // null: interpreter only
-  int32_t chain_left_ = 0;            // JIT: blocks generated code may still run in a row
 };
 
 }  // namespace emu

@@ -1,6 +1,8 @@
 // What the CPU sees of the interrupt controllers: the INTR and NMI pins and the INTA
 // cycle. The board implements it over the local APIC (and through it the PIC's virtual
-// wire); the CPU checks it at instruction boundaries and never sees a device otherwise.
+// wire); the CPU checks it at a block boundary after Cpu::signal_interrupt() (which the
+// board calls whenever something may have become deliverable) and never sees a device
+// otherwise.
 #pragma once
 #include <cstdint>
 

@@ -277,6 +277,7 @@ bool LocalApic::write_base_msr(uint64_t value) {
     base_msr_ = keep;
     lvt_.fill(kLvtMasked);
   }
+  if (interrupt_pending()) notify();  // enabling or disabling changes what INTR means
   return true;
 }
 

@@ -60,7 +60,9 @@ class LocalApic : public IoHandler {
   void set_lint(unsigned pin, bool level);
   // The PIC's INTA (acknowledge) for ExtINT delivery.
   std::function<uint8_t()> extint_acknowledge;
-  // Called when something becomes pending (the board wakes a halted CPU).
+  // Called whenever an interrupt or NMI may have become deliverable: something was
+  // accepted, or an EOI / TPR / LVT / enable change let a pending one through (the board
+  // signals the CPU, which then polls interrupt_pending / take_nmi).
   std::function<void()> on_interrupt;
 
   // Message from the APIC bus (I/O APIC or IPI).

@@ -130,7 +130,9 @@ void PcBoard::wire_interrupts() {
   // The PIC's INTR reaches the CPU through the local APIC's LINT0 (virtual wire).
   pic_->on_intr_change = [this](bool level) { lapic_->set_lint(0, level); };
   lapic_->extint_acknowledge = [this] { return pic_->acknowledge(); };
-  // The CPU polls the APIC at block boundaries; a halted CPU is woken by the run loop.
+  // The CPU polls the APIC at the next block boundary once told that something may be
+  // deliverable (Cpu::signal_interrupt); a halted CPU is woken by the run loop.
+  lapic_->on_interrupt = [this] { cpu_->signal_interrupt(); };
   // Devices with their own IRQ lines.
   i8042_->keyboard_irq().connect(pic_.get(), 1);
   i8042_->keyboard_irq().connect(ioapic_.get(), 1);

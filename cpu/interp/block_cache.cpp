@@ -6,10 +6,10 @@
 namespace emu::interp {
 
 Block* BlockCache::find(uint64_t phys, uint32_t mode, uint64_t linear) const {
-  auto it = by_phys_.find(phys);
-  if (it == by_phys_.end()) return nullptr;
+  auto it = by_start_.find(Start{phys, linear});
+  if (it == by_start_.end()) return nullptr;
   for (auto& b : it->second)
-    if (b->mode == mode && b->linear == linear) return b.get();
+    if (b->mode == mode) return b.get();
   return nullptr;
 }
 
@@ -17,7 +17,7 @@ Block* BlockCache::insert(std::unique_ptr<Block> b) {
   Block* raw = b.get();
   for (uint64_t p : raw->pages)
     if (p != ~uint64_t{0}) by_page_[p].push_back(raw);
-  by_phys_[raw->phys].push_back(std::move(b));
+  by_start_[Start{raw->phys, raw->linear}].push_back(std::move(b));
   ++count_;
   jump_insert(raw);
   return raw;
@@ -40,8 +40,8 @@ void BlockCache::invalidate_page(uint64_t phys_page) {
         if (lst.empty()) by_page_.erase(pit);
       }
     }
-    auto bit = by_phys_.find(v->phys);
-    if (bit == by_phys_.end()) continue;
+    auto bit = by_start_.find(Start{v->phys, v->linear});
+    if (bit == by_start_.end()) continue;
     auto& vec = bit->second;
     for (size_t k = 0; k < vec.size(); ++k) {
       if (vec[k].get() == v) {
@@ -51,18 +51,18 @@ void BlockCache::invalidate_page(uint64_t phys_page) {
         break;
       }
     }
-    if (vec.empty()) by_phys_.erase(bit);
+    if (vec.empty()) by_start_.erase(bit);
   }
   flush_jump_cache();
 }
 
 void BlockCache::clear() {
-  for (auto& [phys, vec] : by_phys_)
+  for (auto& [start, vec] : by_start_)
     for (auto& b : vec) {
       if (listener_) listener_->block_dropped(b.get());
       graveyard_.push_back(std::move(b));
     }
-  by_phys_.clear();
+  by_start_.clear();
   by_page_.clear();
   count_ = 0;
   flush_jump_cache();

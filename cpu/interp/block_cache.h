@@ -75,7 +75,17 @@ class BlockCache {
   };
   static unsigned jump_index(uint64_t linear) { return static_cast<unsigned>((linear ^ (linear >> 12)) & (kJumpCacheSize - 1)); }
 
-  std::unordered_map<uint64_t, std::vector<std::unique_ptr<Block>>> by_phys_;
+  // Blocks by where they start: physical address and the linear address they were
+  // decoded at (the vector holds one per mode). Keyed on both, so code mapped at many
+  // linear addresses (a PIE program exec'd again and again) does not make find() scan.
+  struct Start {
+    uint64_t phys, linear;
+    bool operator==(const Start&) const = default;
+  };
+  struct StartHash {
+    size_t operator()(const Start& s) const { return std::hash<uint64_t>{}(s.phys * 0x9e3779b97f4a7c15ull ^ s.linear); }
+  };
+  std::unordered_map<Start, std::vector<std::unique_ptr<Block>>, StartHash> by_start_;
   std::unordered_map<uint64_t, std::vector<Block*>> by_page_;
   std::vector<std::unique_ptr<Block>> graveyard_;
   JumpEntry jump_[kJumpCacheSize];

@@ -1,7 +1,10 @@
 // The interpreter's run loop: look up (or decode) the block at RIP, dispatch its
-// instructions through the table-generated handlers, check the exit-request word once
-// per block, and turn raised exceptions into RunResults (or hand them to the hook).
+// instructions through the table-generated handlers, check the attention word once
+// per block (exit requests; interrupt polls only when signalled), and turn
+// raised exceptions into RunResults (or hand them to the hook).
+#include <algorithm>
 #include <csetjmp>
+#include <cstring>
 
 #include "cpu/cpu.h"
 #include "cpu/interp/block_cache.h"
@@ -31,36 +34,38 @@ struct FetchWindow {
 }  // namespace
 
 static void fetch_window(Cpu& cpu, AddressTranslator& tr, uint64_t lin, uint64_t limit_bytes, FetchWindow* w) {
-  uint64_t phys_page = 0;
-  uint64_t cur_page = ~uint64_t{0};
-  for (size_t k = 0; k < kMaxInsnLength; ++k) {
-    if (k >= limit_bytes) {
+  size_t k = 0;
+  while (k < kMaxInsnLength) {  // one page at a time
+    if (k >= limit_bytes) {  // the rest is beyond CS's limit
       w->faulted = true;
       w->fault = CpuException{kGP, true, false, false, 0, 0};
       return;
     }
     uint64_t a = lin + k;
     if (!cpu.mode64()) a &= 0xffffffffu;
-    uint64_t page = a & ~uint64_t{0xfff};
-    if (page != cur_page) {
-      if (cpu.mode64() && !Cpu::is_canonical(a)) {
-        w->faulted = true;
-        w->fault = CpuException{kGP, true, false, 0, 0};
-        return;
-      }
-      Translation t = tr.translate(a, Access::Fetch, cpu.state().cpl);
-      if (!t.ok) {
-        w->faulted = true;
-        w->fault = t.fault;
-        if (k > 0) w->fault.fault_address = page;
-        return;
-      }
-      phys_page = t.phys & ~uint64_t{0xfff};
-      cur_page = page;
-      w->pages[k == 0 ? 0 : 1] = phys_page;
+    const uint64_t page = a & ~uint64_t{0xfff};
+    if (cpu.mode64() && !Cpu::is_canonical(a)) {
+      w->faulted = true;
+      w->fault = CpuException{kGP, true, false, false, 0, 0};
+      return;
     }
-    w->bytes[k] = static_cast<uint8_t>(cpu.memory().read(phys_page | (a & 0xfff), 1));
-    w->avail = k + 1;
+    Translation t = tr.translate(a, Access::Fetch, cpu.state().cpl);
+    if (!t.ok) {
+      w->faulted = true;
+      w->fault = t.fault;
+      if (k > 0) w->fault.fault_address = page;
+      return;
+    }
+    const uint64_t phys = (t.phys & ~uint64_t{0xfff}) | (a & 0xfff);
+    w->pages[k == 0 ? 0 : 1] = phys & ~uint64_t{0xfff};
+    const size_t n = std::min<size_t>({kMaxInsnLength - k, 0x1000 - (a & 0xfff), static_cast<size_t>(limit_bytes - k)});
+    if (const uint8_t* host = cpu.memory().host_pointer(phys, n, false)) {
+      std::memcpy(w->bytes + k, host, n);
+    } else {
+      for (size_t j = 0; j < n; ++j) w->bytes[k + j] = static_cast<uint8_t>(cpu.memory().read(phys + j, 1));
+    }
+    k += n;
+    w->avail = k;
   }
 }
 
@@ -168,6 +173,19 @@ void Cpu::run_block_insns(const interp::Block& b) {
   }
 }
 
+void Cpu::poll_interrupts() {
+  attention_.fetch_and(~kAttentionInterrupt, std::memory_order_relaxed);
+  if (!interrupt_hook || !interrupts) return;
+  const bool shadow = retired_total_ < shadow_until_;
+  const bool intr_allowed = (s_.rflags & isa::FL_IF) && !shadow;
+  if (interrupt_hook(*this, intr_allowed)) {
+    halted_ = false;
+    signal_interrupt();  // another one may be waiting (an NMI and an INTR, a trap gate)
+  } else if (shadow) {
+    signal_interrupt();  // look again once the shadow has passed
+  }
+}
+
 RunResult Cpu::run(uint64_t max_instructions) {
   std::jmp_buf jb;
   fault_jmp_ = &jb;
@@ -197,18 +215,18 @@ RunResult Cpu::run(uint64_t max_instructions) {
       return r;
     }
   }
+  // State may have changed outside run() (a device, a test setting IF): poll once.
+  signal_interrupt();
   while (budget_left_ > 0) {
+    const uint32_t attention = attention_.load(std::memory_order_relaxed);
     // System mode: external interrupts at block boundaries (delivery ends HLT).
-    if (interrupt_hook && interrupts) {
-      const bool intr_allowed = (s_.rflags & isa::FL_IF) && retired_total_ >= shadow_until_;
-      if (interrupt_hook(*this, intr_allowed)) halted_ = false;
-    }
+    if (attention & kAttentionInterrupt) poll_interrupts();
     if (halted_) {
       reason = RunResult::Reason::Halted;
       break;
     }
-    if (exit_request_.load(std::memory_order_relaxed)) {
-      exit_request_.store(0);
+    if (attention & kAttentionExit) {
+      attention_.fetch_and(~kAttentionExit, std::memory_order_relaxed);
       reason = RunResult::Reason::ExitRequest;
       break;
     }

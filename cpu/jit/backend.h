@@ -25,18 +25,21 @@ struct CpuLayout {
   int32_t retired = 0;       // uint64_t: instructions retired
   int32_t budget = 0;        // uint64_t: instructions left in this run() call
   int32_t stop_block = 0;    // bool: end the block after this instruction
-  int32_t exit_request = 0;  // uint32_t: leave generated code at the next block
-  int32_t chain_left = 0;    // int32_t: blocks generated code may still chain through
+  int32_t attention = 0;     // uint32_t: nonzero = leave generated code at the next block
   int32_t tlb = 0;           // Cpu::TlbEntry[512]: read_tag, read_host, write_tag, write_host
   int32_t fs_base = 0;       // uint64_t: CpuState::seg[FS].base
   int32_t gs_base = 0;       // uint64_t: CpuState::seg[GS].base
 };
+
+struct JumpTable;
 
 // Engine functions generated code calls. Both return the entry of the translated block
 // that RIP now points at, or null to return to the run loop.
 struct RuntimeHooks {
   const uint8_t* (*lookup)(Cpu* cpu) = nullptr;            // indirect branches, returns
   const uint8_t* (*link)(Cpu* cpu, Link* link) = nullptr;  // first use of a direct link
+  // Probed inline before `lookup` in 64-bit blocks (null: no inline probe, e.g. nochain).
+  const JumpTable* jump_table = nullptr;
 };
 
 class Backend {

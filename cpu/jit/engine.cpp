@@ -17,10 +17,6 @@
 namespace emu::jit {
 
 namespace {
-// Blocks generated code may run back to back without returning to the run loop: keeps
-// interrupt polling (system mode) and the run loop's bookkeeping regular.
-constexpr int32_t kChainLimitSystem = 64;
-constexpr int32_t kChainLimitUser = 1 << 20;
 // A block that cannot be translated (e.g. larger than an empty cache) stays interpreted.
 constexpr uint32_t kNeverTranslate = ~uint32_t{0};
 }  // namespace
@@ -32,7 +28,8 @@ std::unique_ptr<Engine> Engine::create(Cpu& cpu, unsigned hot_threshold, size_t 
 }
 
 Engine::Engine(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes)
-    : cpu_(cpu), hot_threshold_(hot_threshold), chaining_(!log_enabled(LogCategory::NoChain)), cache_(cache_bytes) {
+    : cpu_(cpu), hot_threshold_(hot_threshold), chaining_(!log_enabled(LogCategory::NoChain)), cache_(cache_bytes),
+      jump_table_(std::make_unique<JumpTable>()) {
   auto at = [&](const void* field) {
     return static_cast<int32_t>(static_cast<const char*>(field) - reinterpret_cast<const char*>(&cpu));
   };
@@ -43,8 +40,8 @@ Engine::Engine(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes)
   l.retired = at(&cpu.retired_total_);
   l.budget = at(&cpu.budget_left_);
   l.stop_block = at(&cpu.stop_block_);
-  l.exit_request = at(&cpu.exit_request_);
-  l.chain_left = at(&cpu.chain_left_);
+  l.attention = at(&cpu.attention_);
+  static_assert(sizeof(cpu.attention_) == 4, "generated code reads the attention word as 32 bits");
   l.tlb = at(&cpu.tlb_[0]);
   l.fs_base = at(&cpu.s_.seg[isa::SEG_FS].base);
   l.gs_base = at(&cpu.s_.seg[isa::SEG_GS].base);
@@ -54,6 +51,7 @@ Engine::Engine(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes)
   RuntimeHooks h;
   h.lookup = &Engine::hook_lookup;
   h.link = &Engine::hook_link;
+  h.jump_table = chaining_ ? jump_table_.get() : nullptr;
   backend_ = make_host_backend(l, h);
 }
 
@@ -67,7 +65,8 @@ bool Engine::run_block(interp::Block* b) {
     if (!translate(b)) return false;
   }
   if (cpu_.budget_left_ < b->insns.size()) return false;
-  cpu_.chain_left_ = cpu_.interrupt_hook ? kChainLimitSystem : kChainLimitUser;
+  // Generated code would leave at once (e.g. an interrupt shadow the run loop waits out).
+  if (cpu_.attention_.load(std::memory_order_relaxed)) return false;
   ++stats_.entries;
   backend_->enter(cpu_, b->jit->entry);
   return true;
@@ -128,6 +127,7 @@ void Engine::flush() {
     if (t->block) t->block->jit = nullptr;
   stats_.translations_dropped += translations_.size();
   translations_.clear();
+  jump_table_->invalidate_all();
   cache_.flush();
   ++stats_.cache_flushes;
   backend_->emit_runtime(cache_);
@@ -149,6 +149,7 @@ void Engine::block_dropped(interp::Block* b) {
     v.erase(std::remove(v.begin(), v.end(), &l), v.end());
     l.to = nullptr;
   }
+  jump_table_->forget(b->linear, t->entry);
   t->block = nullptr;
   b->jit = nullptr;
   ++stats_.translations_dropped;
@@ -168,6 +169,8 @@ const uint8_t* Engine::hook_lookup(Cpu* cpu) {
     return nullptr;
   }
   ++e.stats_.lookup_hits;
+  // Generated code probes the table only in 64-bit mode (RIP is the linear address).
+  if (cpu->mode64_) e.jump_table_->insert(b->linear, b->mode, b->jit->entry);
   return b->jit->entry;
 }
 

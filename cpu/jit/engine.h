@@ -1,7 +1,8 @@
 // The JIT engine, the tier above the interpreter: counts how often each decoded block
 // runs, translates hot blocks through the host backend into the W^X code cache, enters
 // generated code, links blocks directly (patchable jumps, unlinked when a target is
-// dropped), serves generated code's lookups for indirect branches, flushes the whole
+// dropped), serves generated code's lookups for indirect branches (an inline probe of
+// the jump table first, jump_table.h; this C++ lookup on a miss), flushes the whole
 // cache when full, and keeps statistics (`-d jit`; `-d in_asm,out_asm` show the code).
 #pragma once
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include "cpu/interp/block_cache.h"
 #include "cpu/jit/backend.h"
 #include "cpu/jit/code_cache.h"
+#include "cpu/jit/jump_table.h"
 #include "cpu/jit/translation.h"
 
 namespace emu {
@@ -29,7 +31,7 @@ struct JitStats {
   uint64_t entries = 0;           // generated code entered from the run loop
   uint64_t chains_linked = 0;     // direct jumps patched
   uint64_t chains_unlinked = 0;   // undone because their target was dropped
-  uint64_t lookup_hits = 0;       // indirect branches that found a translated block
+  uint64_t lookup_hits = 0;       // C++ lookups (inline jump-table misses) that found a block
   uint64_t lookup_misses = 0;
   uint64_t translations_dropped = 0;  // invalidated (self-modifying code, flushes)
 };
@@ -49,6 +51,9 @@ class Engine final : public interp::BlockListener {
   bool run_block(interp::Block* b);
 
   void block_dropped(interp::Block* b) override;
+  // Linear -> physical mappings changed (TLB flush): the jump table forgets every entry.
+  void linear_mappings_changed() { jump_table_->invalidate_all(); }
+  const JumpTable& jump_table() const { return *jump_table_; }
   // Drops every translation and empties the code cache.
   void flush();
 
@@ -71,6 +76,7 @@ class Engine final : public interp::BlockListener {
   unsigned hot_threshold_;
   bool chaining_;
   CodeCache cache_;
+  std::unique_ptr<JumpTable> jump_table_;  // probed inline by generated code
   std::unique_ptr<Backend> backend_;
   std::vector<std::unique_ptr<Translation>> translations_;
   JitStats stats_;

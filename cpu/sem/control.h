@@ -101,7 +101,9 @@ void sem_popf(E& e, const DecodedInsn& i) {
   if ((s.cr0 & kCr0PE) && s.cpl > iopl) mask &= ~uint64_t{isa::FL_IF};
   if (i.osz == 2) mask &= 0xffff;
   materialize_flags(s);
+  const bool if_was_clear = !(s.rflags & isa::FL_IF);
   s.rflags = (s.rflags & ~mask) | (v & mask) | 2;
+  if (if_was_clear && (s.rflags & isa::FL_IF)) e.signal_interrupt();  // a pending INTR may go now
   e.end_block();
   advance(e, i);
 }

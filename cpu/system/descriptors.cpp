@@ -141,7 +141,7 @@ void set_code_segment(Cpu& cpu, uint16_t sel, const Descriptor& d, unsigned cpl)
   cpu.refresh_mode();
   cpu.end_block();
   // The soft TLB has no privilege bits: entries filled at CPL 0 must not serve CPL 3.
-  if (cpl_changed) cpu.flush_tlb();
+  if (cpl_changed) cpu.flush_tlb_for_cpl_change();
 }
 
 void null_inaccessible_data_segments(Cpu& cpu) {

@@ -277,6 +277,7 @@ static void iret_to_v86(Cpu& cpu) {
 void interrupt_return(Cpu& cpu, unsigned osz, uint64_t next_rip) {
   CpuState& s = cpu.state();
   if (cpu.system) cpu.system->nmi_blocked = false;  // IRET ends NMI blocking
+  cpu.signal_interrupt();  // a blocked NMI, or INTR once IF is restored, may go now
   if (!protected_mode(cpu)) return iret_real(cpu, osz);
   materialize_flags(s);
   if (s.rflags & kFlagVM) {

@@ -25,7 +25,7 @@ static SegmentCache flat(uint16_t sel, unsigned dpl, bool code, bool long64) {
 
 static void set_cpl(Cpu& cpu, unsigned cpl) {
   CpuState& s = cpu.state();
-  if (s.cpl != cpl) cpu.flush_tlb();
+  if (s.cpl != cpl) cpu.flush_tlb_for_cpl_change();
   s.cpl = static_cast<uint8_t>(cpl);
   cpu.refresh_mode();
   cpu.end_block();
@@ -78,6 +78,7 @@ void sysret(Cpu& cpu, unsigned osz) {
     s.rip = s.gpr[RCX] & 0xffffffffu;
     s.rflags |= kFlagIF;
   }
+  cpu.signal_interrupt();  // IF may be set again
   // SS keeps its cached attributes but becomes DPL 3 (as the hardware does).
   s.seg[SEG_SS] = flat(static_cast<uint16_t>((base + 8) | 3), 3, false, false);
   set_cpl(cpu, 3);

@@ -88,6 +88,7 @@ void task_switch(Cpu& cpu, uint16_t sel, TaskSwitchSource source, bool ext) {
   if (new32 && (s.cr0 & kCr0PG) && cr3 != s.cr3) write_cr3(cpu, cr3);
   s.rip = eip;
   s.rflags = (nflags & 0x003f7fd7u) | 2;
+  cpu.signal_interrupt();  // the new task's IF
   s.lf.op = FlagOp::None;
   for (unsigned r = 0; r < 8; ++r) s.gpr[r] = gpr[r];
   const unsigned new_cpl = segsel[SEG_CS] & 3;

@@ -11,21 +11,24 @@
 // and overwrites all arithmetic flags without reading them. An inline Jcc/CALL/RET/JMP
 // stores RIP itself and falls into the successor checks below. Block layout:
 //
-//   entry:  budget < n / exit request / chain budget spent -> exit (nothing executed)
+//   entry:  budget < n / attention word set -> exit (nothing executed)
 //           n x { inline code | flush pending; call handler(cpu, &insn); retire;
 //                 stop_block? -> exit }
 //           flush pending
 //           per direct successor: RIP == target? -> patchable jmp (to its link stub)
+//           64-bit blocks: jump table hit at RIP? -> jmp its code (inline probe)
 //           lookup: rax = hooks.lookup(cpu); rax ? jmp rax : exit
 //           link stubs: rax = hooks.link(cpu, link); rax ? jmp rax : exit
 //
 // The cache starts with `enter` (saves RBX, RBX = cpu, jumps to the block) and `exit`.
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
 #include "cpu/cpu.h"
 #include "cpu/interp/block_cache.h"
 #include "cpu/jit/backend.h"
+#include "cpu/jit/jump_table.h"
 #include "cpu/interp/dispatch.h"
 #include "cpu/jit/x86_64/x86_64_encoder.h"
 #include "cpu/jit/x86_64/x86_64_fast_forms.h"
@@ -99,10 +102,8 @@ class X86_64Backend final : public Backend {
     const auto n = static_cast<int32_t>(b.insns.size());
     e.alu_m64_i(CMP, kCpuReg, layout_.budget, n);
     e.jcc32(B, exit_off);
-    e.alu_m32_i(CMP, kCpuReg, layout_.exit_request, 0);
+    e.alu_m32_i(CMP, kCpuReg, layout_.attention, 0);
     e.jcc32(NE, exit_off);
-    e.alu_m32_i(SUB, kCpuReg, layout_.chain_left, 1);
-    e.jcc32(S, exit_off);
     const std::vector<InsnPlan> plan = plan_inline(b);
     t.inline_insns = t.inline_memory_insns = 0;
     Emitter em(e, state_);
@@ -166,6 +167,7 @@ class X86_64Backend final : public Backend {
       site_field[k] = e.jmp32(~size_t{0});
       e.patch_rel32(skip, e.size());
     }
+    if (hooks_.jump_table && (b.mode & 0xff) == 64) emit_jump_table_probe(e, b.mode);
     emit_call_and_dispatch(e, reinterpret_cast<uint64_t>(hooks_.lookup), nullptr, exit_off);
     size_t stub_at[2] = {};
     for (unsigned k = 0; k < t.num_out; ++k) {
@@ -255,6 +257,34 @@ class X86_64Backend final : public Backend {
     for (const isa::Operand& o : d.op)
       if (o.type == isa::OperandType::Mem) return true;
     return false;
+  }
+
+  // Inline probe of the jump table (jump_table.h) at RIP: slot = entries[index(RIP)];
+  // slot.rip == RIP && slot.tag == (epoch << 32 | mode) ? jmp slot.code : fall through
+  // (to the C++ lookup). `mode` is this block's: every instruction that changes the mode
+  // ends the block early (stop_block), so at this point it is still the CPU's mode.
+  void emit_jump_table_probe(Encoder& e, uint32_t mode) {
+    const JumpTable* jt = hooks_.jump_table;
+    e.mov_rm64(RAX, kCpuReg, layout_.rip);
+    e.mov_rr(RCX, RAX);
+    e.shr_ri(RCX, JumpTable::kBits);
+    e.alu_rr(XOR, RCX, RAX);
+    e.alu_ri(AND, RCX, JumpTable::kSize - 1);
+    e.shl_ri(RCX, 5);
+    e.mov_ri(RSI, reinterpret_cast<uint64_t>(&jt->entries[0]));
+    e.alu_rr(ADD, RCX, RSI);
+    e.cmp_rm64(RAX, RCX, static_cast<int32_t>(offsetof(JumpTable::Entry, rip)));
+    const size_t miss_rip = e.jcc32(NE, ~size_t{0});
+    constexpr auto kEpochFromEntries =
+        static_cast<int32_t>(offsetof(JumpTable, epoch_tag)) - static_cast<int32_t>(offsetof(JumpTable, entries));
+    e.mov_rm64(RDX, RSI, kEpochFromEntries);
+    e.alu_ri(OR, RDX, static_cast<int32_t>(mode));
+    e.cmp_rm64(RDX, RCX, static_cast<int32_t>(offsetof(JumpTable::Entry, tag)));
+    const size_t miss_tag = e.jcc32(NE, ~size_t{0});
+    e.mov_rm64(RAX, RCX, static_cast<int32_t>(offsetof(JumpTable::Entry, code)));
+    e.jmp_r(RAX);
+    e.patch_rel32(miss_rip, e.size());
+    e.patch_rel32(miss_tag, e.size());
   }
 
   // rax = fn(cpu[, arg]); rax ? jmp rax : jmp exit

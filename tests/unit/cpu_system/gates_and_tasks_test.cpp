@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "cpu/interrupt_source.h"
+#include "memory/io_handler.h"
 #include "tests/unit/cpu_system/system_machine.h"
 
 using namespace emu;
@@ -73,7 +74,11 @@ struct FakePins : InterruptSource {
   bool intr = false, nmi = false;
   uint8_t vector = 0x30;
   int acks = 0;
-  bool intr_pending() override { return intr; }
+  int polls = 0;  // intr_pending() calls
+  bool intr_pending() override {
+    ++polls;
+    return intr;
+  }
   uint8_t acknowledge() override {
     ++acks;
     intr = false;
@@ -122,6 +127,50 @@ TEST_CASE("external interrupts: STI; HLT wakes on INTR, IF=0 stays halted, NMI i
     CHECK(m.s.gpr[RDI] == 1);
     CHECK(m.s.gpr[RBP] == 1);
     CHECK(pins.acks == 0);
+  }
+}
+
+namespace {
+// An MMIO register whose write raises INTR and tells the CPU, as the board's APIC does.
+struct IrqRaiser : IoHandler {
+  FakePins& pins;
+  Cpu& cpu;
+  IrqRaiser(FakePins& p, Cpu& c) : pins(p), cpu(c) {}
+  uint64_t io_read(uint64_t, unsigned) override { return 0; }
+  void io_write(uint64_t, unsigned, uint64_t) override {
+    pins.intr = true;
+    cpu.signal_interrupt();
+  }
+};
+}  // namespace
+
+TEST_CASE("external interrupts: polled only when signalled; a device's signal is taken at the next block boundary",
+          "[cpu_system]") {
+  for (bool jit : {false, true}) {
+    if (jit && !Cpu::jit_available()) continue;
+    INFO((jit ? "jit" : "interp"));
+    SystemMachine m;
+    if (jit) REQUIRE(m.cpu.use_jit(true, 0));  // translate every block on its first run
+    FakePins pins;
+    IrqRaiser raiser(pins, m.cpu);
+    m.mem.add_mmio(0xf0000000u, 0x1000, &raiser, "irq-raiser");
+    m.cpu.interrupts = &pins;
+    m.enter_protected32(0);
+    m.gate32(kIdt, 0x30, 0x08, 0x2000, 0xe, 0);
+    m.code(0x2000, {0x89, 0xee, 0xcf});  // mov esi, ebp; iret
+    // sti; mov ecx, 300; L: dec ecx; jnz L; mov [0xf0000000], eax; mov ebp, 1; jmp M
+    // M: mov ebp, 2; jmp $
+    m.code(0x5000, {0xfb, 0xb9, 0x2c, 0x01, 0, 0, 0x49, 0x75, 0xfd, 0xa3, 0, 0, 0, 0xf0, 0xbd, 0x01, 0, 0, 0, 0xeb, 0x00,
+                    0xbd, 0x02, 0, 0, 0, 0xeb, 0xfe});
+    m.s.rip = 0x5000;
+    m.s.gpr[RSP] = 0x8000;
+    m.s.gpr[RSI] = 0xff;
+    m.cpu.run(2000);
+    CHECK(pins.acks == 1);
+    CHECK(m.s.gpr[RSI] == 1);  // taken after the storing block, before the next one
+    CHECK(m.s.gpr[RBP] == 2);
+    // Run start, STI (and its shadow), the device, after the delivery, IRET: not 300 loops.
+    CHECK(pins.polls <= 8);
   }
 }
 

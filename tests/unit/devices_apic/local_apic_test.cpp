@@ -171,3 +171,45 @@ TEST_CASE("lapic: the APIC base MSR rejects reserved bits and x2APIC; disabling 
   CHECK(f.apic.base_address() == 0xfed00000ull);
   CHECK((f.apic.base_msr() & 0x100) != 0);  // BSP bit is read-only
 }
+
+// on_interrupt is the CPU's only cue to poll (Cpu::signal_interrupt): it must fire on
+// every change that can make an interrupt deliverable, and the CPU then finds it pending.
+TEST_CASE("lapic: on_interrupt fires whenever an interrupt may have become deliverable") {
+  Fixture f;
+  auto signalled = [&f](auto&& change) {
+    const int before = f.wakeups;
+    change();
+    return f.wakeups > before;
+  };
+  CHECK(signalled([&] { f.fixed(0x62); }));  // accepted from the bus
+  CHECK(f.apic.acknowledge() == 0x62);
+  f.fixed(0x41);  // held back by 0x62 in service
+  CHECK_FALSE(f.apic.interrupt_pending());
+  CHECK(signalled([&] { f.reg(0xb0, 0); }));  // EOI lets 0x41 through
+  CHECK(f.apic.interrupt_pending());
+  f.apic.write_tpr(0x50);
+  CHECK_FALSE(f.apic.interrupt_pending());
+  CHECK(signalled([&] { f.apic.write_tpr(0x30); }));  // lowering the TPR (MOV CR8)
+  CHECK(f.apic.interrupt_pending());
+  CHECK(signalled([&] { f.reg(0x80, 0x20); }));  // the same through the TPR register
+  CHECK(f.apic.acknowledge() == 0x41);
+  f.reg(0xb0, 0);
+  // The PIC's INTR on LINT0 (ExtINT) and NMI on LINT1.
+  CHECK(signalled([&] { f.apic.set_lint(0, true); }));
+  CHECK(f.apic.interrupt_pending());
+  f.apic.set_lint(0, false);
+  CHECK(signalled([&] { f.apic.set_lint(1, true); }));
+  CHECK(f.apic.take_nmi());
+  // Unmasking LINT0 while the PIC holds INTR high.
+  f.reg(0x350, 0x10700);
+  f.apic.set_lint(0, true);
+  CHECK_FALSE(f.apic.interrupt_pending());
+  CHECK(signalled([&] { f.reg(0x350, 0x700); }));
+  CHECK(f.apic.interrupt_pending());
+  // Globally disabled, LINT0 is the INTR pin again.
+  CHECK(signalled([&] { f.apic.write_base_msr(0xfee00000ull); }));
+  CHECK(f.apic.interrupt_pending());
+  // Nothing deliverable: no signal (a TPR write with nothing pending).
+  f.apic.set_lint(0, false);
+  CHECK_FALSE(signalled([&] { f.apic.write_tpr(0x10); }));
+}

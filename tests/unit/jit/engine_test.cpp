@@ -2,8 +2,9 @@
 // block on its first run, and with the default hot threshold): self-modifying code
 // (patch the next instruction, patch the running block, code written through another
 // mapping then executed), a fault in the middle of a translated block, exact
-// instruction budgets, chaining statistics, and the inline soft-TLB memory operands
-// (hits, misses, page-crossing, faults, stores to code pages).
+// instruction budgets, chaining statistics, the inline soft-TLB memory operands
+// (hits, misses, page-crossing, faults, stores to code pages), and the jump table
+// probed inline at calls across pages and returns (hits, remapped and dropped code).
 #include <catch2/catch.hpp>
 
 #include <vector>
@@ -22,12 +23,14 @@ constexpr uint64_t kAlias = 0x100000;  // linear kAlias + x maps to physical x
 
 enum class Engine { Interp, JitFirstRun, JitHot };
 
-// Identity below kAlias, an alias of low memory above it, #PF from kFaultAt up.
+// Identity below kAlias, an alias of low memory above it (moved up by `remap`), #PF
+// from kFaultAt up.
 struct AliasTranslator : AddressTranslator {
   static constexpr uint64_t kFaultAt = 0x200000;
+  uint64_t remap = 0;
   Translation translate(uint64_t lin, Access a, unsigned cpl) override {
     if (lin < kAlias) return {true, lin, {}};
-    if (lin < kFaultAt) return {true, lin - kAlias, {}};
+    if (lin < kFaultAt) return {true, lin - kAlias + remap, {}};
     Translation t;
     t.ok = false;
     t.fault.vector = kPF;
@@ -614,4 +617,49 @@ TEST_CASE("inline XCHG/XADD/CBW/CWD/NOP match the interpreter", "[jit]") {
   const auto& st = m.cpu.jit_engine()->stats();
   INFO(st.insns_inline << " of " << st.insns_translated << " inline");
   CHECK(st.insns_translated - st.insns_inline == 2);
+}
+
+TEST_CASE("jump table: returns and calls across pages hit inline; remapping and dropping code invalidate", "[jit]") {
+  for (Engine e : available_engines()) {
+    INFO(engine_name(e));
+    Machine m(e);
+    // kMain: L: call F ; dec ecx ; jnz L ; int3   -- F on another page (through the
+    // alias), so both the call and the return go through the jump table.
+    constexpr uint64_t kF = kAlias + 0x5000;
+    std::vector<uint8_t> main = {0xe8, 0, 0, 0, 0, 0xff, 0xc9, 0x75, 0xf7, 0xcc};
+    rel32(main, 1, static_cast<int64_t>(kF - (kMain + 5)));
+    m.load(main, kMain);
+    m.load({0x83, 0xc0, 0x01, 0xc3}, 0x5000);  // F: add eax, 1 ; ret
+    m.load({0x83, 0xc0, 0x64, 0xc3}, 0x6000);  // F after the remap: add eax, 100 ; ret
+    auto run_loop = [&] {
+      m.cpu.state().rip = kMain;
+      m.r(RAX) = 0;
+      m.r(RCX) = 500;
+      REQUIRE(m.cpu.run(100000).reason == RunResult::Reason::Exception);
+      return m.r(RAX);
+    };
+    CHECK(run_loop() == 500);
+    const uint32_t mode = m.cpu.state().mode_key();
+    jit::Engine* jit = m.cpu.jit_engine();
+    if (jit) {
+      // 1000 indirect transfers; the C++ lookup only saw the first few of them.
+      CHECK(jit->stats().lookup_hits + jit->stats().lookup_misses < 50);
+      CHECK(jit->jump_table().find(kF, mode) != nullptr);
+      CHECK(jit->jump_table().find(kMain + 5, mode) != nullptr);
+      // A CPL change keeps the table (entries are tagged with the mode, CPL included).
+      m.cpu.flush_tlb_for_cpl_change();
+      CHECK(jit->jump_table().find(kF, mode) != nullptr);
+    }
+    // A new mapping of F's page (the guest rewrote its page table, then flushed).
+    m.tr.remap = 0x1000;
+    m.cpu.flush_tlb();
+    if (jit) CHECK(jit->jump_table().find(kF, mode) == nullptr);
+    CHECK(run_loop() == 50000);
+    // F's code rewritten under it: its translation (and its jump-table slot) is dropped.
+    if (jit) REQUIRE(jit->jump_table().find(kF, mode) != nullptr);
+    const uint8_t imm = 7;
+    REQUIRE(m.mem.write_bytes(0x6002, &imm, 1));
+    if (jit) CHECK(jit->jump_table().find(kF, mode) == nullptr);
+    CHECK(run_loop() == 3500);
+  }
 }
