@@ -27,7 +27,10 @@ struct CpuLayout {
   int32_t stop_block = 0;    // bool: end the block after this instruction
   int32_t exit_request = 0;  // uint32_t: leave generated code at the next block
   int32_t chain_left = 0;    // int32_t: blocks generated code may still chain through
-  int32_t tlb = 0;           // Cpu::TlbEntry[512]: read_tag, read_host, write_tag, write_host
+  // Cpu::TlbEntry[512] of each privilege class (read_tag, read_host, write_tag,
+  // write_host): a block probes the set of the CPL in its mode key.
+  int32_t tlb_supervisor = 0;
+  int32_t tlb_user = 0;
   int32_t fs_base = 0;       // uint64_t: CpuState::seg[FS].base
   int32_t gs_base = 0;       // uint64_t: CpuState::seg[GS].base
 };

@@ -45,7 +45,8 @@ Engine::Engine(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes)
   l.stop_block = at(&cpu.stop_block_);
   l.exit_request = at(&cpu.exit_request_);
   l.chain_left = at(&cpu.chain_left_);
-  l.tlb = at(&cpu.tlb_[0]);
+  l.tlb_supervisor = at(&cpu.tlb_[Cpu::kTlbSetSupervisor][0]);
+  l.tlb_user = at(&cpu.tlb_[Cpu::kTlbSetUser][0]);
   l.fs_base = at(&cpu.s_.seg[isa::SEG_FS].base);
   l.gs_base = at(&cpu.s_.seg[isa::SEG_GS].base);
   static_assert(sizeof(Cpu::TlbEntry) == 32 && offsetof(Cpu::TlbEntry, read_host) == 8 &&

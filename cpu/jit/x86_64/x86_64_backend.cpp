@@ -56,7 +56,6 @@ class X86_64Backend final : public Backend {
     state_.rip = l.rip;
     state_.retired = l.retired;
     state_.budget = l.budget;
-    state_.tlb = l.tlb;
     state_.fs_base = l.fs_base;
     state_.gs_base = l.gs_base;
     state_.load = &slow_load;
@@ -98,6 +97,8 @@ class X86_64Backend final : public Backend {
     e.jcc32(S, exit_off);
     const std::vector<bool> inline_ok = plan_inline(b);
     t.inline_insns = t.inline_memory_insns = 0;
+    // The block runs at one CPL (its mode key): probe that privilege class's TLB set.
+    state_.tlb = ((b.mode >> 8) & 3) == 3 ? layout_.tlb_user : layout_.tlb_supervisor;
     Emitter em(e, state_);
     unsigned pending = 0;  // inline instructions not yet retired in memory
     auto flush_pending = [&] {
