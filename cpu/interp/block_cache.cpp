@@ -44,8 +44,9 @@ void BlockCache::invalidate_page(uint64_t phys_page) {
   by_page_.erase(it);
   for (Block* v : victims) {
     if (listener_) listener_->block_dropped(v);
-    JumpEntry& j = jump_[jump_index(v->linear)];
-    if (j.block == v) j = JumpEntry{};
+    JumpEntry* set = &jump_[jump_index(v->linear)];
+    for (unsigned w = 0; w < 2; ++w)
+      if (set[w].block == v) set[w] = JumpEntry{};
     // Unlink from the other page's list too.
     for (uint64_t p : v->pages) {
       if (p == phys_page || p == ~uint64_t{0}) continue;

@@ -48,19 +48,29 @@ class BlockListener {
 
 class BlockCache {
  public:
-  static constexpr unsigned kJumpPageBits = 6;  // slot run of a page: 64 slots
-  static constexpr unsigned kJumpCacheSize = 1u << (2 * kJumpPageBits);
+  // Two-way set-associative on (5 bits of the page number, 7 bits hashed from the whole
+  // address): a page owns a run of 256 slots (INVLPG clears just those), pages 32 apart
+  // share runs. A new entry takes way 0 and moves the old one to way 1.
+  static constexpr unsigned kJumpPageBits = 8;   // slot run of a page: 256 slots
+  static constexpr unsigned kJumpColorBits = 5;  // runs
+  static constexpr unsigned kJumpCacheSize = 1u << (kJumpPageBits + kJumpColorBits);
   static constexpr unsigned kMaxBlockInsns = 64;
 
   Block* jump_lookup(uint64_t linear, uint32_t mode) const {
-    const JumpEntry& j = jump_[jump_index(linear)];
-    if (j.linear != linear || j.mode != mode) return nullptr;
-    const uint32_t floor = (j.stamp & kStampGlobal) ? global_floor_ : epoch_;
-    return (j.stamp & ~kStampGlobal) >= floor ? j.block : nullptr;
+    const JumpEntry* set = &jump_[jump_index(linear)];
+    for (unsigned w = 0; w < 2; ++w) {
+      const JumpEntry& j = set[w];
+      if (j.linear != linear || j.mode != mode) continue;
+      const uint32_t floor = (j.stamp & kStampGlobal) ? global_floor_ : epoch_;
+      return (j.stamp & ~kStampGlobal) >= floor ? j.block : nullptr;
+    }
+    return nullptr;
   }
   // `global`: the block's page translation is global (survives CR3 writes).
   void jump_insert(Block* b, bool global) {
-    jump_[jump_index(b->linear)] = JumpEntry{b->linear, b->mode, epoch_ | (global ? kStampGlobal : 0), b};
+    JumpEntry* set = &jump_[jump_index(b->linear)];
+    if (set[0].linear != b->linear || set[0].mode != b->mode) set[1] = set[0];
+    set[0] = JumpEntry{b->linear, b->mode, epoch_ | (global ? kStampGlobal : 0), b};
   }
   // CR3 write without PCID: drops the entries of non-global pages.
   void jump_drop_nonglobal() { next_epoch(); }
@@ -90,12 +100,12 @@ class BlockCache {
     Block* block = nullptr;
   };
   static constexpr uint32_t kStampGlobal = 1u << 31;
-  // Page number bits pick the run of slots, offset bits the slot within it.
+  // First slot of the address's set (two consecutive slots): page number bits pick the
+  // run, a multiplicative hash of the address the set within it.
   static unsigned jump_index(uint64_t linear) {
-    constexpr unsigned run = (1u << kJumpPageBits) - 1;
-    const auto page = static_cast<unsigned>(linear >> 12) & run;
-    const auto slot = static_cast<unsigned>(linear ^ (linear >> kJumpPageBits)) & run;
-    return page << kJumpPageBits | slot;
+    const auto color = static_cast<unsigned>(linear >> 12) & ((1u << kJumpColorBits) - 1);
+    const auto set = (static_cast<uint32_t>(linear) * 0x9e3779b1u) >> (32 - (kJumpPageBits - 1));
+    return color << kJumpPageBits | set << 1;
   }
   // Valid entries: stamp == epoch_, or global with stamp >= global_floor_.
   void next_epoch();
