@@ -7,7 +7,9 @@ every run, then medians and ratios to QEMU.
 
 Each step is timed twice: from the host (command sent -> its end marker on the console,
 which includes a little serial echo) and inside the guest (/proc/uptime before and
-after; the guest's clock is only as good as the machine's timers).
+after; the guest's clock is only as good as the machine's timers). Each run line also
+gives the CPU seconds the machine's process used from boot to exit (less sensitive to
+a loaded host than the wall-clock figures).
 
 usage: bench/guest_workload.py [--runs N] [--machines emu-pvh,qemu] [--lines N]
                                [--forks N] [--timeout S] [--log-dir DIR]
@@ -65,6 +67,8 @@ def one_run(machine, paths, plan, timeout, log_path):
         out = None
     finally:
         run.close()
+    if out is not None:
+        out["cpu seconds"] = run.cpu_seconds  # the machine's process, boot to exit
     return out
 
 
@@ -102,8 +106,8 @@ def main():
                 host[label][m].append(h)
                 guest[label][m].append(g)
                 parts.append("%s %.2f/%.2f" % (re.split(r"[ (]", label)[0], h, g))
-            print("run %d %-10s %s  (host/guest s; %d bytes of data)" % (i + 1, m, "  ".join(parts), out["data bytes"]),
-                  flush=True)
+            print("run %d %-10s %s  (host/guest s; %d bytes of data; %.1f CPU s in all)"
+                  % (i + 1, m, "  ".join(parts), out["data bytes"], out["cpu seconds"]), flush=True)
     benchlib.print_table("medians of %d runs, timed from the host (ratios: machine / qemu)" % args.runs,
                          [(label, host[label]) for label, _ in plan], machines)
     benchlib.print_table("medians of %d runs, timed inside the guest (/proc/uptime)" % args.runs,

@@ -1,7 +1,9 @@
 // Linear-to-physical translation, the interface the page walker (memory/, with the
 // system step) implements. The CPU's soft TLB (cpu/cpu.h: TlbEntry) caches its answers
 // per 4 KiB page, as DESIGN.md's soft TLB describes; the TLB is flushed through
-// Cpu::flush_tlb() when translations change (CR3/CR0/CR4 writes, INVLPG, map changes).
+// Cpu::flush_tlb() when translations change (CR0/CR4/EFER writes, map changes), keeps
+// global pages on CR3 writes (Cpu::flush_tlb_nonglobal) and drops one page on INVLPG
+// (Cpu::flush_tlb_page).
 #pragma once
 #include <cstdint>
 
@@ -15,6 +17,8 @@ struct Translation {
   bool ok = true;
   uint64_t phys = 0;
   CpuException fault;  // when !ok (normally #PF with error code and fault address)
+  bool global = false;        // survives CR3 writes (PTE.G with CR4.PGE)
+  uint64_t page_size = 4096;  // of the page mapping it (2/4 MiB or 1 GiB: INVLPG drops it whole)
 };
 
 class AddressTranslator {
@@ -27,7 +31,11 @@ class AddressTranslator {
 // walker in memory/ replaces this when CR0.PG is set.
 class IdentityTranslator final : public AddressTranslator {
  public:
-  Translation translate(uint64_t linear, Access, unsigned) override { return {true, linear, {}}; }
+  Translation translate(uint64_t linear, Access, unsigned) override {
+    Translation t;
+    t.phys = linear;
+    return t;
+  }
 };
 
 }  // namespace emu

@@ -2,6 +2,7 @@
 // crossing, MMIO, writes to pages holding decoded code) and the stack helpers.
 #include "cpu/cpu.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "cpu/interp/block_cache.h"
@@ -83,14 +84,56 @@ void Cpu::set_real_mode() {
 }
 
 void Cpu::flush_tlb() {
-  flush_tlb_for_cpl_change();
+  for (auto& set : tlb_)
+    for (auto& e : set) e = TlbEntry{};
+  std::memset(tlb_global_, 0, sizeof tlb_global_);
+  large_first_ = ~uint64_t{0};
+  large_last_ = 0;
+  tlb_generation_ = mem_.generation();
   blocks_->flush_jump_cache();  // it maps linear RIPs to blocks: a translation cache too
   if (jit_) jit_->linear_mappings_changed();  // so does the JIT's jump table
 }
 
-void Cpu::flush_tlb_for_cpl_change() {
-  for (auto& e : tlb_) e = TlbEntry{};
-  tlb_generation_ = mem_.generation();
+void Cpu::flush_tlb_nonglobal() {
+  for (unsigned set = 0; set < kTlbSets; ++set)
+    for (unsigned k = 0; k < kTlbSize; ++k) {
+      const uint8_t g = tlb_global_[set][k];
+      if (g == 3) continue;
+      TlbEntry& e = tlb_[set][k];
+      if (!(g & 1)) e.read_tag = 1;
+      if (!(g & 2)) e.write_tag = 1;
+    }
+  blocks_->jump_drop_nonglobal();
+  if (jit_) jit_->linear_mappings_changed();  // the JIT's jump table has no global bits
+}
+
+void Cpu::flush_tlb_page(uint64_t lin) {
+  if (lin >= large_first_ && lin <= large_last_) {
+    flush_tlb();
+    return;
+  }
+  const uint64_t page = lin & ~uint64_t{0xfff};
+  for (auto& set : tlb_) {
+    TlbEntry& e = set[(lin >> 12) & (kTlbSize - 1)];
+    if (e.read_tag == page) e.read_tag = 1;
+    if (e.write_tag == page) e.write_tag = 1;
+  }
+  blocks_->jump_drop_page(page);
+  if (jit_) jit_->linear_page_changed(page);
+}
+
+void Cpu::note_large_page(uint64_t lin, uint64_t page_size) {
+  if (page_size <= 0x1000) return;
+  const uint64_t first = lin & ~(page_size - 1);
+  large_first_ = std::min(large_first_, first);
+  large_last_ = std::max(large_last_, first + (page_size - 1));
+}
+
+void Cpu::note_fill(uint64_t lin, bool write, const Translation& t) {
+  uint8_t& g = tlb_global_[tlb_set(s_.cpl)][(lin >> 12) & (kTlbSize - 1)];
+  const unsigned bit = write ? 2 : 1;
+  g = static_cast<uint8_t>(t.global ? (g | bit) : (g & ~bit));
+  note_large_page(lin, t.page_size);
 }
 
 void Cpu::flush_code_cache() {
@@ -114,10 +157,12 @@ void Cpu::raise_exception(const CpuException& e) {
   std::longjmp(*fault_jmp_, 1);
 }
 
-uint64_t Cpu::translate_or_raise(uint64_t lin, Access access) {
+uint64_t Cpu::translate_or_raise(uint64_t lin, Access access) { return translate_checked(lin, access).phys; }
+
+Translation Cpu::translate_checked(uint64_t lin, Access access) {
   Translation t = translator_->translate(lin, access, s_.cpl);
   if (!t.ok) raise_exception(t.fault);
-  return t.phys;
+  return t;
 }
 
 uint64_t Cpu::read_slow(uint64_t lin, unsigned size) {
@@ -134,12 +179,14 @@ uint64_t Cpu::read_slow(uint64_t lin, unsigned size) {
     }
     return v;
   }
-  uint64_t pa = translate_or_raise(lin, Access::Read);
+  const Translation t = translate_checked(lin, Access::Read);
+  const uint64_t pa = t.phys;
   uint64_t page = pa & ~uint64_t{0xfff};
   if (uint8_t* host = mem_.host_pointer(page, 0x1000, false)) {
-    TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
+    TlbEntry& e = tlb_entry(lin);
     e.read_tag = lin & ~uint64_t{0xfff};
     e.read_host = host;
+    note_fill(lin, false, t);
     uint8_t* p = host + off;
     switch (size) {
       case 1: return *p;
@@ -165,14 +212,16 @@ void Cpu::write_slow(uint64_t lin, unsigned size, uint64_t v) {
     }
     return;
   }
-  uint64_t pa = translate_or_raise(lin, Access::Write);
+  const Translation t = translate_checked(lin, Access::Write);
+  const uint64_t pa = t.phys;
   uint64_t page = pa & ~uint64_t{0xfff};
   if (is_code_page(page)) invalidate_code_page(page);
   if (uint8_t* host = mem_.host_pointer(page, 0x1000, true)) {
-    TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
+    TlbEntry& e = tlb_entry(lin);
     if (!is_code_page(page)) {
       e.write_tag = lin & ~uint64_t{0xfff};
       e.write_host = host;
+      note_fill(lin, true, t);
     }
     uint8_t* p = host + off;
     switch (size) {
@@ -225,8 +274,13 @@ void Cpu::segments_changed() {
 
 void Cpu::note_code_page(uint64_t phys_page) {
   if (code_pages_.insert(phys_page).second) {
-    // Stores to this page must now take the slow path, which invalidates its blocks.
-    for (auto& e : tlb_) e.write_tag = 1;
+    // Stores to this page must now take the slow path, which invalidates its blocks:
+    // drop the write entries that reach it (through any linear alias).
+    const uint8_t* host = mem_.host_pointer(phys_page, 0x1000, true);
+    if (!host) return;  // not RAM: never cached for writing
+    for (auto& set : tlb_)
+      for (auto& e : set)
+        if (e.write_host == host) e.write_tag = 1;
   }
 }
 

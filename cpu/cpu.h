@@ -99,12 +99,13 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   void clear_halted() { halted_ = false; }
 
   void set_translator(AddressTranslator* t) { translator_ = t ? t : &identity_; flush_tlb(); }
+  // Soft TLB and jump cache invalidation. flush_tlb: every translation (paging mode or
+  // permission inputs changed, map changed); flush_tlb_nonglobal: a CR3 write (keeps
+  // global pages); flush_tlb_page: INVLPG (the page in every privilege set; the whole
+  // TLB if it lies in a large page).
   void flush_tlb();
-  // The CPL changed: drops the soft TLB (it holds the old CPL's access rights) but keeps
-  // the jump caches (the interpreter's and the JIT's): their entries are keyed by the
-  // mode, CPL included, were filled after a fetch check at that CPL, and the linear
-  // mappings did not change.
-  void flush_tlb_for_cpl_change();
+  void flush_tlb_nonglobal();
+  void flush_tlb_page(uint64_t lin);
   // Drops every decoded block (e.g. after loading code with PhysicalMemory directly).
   void flush_code_cache();
 
@@ -148,14 +149,14 @@ class Cpu final : private PhysicalMemory::WriteObserver {
 
   template <class T>
   T read_lin(uint64_t lin) {
-    const TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
+    const TlbEntry& e = tlb_entry(lin);
     if (e.read_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - sizeof(T))
       return load_le<T>(e.read_host + (lin & 0xfff));
     return static_cast<T>(read_slow(lin, sizeof(T)));
   }
   template <class T>
   void write_lin(uint64_t lin, T v) {
-    const TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
+    const TlbEntry& e = tlb_entry(lin);
     if (e.write_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - sizeof(T)) {
       store_le<T>(e.write_host + (lin & 0xfff), v);
       return;
@@ -184,7 +185,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // reports a write (as hardware does for RMW instructions).
   uint64_t read_mem_rmw(unsigned seg, uint64_t off, unsigned size) {
     uint64_t lin = linear(seg, off, size, Access::Write);
-    const TlbEntry& e = tlb_[(lin >> 12) & (kTlbSize - 1)];
+    const TlbEntry& e = tlb_entry(lin);
     if (!(e.write_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - size)) {
       translate_or_raise(lin, Access::Write);
       translate_or_raise(lin + size - 1, Access::Write);
@@ -290,6 +291,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
 
   // Translates for instruction fetch; raises the fault on failure.
   uint64_t translate_or_raise(uint64_t lin, Access access);
+  Translation translate_checked(uint64_t lin, Access access);  // the same, whole answer
   PhysicalMemory& memory() { return mem_; }
 
  private:
@@ -302,6 +304,15 @@ class Cpu final : private PhysicalMemory::WriteObserver {
     uint8_t* write_host = nullptr;
   };
   static constexpr unsigned kTlbSize = 512;
+  // One TLB set per privilege class, like QEMU's MMU indexes: entries are filled with
+  // the permission checks of their class, so a CPL change only selects the other set.
+  // (SMAP would need the supervisor set to follow EFLAGS.AC; CR4.SMAP is not offered.)
+  static constexpr unsigned kTlbSetSupervisor = 0, kTlbSetUser = 1, kTlbSets = 2;
+  static constexpr unsigned tlb_set(unsigned cpl) { return (cpl + 1) >> 2; }  // CPL 3 -> user
+  TlbEntry& tlb_entry(uint64_t lin) { return tlb_[tlb_set(s_.cpl)][(lin >> 12) & (kTlbSize - 1)]; }
+  // Records what a fill or a jump-cache insert needs for later invalidation.
+  void note_fill(uint64_t lin, bool write, const Translation& t);
+  void note_large_page(uint64_t lin, uint64_t page_size);
 
   uint64_t read_slow(uint64_t lin, unsigned size);
   void write_slow(uint64_t lin, unsigned size, uint64_t v);
@@ -321,7 +332,12 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   IoSpace* io_;
   IdentityTranslator identity_;
   AddressTranslator* translator_ = &identity_;
-  TlbEntry tlb_[kTlbSize];
+  TlbEntry tlb_[kTlbSets][kTlbSize];
+  // Per entry: bit 0 = its read half maps a global page, bit 1 = its write half does.
+  uint8_t tlb_global_[kTlbSets][kTlbSize] = {};
+  // Linear range covering every large page cached since the last full flush (INVLPG
+  // inside it flushes everything, as it must drop the whole large page).
+  uint64_t large_first_ = ~uint64_t{0}, large_last_ = 0;
   uint64_t tlb_generation_ = ~uint64_t{0};
   bool mode64_ = false;
   // Per segment register, outside 64-bit mode: the offsets reads ([0]) and writes ([1])

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "base/endian.h"
+
 namespace emu {
 namespace {
 
@@ -17,8 +19,32 @@ constexpr uint64_t kPS = 1ull << 7;
 constexpr uint64_t kG = 1ull << 8;
 constexpr uint64_t kXD = 1ull << 63;
 
+// A page-table entry in guest memory: entries in RAM are read and updated through a
+// host pointer (one region lookup per entry); others (ROM, MMIO, unmapped) through
+// PhysicalMemory::read and are never written.
+struct EntryRef {
+  uint8_t* host = nullptr;  // null: not in RAM
+};
+
+uint64_t read_entry(PhysicalMemory& m, uint64_t addr, unsigned size, EntryRef* ref) {
+  ref->host = m.host_pointer(addr, size, true);
+  if (!ref->host) return m.read(addr, size);
+  return size == 8 ? load_le64(ref->host) : load_le32(ref->host);
+}
+
+void set_bits(const EntryRef& ref, unsigned size, uint64_t bits) {
+  if (!ref.host) return;  // page tables outside RAM are never written
+  if (size == 8) {
+    const uint64_t v = load_le64(ref.host);
+    if ((v & bits) != bits) store_le64(ref.host, v | bits);
+  } else {
+    const uint32_t v = load_le32(ref.host);
+    if ((v & bits) != bits) store_le32(ref.host, static_cast<uint32_t>(v | bits));
+  }
+}
+
 struct Leaf {
-  uint64_t entry_addr[4];  // physical addresses of the entries used (for A/D updates)
+  EntryRef entry[4];  // the entries used (for A/D updates)
   unsigned levels = 0;
   uint64_t leaf_entry = 0;
   bool writable = true, user = true, no_exec = false;
@@ -34,14 +60,6 @@ PageWalkResult fault(const PageAccess& a, const PagingContext& ctx, uint32_t bit
   return t;
 }
 
-uint64_t read_entry(PhysicalMemory& m, uint64_t addr, unsigned size) { return m.read(addr, size); }
-
-void set_bits(PhysicalMemory& m, uint64_t addr, unsigned size, uint64_t bits) {
-  uint8_t* p = m.host_pointer(addr, size, true);
-  if (!p) return;  // page tables outside RAM are never written
-  uint64_t v = m.read(addr, size);
-  if ((v & bits) != bits) m.write(addr, size, v | bits);
-}
 
 // Applies the access-rights rules of SDM 4.6 to the combined rights of a translation.
 bool access_allowed(const PagingContext& ctx, const PageAccess& a, bool writable, bool user, bool no_exec) {
@@ -82,9 +100,9 @@ PageWalkResult walk_page_tables(PhysicalMemory& memory, const PagingContext& ctx
   if (ctx.mode == PagingMode::Legacy32) {
     linear &= 0xffffffffu;
     const uint64_t pde_addr = (ctx.cr3 & 0xfffff000u) | ((linear >> 22) << 2);
-    const uint64_t pde = read_entry(memory, pde_addr, 4);
+    const uint64_t pde = read_entry(memory, pde_addr, 4, &leaf.entry[leaf.levels]);
     if (!(pde & kP)) return fault(access, ctx, 0);
-    leaf.entry_addr[leaf.levels++] = pde_addr;
+    leaf.levels++;
     leaf.writable = pde & kRW;
     leaf.user = pde & kUS;
     if ((pde & kPS) && ctx.pse) {
@@ -98,9 +116,9 @@ PageWalkResult walk_page_tables(PhysicalMemory& memory, const PagingContext& ctx
       leaf.leaf_entry = pde;
     } else {
       const uint64_t pte_addr = (pde & 0xfffff000u) | (((linear >> 12) & 0x3ff) << 2);
-      const uint64_t pte = read_entry(memory, pte_addr, 4);
+      const uint64_t pte = read_entry(memory, pte_addr, 4, &leaf.entry[leaf.levels]);
       if (!(pte & kP)) return fault(access, ctx, 0);
-      leaf.entry_addr[leaf.levels++] = pte_addr;
+      leaf.levels++;
       leaf.writable = leaf.writable && (pte & kRW);
       leaf.user = leaf.user && (pte & kUS);
       page_base = pte & 0xfffff000u;
@@ -129,14 +147,14 @@ PageWalkResult walk_page_tables(PhysicalMemory& memory, const PagingContext& ctx
     for (;; level--) {
       const unsigned shift = 12 + 9 * level;
       const uint64_t entry_addr = table | (((linear >> shift) & 0x1ff) << 3);
-      const uint64_t e = read_entry(memory, entry_addr, 8);
+      const uint64_t e = read_entry(memory, entry_addr, 8, &leaf.entry[leaf.levels]);
       if (!(e & kP)) return fault(access, ctx, 0);
       uint64_t bad = e & reserved;
       const bool large = level > 0 && (e & kPS);
       if (large && (level == 3 || (level == 2 && !ctx.gb_pages))) bad |= kPS;  // PS reserved in PML4E; 1 GiB pages only if offered
       if (large && !(bad & kPS)) bad |= e & (((1ull << shift) - 1) & ~0x1fffull);  // reserved low address bits of a large page
       if (bad) return fault(access, ctx, pf::kPresent | pf::kReserved);
-      leaf.entry_addr[leaf.levels++] = entry_addr;
+      leaf.levels++;
       leaf.writable = leaf.writable && (e & kRW);
       leaf.user = leaf.user && (e & kUS);
       leaf.no_exec = leaf.no_exec || (ctx.nxe && (e & kXD));
@@ -156,7 +174,7 @@ PageWalkResult walk_page_tables(PhysicalMemory& memory, const PagingContext& ctx
   const unsigned esize = ctx.mode == PagingMode::Legacy32 ? 4 : 8;
   for (unsigned i = 0; i < leaf.levels; i++) {
     const bool is_leaf = i + 1 == leaf.levels;
-    set_bits(memory, leaf.entry_addr[i], esize, kA | (is_leaf && access.kind == AccessKind::Write ? kD : 0));
+    set_bits(leaf.entry[i], esize, kA | (is_leaf && access.kind == AccessKind::Write ? kD : 0));
   }
 
   t.ok = true;

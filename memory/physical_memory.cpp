@@ -4,6 +4,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <stdexcept>
@@ -31,6 +32,7 @@ uint8_t* PhysicalMemory::add_ram(uint64_t base, uint64_t size, std::string name)
   regions_.push_back({base, size, Kind::Ram, host, nullptr, std::move(name)});
   ram_total_ += size;
   generation_++;
+  rebuild_spans();
   return host;
 }
 
@@ -41,36 +43,67 @@ uint8_t* PhysicalMemory::add_rom(uint64_t base, const void* data, uint64_t size,
   std::memcpy(host, data, size);
   regions_.push_back({base, rounded, Kind::Rom, host, nullptr, std::move(name)});
   generation_++;
+  rebuild_spans();
   return host;
 }
 
 void PhysicalMemory::add_mmio(uint64_t base, uint64_t size, IoHandler* handler, std::string name) {
   regions_.push_back({base, size, Kind::Mmio, nullptr, handler, std::move(name)});
   generation_++;
+  rebuild_spans();
 }
 
 void PhysicalMemory::remove_mmio(IoHandler* handler) {
   std::erase_if(regions_, [&](const Region& r) { return r.kind == Kind::Mmio && r.handler == handler; });
   generation_++;
+  rebuild_spans();
+}
+
+void PhysicalMemory::rebuild_spans() {
+  spans_.clear();
+  for (const Region& r : regions_) {  // oldest first: each one covers what it overlaps
+    if (r.size == 0) continue;
+    const uint64_t first = r.base, last = r.base + (r.size - 1);
+    std::vector<Span> next;
+    for (const Span& s : spans_) {
+      if (s.last < first || s.base > last) {
+        next.push_back(s);
+        continue;
+      }
+      if (s.base < first) next.push_back({s.base, first - 1, s.region});
+      if (s.last > last) next.push_back({last + 1, s.last, s.region});
+    }
+    next.push_back({first, last, &r});
+    std::sort(next.begin(), next.end(), [](const Span& a, const Span& b) { return a.base < b.base; });
+    spans_ = std::move(next);
+  }
+}
+
+const PhysicalMemory::Span* PhysicalMemory::find_span(uint64_t paddr) const {
+  auto it = std::upper_bound(spans_.begin(), spans_.end(), paddr, [](uint64_t a, const Span& s) { return a < s.base; });
+  if (it == spans_.begin()) return nullptr;
+  --it;
+  return paddr <= it->last ? &*it : nullptr;
 }
 
 const PhysicalMemory::Region* PhysicalMemory::find(uint64_t paddr) const {
-  for (auto it = regions_.rbegin(); it != regions_.rend(); ++it)
-    if (paddr >= it->base && paddr - it->base < it->size) return &*it;
-  return nullptr;
+  const Span* s = find_span(paddr);
+  return s ? s->region : nullptr;
 }
 
 uint8_t* PhysicalMemory::host_pointer(uint64_t paddr, uint64_t len, bool writable) {
-  const Region* r = find(paddr);
-  if (!r || r->kind == Kind::Mmio || (writable && r->kind != Kind::Ram)) return nullptr;
-  uint64_t off = paddr - r->base;
-  if (len > r->size - off) return nullptr;
-  return r->host + off;
+  const Span* s = find_span(paddr);
+  if (!s) return nullptr;
+  const Region* r = s->region;
+  if (r->kind == Kind::Mmio || (writable && r->kind != Kind::Ram)) return nullptr;
+  if (len > 0 && len - 1 > s->last - paddr) return nullptr;  // runs past what this region shows
+  return r->host + (paddr - r->base);
 }
 
 uint64_t PhysicalMemory::read(uint64_t paddr, unsigned size) {
-  const Region* r = find(paddr);
-  if (r && r->kind != Kind::Mmio && size <= r->size - (paddr - r->base)) {
+  const Span* s = find_span(paddr);
+  const Region* r = s ? s->region : nullptr;
+  if (r && r->kind != Kind::Mmio && size - 1 <= s->last - paddr) {
     const uint8_t* p = r->host + (paddr - r->base);
     switch (size) {
       case 1: return *p;
@@ -90,8 +123,9 @@ uint64_t PhysicalMemory::read(uint64_t paddr, unsigned size) {
 }
 
 void PhysicalMemory::write(uint64_t paddr, unsigned size, uint64_t value) {
-  const Region* r = find(paddr);
-  if (r && r->kind == Kind::Ram && size <= r->size - (paddr - r->base)) {
+  const Span* s = find_span(paddr);
+  const Region* r = s ? s->region : nullptr;
+  if (r && r->kind == Kind::Ram && size - 1 <= s->last - paddr) {
     uint8_t* p = r->host + (paddr - r->base);
     switch (size) {
       case 1: *p = static_cast<uint8_t>(value); break;

@@ -76,7 +76,18 @@ class PhysicalMemory {
   uint64_t generation() const { return generation_; }
 
  private:
-  std::vector<Region> regions_;  // in insertion order; find() searches newest first
+  // The map flattened for lookups: sorted, non-overlapping spans, each owned by the
+  // region visible there (the newest one), rebuilt on every change.
+  struct Span {
+    uint64_t base;
+    uint64_t last;  // inclusive
+    const Region* region;
+  };
+  const Span* find_span(uint64_t paddr) const;
+  void rebuild_spans();
+
+  std::vector<Region> regions_;  // in insertion order; later ones win where they overlap
+  std::vector<Span> spans_;
   std::vector<std::pair<uint8_t*, size_t>> allocations_;
   uint64_t ram_total_ = 0;
   uint64_t generation_ = 0;

@@ -19,8 +19,22 @@ Block* BlockCache::insert(std::unique_ptr<Block> b) {
     if (p != ~uint64_t{0}) by_page_[p].push_back(raw);
   by_start_[Start{raw->phys, raw->linear}].push_back(std::move(b));
   ++count_;
-  jump_insert(raw);
   return raw;
+}
+
+void BlockCache::next_epoch() {
+  if (++epoch_ == kStampGlobal) {  // wrapped: clear for real and start again
+    for (auto& j : jump_) j = JumpEntry{};
+    epoch_ = global_floor_ = 1;
+  }
+}
+
+void BlockCache::jump_drop_page(uint64_t linear_page) {
+  for (uint64_t page : {linear_page, linear_page - 0x1000}) {
+    JumpEntry* run = &jump_[jump_index(page) & ~((1u << kJumpPageBits) - 1)];
+    for (unsigned k = 0; k < (1u << kJumpPageBits); ++k)
+      if ((run[k].linear & ~uint64_t{0xfff}) == page) run[k] = JumpEntry{};
+  }
 }
 
 void BlockCache::invalidate_page(uint64_t phys_page) {
@@ -30,6 +44,9 @@ void BlockCache::invalidate_page(uint64_t phys_page) {
   by_page_.erase(it);
   for (Block* v : victims) {
     if (listener_) listener_->block_dropped(v);
+    JumpEntry* set = &jump_[jump_index(v->linear)];
+    for (unsigned w = 0; w < 2; ++w)
+      if (set[w].block == v) set[w] = JumpEntry{};
     // Unlink from the other page's list too.
     for (uint64_t p : v->pages) {
       if (p == phys_page || p == ~uint64_t{0}) continue;
@@ -53,7 +70,6 @@ void BlockCache::invalidate_page(uint64_t phys_page) {
     }
     if (vec.empty()) by_start_.erase(bit);
   }
-  flush_jump_cache();
 }
 
 void BlockCache::clear() {

@@ -1,6 +1,10 @@
 // The interpreter's cache of decoded blocks, keyed by guest physical address and the
 // CPU mode bits, with a direct-mapped jump cache on the linear RIP and per-page block
 // lists so that a write to a code page drops exactly the blocks decoded from it.
+// The jump cache caches linear->physical translations, so it follows the TLB's rules:
+// entries carry an epoch stamp (a CR3 write drops the non-global ones by bumping the
+// epoch, a full flush drops all, no memset), and each linear page owns a fixed run of
+// slots so INVLPG clears just that page's run.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -45,24 +49,46 @@ class BlockListener {
 
 class BlockCache {
  public:
-  static constexpr unsigned kJumpCacheSize = 4096;
+  // Two-way set-associative on (5 bits of the page number, 7 bits hashed from the whole
+  // address): a page owns a run of 256 slots (INVLPG clears just those), pages 32 apart
+  // share runs. A new entry takes way 0 and moves the old one to way 1.
+  static constexpr unsigned kJumpPageBits = 8;   // slot run of a page: 256 slots
+  static constexpr unsigned kJumpColorBits = 5;  // runs
+  static constexpr unsigned kJumpCacheSize = 1u << (kJumpPageBits + kJumpColorBits);
   static constexpr unsigned kMaxBlockInsns = 64;
 
   Block* jump_lookup(uint64_t linear, uint32_t mode) const {
-    const JumpEntry& j = jump_[jump_index(linear)];
-    return (j.block && j.linear == linear && j.mode == mode) ? j.block : nullptr;
+    const JumpEntry* set = &jump_[jump_index(linear)];
+    for (unsigned w = 0; w < 2; ++w) {
+      const JumpEntry& j = set[w];
+      if (j.linear != linear || j.mode != mode) continue;
+      const uint32_t floor = (j.stamp & kStampGlobal) ? global_floor_ : epoch_;
+      return (j.stamp & ~kStampGlobal) >= floor ? j.block : nullptr;
+    }
+    return nullptr;
   }
-  void jump_insert(Block* b) { jump_[jump_index(b->linear)] = JumpEntry{b->linear, b->mode, b}; }
+  // `global`: the block's page translation is global (survives CR3 writes).
+  void jump_insert(Block* b, bool global) {
+    JumpEntry* set = &jump_[jump_index(b->linear)];
+    if (set[0].linear != b->linear || set[0].mode != b->mode) set[1] = set[0];
+    set[0] = JumpEntry{b->linear, b->mode, epoch_ | (global ? kStampGlobal : 0), b};
+  }
+  // CR3 write without PCID: drops the entries of non-global pages.
+  void jump_drop_nonglobal() { next_epoch(); }
+  // INVLPG: drops the entries of blocks starting in this linear page or the one before
+  // (a block may run on into the next page).
+  void jump_drop_page(uint64_t linear_page);
 
   Block* find(uint64_t phys, uint32_t mode, uint64_t linear) const;
-  Block* insert(std::unique_ptr<Block> b);
+  Block* insert(std::unique_ptr<Block> b);  // the caller adds it to the jump cache
   // Drops every block with bytes in the physical page. Blocks are kept alive until
   // collect_garbage() so a running block can finish its current instruction.
   void invalidate_page(uint64_t phys_page);
   void clear();
   void collect_garbage() { graveyard_.clear(); }
   void flush_jump_cache() {
-    for (auto& j : jump_) j = JumpEntry{};
+    next_epoch();
+    global_floor_ = epoch_;
   }
   size_t size() const { return count_; }
   void set_listener(BlockListener* l) { listener_ = l; }
@@ -71,9 +97,19 @@ class BlockCache {
   struct JumpEntry {
     uint64_t linear = 0;
     uint32_t mode = 0;
+    uint32_t stamp = 0;  // epoch_ when inserted, | kStampGlobal for a global page
     Block* block = nullptr;
   };
-  static unsigned jump_index(uint64_t linear) { return static_cast<unsigned>((linear ^ (linear >> 12)) & (kJumpCacheSize - 1)); }
+  static constexpr uint32_t kStampGlobal = 1u << 31;
+  // First slot of the address's set (two consecutive slots): page number bits pick the
+  // run, a multiplicative hash of the address the set within it.
+  static unsigned jump_index(uint64_t linear) {
+    const auto color = static_cast<unsigned>(linear >> 12) & ((1u << kJumpColorBits) - 1);
+    const auto set = (static_cast<uint32_t>(linear) * 0x9e3779b1u) >> (32 - (kJumpPageBits - 1));
+    return color << kJumpPageBits | set << 1;
+  }
+  // Valid entries: stamp == epoch_, or global with stamp >= global_floor_.
+  void next_epoch();
 
   // Blocks by where they start: physical address and the linear address they were
   // decoded at (the vector holds one per mode). Keyed on both, so code mapped at many
@@ -89,6 +125,8 @@ class BlockCache {
   std::unordered_map<uint64_t, std::vector<Block*>> by_page_;
   std::vector<std::unique_ptr<Block>> graveyard_;
   JumpEntry jump_[kJumpCacheSize];
+  uint32_t epoch_ = 1;
+  uint32_t global_floor_ = 1;
   size_t count_ = 0;
   BlockListener* listener_ = nullptr;
 };

@@ -119,10 +119,12 @@ interp::Block* Cpu::block_at_rip() {
   uint64_t lin = mode64_ ? s_.rip : ((s_.seg[SEG_CS].base + s_.rip) & 0xffffffffu);
   Block* b = blocks_->jump_lookup(lin, mode);
   if (!b) {
-    uint64_t phys = translate_or_raise(lin, Access::Fetch);
-    b = blocks_->find(phys, mode, lin);
-    if (b) blocks_->jump_insert(b);
-    else b = decode_block(*this, *translator_, *blocks_, lin, mode);
+    const Translation t = translate_checked(lin, Access::Fetch);
+    b = blocks_->find(t.phys, mode, lin);
+    if (!b) b = decode_block(*this, *translator_, *blocks_, lin, mode);
+    // Global only if all of it lies in the global page (a second page may be remapped).
+    blocks_->jump_insert(b, t.global && b->pages[1] == ~uint64_t{0});
+    note_large_page(lin, t.page_size);
   }
   return b;
 }

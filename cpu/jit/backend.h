@@ -26,7 +26,10 @@ struct CpuLayout {
   int32_t budget = 0;        // uint64_t: instructions left in this run() call
   int32_t stop_block = 0;    // bool: end the block after this instruction
   int32_t attention = 0;     // uint32_t: nonzero = leave generated code at the next block
-  int32_t tlb = 0;           // Cpu::TlbEntry[512]: read_tag, read_host, write_tag, write_host
+  // Cpu::TlbEntry[512] of each privilege class (read_tag, read_host, write_tag,
+  // write_host): a block probes the set of the CPL in its mode key.
+  int32_t tlb_supervisor = 0;
+  int32_t tlb_user = 0;
   int32_t fs_base = 0;       // uint64_t: CpuState::seg[FS].base
   int32_t gs_base = 0;       // uint64_t: CpuState::seg[GS].base
 };

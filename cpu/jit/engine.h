@@ -53,6 +53,7 @@ class Engine final : public interp::BlockListener {
   void block_dropped(interp::Block* b) override;
   // Linear -> physical mappings changed (TLB flush): the jump table forgets every entry.
   void linear_mappings_changed() { jump_table_->invalidate_all(); }
+  void linear_page_changed(uint64_t page) { jump_table_->invalidate_page(page); }
   const JumpTable& jump_table() const { return *jump_table_; }
   // Drops every translation and empties the code cache.
   void flush();

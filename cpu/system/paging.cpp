@@ -30,11 +30,17 @@ PagingContext SystemPaging::context() const {
 }
 
 Translation SystemPaging::walk(uint64_t linear, Access access, const PageAccess& pa) {
-  if (!(s_.cr0 & kCr0PG)) return {true, linear, {}};
+  if (!(s_.cr0 & kCr0PG)) {
+    Translation t;
+    t.phys = linear;
+    return t;
+  }
   PageWalkResult r = walk_page_tables(mem_, context(), linear, pa);
   Translation t;
   if (r.ok) {
     t.phys = r.paddr;
+    t.global = r.global;
+    t.page_size = r.page_size;
     return t;
   }
   t.ok = false;

@@ -25,7 +25,6 @@ static SegmentCache flat(uint16_t sel, unsigned dpl, bool code, bool long64) {
 
 static void set_cpl(Cpu& cpu, unsigned cpl) {
   CpuState& s = cpu.state();
-  if (s.cpl != cpl) cpu.flush_tlb_for_cpl_change();
   s.cpl = static_cast<uint8_t>(cpl);
   cpu.refresh_mode();
   cpu.end_block();

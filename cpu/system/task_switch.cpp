@@ -92,8 +92,7 @@ void task_switch(Cpu& cpu, uint16_t sel, TaskSwitchSource source, bool ext) {
   s.lf.op = FlagOp::None;
   for (unsigned r = 0; r < 8; ++r) s.gpr[r] = gpr[r];
   const unsigned new_cpl = segsel[SEG_CS] & 3;
-  s.cpl = static_cast<uint8_t>(new_cpl);
-  cpu.flush_tlb();
+  s.cpl = static_cast<uint8_t>(new_cpl);  // selects the TLB set of its privilege class
   load_ldt(cpu, ldt);
   if (nflags & kFlagVM) cpu.raise(kTS, selector_error(sel, ext), true);  // virtual-8086 tasks: not supported
   Descriptor cs;

@@ -64,7 +64,6 @@ class X86_64Backend final : public Backend {
     state_.rip = l.rip;
     state_.retired = l.retired;
     state_.budget = l.budget;
-    state_.tlb = l.tlb;
     state_.fs_base = l.fs_base;
     state_.gs_base = l.gs_base;
     state_.load = &slow_load;
@@ -104,6 +103,8 @@ class X86_64Backend final : public Backend {
     e.jcc32(B, exit_off);
     e.alu_m32_i(CMP, kCpuReg, layout_.attention, 0);
     e.jcc32(NE, exit_off);
+    // The block runs at one CPL (its mode key): probe that privilege class's TLB set.
+    state_.tlb = ((b.mode >> 8) & 3) == 3 ? layout_.tlb_user : layout_.tlb_supervisor;
     const std::vector<InsnPlan> plan = plan_inline(b);
     t.inline_insns = t.inline_memory_insns = 0;
     Emitter em(e, state_);

@@ -33,7 +33,7 @@ struct StateLayout {
   int32_t rip = 0;       // CpuState::rip
   int32_t retired = 0;   // instructions retired
   int32_t budget = 0;    // instructions left in this run() call
-  int32_t tlb = 0;       // Cpu::tlb_[0] (entries of 32 bytes: read tag/host, write tag/host)
+  int32_t tlb = 0;       // the block's TLB set in Cpu::tlb_ (entries of 32 bytes: read tag/host, write tag/host)
   int32_t fs_base = 0;   // CpuState::seg[FS].base
   int32_t gs_base = 0;   // CpuState::seg[GS].base
   // Slow paths of the inline memory accesses (the interpreter's own memory path; may

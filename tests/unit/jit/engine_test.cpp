@@ -646,9 +646,6 @@ TEST_CASE("jump table: returns and calls across pages hit inline; remapping and 
       CHECK(jit->stats().lookup_hits + jit->stats().lookup_misses < 50);
       CHECK(jit->jump_table().find(kF, mode) != nullptr);
       CHECK(jit->jump_table().find(kMain + 5, mode) != nullptr);
-      // A CPL change keeps the table (entries are tagged with the mode, CPL included).
-      m.cpu.flush_tlb_for_cpl_change();
-      CHECK(jit->jump_table().find(kF, mode) != nullptr);
     }
     // A new mapping of F's page (the guest rewrote its page table, then flushed).
     m.tr.remap = 0x1000;

@@ -87,3 +87,24 @@ TEST_CASE("byte copies refuse ranges that leave RAM and copy nothing then") {
   CHECK(back[15] == 16);
   CHECK_FALSE(m.read_bytes(~0ull - 4, back, 16));
 }
+
+TEST_CASE("a host pointer never runs from RAM into an MMIO window laid over it; removal restores RAM") {
+  PhysicalMemory m;
+  uint8_t* ram = m.add_ram(0, 0x10000);
+  RecordingDevice dev;
+  m.add_mmio(0x8000, 0x1000, &dev, "dev");
+  CHECK(m.find(0x8800)->kind == PhysicalMemory::Kind::Mmio);
+  CHECK(m.find(0x9000)->kind == PhysicalMemory::Kind::Ram);
+  CHECK(m.host_pointer(0x7000, 0x1000, true) == ram + 0x7000);
+  CHECK(m.host_pointer(0x7000, 0x1001, true) == nullptr);  // its last byte is MMIO
+  CHECK(m.host_pointer(0x8000, 8, false) == nullptr);
+  CHECK(m.host_pointer(0x9000, 0x7000, true) == ram + 0x9000);
+  CHECK(m.host_pointer(0x9000, 0x7001, true) == nullptr);  // past the end of RAM
+  m.write(0x7ffc, 4, 0x44332211);
+  const uint64_t straddling = m.read(0x7ffc, 8);  // bytes 4..7 from the device, not the RAM under it (zero)
+  CHECK((straddling & 0xffffffffu) == 0x44332211u);
+  CHECK((straddling >> 32) != 0);
+  m.remove_mmio(&dev);
+  CHECK(m.find(0x8800)->kind == PhysicalMemory::Kind::Ram);
+  CHECK(m.host_pointer(0x7000, 0x2000, true) == ram + 0x7000);
+}
