@@ -469,8 +469,8 @@ TEST_CASE("inline conditions, 8/16-bit and high-byte operands, MOVZX/MOVSX, INC/
     m.r(R15) = 0x0123456789abcdefull;
   });
   // Every instruction but ROR, BT and INT3 has inline code (the SHL by 1 is inline too).
-  Machine m(Engine::JitFirstRun);
   if (!Cpu::jit_available()) return;
+  Machine m(Engine::JitFirstRun);
   m.load(code, kCode);
   m.cpu.state().rip = kCode;
   m.r(RSI) = 0x10000;
