@@ -37,6 +37,15 @@ def image_paths():
     return paths
 
 
+def add_run_arguments(parser, runs, machines, timeout):
+    """The options every benchmark has: --runs, --machines, --timeout, --log-dir."""
+    parser.add_argument("--runs", type=int, default=runs, help="runs per machine (default %d)" % runs)
+    parser.add_argument("--machines", default=machines)
+    parser.add_argument("--timeout", type=float, default=timeout,
+                        help="seconds allowed per run (default %d)" % timeout)
+    parser.add_argument("--log-dir", help="keep each run's console output here")
+
+
 def machine_command(machine, paths, append, memory_mb=512, extra_args=()):
     """The command line that boots the images' kernel + initrd on `machine`; extra_args
     (e.g. -drive options, which emu and QEMU spell alike) go at the end."""

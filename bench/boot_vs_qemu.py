@@ -44,10 +44,7 @@ def one_run(machine, paths, timeout, log_path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs per machine (default 5)")
-    parser.add_argument("--machines", default=",".join(benchlib.MACHINES))
-    parser.add_argument("--timeout", type=float, default=1200.0, help="seconds allowed per run (default 1200)")
-    parser.add_argument("--log-dir", help="keep each run's console output here")
+    benchlib.add_run_arguments(parser, 5, ",".join(benchlib.MACHINES), 1200.0)
     args = parser.parse_args()
     if args.runs < 1:
         sys.exit("bench: --runs must be at least 1")

@@ -129,12 +129,9 @@ def mb_per_s(nbytes, seconds):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs per machine (default 3)")
-    parser.add_argument("--machines", default="emu-pvh,qemu")
+    benchlib.add_run_arguments(parser, 3, "emu-pvh,qemu", 1800.0)
     parser.add_argument("--mb", type=int, default=256, help="MiB each dd moves (default 256)")
     parser.add_argument("--disk-mb", type=int, default=512, help="size of the scratch disk in MiB (default 512)")
-    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds allowed per run (default 1800)")
-    parser.add_argument("--log-dir", help="keep each run's console output here")
     args = parser.parse_args()
     if args.runs < 1 or args.mb < 1 or args.disk_mb < args.mb:
         sys.exit("bench: --runs and --mb must be at least 1 and --disk-mb at least --mb")

@@ -74,12 +74,9 @@ def one_run(machine, paths, plan, timeout, log_path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs per machine (default 5)")
-    parser.add_argument("--machines", default="emu-pvh,qemu")
+    benchlib.add_run_arguments(parser, 5, "emu-pvh,qemu", 2400.0)
     parser.add_argument("--lines", type=int, default=600000, help="lines of `seq` data (default 600000, ~4.5 MB)")
     parser.add_argument("--forks", type=int, default=300, help="iterations of the fork+exec loop (default 300)")
-    parser.add_argument("--timeout", type=float, default=2400.0, help="seconds allowed per run (default 2400)")
-    parser.add_argument("--log-dir", help="keep each run's console output here")
     args = parser.parse_args()
     if args.runs < 1 or args.lines < 1 or args.forks < 1:
         sys.exit("bench: --runs, --lines and --forks must be at least 1")

@@ -35,22 +35,26 @@ void deny_port(SystemMachine& m, uint16_t port) {
   m.put8(at, static_cast<uint8_t>(m.get(at, 1) | (1u << (port & 7))));
 }
 
-// Runs `code` at 0x5000 (then `jmp $`: HLT would fault at CPL 3); true if it faulted
-// with #GP(0).
-// The CPU state is reset to `start` first (a fault leaves it at CPL 0 in the handler).
-bool gp0(SystemMachine& m, const CpuState& start, std::vector<uint8_t> code) {
+// Runs `code` (then `jmp $`: HLT would fault at CPL 3) from `rip` with the state reset to
+// `start` (a fault leaves the CPU halted at CPL 0 in the handler); returns EBX (13 after
+// the #GP handler, else what the code left there; it starts at 0xff).
+unsigned run_from(SystemMachine& m, const CpuState& start, std::vector<uint8_t> code, uint64_t rip, uint64_t rsp) {
   code.insert(code.end(), {0xeb, 0xfe});
   m.s = start;
   m.cpu.clear_halted();
   m.cpu.refresh_mode();
   m.cpu.flush_tlb();
   m.code(0x5000, code);
-  m.s.rip = 0x5000;
+  m.s.rip = rip;
   m.s.gpr[RBX] = 0xff;
   m.s.gpr[RAX] = 0xdead;
-  m.s.gpr[RSP] = 0x8000;
+  m.s.gpr[RSP] = rsp;
   m.cpu.run(50);
-  return m.s.gpr[RBX] == 13 && m.s.gpr[RAX] == 0;
+  return static_cast<unsigned>(m.s.gpr[RBX]);
+}
+// Runs `code` at 0x5000; true if it faulted with #GP(0).
+bool gp0(SystemMachine& m, const CpuState& start, std::vector<uint8_t> code) {
+  return run_from(m, start, std::move(code), 0x5000, 0x8000) == 13 && m.s.gpr[RAX] == 0;
 }
 
 }  // namespace
@@ -138,21 +142,10 @@ TEST_CASE("virtual-8086 mode: IOPL-sensitive instructions and the I/O bitmap", "
 
   // Enters virtual-8086 mode at 0500:0000 (linear 0x5000) through IRETD, runs `code`.
   auto run_v86 = [&](std::vector<uint8_t> code, unsigned iopl) {
-    code.insert(code.end(), {0xeb, 0xfe});  // jmp $ (HLT is privileged)
-    m.code(0x5000, code);
     m.code(0x4000, {0xcf});  // iretd
     const uint32_t frame[] = {0x0000, 0x0500, 0x20002u | (iopl << 12), 0x1000, 0x0700, 0, 0, 0, 0};
     for (unsigned k = 0; k < 9; ++k) m.put32(0x7000 + 4 * k, frame[k]);
-    m.s = start;
-    m.cpu.clear_halted();
-    m.cpu.refresh_mode();
-    m.cpu.flush_tlb();
-    m.s.rip = 0x4000;
-    m.s.gpr[RSP] = 0x7000;
-    m.s.gpr[RBX] = 0xff;
-    m.s.gpr[RAX] = 0xdead;
-    m.cpu.run(50);
-    return static_cast<unsigned>(m.s.gpr[RBX]);
+    return run_from(m, start, std::move(code), 0x4000, 0x7000);
   };
 
   SECTION("IRETD enters virtual-8086 mode; code runs at CPL 3 with real-mode addressing") {
