@@ -294,6 +294,21 @@ void check_against_interpreter(const std::vector<uint8_t>& code, uint64_t budget
   }
 }
 
+// Instructions of `code` left to handlers (translated without inline code) after a short
+// run with every block translated at once: `init` sets the state, then RDI = 3 (the
+// tests' loop counter). Call only where the host has a JIT.
+template <class Init>
+uint64_t handler_insns(const std::vector<uint8_t>& code, Init init) {
+  Machine m(Engine::JitFirstRun);
+  m.load(code, kCode);
+  m.cpu.state().rip = kCode;
+  init(m);
+  m.r(RDI) = 3;
+  m.cpu.run(100000);
+  const auto& st = m.cpu.jit_engine()->stats();
+  return st.insns_translated - st.insns_inline;
+}
+
 struct FaultCase {
   const char* name;
   std::vector<uint8_t> code;  // inc eax ; inc eax ; <access> ; inc eax ; <next address> ; jmp L
@@ -463,22 +478,14 @@ TEST_CASE("inline conditions, 8/16-bit and high-byte operands, MOVZX/MOVSX, INC/
       0x12, 0xd1, 0xe2, 0x0f, 0x92, 0x46, 0x0f, 0x4d, 0x0f, 0x4c, 0xe7, 0x41, 0x28, 0xc5, 0x44, 0x0f, 0x4f, 0xf0,
       0x4d, 0x11, 0xf5, 0x18, 0xc7, 0x88, 0x7e, 0x08, 0x48, 0x83, 0xc6, 0x40, 0xff, 0xcf, 0x0f, 0x85, 0xf0, 0xfe,
       0xff, 0xff, 0xcc};
-  check_against_interpreter(code, 1000000, 30, [](Machine& m) {
+  const auto init = [](Machine& m) {
     m.r(RSI) = 0x10000;
     m.r(RDI) = 1000;
     m.r(R15) = 0x0123456789abcdefull;
-  });
+  };
+  check_against_interpreter(code, 1000000, 30, init);
   // Every instruction but ROR, BT and INT3 has inline code (the SHL by 1 is inline too).
-  if (!Cpu::jit_available()) return;
-  Machine m(Engine::JitFirstRun);
-  m.load(code, kCode);
-  m.cpu.state().rip = kCode;
-  m.r(RSI) = 0x10000;
-  m.r(RDI) = 3;
-  m.cpu.run(100000);
-  const auto& st = m.cpu.jit_engine()->stats();
-  INFO(st.insns_inline << " of " << st.insns_translated << " inline");
-  CHECK(st.insns_translated - st.insns_inline <= 3);
+  if (Cpu::jit_available()) CHECK(handler_insns(code, init) <= 3);
 }
 
 TEST_CASE("inline PUSH/POP/CALL/RET/JMP match the interpreter", "[jit]") {
@@ -496,27 +503,17 @@ TEST_CASE("inline PUSH/POP/CALL/RET/JMP match the interpreter", "[jit]") {
       0xc2, 0x4c, 0x8d, 0x1d, 0x26, 0x00, 0x00, 0x00, 0x41, 0xff, 0xd3, 0xff, 0x56, 0x18, 0xeb, 0x01, 0xcc, 0x4c,
       0x8d, 0x1d, 0x04, 0x00, 0x00, 0x00, 0x41, 0xff, 0xe3, 0xcc, 0x48, 0x83, 0xc6, 0x08, 0xff, 0xcf, 0x75, 0xb8,
       0xcc, 0x53, 0x48, 0x89, 0xe3, 0x48, 0xff, 0xc0, 0x5b, 0xc3, 0x48, 0x83, 0xc0, 0x03, 0xc2, 0x08, 0x00};
-  check_against_interpreter(code, 1000000, 10, [](Machine& m) {
+  const auto init = [](Machine& m) {
     for (uint64_t a = 0x10000; a < 0x18000; a += 8) m.mem.write(a, 8, kCode + 0x49);  // f, for call [rsi+24]
     m.r(RSI) = 0x10000;
     m.r(RDI) = 500;
     m.r(RAX) = 0x1111;
     m.r(R9) = 0xabcdef;
     m.r(RSP) = 0x18000;
-  });
+  };
+  check_against_interpreter(code, 1000000, 10, init);
   // Every instruction but the final INT3 has inline code.
-  if (!Cpu::jit_available()) return;
-  Machine m(Engine::JitFirstRun);
-  m.load(code, kCode);
-  for (uint64_t a = 0x10000; a < 0x18000; a += 8) m.mem.write(a, 8, kCode + 0x49);
-  m.cpu.state().rip = kCode;
-  m.r(RSI) = 0x10000;
-  m.r(RDI) = 3;
-  m.r(RSP) = 0x18000;
-  m.cpu.run(100000);
-  const auto& st = m.cpu.jit_engine()->stats();
-  INFO(st.insns_inline << " of " << st.insns_translated << " inline");
-  CHECK(st.insns_translated - st.insns_inline == 1);
+  if (Cpu::jit_available()) CHECK(handler_insns(code, init) == 1);
 }
 
 TEST_CASE("inline stack accesses and RET: faults leave the state at the instruction", "[jit]") {
@@ -570,24 +567,16 @@ TEST_CASE("inline SHL/SHR/SAR by constants (lazy flags) match the interpreter", 
       0x00, 0x0f, 0x92, 0x46, 0x07, 0xc0, 0x66, 0x08, 0x03, 0x0f, 0x9a, 0x46, 0x09, 0x66, 0xc1, 0x7e, 0x0a, 0x11,
       0x4c, 0x0f, 0x42, 0xc8, 0x49, 0xd3, 0xea, 0x0f, 0x92, 0x46, 0x0c, 0x48, 0x89, 0x46, 0x10, 0x48, 0x89, 0x56,
       0x18, 0x48, 0x83, 0xc6, 0x20, 0xff, 0xcf, 0x75, 0x8b, 0xcc};
-  check_against_interpreter(code, 1000000, 4, [](Machine& m) {
+  const auto init = [](Machine& m) {
     for (uint64_t a = 0x10000; a < 0x20000; a += 8) m.mem.write(a, 8, a * 0x9e3779b97f4a7c15ull);
     m.r(RSI) = 0x10000;
     m.r(RDI) = 1000;
     m.r(R8) = 0xffffffff00000005ull;
     m.r(R10) = 0x8000000000000001ull;
-  });
+  };
+  check_against_interpreter(code, 1000000, 4, init);
   // Every instruction but the SHR by CL and INT3 has inline code.
-  if (!Cpu::jit_available()) return;
-  Machine m(Engine::JitFirstRun);
-  m.load(code, kCode);
-  m.cpu.state().rip = kCode;
-  m.r(RSI) = 0x10000;
-  m.r(RDI) = 3;
-  m.cpu.run(100000);
-  const auto& st = m.cpu.jit_engine()->stats();
-  INFO(st.insns_inline << " of " << st.insns_translated << " inline");
-  CHECK(st.insns_translated - st.insns_inline == 2);
+  if (Cpu::jit_available()) CHECK(handler_insns(code, init) == 2);
 }
 
 TEST_CASE("inline XCHG/XADD/CBW/CWD/NOP match the interpreter", "[jit]") {
@@ -600,23 +589,15 @@ TEST_CASE("inline XCHG/XADD/CBW/CWD/NOP match the interpreter", "[jit]") {
       0x87, 0x0e, 0x48, 0x0f, 0xc1, 0x46, 0x08, 0x0f, 0x92, 0x46, 0x10, 0x0f, 0xc0, 0xd3, 0x0f, 0x90, 0x46, 0x11,
       0x48, 0x98, 0x48, 0x99, 0x48, 0x89, 0x56, 0x18, 0x66, 0x99, 0x66, 0x98, 0x0f, 0x1f, 0x04, 0x00, 0x48, 0x89,
       0x56, 0x20, 0x48, 0x83, 0xc6, 0x28, 0xff, 0xcf, 0x75, 0xc0, 0xcc};
-  check_against_interpreter(code, 1000000, 4, [](Machine& m) {
+  const auto init = [](Machine& m) {
     for (uint64_t a = 0x10000; a < 0x20000; a += 8) m.mem.write(a, 8, a * 0x9e3779b97f4a7c15ull);
     m.r(RSI) = 0x10000;
     m.r(RDI) = 1000;
     m.r(R15) = 0x0123456789abcdefull;
-  });
+  };
+  check_against_interpreter(code, 1000000, 4, init);
   // Every instruction but ROR and INT3 has inline code.
-  if (!Cpu::jit_available()) return;
-  Machine m(Engine::JitFirstRun);
-  m.load(code, kCode);
-  m.cpu.state().rip = kCode;
-  m.r(RSI) = 0x10000;
-  m.r(RDI) = 3;
-  m.cpu.run(100000);
-  const auto& st = m.cpu.jit_engine()->stats();
-  INFO(st.insns_inline << " of " << st.insns_translated << " inline");
-  CHECK(st.insns_translated - st.insns_inline == 2);
+  if (Cpu::jit_available()) CHECK(handler_insns(code, init) == 2);
 }
 
 TEST_CASE("jump table: returns and calls across pages hit inline; remapping and dropping code invalidate", "[jit]") {
