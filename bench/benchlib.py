@@ -109,20 +109,6 @@ class TimedSession:
         self.cpu_seconds = children_cpu_seconds() - self.cpu_before
 
 
-def shell_ready(session, tries=10):
-    """Types `echo bench-ready-$((6*7))` until the guest's shell answers. Busybox ash
-    asks the terminal for the cursor position (ESC[6n) after its prompt and eats what
-    is typed while it waits for the reply, so the first line can be lost."""
-    for attempt in range(tries):
-        session.send("echo bench-ready-$((6*7))")
-        try:
-            session.expect(r"^bench-ready-42\r?$", timeout=30)
-            return
-        except SessionError:
-            if attempt == tries - 1:
-                raise
-
-
 def median(values):
     return statistics.median(values) if values else float("nan")
 

@@ -84,7 +84,7 @@ def one_run(machine, paths, plan, mb, disk_mb, timeout, log_path):
         try:
             s.expect(r"emu-initrd: no root= given, starting shell")
             s.expect(PROMPT)
-            benchlib.shell_ready(s)
+            s.wait_until_shell_answers()
             # sd probes the disks asynchronously: the scratch disk (SCSI 0:0:1:0, ata1.01)
             # may be sda or sdb.
             s.send("disk=$(ls /sys/bus/scsi/devices/0:0:1:0/block); "

@@ -50,7 +50,7 @@ def one_run(machine, paths, plan, timeout, log_path):
     try:
         s.expect(r"emu-initrd: no root= given, starting shell")
         s.expect(PROMPT)
-        benchlib.shell_ready(s)
+        s.wait_until_shell_answers()
         s.send(TIMER_FUNCTION)
         s.expect(PROMPT)
         for label, command in plan:

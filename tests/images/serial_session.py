@@ -125,6 +125,19 @@ class SerialSession:
             self._fail("command exited before %r could be sent" % line)
         self.note("sent %r" % line)
 
+    def wait_until_shell_answers(self, tries=10):
+        """Types `echo marker-$((6*7))` until the shell answers marker-42. Busybox ash
+        asks the terminal for the cursor position (ESC[6n) when it prints its prompt and
+        eats what is typed while it waits for the reply, so the first line can be lost."""
+        for attempt in range(tries):
+            self.send("echo marker-$((6*7))")
+            try:
+                self.expect(r"^marker-42\r?$", timeout=30)
+                return
+            except SessionError:
+                if attempt == tries - 1:
+                    raise
+
     def wait_exit(self, timeout=None):
         """Wait for the command to end by itself; return its exit status."""
         until = self.deadline if timeout is None else min(self.deadline, time.monotonic() + timeout)

@@ -39,20 +39,6 @@ def image_paths():
     return shared_image_paths(source_dir)
 
 
-def shell_answers(session, tries=10):
-    """Types `echo marker-$((6*7))` until the shell answers marker-42. Busybox ash asks
-    the terminal for the cursor position (ESC[6n) when it prints its prompt and eats
-    what is typed while it waits for the reply, so the first line can be lost."""
-    for attempt in range(tries):
-        session.send("echo marker-$((6*7))")
-        try:
-            session.expect(r"^marker-42\r?$", timeout=30)
-            return
-        except SessionError:
-            if attempt == tries - 1:
-                raise
-
-
 def usage():
     print("usage: boot_paths.py pvh|linux initrd|no-initrd", file=sys.stderr)
     return 2
@@ -91,7 +77,7 @@ def main(argv):
             session.expect(r"emu-initrd: modules loaded")
             session.expect(r"emu-initrd: no root= given, starting shell")
             session.expect(r"# (\x1b\[[0-9;]*[A-Za-z])*$")
-            shell_answers(session)
+            session.wait_until_shell_answers()
             session.send("cat /proc/cmdline")
             session.expect("^" + re.escape(append) + r"\s*\r?$")
             session.send("poweroff -f")
