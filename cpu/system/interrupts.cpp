@@ -270,7 +270,6 @@ static void iret_to_v86(Cpu& cpu) {
   s.rip = v[0];
   s.cpl = 3;
   cpu.refresh_mode();
-  cpu.flush_tlb();  // the privilege level changed
   cpu.end_block();
 }
 
