@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/byte_buffer.h"
 #include "bios/kernel_payload.h"
 #include "bios/sha256.h"
 
@@ -19,7 +20,9 @@ namespace emu {
 // On-disk entry header (little-endian), followed by the vmlinux bytes.
 struct KernelCacheHeader {
   static constexpr char kMagic[8] = {'E', 'M', 'U', 'V', 'M', 'L', 'N', 'X'};
-  static constexpr uint32_t kFormatVersion = 1;
+  // 2: the payload checksum runs four lanes (kernel_cache_checksum); version-1 entries
+  // are rebuilt once.
+  static constexpr uint32_t kFormatVersion = 2;
   static constexpr size_t kSize = 64;
   // Offsets: magic 0, format version 8, header size 12, source SHA-256 16,
   // payload size 48, payload checksum 56.
@@ -29,7 +32,7 @@ struct KernelCacheResult {
   PayloadError error = PayloadError::None;
   std::string message;  // when error != None: one line naming the file
   PayloadFormat format = PayloadFormat::Unknown;  // Unknown on a cache hit
-  std::vector<uint8_t> vmlinux;
+  ByteBuffer vmlinux;  // mapped from the cache file on a hit
   bool hit = false;           // served from the cache
   bool rebuilt = false;       // a corrupt/foreign entry was found and replaced
   std::string cache_warning;  // non-empty when the cache could not be read/written (boot goes on)

@@ -26,7 +26,7 @@ PvhKernel prepare_pvh_kernel(std::span<const uint8_t> kernel, KernelCache& cache
     if (!k.elf.pvh_entry)
       return decide(D::Error, name + ": ELF kernel has no PVH entry note (Xen PHYS32_ENTRY); ELF kernels boot only through PVH");
     k.decision = D::Pvh;
-    k.vmlinux.assign(kernel.begin(), kernel.end());
+    k.vmlinux = ByteBuffer(std::vector<uint8_t>(kernel.begin(), kernel.end()));
     return k;
   }
   if (!has_setup_header(kernel)) return decide(D::Fallback, name + ": not a bzImage or ELF kernel; PVH not used");

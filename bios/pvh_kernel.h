@@ -21,7 +21,7 @@ struct PvhKernel {
   };
   Decision decision = Decision::Fallback;
   std::string reason;
-  std::vector<uint8_t> vmlinux;
+  ByteBuffer vmlinux;
   ElfKernel elf;
   bool from_cache = false;
   std::string cache_warning;  // cache trouble (the boot goes on); worth a -d boot line

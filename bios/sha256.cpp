@@ -1,5 +1,9 @@
-// SHA-256 as specified in FIPS 180-4 (one-shot over a buffer; big-endian words).
+// SHA-256 as specified in FIPS 180-4 (one-shot over a buffer; big-endian words). The
+// bulk of the blocks goes to the host's SHA instructions when it has them
+// (sha256_blocks.h); this file's compression function is the portable fallback.
 #include "bios/sha256.h"
+
+#include "bios/sha256_blocks.h"
 
 #include <bit>
 
@@ -42,9 +46,10 @@ void compress(uint32_t h[8], const uint8_t* block) {
 
 }  // namespace
 
-Sha256Digest sha256(std::span<const uint8_t> data) {
+static Sha256Digest digest_of(std::span<const uint8_t> data, bool hardware) {
   uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   size_t pos = 0;
+  if (hardware && sha256_blocks_in_hardware(h, data.data(), data.size() / 64)) pos = data.size() / 64 * 64;
   for (; data.size() - pos >= 64; pos += 64) compress(h, data.data() + pos);
   // Final block(s): the rest, 0x80, zeros, then the bit length big-endian.
   uint8_t tail[128] = {};
@@ -61,6 +66,9 @@ Sha256Digest sha256(std::span<const uint8_t> data) {
     for (int j = 0; j < 4; j++) out[4 * i + j] = static_cast<uint8_t>(h[i] >> (24 - 8 * j));
   return out;
 }
+
+Sha256Digest sha256(std::span<const uint8_t> data) { return digest_of(data, true); }
+Sha256Digest sha256_portable(std::span<const uint8_t> data) { return digest_of(data, false); }
 
 std::string sha256_hex(const Sha256Digest& digest) {
   static const char kHex[] = "0123456789abcdef";

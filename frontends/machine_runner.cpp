@@ -23,13 +23,20 @@ namespace emu::frontend {
 namespace {
 
 bool read_file(const std::string& path, std::vector<uint8_t>* out, std::string* error) {
-  std::ifstream f(path, std::ios::binary);
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
   if (!f) {
     *error = path + ": cannot open";
     return false;
   }
-  out->assign(std::istreambuf_iterator<char>(f), {});
-  if (f.bad()) {
+  // One read of the whole file (a kernel is megabytes: no byte-wise stream iteration).
+  const std::streamoff size = f.tellg();
+  if (size < 0) {
+    *error = path + ": cannot tell its size";
+    return false;
+  }
+  out->resize(static_cast<size_t>(size));
+  f.seekg(0);
+  if (!f.read(reinterpret_cast<char*>(out->data()), size)) {
     *error = path + ": read error";
     return false;
   }

@@ -82,6 +82,14 @@ TEST_CASE("SHA-256 matches the FIPS 180-4 examples") {
   CHECK(hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
+TEST_CASE("SHA-256: the host's SHA instructions (where present) agree with the portable code") {
+  std::vector<uint8_t> data(70000);
+  uint32_t x = 12345;
+  for (auto& b : data) b = static_cast<uint8_t>((x = x * 1103515245 + 12345) >> 16);
+  for (size_t len : {0, 1, 55, 56, 63, 64, 65, 119, 128, 1000, 4096, 65536, 69999})
+    CHECK(sha256(std::span(data.data(), len)) == sha256_portable(std::span(data.data(), len)));
+}
+
 TEST_CASE("cache miss writes the entry, a hit decompresses nothing") {
   TempDir dir;
   const auto vmlinux = sample_bytes(400000, 21);
