@@ -21,6 +21,7 @@ static const LogCategoryName kNames[] = {
     {"dev", LogCategory::Device, "device register traffic"},
     {"jit", LogCategory::Jit, "JIT statistics (blocks translated, code cache, chains) at exit"},
     {"stats", LogCategory::Stats, "guest instructions retired, wall time and guest MIPS when the machine stops"},
+    {"profile", LogCategory::Profile, "guest RIP sampled every 20000 instructions, printed at exit and on SIGUSR1 (bench/guest_profile.py)"},
 };
 
 const LogCategoryName* log_category_names(size_t* count) {
@@ -68,5 +69,7 @@ void log_printf(const char* fmt, ...) {
   std::vfprintf(out, fmt, ap);
   va_end(ap);
 }
+
+void log_flush() { std::fflush(g_log_file ? g_log_file : stderr); }
 
 }  // namespace emu

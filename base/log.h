@@ -21,6 +21,7 @@ enum class LogCategory : uint32_t {
   Device = 1u << 9,  // device register traffic
   Jit = 1u << 10,    // JIT statistics at exit
   Stats = 1u << 11,  // guest instructions retired, wall time, MIPS at exit
+  Profile = 1u << 12,  // guest RIP samples per time slice, printed at exit (devices/guest_profile.h)
 };
 
 struct LogCategoryName {
@@ -42,6 +43,8 @@ bool set_log_file(const std::string& path);
 extern uint32_t g_log_mask;
 inline bool log_enabled(LogCategory c) { return (g_log_mask & static_cast<uint32_t>(c)) != 0; }
 void log_printf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+// Pushes buffered log output to the file (for readers watching it while emu runs).
+void log_flush();
 
 }  // namespace emu
 

@@ -299,6 +299,7 @@ BoardExit PcBoard::run(const std::function<void()>& poll_host) {
   const auto start = std::chrono::steady_clock::now();
   const uint64_t retired_before = cpu_->retired_instructions();
   BoardExit e = run_slices(poll_host);
+  if (profile_) profile_->print_and_clear("stop");
   if (log_enabled(LogCategory::Stats)) {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const uint64_t n = cpu_->retired_instructions() - retired_before;
@@ -311,12 +312,20 @@ BoardExit PcBoard::run(const std::function<void()>& poll_host) {
 BoardExit PcBoard::run_slices(const std::function<void()>& poll_host) {
   using namespace std::chrono;
   constexpr uint64_t kSlice = 20'000;  // instructions between timer and host checks
+  if (log_enabled(LogCategory::Profile) && !profile_) {
+    profile_ = std::make_unique<GuestProfile>(kSlice);
+    GuestProfile::install_dump_signal();
+  }
   while (!exit_) {
     clock_.run_expired();
     if (poll_host) poll_host();
     if (exit_) break;
     clock_.set_idle(false);
     const RunResult r = cpu_->run(kSlice);
+    if (profile_) {
+      if (r.reason == RunResult::Reason::InstructionLimit) profile_->sample(cpu_->state().rip);
+      if (GuestProfile::dump_requested()) profile_->print_and_clear("signal");
+    }
     if (exit_) break;  // a device asked to stop during the slice
     switch (r.reason) {
       case RunResult::Reason::TripleFault: {

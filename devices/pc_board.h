@@ -18,6 +18,7 @@
 #include "cpu/cpu.h"
 #include "cpu/interrupt_source.h"
 #include "cpu/system/system_cpu.h"
+#include "devices/guest_profile.h"
 #include "devices/acpi_pm.h"
 #include "devices/apic_bus.h"
 #include "devices/char_backend.h"
@@ -158,6 +159,7 @@ class PcBoard : public MachineControl, public InterruptSource {
   std::unique_ptr<IsaIrqFanout> isa_fanout_;
 
   std::optional<BoardExit> exit_;  // set by request_shutdown/request_reset
+  std::unique_ptr<GuestProfile> profile_;  // -d profile
 
   void wire_interrupts();
   void map_devices();
