@@ -61,6 +61,7 @@ struct PcBoardConfig {
   uint64_t bios_rom_bytes = 0;                 // size of a -bios image (reserved in E820)
   bool pvh = true;                             // -kernel: try the PVH fast path first
   bool jit = true;                             // hot guest code runs as host code (where available)
+  size_t jit_code_cache_bytes = 0;             // the JIT's code cache (0: its default)
 };
 
 // How a run ended.
