@@ -24,7 +24,8 @@ test works on copies of busybox.img in a private temporary directory.
                            broken qcow2 images (corrupt, backing file missing): one
                            error line naming the file, a non-zero exit, no guest output
 
-Environment (set by ctest): EMU_BINARY, EMU_SOURCE_DIR, EMU_IMAGE_DIR (optional).
+Environment (set by ctest): EMU_BINARY, EMU_SOURCE_DIR, EMU_IMAGE_DIR (optional),
+EMU_ACCEL (the engine: ../emu_accel.py), EMU_BOOT_TIMEOUT (seconds, default 840).
 Extra kernel arguments (appended to the built-in ones): EMU_BOOT_APPEND.
 """
 import hashlib
@@ -40,7 +41,9 @@ import time
 
 source_dir = os.environ.get("EMU_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
 sys.path.insert(0, os.path.join(source_dir, "tests", "images"))
+sys.path.insert(0, os.path.join(source_dir, "tests", "boot"))
 from image_paths import image_paths as shared_image_paths  # noqa: E402
+from emu_accel import accel_args  # noqa: E402
 from serial_session import SerialSession, SessionError  # noqa: E402
 
 PROMPT = r"busybox:/# (\x1b\[[0-9;]*[A-Za-z])*$"
@@ -130,7 +133,7 @@ def copy_image(paths, work, name="disk.img", grow_to=None):
 def emu_cmd(emu, paths, img, *extra):
     # The built-in command line needs nothing; extra arguments are appended to it.
     append = os.environ.get("EMU_BOOT_APPEND", "").strip()
-    return [emu, "-nographic", *extra, "-hda", img, "-kernel", paths["VMLINUZ_BUILTIN"]] + (["-append", append] if append else [])
+    return [emu, "-nographic", *accel_args(), *extra, "-hda", img, "-kernel", paths["VMLINUZ_BUILTIN"]] + (["-append", append] if append else [])
 
 
 def e2fsck_clean(img):
@@ -254,7 +257,7 @@ def test_persist(emu, paths, work, kill, qcow2=False):
 
 def expect_refused(emu, paths, args, names, what):
     """emu with `args` must exit non-zero with one error line naming `names`, no output."""
-    cmd = [emu, "-nographic", "-kernel", paths["VMLINUZ_BUILTIN"], *args]
+    cmd = [emu, "-nographic", *accel_args(), "-kernel", paths["VMLINUZ_BUILTIN"], *args]
     r = run(cmd, text=True, timeout=60, stdin=subprocess.DEVNULL)
     lines = r.stderr.splitlines()
     ok = r.returncode != 0 and len(lines) == 1 and names in lines[0] and lines[0].startswith("emu: ") and not r.stdout
