@@ -74,4 +74,8 @@ void log_printf(const char* fmt, ...) {
   va_end(ap);
 }
 
+void log_flush() {
+  if (g_log_file) std::fflush(g_log_file);
+}
+
 }  // namespace emu

@@ -43,6 +43,8 @@ bool set_log_file(const std::string& path);
 extern uint32_t g_log_mask;
 inline bool log_enabled(LogCategory c) { return (g_log_mask & static_cast<uint32_t>(c)) != 0; }
 void log_printf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+// Writes out what the log file buffered (stderr is unbuffered).
+void log_flush();
 
 }  // namespace emu
 

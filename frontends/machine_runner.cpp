@@ -92,6 +92,7 @@ void print_statistics(PcBoard& board) {
                static_cast<unsigned long long>(cpu.retired_instructions()),
                static_cast<unsigned long long>(cpu.tlb_fills()));
   }
+  log_flush();  // a -D file: readable now, not only when emu ends
 }
 
 FILE* open_chardev_file(const CharDevSpec& spec, std::string* error) {
