@@ -43,7 +43,7 @@ source_dir = os.environ.get("EMU_SOURCE_DIR") or os.path.abspath(os.path.join(os
 sys.path.insert(0, os.path.join(source_dir, "tests", "images"))
 sys.path.insert(0, os.path.join(source_dir, "tests", "boot"))
 from image_paths import image_paths as shared_image_paths  # noqa: E402
-from emu_accel import accel_args  # noqa: E402
+from emu_accel import accel_args, slowdown  # noqa: E402
 from serial_session import SerialSession, SessionError  # noqa: E402
 
 PROMPT = r"busybox:/# (\x1b\[[0-9;]*[A-Za-z])*$"
@@ -95,7 +95,9 @@ class Guest:
 
     def run(self, command, timeout=None):
         """Runs `command` in the guest shell; returns its output (text before the marker).
-        Fails unless the command succeeded."""
+        Fails unless the command succeeded. `timeout` is for the JIT; it scales with the engine."""
+        if timeout is not None:
+            timeout *= slowdown()
         self.marker += 1
         n = self.marker
         self.session.send("%s; echo emu-status-$?-done-$((%d+1))" % (command, n - 1))
@@ -313,7 +315,7 @@ def test_bad_input(emu, paths, work):
     locked = copy_image(paths, work, "locked.img")
     first = SerialSession(emu_cmd(emu, paths, locked), timeout=BOOT_TIMEOUT, echo=False)
     try:
-        first.expect(r"\S", timeout=120)
+        first.expect(r"\S", timeout=120 * slowdown())
         expect_refused(emu, paths, ["-hda", locked], locked, "image in use by another emu")
         expect_refused(emu, paths, ["-snapshot", "-hda", locked], locked, "-snapshot of an image in use by another emu")
     finally:
