@@ -130,7 +130,7 @@ namespace {
 // with N = 0, `jmp $`: it runs until emu is stopped.
 std::string loop_rom(TestDir& dir, uint16_t n) {
   std::string rom(0x10000, '\xf4');  // HLT everywhere else
-  if (n == 0) rom[0xff00] = '\xeb', rom[0xff01] = '\xfe';
+  if (n == 0) rom.replace(0xff00, 2, "\xeb\xfe");  // jmp $
   const uint8_t code[] = {0xb9, static_cast<uint8_t>(n), static_cast<uint8_t>(n >> 8),  // ff00 mov cx, n
                           0x49,                                                         // ff03 dec cx
                           0x75, 0xfd,                                                   // ff04 jnz ff03
