@@ -88,7 +88,7 @@ PcBoard::PcBoard(const PcBoardConfig& config)
 
   cpu_ = std::make_unique<Cpu>(memory_, &io_);
   cpu_->tsc_source = [this] { return guest_tsc(); };
-  // false on hosts without a backend: interpreted
+  // (use_jit is false on hosts without a backend: the CPU runs interpreted)
   if (config_.jit) cpu_->use_jit(true, Cpu::kJitHotThreshold, config_.jit_code_cache_bytes);
   // Host stalls are not guest time (see Clock::limit_to_progress): an interval in which
   // the CPU ran slower than 10 MIPS counts as 20 ns per instruction.

@@ -13,7 +13,7 @@ namespace emu::jit {
 // Hosts with split caches (aarch64) also need __builtin___clear_cache on the RX view
 // after commit(); the x86-64 backend does not (its caches are coherent).
 CodeCache::CodeCache(size_t capacity)
-    : capacity_(std::min((capacity ? capacity : kDefaultCapacity) + 0xffff, kMaxCapacity) & ~size_t{0xffff}) {
+    : capacity_((std::min(capacity ? capacity : kDefaultCapacity, kMaxCapacity) + 0xffff) & ~size_t{0xffff}) {
   int fd = memfd_create("emu-jit", MFD_CLOEXEC);
   if (fd < 0) return;
   if (ftruncate(fd, static_cast<off_t>(capacity_)) != 0) {
