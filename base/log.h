@@ -16,7 +16,7 @@ enum class LogCategory : uint32_t {
   InAsm = 1u << 4,   // guest code as it is decoded
   OutAsm = 1u << 5,  // host code from the JIT
   Exec = 1u << 6,    // each block as it starts running (not between chained blocks)
-  Cpu = 1u << 7,     // CPU state at each block
+  Cpu = 1u << 7,     // CPU state before each block (where exec logs one)
   NoChain = 1u << 8, // do not chain JIT blocks nor probe the jump table inline
   Device = 1u << 9,  // device register traffic
   Jit = 1u << 10,    // JIT statistics at exit

@@ -71,7 +71,7 @@ bool Engine::run_block(interp::Block* b) {
   // Generated code would leave at once (e.g. an interrupt shadow the run loop waits out).
   if (cpu_.attention_.load(std::memory_order_relaxed)) return false;
   ++stats_.entries;
-  if (log_enabled(LogCategory::Exec)) [[unlikely]] log_exec_block(cpu_, *b, b->jit->entry);
+  if (exec_trace_enabled()) [[unlikely]] log_exec_block(cpu_, *b, b->jit->entry);
   backend_->enter(cpu_, b->jit->entry);
   return true;
 }
@@ -175,7 +175,7 @@ const uint8_t* Engine::hook_lookup(Cpu* cpu) {
   ++e.stats_.lookup_hits;
   // Generated code probes the table only in 64-bit mode (RIP is the linear address).
   if (cpu->mode64_) e.jump_table_->insert(b->linear, b->mode, b->jit->entry);
-  if (log_enabled(LogCategory::Exec)) [[unlikely]] log_exec_block(*cpu, *b, b->jit->entry);
+  if (exec_trace_enabled()) [[unlikely]] log_exec_block(*cpu, *b, b->jit->entry);
   return b->jit->entry;
 }
 
@@ -196,7 +196,7 @@ const uint8_t* Engine::hook_link(Cpu* cpu, Link* link) {
   } else {
     ++e.stats_.lookup_hits;
   }
-  if (log_enabled(LogCategory::Exec)) [[unlikely]] log_exec_block(*cpu, *b, b->jit->entry);
+  if (exec_trace_enabled()) [[unlikely]] log_exec_block(*cpu, *b, b->jit->entry);
   return b->jit->entry;
 }
 

@@ -130,3 +130,18 @@ TEST_CASE("-d exec with chaining: linked jumps and jump-table hits skip the log"
   CHECK(r.lines.size() > 3 * (Cpu::kJitHotThreshold - 1));
   CHECK(r.lines.size() < kBlocksRun - kIterations);
 }
+
+TEST_CASE("-d cpu: the CPU state before each block", "[exec_trace]") {
+  const Result r = run_traced(Engine::Interp, static_cast<uint32_t>(LogCategory::Cpu));
+  CHECK(count_containing(r.lines, "Trace 0:") == 0);  // exec not asked for
+  CHECK(count_containing(r.lines, "RIP=") == kBlocksRun);
+  REQUIRE(r.lines.size() >= 14);
+  // Before the first block: RCX not loaded yet; before the second (the call's target,
+  // the RET): ECX = 40 and the return address pushed.
+  CHECK(r.lines[0].rfind("RAX=0000000000000000 RCX=0000000000000000 ", 0) == 0);
+  CHECK(r.lines[4] == "RIP=0000000000001000 RFL=00000002 CPL=3");
+  CHECK(r.lines[6].rfind("CS =" + r.cs_prefix.substr(0, 4) + " 0000000000000000 ", 0) == 0);
+  CHECK(r.lines[11].rfind("CR0=", 0) == 0);
+  CHECK(r.lines[12].rfind("RAX=0000000000000000 RCX=0000000000000028 ", 0) == 0);
+  CHECK(r.lines[16] == "RIP=000000000000100f RFL=00000002 CPL=3");
+}
