@@ -2,7 +2,9 @@
 // which code runs it (the host address of its translation, or "interp"), the guest
 // linear range, CS:RIP and the mode. Called from the interpreter's block loop and from
 // the JIT engine's entry, lookup and link paths; jumps between chained blocks and
-// inline jump-table hits bypass those, so only `-d exec,nochain` shows every block.
+// inline jump-table hits bypass those, so only `-d exec,nochain` shows every block. (As
+// in QEMU, a translated block that leaves at its entry check — instruction budget,
+// pending interrupt — before running anything is logged again when it is re-entered.)
 // `-d cpu` adds the CPU state before each such block. Callers test
 // exec_trace_enabled() first (one branch when both are off).
 #pragma once
