@@ -15,9 +15,9 @@ enum class LogCategory : uint32_t {
   Boot = 1u << 3,    // boot path decisions (-kernel loading, PVH, fallbacks)
   InAsm = 1u << 4,   // guest code as it is decoded
   OutAsm = 1u << 5,  // host code from the JIT
-  Exec = 1u << 6,    // each executed block
-  Cpu = 1u << 7,     // CPU state at each block
-  NoChain = 1u << 8, // do not chain JIT blocks
+  Exec = 1u << 6,    // each block as it starts running (not between chained blocks)
+  Cpu = 1u << 7,     // CPU state before each block (where exec logs one)
+  NoChain = 1u << 8, // do not chain JIT blocks nor probe the jump table inline
   Device = 1u << 9,  // device register traffic
   Jit = 1u << 10,    // JIT statistics at exit
   Stats = 1u << 11,  // guest instructions retired, wall time, MIPS at exit
@@ -37,13 +37,14 @@ const LogCategoryName* log_category_names(size_t* count);
 bool parse_log_categories(std::string_view list, uint32_t* mask, std::string* bad);
 
 void set_log_mask(uint32_t mask);
-// Redirects log output to a file (for -D). Returns false (with errno set) on failure.
+// Redirects log output to a file (for -D); an empty path closes it and logs to stderr
+// again. Returns false (with errno set) on failure.
 bool set_log_file(const std::string& path);
 
 extern uint32_t g_log_mask;
 inline bool log_enabled(LogCategory c) { return (g_log_mask & static_cast<uint32_t>(c)) != 0; }
 void log_printf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-// Pushes buffered log output to the file (for readers watching it while emu runs).
+// Writes out what the log file buffered (stderr is unbuffered).
 void log_flush();
 
 }  // namespace emu

@@ -24,14 +24,14 @@ Cpu::~Cpu() {
 
 bool Cpu::jit_available() { return jit::host_backend_available(); }
 
-bool Cpu::use_jit(bool on, unsigned hot_threshold) {
+bool Cpu::use_jit(bool on, unsigned hot_threshold, size_t code_cache_bytes) {
   if (jit_) {
     blocks_->set_listener(nullptr);
     jit_->flush();  // blocks forget their translations
     jit_.reset();
   }
   if (!on) return true;
-  jit_ = jit::Engine::create(*this, hot_threshold);
+  jit_ = jit::Engine::create(*this, hot_threshold, code_cache_bytes);
   if (!jit_) return false;
   blocks_->set_listener(jit_.get());
   return true;
@@ -134,6 +134,7 @@ void Cpu::note_fill(uint64_t lin, bool write, const Translation& t) {
   const unsigned bit = write ? 2 : 1;
   g = static_cast<uint8_t>(t.global ? (g | bit) : (g & ~bit));
   note_large_page(lin, t.page_size);
+  ++tlb_fills_;
 }
 
 void Cpu::flush_code_cache() {

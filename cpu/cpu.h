@@ -6,6 +6,7 @@
 #pragma once
 #include <atomic>
 #include <csetjmp>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -67,8 +68,9 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // ---- execution engine ----
   // Interpreter only, or the JIT tier above it (hot blocks become host code, see
   // cpu/jit/). use_jit(true) fails (false) on hosts without a JIT backend.
+  // code_cache_bytes: the JIT's code cache (0: its default, jit::CodeCache).
   static bool jit_available();
-  bool use_jit(bool on, unsigned hot_threshold = kJitHotThreshold);
+  bool use_jit(bool on, unsigned hot_threshold = kJitHotThreshold, size_t code_cache_bytes = 0);
   bool jit_enabled() const { return jit_ != nullptr; }
   jit::Engine* jit_engine() { return jit_.get(); }
   static constexpr unsigned kJitHotThreshold = 16;  // runs before a block is translated
@@ -272,6 +274,9 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   void port_out(uint16_t port, unsigned size, uint32_t v) { if (io_) io_->write(port, size, v); }
   uint64_t read_tsc() { return tsc_source ? tsc_source() : retired_total_; }
   uint64_t retired_instructions() const { return retired_total_; }
+  // Soft TLB entries filled (read or write half) since the CPU was made: its misses that
+  // found RAM (`-d jit` statistics).
+  uint64_t tlb_fills() const { return tlb_fills_; }
   bool mode64() const { return mode64_; }
   // Ends the current decoded block after this instruction (code changed, mode changed).
   void end_block() { stop_block_ = true; }
@@ -361,6 +366,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   std::unordered_set<uint64_t> code_pages_;
   std::unique_ptr<interp::BlockCache> blocks_;
   std::unique_ptr<jit::Engine> jit_;  // null: interpreter only
+  uint64_t tlb_fills_ = 0;  // statistics (last: the hot fields keep their places)
 };
 
 }  // namespace emu

@@ -1,23 +1,12 @@
 // The `-d profile` histogram (see guest_profile.h).
 #include "devices/guest_profile.h"
 
-#include <signal.h>
-
 #include <algorithm>
-#include <atomic>
 #include <vector>
 
 #include "base/log.h"
 
 namespace emu {
-namespace {
-
-std::atomic<bool> g_dump_requested{false};
-
-void on_sigusr1(int) { g_dump_requested.store(true, std::memory_order_relaxed); }
-
-}  // namespace
-
 void GuestProfile::print_and_clear(const char* why) {
   std::vector<std::pair<uint64_t, uint64_t>> rows(counts_.begin(), counts_.end());
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
@@ -31,15 +20,5 @@ void GuestProfile::print_and_clear(const char* why) {
   log_flush();
   counts_.clear();
 }
-
-void GuestProfile::install_dump_signal() {
-  struct sigaction sa = {};
-  sa.sa_handler = on_sigusr1;
-  sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  sigaction(SIGUSR1, &sa, nullptr);
-}
-
-bool GuestProfile::dump_requested() { return g_dump_requested.exchange(false, std::memory_order_relaxed); }
 
 }  // namespace emu

@@ -2,9 +2,9 @@
 // board samples the guest's RIP at the end of every time slice it ran to its
 // instruction budget (every 20,000 instructions; halted time is not sampled), so each
 // sample stands for the same number of retired instructions in either engine. The
-// histogram is printed to the log when the machine stops, and on SIGUSR1 (then
-// cleared), so a script can profile one phase: bench/guest_profile.py symbolizes it
-// with the guest kernel's /proc/kallsyms.
+// histogram is printed to the log when the machine stops, and on SIGUSR1 (the
+// frontend's statistics request, then cleared), so a script can profile one phase:
+// bench/guest_profile.py symbolizes it with the guest kernel's /proc/kallsyms.
 #pragma once
 #include <cstdint>
 #include <unordered_map>
@@ -19,10 +19,6 @@ class GuestProfile {
   // Prints "profile:" lines (header, then `<rip> <samples>` by descending count) and
   // clears the histogram. `why`: "stop" or "signal".
   void print_and_clear(const char* why);
-
-  // SIGUSR1 asks for a print at the next slice boundary (the handler only sets a flag).
-  static void install_dump_signal();
-  static bool dump_requested();
 
  private:
   uint64_t per_sample_;

@@ -88,7 +88,8 @@ PcBoard::PcBoard(const PcBoardConfig& config)
 
   cpu_ = std::make_unique<Cpu>(memory_, &io_);
   cpu_->tsc_source = [this] { return guest_tsc(); };
-  if (config_.jit) cpu_->use_jit(true);  // false on hosts without a backend: interpreted
+  // (use_jit is false on hosts without a backend: the CPU runs interpreted)
+  if (config_.jit) cpu_->use_jit(true, Cpu::kJitHotThreshold, config_.jit_code_cache_bytes);
   // Host stalls are not guest time (see Clock::limit_to_progress): an interval in which
   // the CPU ran slower than 10 MIPS counts as 20 ns per instruction.
   if (clock_.mode() == ClockMode::RealTime)
@@ -299,7 +300,7 @@ BoardExit PcBoard::run(const std::function<void()>& poll_host) {
   const auto start = std::chrono::steady_clock::now();
   const uint64_t retired_before = cpu_->retired_instructions();
   BoardExit e = run_slices(poll_host);
-  if (profile_) profile_->print_and_clear("stop");
+  print_profile("stop");
   if (log_enabled(LogCategory::Stats)) {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const uint64_t n = cpu_->retired_instructions() - retired_before;
@@ -312,20 +313,14 @@ BoardExit PcBoard::run(const std::function<void()>& poll_host) {
 BoardExit PcBoard::run_slices(const std::function<void()>& poll_host) {
   using namespace std::chrono;
   constexpr uint64_t kSlice = 20'000;  // instructions between timer and host checks
-  if (log_enabled(LogCategory::Profile) && !profile_) {
-    profile_ = std::make_unique<GuestProfile>(kSlice);
-    GuestProfile::install_dump_signal();
-  }
+  if (log_enabled(LogCategory::Profile) && !profile_) profile_ = std::make_unique<GuestProfile>(kSlice);
   while (!exit_) {
     clock_.run_expired();
     if (poll_host) poll_host();
     if (exit_) break;
     clock_.set_idle(false);
     const RunResult r = cpu_->run(kSlice);
-    if (profile_) {
-      if (r.reason == RunResult::Reason::InstructionLimit) profile_->sample(cpu_->state().rip);
-      if (GuestProfile::dump_requested()) profile_->print_and_clear("signal");
-    }
+    if (profile_ && r.reason == RunResult::Reason::InstructionLimit) profile_->sample(cpu_->state().rip);
     if (exit_) break;  // a device asked to stop during the slice
     switch (r.reason) {
       case RunResult::Reason::TripleFault: {

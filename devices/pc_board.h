@@ -62,6 +62,7 @@ struct PcBoardConfig {
   uint64_t bios_rom_bytes = 0;                 // size of a -bios image (reserved in E820)
   bool pvh = true;                             // -kernel: try the PVH fast path first
   bool jit = true;                             // hot guest code runs as host code (where available)
+  size_t jit_code_cache_bytes = 0;             // the JIT's code cache (0: its default)
 };
 
 // How a run ended.
@@ -116,6 +117,10 @@ class PcBoard : public MachineControl, public InterruptSource {
   const PcMemoryMap& memory_map() const { return map_; }
   uint64_t rsdp_address() const { return acpi_.rsdp_address; }
   uint64_t guest_tsc();
+  // -d profile: prints the guest-RIP histogram so far and clears it (else nothing).
+  void print_profile(const char* why) {
+    if (profile_) profile_->print_and_clear(why);
+  }
 
  private:
   BoardExit run_slices(const std::function<void()>& poll_host);

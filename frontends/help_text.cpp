@@ -22,10 +22,12 @@ Standard options:
                           machine type (only the i440FX 'pc'; -machine help lists);
                           pvh=off boots -kernel bzImages through the ordinary
                           Linux boot protocol instead of the PVH fast path
-  -accel interp|jit|tcg|auto
+  -accel interp|jit|tcg|auto[,tb-size=N]
                           CPU engine: interp = the portable interpreter, jit = the
                           translator, auto (default) = the fastest that works here;
-                          tcg is accepted as an alias of auto (QEMU compatibility)
+                          tcg is accepted as an alias of auto (QEMU compatibility);
+                          tb-size = the JIT's code cache in MiB (default 1024,
+                          at most 2048; flushed whole when full)
   -smp [cpus=]N[,maxcpus=M,sockets=S,cores=C,threads=T]
                           number of virtual CPUs (1..255; only 1 works yet)
   -m [size=]N[K|M|G|T]    guest RAM; a plain number is MiB (default 512M,

@@ -1,6 +1,8 @@
 // Runs the machine described by EmuOptions (see machine_runner.h).
 #include "frontends/machine_runner.h"
 
+#include <signal.h>
+
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -12,6 +14,8 @@
 #include "base/log.h"
 #include "bios/linux_boot.h"
 #include "bios/multiboot.h"
+#include "cpu/cpu.h"
+#include "cpu/jit/engine.h"
 #include "devices/block/drive_image.h"
 #include "devices/ide/ata_disk.h"
 #include "devices/ide/atapi_cdrom.h"
@@ -80,6 +84,26 @@ class BorrowedImage : public BlockDevice {
   BlockDevice& image_;
 };
 
+// SIGUSR1 (`kill -USR1 <emu pid>`) asks for the statistics `-d jit` prints at exit (and,
+// under `-d profile`, the guest-RIP histogram so far); the handler only sets this flag,
+// the run loop prints them at its next host poll.
+volatile std::sig_atomic_t g_statistics_requested = 0;
+
+void request_statistics(int) { g_statistics_requested = 1; }
+
+void print_statistics(PcBoard& board) {
+  Cpu& cpu = board.cpu();
+  if (jit::Engine* jit = cpu.jit_engine()) {
+    jit->print_stats();
+  } else {
+    log_printf("interp: %llu guest insns retired, %llu soft TLB fills (no JIT statistics: interpreter only)\n",
+               static_cast<unsigned long long>(cpu.retired_instructions()),
+               static_cast<unsigned long long>(cpu.tlb_fills()));
+  }
+  board.print_profile("signal");
+  log_flush();  // a -D file: readable now, not only when emu ends
+}
+
 FILE* open_chardev_file(const CharDevSpec& spec, std::string* error) {
   if (spec.kind == CharDevSpec::Kind::Stdio) return stdout;
   if (spec.kind == CharDevSpec::Kind::File) {
@@ -105,6 +129,12 @@ int run_machine(const EmuOptions& options) {
   cfg.no_reboot = options.no_reboot;
   cfg.pvh = options.pvh;
   cfg.jit = options.accel != Accel::Interp;  // auto/tcg: the JIT where the host has one
+  cfg.jit_code_cache_bytes = options.tb_size_mib * kMiB;
+  struct sigaction on_usr1 = {};
+  on_usr1.sa_handler = request_statistics;
+  sigemptyset(&on_usr1.sa_mask);
+  on_usr1.sa_flags = SA_RESTART;
+  sigaction(SIGUSR1, &on_usr1, nullptr);
 
   // COM1.
   std::unique_ptr<TerminalRawMode> raw_mode;
@@ -217,6 +247,10 @@ int run_machine(const EmuOptions& options) {
     if (!ok) return fail(kExitLoadError);
 
     result = board.run([&] {
+      if (g_statistics_requested) {
+        g_statistics_requested = 0;
+        print_statistics(board);
+      }
       if (!console) return;
       std::vector<uint8_t> in = console->poll_input(0);
       if (!in.empty()) board.serial_input(in.data(), in.size());

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "cpu/jit/code_cache.h"
 #include "frontends/chardev_spec.h"
 #include "frontends/device_catalog.h"
 #include "frontends/drive_options.h"
@@ -149,11 +150,24 @@ void set_accel_name(Parser& p, const std::string& name) {
   else p.fail("unknown accelerator '" + name + "' (use interp, jit, auto or tcg)");
 }
 
+// -accel NAME[,tb-size=N]: tb-size is QEMU's TCG code buffer size in MiB (0 = default);
+// here the JIT's code cache (cpu/jit/code_cache.h), at most 2048 MiB.
 void set_accel(Parser& p, const std::string& value) {
   PropList list = p.props(value, "accel");
-  static const char* const kKnown[] = {"accel", nullptr};
+  static const char* const kKnown[] = {"accel", "tb-size", nullptr};
   p.reject_unknown(list, kKnown);
-  set_accel_name(p, *list.find("accel"));
+  const std::string* name = list.find("accel");
+  if (!name) p.fail("missing accelerator name in '" + value + "' (use interp, jit, auto or tcg)");
+  set_accel_name(p, *name);
+  p.options.tb_size_mib = 0;
+  if (const std::string* tb = list.find("tb-size")) {
+    constexpr uint64_t kMaxMib = jit::CodeCache::kMaxCapacity / kMiB;
+    auto mib = parse_uint(*tb);
+    if (!mib || *mib > kMaxMib)
+      p.fail("tb-size='" + *tb + "' is not a code cache size in MiB (1.." + std::to_string(kMaxMib) + ", 0 = default)");
+    if (p.options.accel == Accel::Interp) p.fail("tb-size sizes the JIT's code cache: not with the interpreter");
+    p.options.tb_size_mib = *mib;
+  }
 }
 
 void set_machine(Parser& p, const std::string& value) {

@@ -69,6 +69,7 @@ struct EmuOptions {
   std::vector<NamedProps> netdevs, nics, devices;
   bool no_reboot = false;
   Accel accel = Accel::Auto;
+  uint64_t tb_size_mib = 0;  // -accel jit,tb-size=N: the JIT's code cache in MiB (0: its default)
   uint32_t log_mask = 0;
   std::string log_file;       // -D
   std::string gdb;            // "" = off, else a chardev such as "tcp::1234"

@@ -81,7 +81,9 @@ std::string ide_position(int index) {
 }  // namespace
 
 std::string describe_run(const EmuOptions& o) {
-  std::string s = "machine:  " + o.machine_type + " (i440FX + PIIX3), accel " + accel_name(o.accel) + ", " +
+  std::string accel = accel_name(o.accel);
+  if (o.tb_size_mib) accel += " (code cache " + format_size(o.tb_size_mib * kMiB) + ")";
+  std::string s = "machine:  " + o.machine_type + " (i440FX + PIIX3), accel " + accel + ", " +
                   std::to_string(o.smp) + " CPU" + (o.smp == 1 ? "" : "s") + ", " + format_size(o.memory_bytes) +
                   " RAM";
   if (!o.name.empty()) s += ", name '" + o.name + "'";

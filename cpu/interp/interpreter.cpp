@@ -6,9 +6,11 @@
 #include <csetjmp>
 #include <cstring>
 
+#include "base/log.h"
 #include "cpu/cpu.h"
 #include "cpu/interp/block_cache.h"
 #include "cpu/interp/dispatch.h"
+#include "cpu/interp/exec_trace.h"
 #include "cpu/isa/decoder.h"
 #include "cpu/jit/engine.h"
 
@@ -135,6 +137,7 @@ interp::Block* Cpu::block_at_rip() {
 // the trap to after the next instruction (SDM vol. 3 17.3.1.4, 6.8.3).
 void Cpu::execute_single_step() {
   Block* b = block_at_rip();
+  if (exec_trace_enabled()) [[unlikely]] log_exec_block(*this, *b, nullptr);
   const interp::BlockInsn& bi = b->insns.front();
   if (!fetch_within_cs_limit(bi.d.length)) raise_gp0();
   bi.fn(*this, bi.d);
@@ -166,6 +169,7 @@ bool Cpu::execute_block() {
 
 template <bool CheckCs>
 void Cpu::run_block_insns(const interp::Block& b) {
+  if (exec_trace_enabled()) [[unlikely]] log_exec_block(*this, b, nullptr);
   const uint64_t cs_end = uint64_t{s_.seg[SEG_CS].limit} + 1;
   for (const interp::BlockInsn& bi : b.insns) {
     if (CheckCs && s_.rip + bi.d.length > cs_end) raise_gp0();

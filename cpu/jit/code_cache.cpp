@@ -1,6 +1,8 @@
 // W^X code cache (see code_cache.h): a memfd mapped twice, RW and RX.
 #include "cpu/jit/code_cache.h"
 
+#include <algorithm>
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -10,7 +12,8 @@ namespace emu::jit {
 // pthread_jit_write_protect_np(0/1) around writes and sys_icache_invalidate after them.
 // Hosts with split caches (aarch64) also need __builtin___clear_cache on the RX view
 // after commit(); the x86-64 backend does not (its caches are coherent).
-CodeCache::CodeCache(size_t capacity) : capacity_((capacity + 0xffff) & ~size_t{0xffff}) {
+CodeCache::CodeCache(size_t capacity)
+    : capacity_((std::min(capacity ? capacity : kDefaultCapacity, kMaxCapacity) + 0xffff) & ~size_t{0xffff}) {
   int fd = memfd_create("emu-jit", MFD_CLOEXEC);
   if (fd < 0) return;
   if (ftruncate(fd, static_cast<off_t>(capacity_)) != 0) {

@@ -1,7 +1,9 @@
 // The JIT's code cache: one region of host memory mapped twice, once read+write (where
 // the backend writes and patches code) and once read+execute (where it runs), so no
 // page is ever writable and executable at the same time (W^X). Allocation is a bump
-// pointer; when the cache is full the engine flushes it entirely.
+// pointer; when the cache is full the engine flushes it entirely. The memfd's pages are
+// allocated on first write, so a large capacity costs only the code actually emitted
+// (the high-water mark: a flush does not give pages back).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -10,6 +12,13 @@ namespace emu::jit {
 
 class CodeCache {
  public:
+  // QEMU system mode's default (its -accel tcg,tb-size=N, in MiB; 0 = default).
+  static constexpr size_t kDefaultCapacity = size_t{1} << 30;
+  // Generated code reaches the cache's shared exit and patched links with rel32 jumps:
+  // the whole cache must lie within +-2 GiB of any of its bytes.
+  static constexpr size_t kMaxCapacity = size_t{2} << 30;
+
+  // capacity: rounded up to 64 KiB; 0 means kDefaultCapacity; at most kMaxCapacity.
   explicit CodeCache(size_t capacity);
   ~CodeCache();
   CodeCache(const CodeCache&) = delete;

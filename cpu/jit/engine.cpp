@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "cpu/cpu.h"
+#include "cpu/interp/exec_trace.h"
 #include "cpu/isa/disasm.h"
 
 #ifdef EMU_HAVE_CAPSTONE
@@ -22,6 +23,7 @@ constexpr uint32_t kNeverTranslate = ~uint32_t{0};
 }  // namespace
 
 std::unique_ptr<Engine> Engine::create(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes) {
+  if (!host_backend_available()) return nullptr;  // before mapping the (large) code cache
   std::unique_ptr<Engine> e(new Engine(cpu, hot_threshold, cache_bytes));
   if (!e->backend_ || !e->cache_.ok() || !e->backend_->emit_runtime(e->cache_)) return nullptr;
   return e;
@@ -69,6 +71,7 @@ bool Engine::run_block(interp::Block* b) {
   // Generated code would leave at once (e.g. an interrupt shadow the run loop waits out).
   if (cpu_.attention_.load(std::memory_order_relaxed)) return false;
   ++stats_.entries;
+  if (exec_trace_enabled()) [[unlikely]] log_exec_block(cpu_, *b, b->jit->entry);
   backend_->enter(cpu_, b->jit->entry);
   return true;
 }
@@ -172,6 +175,7 @@ const uint8_t* Engine::hook_lookup(Cpu* cpu) {
   ++e.stats_.lookup_hits;
   // Generated code probes the table only in 64-bit mode (RIP is the linear address).
   if (cpu->mode64_) e.jump_table_->insert(b->linear, b->mode, b->jit->entry);
+  if (exec_trace_enabled()) [[unlikely]] log_exec_block(*cpu, *b, b->jit->entry);
   return b->jit->entry;
 }
 
@@ -192,6 +196,7 @@ const uint8_t* Engine::hook_link(Cpu* cpu, Link* link) {
   } else {
     ++e.stats_.lookup_hits;
   }
+  if (exec_trace_enabled()) [[unlikely]] log_exec_block(*cpu, *b, b->jit->entry);
   return b->jit->entry;
 }
 
@@ -229,13 +234,23 @@ void Engine::log_translation(const interp::Block& b, const Translation& t) const
 
 void Engine::print_stats() const {
   const JitStats& s = stats_;
-  log_printf("jit (%s backend): %" PRIu64 " blocks / %" PRIu64 " insns translated (%" PRIu64 " inline, %" PRIu64
-             " of them with inline memory access), %" PRIu64 " bytes emitted, cache %zu / %zu bytes, %" PRIu64 " flushes\n",
-             backend_->name(), s.blocks_translated, s.insns_translated, s.insns_inline, s.insns_inline_memory, s.code_bytes, cache_.used(), cache_.capacity(),
-             s.cache_flushes);
-  log_printf("jit: %" PRIu64 " entries from the run loop, %" PRIu64 " chains linked, %" PRIu64 " unlinked, "
-             "lookups %" PRIu64 " hit / %" PRIu64 " miss, %" PRIu64 " translations dropped\n",
-             s.entries, s.chains_linked, s.chains_unlinked, s.lookup_hits, s.lookup_misses, s.translations_dropped);
+  auto percent = [](uint64_t part, uint64_t whole) { return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0; };
+  log_printf("jit (%s backend): %" PRIu64 " blocks / %" PRIu64 " insns translated, %.1f%% of the insns inline (%" PRIu64
+             " with inline memory access)\n",
+             backend_->name(), s.blocks_translated, s.insns_translated, percent(s.insns_inline, s.insns_translated),
+             s.insns_inline_memory);
+  log_printf("jit: code cache %zu KiB used of %zu MiB, %" PRIu64 " KiB emitted in all, %" PRIu64 " flushes (when full), %" PRIu64
+             " translations dropped\n",
+             cache_.used() >> 10, cache_.capacity() >> 20, s.code_bytes >> 10, s.cache_flushes, s.translations_dropped);
+  // Jumps through a chained link or an inline jump-table hit stay in generated code and
+  // are not counted; everything below passed through the engine.
+  log_printf("jit: %" PRIu64 " entries from the run loop; chains %" PRIu64 " linked, %" PRIu64
+             " unlinked; lookups from generated code %" PRIu64 " hit / %" PRIu64 " miss (%s)\n",
+             s.entries, s.chains_linked, s.chains_unlinked, s.lookup_hits, s.lookup_misses,
+             chaining_ ? "64-bit code probes the jump table inline first; its hits and jumps through links are not counted"
+                       : "nochain: no links, no inline jump-table probe");
+  log_printf("jit: %" PRIu64 " soft TLB fills (misses that found RAM), %" PRIu64 " guest insns retired\n",
+             cpu_.tlb_fills(), cpu_.retired_instructions());
 }
 
 }  // namespace emu::jit

@@ -39,11 +39,11 @@ struct JitStats {
 class Engine final : public interp::BlockListener {
  public:
   static constexpr unsigned kDefaultHotThreshold = 16;
-  static constexpr size_t kDefaultCacheBytes = size_t{32} << 20;
 
-  // Null when the host has no backend or the code cache cannot be mapped.
+  // Null when the host has no backend or the code cache cannot be mapped. cache_bytes:
+  // the code cache's capacity (0: CodeCache::kDefaultCapacity).
   static std::unique_ptr<Engine> create(Cpu& cpu, unsigned hot_threshold = kDefaultHotThreshold,
-                                        size_t cache_bytes = kDefaultCacheBytes);
+                                        size_t cache_bytes = 0);
   ~Engine() override;
 
   // Runs the block as host code if it is (or now becomes) translated and fits the
@@ -62,6 +62,7 @@ class Engine final : public interp::BlockListener {
   size_t cache_used() const { return cache_.used(); }
   size_t cache_capacity() const { return cache_.capacity(); }
   const char* backend_name() const { return backend_->name(); }
+  // The statistics to the log (`-d jit` at exit; SIGUSR1 in the emu command).
   void print_stats() const;
 
  private:

@@ -24,7 +24,8 @@ test works on copies of busybox.img in a private temporary directory.
                            broken qcow2 images (corrupt, backing file missing): one
                            error line naming the file, a non-zero exit, no guest output
 
-Environment (set by ctest): EMU_BINARY, EMU_SOURCE_DIR, EMU_IMAGE_DIR (optional).
+Environment (set by ctest): EMU_BINARY, EMU_SOURCE_DIR, EMU_IMAGE_DIR (optional),
+EMU_ACCEL (the engine: ../emu_accel.py), EMU_BOOT_TIMEOUT (seconds, default 840).
 Extra kernel arguments (appended to the built-in ones): EMU_BOOT_APPEND.
 """
 import hashlib
@@ -40,7 +41,9 @@ import time
 
 source_dir = os.environ.get("EMU_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
 sys.path.insert(0, os.path.join(source_dir, "tests", "images"))
+sys.path.insert(0, os.path.join(source_dir, "tests", "boot"))
 from image_paths import image_paths as shared_image_paths  # noqa: E402
+from emu_accel import accel_args, slowdown  # noqa: E402
 from serial_session import SerialSession, SessionError  # noqa: E402
 
 PROMPT = r"busybox:/# (\x1b\[[0-9;]*[A-Za-z])*$"
@@ -92,7 +95,9 @@ class Guest:
 
     def run(self, command, timeout=None):
         """Runs `command` in the guest shell; returns its output (text before the marker).
-        Fails unless the command succeeded."""
+        Fails unless the command succeeded. `timeout` is for the JIT; it scales with the engine."""
+        if timeout is not None:
+            timeout *= slowdown()
         self.marker += 1
         n = self.marker
         self.session.send("%s; echo emu-status-$?-done-$((%d+1))" % (command, n - 1))
@@ -130,7 +135,7 @@ def copy_image(paths, work, name="disk.img", grow_to=None):
 def emu_cmd(emu, paths, img, *extra):
     # The built-in command line needs nothing; extra arguments are appended to it.
     append = os.environ.get("EMU_BOOT_APPEND", "").strip()
-    return [emu, "-nographic", *extra, "-hda", img, "-kernel", paths["VMLINUZ_BUILTIN"]] + (["-append", append] if append else [])
+    return [emu, "-nographic", *accel_args(), *extra, "-hda", img, "-kernel", paths["VMLINUZ_BUILTIN"]] + (["-append", append] if append else [])
 
 
 def e2fsck_clean(img):
@@ -254,7 +259,7 @@ def test_persist(emu, paths, work, kill, qcow2=False):
 
 def expect_refused(emu, paths, args, names, what):
     """emu with `args` must exit non-zero with one error line naming `names`, no output."""
-    cmd = [emu, "-nographic", "-kernel", paths["VMLINUZ_BUILTIN"], *args]
+    cmd = [emu, "-nographic", *accel_args(), "-kernel", paths["VMLINUZ_BUILTIN"], *args]
     r = run(cmd, text=True, timeout=60, stdin=subprocess.DEVNULL)
     lines = r.stderr.splitlines()
     ok = r.returncode != 0 and len(lines) == 1 and names in lines[0] and lines[0].startswith("emu: ") and not r.stdout
@@ -310,7 +315,7 @@ def test_bad_input(emu, paths, work):
     locked = copy_image(paths, work, "locked.img")
     first = SerialSession(emu_cmd(emu, paths, locked), timeout=BOOT_TIMEOUT, echo=False)
     try:
-        first.expect(r"\S", timeout=120)
+        first.expect(r"\S", timeout=120 * slowdown())
         expect_refused(emu, paths, ["-hda", locked], locked, "image in use by another emu")
         expect_refused(emu, paths, ["-snapshot", "-hda", locked], locked, "-snapshot of an image in use by another emu")
     finally:

@@ -13,7 +13,7 @@
 The guests are Multiboot images (a.out kludge, loaded at 1 MiB, entry 1 MiB + 0x40)
 built here from machine code; the assembly is beside each byte string, so no cross
 toolchain is needed. They print on the debug console (port 0xE9, -debugcon stdio).
-Environment: EMU_BINARY (set by ctest).
+Environment: EMU_BINARY (set by ctest), EMU_ACCEL (the engine: ../emu_accel.py).
 """
 import os
 import struct
@@ -21,6 +21,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from emu_accel import accel_args  # noqa: E402
 
 LOAD = 0x100000
 ENTRY = LOAD + 0x40
@@ -105,7 +108,7 @@ def fail(what, stdout="", stderr=""):
 
 def triple_fault_no_reboot(emu, tmp):
     guest = write_guest(tmp, "triple-fault.mb", TRIPLE_FAULT_CODE)
-    status, out, err = run([emu, "-nographic", "-no-reboot", "-kernel", guest, "-debugcon", "stdio"], 60)
+    status, out, err = run([emu, "-nographic", *accel_args(), "-no-reboot", "-kernel", guest, "-debugcon", "stdio"], 60)
     if status is None:
         return fail("emu did not exit after the triple fault", out, err)
     if out.count("TRIPLE-FAULT-GUEST") != 1:
@@ -121,7 +124,7 @@ def triple_fault_no_reboot(emu, tmp):
 
 def triple_fault_reset(emu, tmp):
     guest = write_guest(tmp, "triple-fault.mb", TRIPLE_FAULT_CODE)
-    cmd = [emu, "-nographic", "-kernel", guest, "-debugcon", "stdio"]
+    cmd = [emu, "-nographic", *accel_args(), "-kernel", guest, "-debugcon", "stdio"]
     print("running:", " ".join(cmd))
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out = b""
@@ -151,7 +154,7 @@ def triple_fault_reset(emu, tmp):
 def runs_wild(emu, tmp):
     guest = write_guest(tmp, "wild.mb", WILD_CODE)
     log = os.path.join(tmp, "unimp.log")
-    status, out, err = run([emu, "-nographic", "-no-reboot", "-kernel", guest, "-debugcon", "stdio",
+    status, out, err = run([emu, "-nographic", *accel_args(), "-no-reboot", "-kernel", guest, "-debugcon", "stdio",
                             "-d", "unimp", "-D", log], 120)
     if status is not None and status < 0:
         return fail("emu died of signal %d" % -status, out, err)

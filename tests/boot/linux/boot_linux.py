@@ -14,7 +14,8 @@ TSC calibrated against the PIT at emu's 2 GHz with the tsc clocksource in use;
 `seq | sha256sum` and a gzip round trip print the digests computed here on the host.
 
 Environment (set by ctest): EMU_BINARY, EMU_CPUID_FLAGS, EMU_SOURCE_DIR, EMU_IMAGE_DIR
-(optional: else images/paths.sh's default). Extra kernel arguments: EMU_BOOT_APPEND
+(optional: else images/paths.sh's default), EMU_ACCEL (the engine: ../emu_accel.py).
+Extra kernel arguments: EMU_BOOT_APPEND
 (e.g. hpet=disable: the checks hold without the HPET too).
 """
 import hashlib
@@ -26,7 +27,9 @@ import time
 
 source_dir = os.environ.get("EMU_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
 sys.path.insert(0, os.path.join(source_dir, "tests", "images"))
+sys.path.insert(0, os.path.join(source_dir, "tests", "boot"))
 from image_paths import image_paths as shared_image_paths  # noqa: E402
+from emu_accel import accel_args  # noqa: E402
 from serial_session import SerialSession, SessionError  # noqa: E402
 
 
@@ -190,8 +193,7 @@ def main():
            "-append", append.strip()]
     if rootfs:
         cmd += ["-snapshot", "-hda", paths["BUSYBOX_IMG"]]
-    if os.environ.get("EMU_ACCEL"):  # interp / jit; default: emu's own (the JIT where available)
-        cmd += ["-accel", os.environ["EMU_ACCEL"]]
+    cmd += accel_args()
     print("running:", " ".join(cmd))
     prompt = r"# (\x1b\[[0-9;]*[A-Za-z])*$"
     start = time.monotonic()

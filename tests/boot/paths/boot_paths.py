@@ -15,7 +15,8 @@ command in the shell and powers off. Without one it waits for the kernel's own l
 proving it got as far as mounting the root file system.
 
 Environment (set by ctest): EMU_BINARY, EMU_SOURCE_DIR, EMU_IMAGE_DIR (optional: else
-images/paths.sh's default), EMU_BOOT_TIMEOUT (seconds, default 600).
+images/paths.sh's default), EMU_BOOT_TIMEOUT (seconds, default 600), EMU_ACCEL (the
+engine: ../emu_accel.py).
 """
 import os
 import re
@@ -25,7 +26,9 @@ import time
 
 source_dir = os.environ.get("EMU_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
 sys.path.insert(0, os.path.join(source_dir, "tests", "images"))
+sys.path.insert(0, os.path.join(source_dir, "tests", "boot"))
 from image_paths import image_paths as shared_image_paths  # noqa: E402
+from emu_accel import accel_args  # noqa: E402
 from serial_session import SerialSession, SessionError  # noqa: E402
 
 # The -d boot line each path prints (devices/pc_board.cpp, bios/linux_boot.cpp).
@@ -64,6 +67,7 @@ def main(argv):
         cmd += ["-initrd", paths["INITRD"]]
     if boot_path == "linux":
         cmd += ["-machine", "pvh=off"]
+    cmd += accel_args()
     print("running:", " ".join(cmd))
     start = time.monotonic()
     session = SerialSession(cmd, timeout=float(os.environ.get("EMU_BOOT_TIMEOUT", "600")))

@@ -1,5 +1,4 @@
-// The -d profile histogram (devices/guest_profile.h): counts, order, clearing, SIGUSR1.
-#include <signal.h>
+// The -d profile histogram (devices/guest_profile.h): counts, order, clearing.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -45,12 +44,4 @@ TEST_CASE("guest profile: samples are printed by descending count, then cleared"
                  "profile: 0000000000401000 1\n"
                  "profile: end\n") != std::string::npos);
   unlink(path);
-}
-
-TEST_CASE("guest profile: SIGUSR1 requests one print") {
-  GuestProfile::install_dump_signal();
-  CHECK_FALSE(GuestProfile::dump_requested());
-  raise(SIGUSR1);
-  CHECK(GuestProfile::dump_requested());
-  CHECK_FALSE(GuestProfile::dump_requested());  // taken once
 }

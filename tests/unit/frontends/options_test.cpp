@@ -292,6 +292,28 @@ TEST_CASE("-accel and -machine") {
   require_error(parse({"-machine", "pc,usb=on"}), "emu: -machine: unknown property 'usb'");
 }
 
+TEST_CASE("-accel tb-size: the JIT's code cache in MiB, as QEMU's TCG spells it") {
+  CHECK(require_run(parse({})).tb_size_mib == 0);  // the JIT's default
+  EmuOptions o = require_run(parse({"-accel", "jit,tb-size=64"}));
+  CHECK(o.accel == Accel::Jit);
+  CHECK(o.tb_size_mib == 64);
+  CHECK(require_run(parse({"-accel", "tcg,tb-size=2048"})).tb_size_mib == 2048);
+  CHECK(require_run(parse({"-accel", "accel=auto,tb-size=0x10"})).tb_size_mib == 16);
+  CHECK(require_run(parse({"-accel", "jit,tb-size=0"})).tb_size_mib == 0);
+  // The last -accel wins, with or without its tb-size.
+  CHECK(require_run(parse({"-accel", "jit,tb-size=64", "-accel", "jit"})).tb_size_mib == 0);
+  const std::string range = " is not a code cache size in MiB (1..2048, 0 = default)";
+  require_error(parse({"-accel", "jit,tb-size=2049"}), "emu: -accel: tb-size='2049'" + range);
+  require_error(parse({"-accel", "jit,tb-size=64M"}), "emu: -accel: tb-size='64M'" + range);
+  require_error(parse({"-accel", "jit,tb-size=-1"}), "emu: -accel: tb-size='-1'" + range);
+  require_error(parse({"-accel", "jit,tb-size="}), "emu: -accel: tb-size=''" + range);
+  require_error(parse({"-accel", "interp,tb-size=64"}),
+                "emu: -accel: tb-size sizes the JIT's code cache: not with the interpreter");
+  require_error(parse({"-accel", "tb-size=64"}),
+                "emu: -accel: missing accelerator name in 'tb-size=64' (use interp, jit, auto or tcg)");
+  require_error(parse({"-machine", "pc,tb-size=64"}), "emu: -machine: unknown property 'tb-size'");
+}
+
 TEST_CASE("debug options: -d, -D, -s, -gdb, -S") {
   EmuOptions o = require_run(parse({"-d", "int,unimp", "-D", "/tmp/emu.log", "-s", "-S"}));
   CHECK(o.log_mask == (static_cast<uint32_t>(emu::LogCategory::Int) | static_cast<uint32_t>(emu::LogCategory::Unimp)));

@@ -60,3 +60,27 @@ TEST_CASE("code cache: W^X views, running generated code, flush", "[jit][cache]"
   CHECK(cache.generation() == gen + 1);
   CHECK(cache.write_cursor() == w);
 }
+
+TEST_CASE("code cache: sizes (tb-size) and what a large one costs", "[jit][cache]") {
+  CHECK(CodeCache(0).capacity() == CodeCache::kDefaultCapacity);
+  CHECK(CodeCache(1).capacity() == 0x10000);  // rounded up to 64 KiB
+  CHECK(CodeCache(size_t{64} << 20).capacity() == size_t{64} << 20);
+  CHECK(CodeCache(CodeCache::kMaxCapacity + 1).capacity() == CodeCache::kMaxCapacity);
+  // Only written pages take memory: the default 1 GiB cache with 1 MiB of code in it
+  // adds about 1 MiB to the process's resident set.
+  auto resident_kib = [] {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+      if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    return -1L;
+  };
+  const long before = resident_kib();
+  CodeCache cache(0);
+  REQUIRE(cache.ok());
+  std::memset(cache.write_cursor(), 0xcc, 1 << 20);
+  cache.commit(1 << 20);
+  const long grown = resident_kib() - before;
+  CHECK(grown >= 1000);
+  CHECK(grown < 8 * 1024);
+}
