@@ -113,6 +113,7 @@ bool Engine::translate(interp::Block* b) {
       stats_.code_bytes += t->code_size;
       stats_.insns_inline += t->inline_insns;
       stats_.insns_inline_memory += t->inline_memory_insns;
+      stats_.flag_records_dropped += t->flag_records_dropped;
       if (log_enabled(LogCategory::InAsm) || log_enabled(LogCategory::OutAsm)) log_translation(*b, *t);
       translations_.push_back(std::move(t));
       return true;
@@ -230,8 +231,8 @@ void Engine::log_translation(const interp::Block& b, const Translation& t) const
 void Engine::print_stats() const {
   const JitStats& s = stats_;
   log_printf("jit (%s backend): %" PRIu64 " blocks / %" PRIu64 " insns translated (%" PRIu64 " inline, %" PRIu64
-             " of them with inline memory access), %" PRIu64 " bytes emitted, cache %zu / %zu bytes, %" PRIu64 " flushes\n",
-             backend_->name(), s.blocks_translated, s.insns_translated, s.insns_inline, s.insns_inline_memory, s.code_bytes, cache_.used(), cache_.capacity(),
+             " of them with inline memory access, %" PRIu64 " flag records dropped), %" PRIu64 " bytes emitted, cache %zu / %zu bytes, %" PRIu64 " flushes\n",
+             backend_->name(), s.blocks_translated, s.insns_translated, s.insns_inline, s.insns_inline_memory, s.flag_records_dropped, s.code_bytes, cache_.used(), cache_.capacity(),
              s.cache_flushes);
   log_printf("jit: %" PRIu64 " entries from the run loop, %" PRIu64 " chains linked, %" PRIu64 " unlinked, "
              "lookups %" PRIu64 " hit / %" PRIu64 " miss, %" PRIu64 " translations dropped\n",

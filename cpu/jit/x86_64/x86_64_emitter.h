@@ -8,6 +8,10 @@
 // path (a call of the interpreter's access) can fault or end the block. RIP, the
 // retired count and the budget of inline instructions are added up and stored before
 // the next handler call or block exit, and around a slow path.
+// Guest general registers are cached in callee-saved host registers (RBP, R12-R15)
+// across the inline instructions of a block, with dirty tracking: written back before
+// a handler call (and forgotten after it), at the block's end and its early exits, and
+// stored (kept dirty) on the out-of-line paths that may fault (memory slow paths, #GP).
 // Conditions (Jcc, SETcc, CMOVcc, the carry of ADC/SBB/INC/DEC): when the last flag
 // producer is an inline instruction of this block its operation and size are known
 // at translation time, and the host redoes it (cmp/add/adc/sbb/inc/dec/test at that
@@ -71,19 +75,41 @@ class Emitter {
     pending_insns_ = pending;
     wrote_memory_ = false;
     accessed_memory_ = false;
+    read_flags_ = false;
+    may_leave_ = false;
     ++insn_seq_;
-    at_begin_ = Snapshot{pending_rip_, known_};
+    at_begin_ = Snapshot{pending_rip_, known_, cache_};
   }
   // Undoes the emitter's bookkeeping of an instruction whose emission was given up.
   void rollback() {
     pending_rip_ = at_begin_.pending_rip;
     known_ = at_begin_.known;
+    cache_ = at_begin_.cache;
     rip_stored_ = false;
   }
-  // A handler ran for the instruction: forget the flag producer if it may write flags.
+  // A handler is about to run for the instruction (called before its call is emitted):
+  // the cached guest registers are written back and forgotten (handlers read and write
+  // CpuState); forget the flag producer if it may write flags.
   void handler_ran(bool writes_flags) {
     ++insn_seq_;
     if (writes_flags) known_.valid = false;
+    write_back_registers();
+    cache_ = RegCache{};
+  }
+  // Stores the dirty cached guest registers and marks them clean (the block's end).
+  void write_back_registers() {
+    for (unsigned s = 0; s < kCacheSize; ++s)
+      if (cache_.slot[s].guest >= 0 && cache_.slot[s].dirty) {
+        a_.mov_mr64(RBX, gpr(static_cast<unsigned>(cache_.slot[s].guest)), kCacheRegs[s]);
+        cache_.slot[s].dirty = false;
+      }
+  }
+  // Stores the dirty cached guest registers on a path that leaves the block (or may
+  // fault) while the straight-line code goes on with them cached and dirty.
+  void spill_registers() {
+    for (unsigned s = 0; s < kCacheSize; ++s)
+      if (cache_.slot[s].guest >= 0 && cache_.slot[s].dirty)
+        a_.mov_mr64(RBX, gpr(static_cast<unsigned>(cache_.slot[s].guest)), kCacheRegs[s]);
   }
   // The inline instruction wrote flags without a lazy record (none so far).
   void flags_written_eagerly() { known_.valid = false; }
@@ -91,6 +117,11 @@ class Emitter {
   // The instruction stored to memory (its slow path may have ended the block).
   bool wrote_memory() const { return wrote_memory_; }
   bool accessed_memory() const { return accessed_memory_; }
+  // The instruction read the flags (a condition, the carry of ADC/SBB/INC/DEC).
+  bool read_flags() const { return read_flags_; }
+  // The instruction may fault or leave the block (a memory access's slow path, a
+  // run-time #GP check, a branch).
+  bool may_leave() const { return may_leave_ || accessed_memory_; }
   // The instruction just emitted recorded lazy flags (so it replaced the record).
   bool recorded_flags() const { return known_.valid && known_.seq == insn_seq_; }
   uint64_t pending_rip() const { return pending_rip_; }
@@ -120,36 +151,66 @@ class Emitter {
     set_reg(o.reg, o.size, v);
   }
   // General registers (numbers as in DecodedInsn: 16..19 = AH..BH), as Cpu::reg/set_reg.
+  // Guest registers live in the callee-saved host registers of the cache (kCacheRegs)
+  // across the inline instructions of a block; reg() returns a fresh pool register
+  // holding a copy (so a later set_reg never changes a value already read).
   Value reg(unsigned r, unsigned size) {
     if (r > isa::kRegAH + 3 || !valid_size(size)) return fail();
     Value v = fresh();
     if (failed_) return v;
-    if (r >= isa::kRegAH) a_.load_zx(1, R(v), RBX, gpr(r - isa::kRegAH) + 1);
-    else a_.load_zx(size, R(v), RBX, gpr(r));
+    if (r >= isa::kRegAH) {  // bits 15..8 of RAX..RBX
+      const int s = slot_of(r - isa::kRegAH);
+      if (s >= 0) {
+        a_.movzx_rr(2, R(v), kCacheRegs[s]);
+        a_.shr_ri(R(v), 8);
+      } else {
+        a_.load_zx(1, R(v), RBX, gpr(r - isa::kRegAH) + 1);
+      }
+      v.zext32 = true;
+      return v;
+    }
+    const Reg h = cached(r);
+    if (size == 8) a_.mov_rr(R(v), h);
+    else if (size == 4) a_.mov_rr32(R(v), h);
+    else a_.movzx_rr(size, R(v), h);
     v.zext32 = size <= 4;
     return v;
   }
   void set_reg(unsigned r, unsigned size, Value v) {
     if (r > isa::kRegAH + 3 || !valid_size(size)) fail();
     if (failed_) return;
+    if (r >= isa::kRegAH) {  // (rare in 64-bit code: through memory, uncached)
+      v = in_register(v);
+      if (failed_) return;
+      const int s = slot_of(r - isa::kRegAH);
+      if (s >= 0) evict(static_cast<unsigned>(s));
+      a_.store_sz(1, RBX, gpr(r - isa::kRegAH) + 1, R(v));
+      return;
+    }
     if (size <= 2) {  // partial writes keep the other bits
       v = in_register(v);
       if (failed_) return;
-      if (r >= isa::kRegAH) a_.store_sz(1, RBX, gpr(r - isa::kRegAH) + 1, R(v));
-      else a_.store_sz(size, RBX, gpr(r), R(v));
-      return;
-    }
-    if (v.reg < 0) {
-      const uint64_t c = size == 4 ? (v.k & 0xffffffffu) : v.k;
-      if (fits_i32(c)) {
-        a_.mov_m64_i(RBX, gpr(r), static_cast<int32_t>(c));
+      const int s = slot_of(r);
+      if (s < 0) {
+        a_.store_sz(size, RBX, gpr(r), R(v));
         return;
       }
-      v = in_register(v);
-      if (failed_) return;
+      a_.mov_rr_sz(size, kCacheRegs[s], R(v));
+      mark_dirty(static_cast<unsigned>(s));
+      return;
     }
-    if (size == 4 && !v.zext32) a_.mov_rr32(R(v), R(v));  // 32-bit writes zero-extend
-    a_.mov_mr64(RBX, gpr(r), R(v));
+    const unsigned s = slot_for_write(r);
+    const Reg h = kCacheRegs[s];
+    if (v.reg < 0) {
+      const uint64_t c = size == 4 ? (v.k & 0xffffffffu) : v.k;
+      if (c > 0xffffffffu && fits_i32(c)) a_.mov_ri_sx(h, static_cast<int32_t>(c));
+      else a_.mov_ri(h, c);
+    } else if (size == 4) {
+      a_.mov_rr32(h, R(v));  // 32-bit writes zero-extend
+    } else {
+      a_.mov_rr(h, R(v));
+    }
+    mark_dirty(s);
   }
 
   // ---- memory and stack, as Cpu's (64-bit mode: 64-bit stack addresses) ----
@@ -214,6 +275,7 @@ class Emitter {
   // Condition code cc (0..15, as in Jcc) of the current flags, as a 0/1 value.
   Value condition(unsigned cc) {
     if (failed_) return constant(0);
+    read_flags_ = true;
     if (!known_.valid) {
       Value c = helper_call(reinterpret_cast<uint64_t>(l_.condition), cc & 15);
       c.zext32 = true;
@@ -290,25 +352,38 @@ class Emitter {
       else else_path();
       return;
     }
+    may_leave_ = true;
+    // Both paths start with the cached registers clean and end with them written back;
+    // after the join a host register stays cached where both paths left the same guest
+    // register in it.
+    write_back_registers();
+    const RegCache at_branch = cache_;
     a_.test_rr(R(c), R(c));
     const size_t to_else = a_.jcc32(E, ~size_t{0});
     const uint64_t pending = pending_rip_;
     const unsigned regs = next_reg_;
     then_path();
     settle_rip();
+    write_back_registers();
+    const RegCache after_then = cache_;
     const size_t to_end = a_.jmp32(~size_t{0});
     a_.patch_rel32(to_else, a_.size());
     pending_rip_ = pending;
     next_reg_ = regs;
+    cache_ = at_branch;
     else_path();
     settle_rip();
+    write_back_registers();
     a_.patch_rel32(to_end, a_.size());
+    for (unsigned s = 0; s < kCacheSize; ++s)
+      if (cache_.slot[s].guest != after_then.slot[s].guest) cache_.slot[s] = Cached{};
   }
   // RIP = target, stored now.
   template <class TV>
   void jump_to(TV target) {
     const Value t = value(target);
     if (failed_) return;
+    may_leave_ = true;
     store64(l_.rip, t);
     pending_rip_ = 0;
     rip_stored_ = true;
@@ -322,6 +397,7 @@ class Emitter {
     if (failed_ || v.reg < 0) return failed_ || is_canonical(v.k);
     Value t = copy(v);
     if (failed_) return true;
+    may_leave_ = true;
     a_.shl_ri(R(t), 16);
     a_.sar_ri(R(t), 16);
     a_.alu_rr(CMP, R(t), R(v));
@@ -329,6 +405,7 @@ class Emitter {
     const size_t ok = a_.jmp32(~size_t{0});
     a_.patch_rel32(bad, a_.size());
     adjust_pending(true);
+    spill_registers();
     a_.mov_rr(RDI, RBX);
     a_.mov_ri(RAX, reinterpret_cast<uint64_t>(l_.raise_gp0));
     a_.call_r(RAX);  // does not return
@@ -444,10 +521,74 @@ class Emitter {
     unsigned regs_end = 0;
     Value r, x, y;
   };
+  // The guest register cache: slot s is host register kCacheRegs[s] (callee-saved, so
+  // slow-path and helper calls keep them), holding guest register `guest` (or none),
+  // `dirty` when CpuState's copy is older. Filled on first use, least recently used
+  // slot replaced; decisions are made at translation time (straight-line code).
+  static constexpr Reg kCacheRegs[] = {RBP, R12, R13, R14, R15};
+  static constexpr unsigned kCacheSize = sizeof kCacheRegs / sizeof kCacheRegs[0];
+  struct Cached {
+    int8_t guest = -1;
+    bool dirty = false;
+    unsigned last_use = 0;
+  };
+  struct RegCache {
+    Cached slot[kCacheSize];
+  };
   struct Snapshot {
     uint64_t pending_rip = 0;
     Known known;
+    RegCache cache;
   };
+  int slot_of(unsigned g) const {
+    for (unsigned s = 0; s < kCacheSize; ++s)
+      if (cache_.slot[s].guest == static_cast<int8_t>(g)) return static_cast<int>(s);
+    return -1;
+  }
+  // A slot for guest register g (a free one, else the least recently used, written
+  // back first when dirty); its host register's content is not loaded.
+  unsigned take_slot(unsigned g) {
+    unsigned best = 0;
+    for (unsigned s = 0; s < kCacheSize; ++s) {
+      if (cache_.slot[s].guest < 0) {
+        best = s;
+        break;
+      }
+      if (cache_.slot[s].last_use < cache_.slot[best].last_use) best = s;
+    }
+    evict(best);
+    cache_.slot[best].guest = static_cast<int8_t>(g);
+    cache_.slot[best].last_use = ++use_clock_;
+    return best;
+  }
+  void evict(unsigned s) {
+    Cached& c = cache_.slot[s];
+    if (c.guest >= 0 && c.dirty) a_.mov_mr64(RBX, gpr(static_cast<unsigned>(c.guest)), kCacheRegs[s]);
+    c = Cached{};
+  }
+  // The host register holding guest register g (loaded on first use).
+  Reg cached(unsigned g) {
+    int s = slot_of(g);
+    if (s < 0) {
+      s = static_cast<int>(take_slot(g));
+      a_.mov_rm64(kCacheRegs[s], RBX, gpr(g));
+    }
+    cache_.slot[s].last_use = ++use_clock_;
+    return kCacheRegs[s];
+  }
+  // A slot for a full (32/64-bit) write of guest register g: no load needed.
+  unsigned slot_for_write(unsigned g) {
+    const int s = slot_of(g);
+    if (s >= 0) {
+      cache_.slot[s].last_use = ++use_clock_;
+      return static_cast<unsigned>(s);
+    }
+    return take_slot(g);
+  }
+  void mark_dirty(unsigned s) {
+    cache_.slot[s].dirty = true;
+    cache_.slot[s].last_use = ++use_clock_;
+  }
   static bool valid_size(unsigned s) { return s == 1 || s == 2 || s == 4 || s == 8; }
   Value value(Value v) { return v; }
   Value value(uint64_t c) { return constant(c); }
@@ -471,6 +612,7 @@ class Emitter {
     const unsigned live = next_reg_;
     Value r = fresh();
     if (failed_) return r;
+    spill_registers();  // (the helper may read CpuState's registers, not write them)
     for (unsigned k = 0; k < live; ++k) a_.push(kPool[k]);
     if (live & 1) a_.sub_ri(RSP, 8);
     a_.mov_rr(RDI, RBX);
@@ -518,11 +660,8 @@ class Emitter {
     else a_.mov_ri(R(r), v.k);
     return r;
   }
-  Value load64(unsigned n) {
-    Value v = fresh();
-    if (!failed_) a_.mov_rm64(R(v), RBX, gpr(n));
-    return v;
-  }
+  // A fresh pool register holding guest register n (the caller may change it).
+  Value load64(unsigned n) { return reg(n, 8); }
   void store64(int32_t disp, Value v) {
     if (v.reg < 0 && fits_i32(v.k)) {
       a_.mov_m64_i(RBX, disp, static_cast<int32_t>(v.k));
@@ -614,6 +753,7 @@ class Emitter {
   // fn(cpu, seg_size, ea[, v]), put the result in `result`, restore.
   void slow_call(unsigned live, Value ea, const Value* v, uint32_t seg_size, uint64_t fn, Reg result) {
     adjust_pending(true);
+    spill_registers();  // (a fault longjmps out: CpuState must hold this instruction's state)
     for (unsigned r = 0; r < live; ++r) a_.push(kPool[r]);
     a_.push(R(ea));
     if (v) {
@@ -645,12 +785,16 @@ class Emitter {
   unsigned pending_insns_ = 0;
   bool wrote_memory_ = false;
   bool accessed_memory_ = false;
+  bool read_flags_ = false;
+  bool may_leave_ = false;
   uint64_t rip_ = 0;
   bool flags_dead_ = false;
   bool failed_ = false;
   bool rip_stored_ = false;
   unsigned insn_seq_ = 0;
   Known known_;
+  RegCache cache_;
+  unsigned use_clock_ = 0;
   Snapshot at_begin_;
   unsigned next_reg_ = 0;
   uint64_t pending_rip_ = 0;
