@@ -245,11 +245,11 @@ class Emitter {
     if (i.asz != 8) return fail();
     Value ea = constant(static_cast<uint64_t>(i.disp));
     if (i.base == isa::kRegRIP) ea = constant(rip_ + i.length + static_cast<uint64_t>(i.disp));
-    else if (i.base != isa::kNoReg) ea = binop(ADD, load64(i.base), ea);
+    else if (i.base != isa::kNoReg) ea = i.disp ? binop(ADD, load64(i.base), ea) : load64(i.base);
     if (i.index != isa::kNoReg) {
       Value x = load64(i.index);
       if (!failed_ && i.scale) a_.shl_ri(R(x), i.scale);
-      ea = binop(ADD, x, ea);
+      ea = ea.reg < 0 && ea.k == 0 ? x : binop(ADD, x, ea);
     }
     return ea;
   }
@@ -266,6 +266,7 @@ class Emitter {
     a_.mov_m32_i(RBX, l_.lf + kLfHeader, static_cast<uint32_t>(op) | (size << 8) | (cin_const << 16));
     if (vc.reg >= 0) a_.store_sz(1, RBX, l_.lf + kLfCarryIn, R(vc));
     store64(l_.lf + kLfResult, vr);
+    if (op == FlagOp::Logic) return;  // (its flags depend on the result only: compute_arith_flags)
     store64(l_.lf + kLfSrc1, vx);
     store64(l_.lf + kLfSrc2, vy);
   }
@@ -313,7 +314,9 @@ class Emitter {
       Value t = op == FlagOp::Sub ? in_register(x) : copy(x);  // CMP does not write
       Value u = op == FlagOp::Inc || op == FlagOp::Dec ? t : in_register(y);
       if (failed_) return t;
-      if (with_carry) a_.bt_m32_i(RBX, l_.lf + kLfHeader, 16);  // CF = carry_in (INC/DEC: the kept CF)
+      // CF = carry_in (INC/DEC: the kept CF, read only by conditions on CF: B AE BE A)
+      const bool cf_cond = (cc & 15) >= B && (cc & 15) <= A && (cc & 15) != E && (cc & 15) != NE;
+      if (op == FlagOp::Adc || op == FlagOp::Sbb || (with_carry && cf_cond)) a_.bt_m32_i(RBX, l_.lf + kLfHeader, 16);
       switch (op) {
         case FlagOp::Add: a_.alu_rr_sz(ADD, sz, R(t), R(u)); break;
         case FlagOp::Adc: a_.alu_rr_sz(ADC, sz, R(t), R(u)); break;
@@ -739,7 +742,7 @@ class Emitter {
     a_.alu_ri(AND, R(idx), 511);
     a_.shl_ri(R(idx), 5);
     static_assert(kTlbEntryBytes == 1 << 5);
-    a_.alu_ri(ADD, R(last), static_cast<int32_t>(size - 1));
+    if (size > 1) a_.alu_ri(ADD, R(last), static_cast<int32_t>(size - 1));
     a_.alu_ri(AND, R(last), -4096);
     a_.cmp_r_bi(R(last), RBX, R(idx), l_.tlb + tag);
     const size_t miss = a_.jcc32(NE, ~size_t{0});
