@@ -241,16 +241,21 @@ class Emitter {
     if (offset) sp = binop(ADD, sp, constant(offset));
     return read_mem(isa::SEG_SS, sp, size);
   }
+  // One LEA from the cached base and index registers (a fresh register; a constant for
+  // RIP-relative and absolute addresses).
   Value effective_address(const isa::DecodedInsn& i) {
     if (i.asz != 8) return fail();
-    Value ea = constant(static_cast<uint64_t>(i.disp));
-    if (i.base == isa::kRegRIP) ea = constant(rip_ + i.length + static_cast<uint64_t>(i.disp));
-    else if (i.base != isa::kNoReg) ea = i.disp ? binop(ADD, load64(i.base), ea) : load64(i.base);
-    if (i.index != isa::kNoReg) {
-      Value x = load64(i.index);
-      if (!failed_ && i.scale) a_.shl_ri(R(x), i.scale);
-      ea = ea.reg < 0 && ea.k == 0 ? x : binop(ADD, x, ea);
-    }
+    const auto disp = static_cast<uint64_t>(i.disp);
+    if (i.base == isa::kRegRIP) return constant(rip_ + i.length + disp);
+    const bool has_base = i.base != isa::kNoReg, has_index = i.index != isa::kNoReg;
+    if (!has_base && !has_index) return constant(disp);
+    if (!has_index && disp == 0) return load64(i.base);
+    if (!fits_i32(disp)) return fail();  // (no such encoding with a base or index)
+    Value ea = fresh();
+    if (failed_) return ea;
+    const Reg b = has_base ? cached(i.base) : RAX;
+    const Reg x = has_index ? cached(i.index) : RAX;  // (the base stays: it is the most recently used)
+    a_.lea(R(ea), has_base, b, has_index, x, i.scale, static_cast<int32_t>(disp));
     return ea;
   }
   // CF as a 0/1 value (the carry of ADC/SBB, kept by INC/DEC).

@@ -150,6 +150,17 @@ class Encoder {
   // cmp r64, [base+index+disp]
   void cmp_r_bi(Reg r, Reg base, Reg index, int32_t disp) { rex_x(true, r, index, base); byte(0x3b); modrm_bi(r, base, index, disp); }
 
+  // lea r64, [base + index*2^scale + disp32]; has_base/has_index false: that part is
+  // absent (index must not be RSP).
+  void lea(Reg dst, bool has_base, Reg base, bool has_index, Reg index, unsigned scale, int32_t disp) {
+    const Reg x = has_index ? index : RSP;  // SIB index 100: none
+    rex_x(true, dst, x, has_base ? base : RAX);
+    byte(0x8d);
+    byte(static_cast<uint8_t>((has_base ? 0x80 : 0x00) | ((dst & 7) << 3) | 4));
+    byte(static_cast<uint8_t>((scale << 6) | ((x & 7) << 3) | (has_base ? (base & 7) : 5)));
+    u32(static_cast<uint32_t>(disp));
+  }
+
   // ---- ALU on memory [base + disp32] ----
   // op qword [base+disp], imm (imm8 form when it fits).
   void alu_m64_i(AluOp op, Reg base, int32_t disp, int32_t imm) { alu_mi(true, op, base, disp, imm); }
