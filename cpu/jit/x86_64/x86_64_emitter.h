@@ -265,7 +265,7 @@ class Emitter {
   void record_flags(FlagOp op, unsigned size, TR r, TX x, TY y, TC carry_in) {
     const Value vr = value(r), vx = value(x), vy = value(y), vc = value(carry_in);
     if (failed_) return;
-    known_ = Known{true, op, size, insn_seq_, next_reg_, vr, vx, vy};
+    known_ = Known{true, op, size, insn_seq_, next_reg_, vr, vx, vy, vc};
     if (flags_dead_) return;
     const uint32_t cin_const = vc.reg < 0 ? static_cast<uint32_t>(vc.k & 1) : 0;
     a_.mov_m32_i(RBX, l_.lf + kLfHeader, static_cast<uint32_t>(op) | (size << 8) | (cin_const << 16));
@@ -289,6 +289,11 @@ class Emitter {
     }
     const FlagOp op = known_.op;
     const unsigned sz = known_.size;
+    // Known at translation time: a logic op clears OF and CF (O, NO, B, AE); INC/DEC keep
+    // a CF that was a constant (B, AE).
+    if (op == FlagOp::Logic && (cc & 15) >> 1 <= 1) return constant(cc & 1);
+    if ((op == FlagOp::Inc || op == FlagOp::Dec) && (cc & 15) >> 1 == 1 && known_.c.reg < 0)
+      return constant((known_.c.k & 1) ^ (cc & 1));
     if (op == FlagOp::Shl || op == FlagOp::Shr || op == FlagOp::Sar || op == FlagOp::Mul) {  // (no host op redoes them)
       Value c = helper_call(reinterpret_cast<uint64_t>(l_.condition), cc & 15);
       c.zext32 = true;
@@ -527,7 +532,7 @@ class Emitter {
     unsigned size = 0;
     unsigned seq = 0;
     unsigned regs_end = 0;
-    Value r, x, y;
+    Value r, x, y, c;  // c: the carry-in (ADC/SBB) or kept CF (INC/DEC)
   };
   // The guest register cache: slot s is host register kCacheRegs[s] (callee-saved, so
   // slow-path and helper calls keep them), holding guest register `guest` (or none),
