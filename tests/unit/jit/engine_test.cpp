@@ -4,7 +4,9 @@
 // mapping then executed), a fault in the middle of a translated block, exact
 // instruction budgets, chaining statistics, the inline soft-TLB memory operands
 // (hits, misses, page-crossing, faults, stores to code pages), and the jump table
-// probed inline at calls across pages and returns (hits, remapped and dropped code).
+// probed inline at calls across pages and returns (hits, remapped and dropped code),
+// block-level flag liveness and guest registers cached in host registers (directed
+// cases and random blocks).
 #include <catch2/catch.hpp>
 
 #include <vector>
@@ -764,5 +766,100 @@ TEST_CASE("cached guest registers: a store that ends the block writes them back"
     CHECK(m.r(RDX) == 40);
     CHECK(m.r(R8) == 40 + 40 * 41 / 2);
     CHECK(res.instructions == 40 * 8 + 1);
+  }
+}
+
+namespace {
+
+// A random straight-line program over the inline forms (ALU at 8/16/32/64 bits with
+// AH..BH, INC/DEC/NEG/NOT, shifts, IMUL, LEA, SETcc/CMOVcc/ADC/SBB reading flags, loads,
+// stores and read-modify-writes at [rsi+d8], Jcc +0) with handlers (BSWAP, PUSHFQ+POP)
+// in between, ending in INT3. RSP and RSI are never operands.
+std::vector<uint8_t> random_block(uint64_t& seed, unsigned n) {
+  auto next = [&](unsigned m) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<unsigned>((seed >> 33) % m);
+  };
+  static constexpr uint8_t kRegs[] = {0, 1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+  auto gpr = [&] { return kRegs[next(sizeof kRegs)]; };
+  std::vector<uint8_t> c;
+  // REX (W, reg, rm) when needed (or forced), then the opcode bytes and a register ModRM.
+  auto rr = [&](bool w, bool force_rex, std::initializer_list<uint8_t> opc, unsigned reg, unsigned rm) {
+    const uint8_t rex = static_cast<uint8_t>(0x40 | (w ? 8 : 0) | (reg & 8 ? 4 : 0) | (rm & 8 ? 1 : 0));
+    if (rex != 0x40 || force_rex) c.push_back(rex);
+    for (uint8_t b : opc) c.push_back(b);
+    c.push_back(static_cast<uint8_t>(0xc0 | (reg & 7) << 3 | (rm & 7)));
+  };
+  auto mem = [&](bool w, uint8_t opc, unsigned reg) {  // op reg, [rsi+d8] / op [rsi+d8], reg
+    c.push_back(static_cast<uint8_t>(0x40 | (w ? 8 : 0) | (reg & 8 ? 4 : 0)));
+    c.push_back(opc);
+    c.push_back(static_cast<uint8_t>(0x46 | (reg & 7) << 3));
+    c.push_back(static_cast<uint8_t>(8 * next(16)));
+  };
+  static constexpr uint8_t kAlu[] = {0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89};
+  for (unsigned k = 0; k < n; ++k) {
+    const uint8_t alu = kAlu[next(sizeof kAlu)];
+    switch (next(16)) {
+      case 0: case 1: rr(true, false, {alu}, gpr(), gpr()); break;
+      case 2: rr(false, false, {alu}, gpr(), gpr()); break;
+      case 3: c.push_back(0x66); rr(false, false, {alu}, gpr(), gpr()); break;
+      case 4: rr(false, true, {static_cast<uint8_t>(alu - 1)}, gpr(), gpr()); break;  // low bytes
+      case 5: rr(false, false, {static_cast<uint8_t>(alu - 1)}, next(8), next(8)); break;  // AL..BH
+      case 6: rr(next(2), false, {0xff}, next(2), gpr()); break;  // INC/DEC
+      case 7: rr(true, false, {0xf7}, 2 + next(2), gpr()); break;  // NOT/NEG
+      case 8: rr(next(2), false, {0xc1}, std::initializer_list<unsigned>{4, 5, 7}.begin()[next(3)], gpr()); c.push_back(static_cast<uint8_t>(next(70))); break;
+      case 9: rr(true, false, {0x0f, 0xaf}, gpr(), gpr()); break;  // IMUL
+      case 10: rr(false, true, {0x0f, static_cast<uint8_t>(0x90 + next(16))}, 0, gpr()); break;  // SETcc
+      case 11: rr(next(2), false, {0x0f, static_cast<uint8_t>(0x40 + next(16))}, gpr(), gpr()); break;  // CMOVcc
+      case 12: mem(next(2), std::initializer_list<uint8_t>{0x89, 0x8b, 0x03, 0x01, 0x29, 0x39}.begin()[next(6)], gpr()); break;
+      case 13: {  // lea r, [base + index*4 + d8]
+        const unsigned r = gpr(), b = gpr(), x = gpr();
+        c.push_back(static_cast<uint8_t>(0x48 | (r & 8 ? 4 : 0) | (x & 8 ? 2 : 0) | (b & 8 ? 1 : 0)));
+        c.push_back(0x8d);
+        c.push_back(static_cast<uint8_t>(0x44 | (r & 7) << 3));
+        c.push_back(static_cast<uint8_t>(0x80 | (x & 7) << 3 | (b & 7)));
+        c.push_back(static_cast<uint8_t>(next(256)));
+        break;
+      }
+      case 14: c.push_back(static_cast<uint8_t>(0x70 + next(16))); c.push_back(0); break;  // Jcc +0
+      default:
+        if (next(2)) {  // BSWAP r64
+          const unsigned r = gpr();
+          c.push_back(r & 8 ? 0x49 : 0x48);
+          c.push_back(0x0f);
+          c.push_back(static_cast<uint8_t>(0xc8 + (r & 7)));
+        } else {  // PUSHFQ ; POP r
+          const unsigned r = gpr();
+          c.push_back(0x9c);
+          if (r & 8) c.push_back(0x41);
+          c.push_back(static_cast<uint8_t>(0x58 + (r & 7)));
+        }
+        break;
+    }
+  }
+  c.push_back(0xcc);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("random blocks of inline and handler instructions match the interpreter (flags, cached registers, faults)", "[jit][flags][regs]") {
+  uint64_t seed = 0x5eed;
+  for (int round = 0; round < 150; ++round) {
+    const std::vector<uint8_t> code = random_block(seed, 12 + round % 40);
+    const bool fault = round % 5 == 4;  // the first memory access faults
+    INFO("round " << round);
+    uint64_t init_seed = seed;
+    check_against_interpreter(code, 100000, 0, [&](Machine& m) {
+      uint64_t x = init_seed;
+      for (int k = 0; k < 16; ++k) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        m.r(k) = k % 3 ? x : x >> (k * 3);
+      }
+      m.r(RSP) = kStackTop;
+      m.r(RSI) = fault ? AliasTranslator::kFaultAt : 0x10000;
+      m.cpu.state().lf.op = FlagOp::None;
+      m.cpu.state().rflags = 0x202 | (init_seed & 0x8d5);  // (random arithmetic flags)
+    });
   }
 }
