@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstring>
 #include <iterator>
+#include <string_view>
 #include <vector>
 
 #include "cpu/cpu.h"
@@ -117,6 +118,7 @@ class X86_64Backend final : public Backend {
     // The block runs at one CPL (its mode key): probe that privilege class's TLB set.
     state_.tlb = ((b.mode >> 8) & 3) == 3 ? layout_.tlb_user : layout_.tlb_supervisor;
     const std::vector<InsnPlan> plan = plan_inline(b);
+    const std::vector<uint32_t> later = later_register_uses(b, plan);
     t.inline_insns = t.inline_memory_insns = t.flag_records_dropped = 0;
     Emitter em(e, state_);
     unsigned pending = 0;  // inline instructions not yet retired in memory
@@ -134,7 +136,7 @@ class X86_64Backend final : public Backend {
       if (plan[k].inline_ok) {
         const size_t at = e.size();
         const bool dead = flags_dead(b, plan, k);
-        em.begin(rip, dead, pending);
+        em.begin(rip, dead, pending, later[k]);
         kFastEmit[bi.d.form](em, bi.d);
         if (!em.failed()) {
           ++pending;
@@ -284,6 +286,31 @@ class X86_64Backend final : public Backend {
       }
     }
     return false;  // the block's end needs it
+  }
+
+  // Per instruction: the guest GPRs (bit n: register n) the following inline
+  // instructions name (operands, address registers, RSP of the stack forms) up to the
+  // next handler or the block's end. Only a hint for the register cache.
+  static std::vector<uint32_t> later_register_uses(const interp::Block& b, const std::vector<InsnPlan>& plan) {
+    std::vector<uint32_t> later(b.insns.size());
+    uint32_t acc = 0;
+    for (size_t k = b.insns.size(); k-- > 0;) {
+      later[k] = acc;
+      acc = plan[k].inline_ok ? acc | registers_named(b.insns[k].d) : 0;
+    }
+    return later;
+  }
+  static uint32_t registers_named(const isa::DecodedInsn& d) {
+    uint32_t m = 0;
+    for (const isa::Operand& o : d.op) {
+      if (o.type == isa::OperandType::Reg && o.reg < 16) m |= 1u << o.reg;
+      if (o.type == isa::OperandType::Reg && o.reg >= isa::kRegAH && o.reg < isa::kRegAH + 4) m |= 1u << (o.reg - isa::kRegAH);
+    }
+    if (d.base < 16) m |= 1u << d.base;
+    if (d.index < 16) m |= 1u << d.index;
+    const std::string_view h = d.info().handler;
+    if (h == "push" || h == "pop" || h == "call" || h == "ret") m |= 1u << emu::RSP;
+    return m;
   }
 
   static bool touches_memory(const isa::DecodedInsn& d) {

@@ -66,7 +66,11 @@ class Emitter {
   // overwritten by the next instruction before anything can read it.
   // `pending`: earlier inline instructions whose RIP/counters are not stored yet (a slow
   // memory path stores them around its call so a fault sees the state at this one).
-  void begin(uint64_t rip, bool flags_dead, unsigned pending = 0) {
+  // `later_uses`: guest registers (bit n: GPR n) the following inline instructions name
+  // before the next handler or the block's end; a register outside it that is not cached
+  // is read from / written to CpuState directly (caching it would cost more than it saves).
+  void begin(uint64_t rip, bool flags_dead, unsigned pending = 0, uint32_t later_uses = 0xffff) {
+    later_uses_ = later_uses;
     rip_ = rip;
     rip_stored_ = false;
     flags_dead_ = flags_dead;
@@ -169,6 +173,11 @@ class Emitter {
       v.zext32 = true;
       return v;
     }
+    if (slot_of(r) < 0 && !(later_uses_ >> r & 1)) {  // used once: straight from CpuState
+      a_.load_zx(size, R(v), RBX, gpr(r));
+      v.zext32 = size <= 4;
+      return v;
+    }
     const Reg h = cached(r);
     if (size == 8) a_.mov_rr(R(v), h);
     else if (size == 4) a_.mov_rr32(R(v), h);
@@ -198,6 +207,19 @@ class Emitter {
       a_.mov_rr_sz(size, kCacheRegs[s], R(v));
       mark_dirty(static_cast<unsigned>(s));
       return;
+    }
+    if (slot_of(r) < 0 && !(later_uses_ >> r & 1)) {  // not read again: straight to CpuState
+      if (v.reg < 0) {
+        const uint64_t c = size == 4 ? (v.k & 0xffffffffu) : v.k;
+        if (fits_i32(c)) {
+          a_.mov_m64_i(RBX, gpr(r), static_cast<int32_t>(c));
+          return;
+        }
+      } else {
+        if (size == 4 && !v.zext32) a_.mov_rr32(R(v), R(v));  // 32-bit writes zero-extend
+        a_.mov_mr64(RBX, gpr(r), R(v));
+        return;
+      }
     }
     const unsigned s = slot_for_write(r);
     const Reg h = kCacheRegs[s];
@@ -796,6 +818,7 @@ class Emitter {
   Encoder& a_;
   StateLayout l_;
   unsigned pending_insns_ = 0;
+  uint32_t later_uses_ = 0xffff;
   bool wrote_memory_ = false;
   bool accessed_memory_ = false;
   bool read_flags_ = false;
