@@ -8,8 +8,9 @@
 // leaves when the handler asked to end the block. So a fault (longjmp out of a
 // handler) or an early end leaves RIP and the counters exactly as the interpreter
 // would. A flag record is dropped when a later inline instruction overwrites all
-// arithmetic flags before anything can read them, fault or leave (flags_dead). An inline Jcc/CALL/RET/JMP
-// stores RIP itself and falls into the successor checks below. Block layout:
+// arithmetic flags before anything can read them, fault or leave (flags_dead). An
+// inline Jcc/CALL/RET/JMP stores RIP itself and falls into the successor checks below.
+// Block layout:
 //
 //   entry:  budget < n / attention word set -> exit (nothing executed)
 //           n x { inline code | flush pending; call handler(cpu, &insn); retire;

@@ -647,7 +647,10 @@ class Emitter {
     const unsigned live = next_reg_;
     Value r = fresh();
     if (failed_) return r;
-    spill_registers();  // (the helper may read CpuState's registers, not write them)
+    // The helper sees CpuState's registers current and may change them: the cached
+    // ones are written back and reloaded after it.
+    write_back_registers();
+    cache_ = RegCache{};
     for (unsigned k = 0; k < live; ++k) a_.push(kPool[k]);
     if (live & 1) a_.sub_ri(RSP, 8);
     a_.mov_rr(RDI, RBX);
