@@ -194,6 +194,7 @@ class X86_64Backend final : public Backend {
       e.patch_rel32(site_field[k], stub_at[k]);
       emit_call_and_dispatch(e, reinterpret_cast<uint64_t>(hooks_.link), &t.out[k], exit_off);
     }
+    em.emit_slow_paths();
     if (e.overflowed()) return false;
     t.entry = cache.commit(e.size());
     t.code_size = e.size();
@@ -255,6 +256,7 @@ class X86_64Backend final : public Backend {
         plan[k].reads_flags = pe.read_flags();
         plan[k].may_leave = pe.may_leave();
         if (!plan[k].inline_ok) pe.rollback();
+        pe.drop_slow_paths();
       }
       if (!plan[k].inline_ok) {
         probe.truncate(0);

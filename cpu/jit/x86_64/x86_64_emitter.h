@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "cpu/cpu_state.h"
 #include "cpu/flags.h"
@@ -82,15 +83,23 @@ class Emitter {
     read_flags_ = false;
     may_leave_ = false;
     ++insn_seq_;
-    at_begin_ = Snapshot{pending_rip_, known_, cache_};
+    at_begin_ = Snapshot{pending_rip_, known_, cache_, slow_paths_.size()};
   }
   // Undoes the emitter's bookkeeping of an instruction whose emission was given up.
   void rollback() {
     pending_rip_ = at_begin_.pending_rip;
     known_ = at_begin_.known;
     cache_ = at_begin_.cache;
+    slow_paths_.resize(at_begin_.slow_paths);
     rip_stored_ = false;
   }
+  // Emits the memory slow paths of the instructions so far (after the block's code, so
+  // the hot path stays dense) or, for a probe whose code is thrown away, forgets them.
+  void emit_slow_paths() {
+    for (const SlowPath& p : slow_paths_) emit_slow_path(p);
+    slow_paths_.clear();
+  }
+  void drop_slow_paths() { slow_paths_.clear(); }
   // A handler is about to run for the instruction (called before its call is emitted):
   // the cached guest registers are written back and forgotten (handlers read and write
   // CpuState); forget the flag producer if it may write flags.
@@ -574,6 +583,7 @@ class Emitter {
     uint64_t pending_rip = 0;
     Known known;
     RegCache cache;
+    size_t slow_paths = 0;
   };
   int slot_of(unsigned g) const {
     for (unsigned s = 0; s < kCacheSize; ++s)
@@ -737,10 +747,7 @@ class Emitter {
       a_.load_zx_bi(size, R(d), host, off, 0);
     });
     if (failed_) return;
-    const size_t done = a_.jmp32(~size_t{0});
-    a_.patch_rel32(slow, a_.size());
-    slow_call(live, ea, nullptr, seg | size << 8, reinterpret_cast<uint64_t>(rmw ? l_.load_rmw : l_.load), R(d));
-    a_.patch_rel32(done, a_.size());
+    defer_slow_call(slow, live, ea, nullptr, seg | size << 8, reinterpret_cast<uint64_t>(rmw ? l_.load_rmw : l_.load), R(d));
     next_reg_ = live + 1;  // only d stays live
     accessed_memory_ = true;
     d.zext32 = size <= 4;
@@ -753,10 +760,7 @@ class Emitter {
       a_.store_bi_sz(size, host, off, 0, R(v));
     });
     if (failed_) return;
-    const size_t done = a_.jmp32(~size_t{0});
-    a_.patch_rel32(slow, a_.size());
-    slow_call(live, ea, &v, seg | size << 8, reinterpret_cast<uint64_t>(l_.store), RAX);
-    a_.patch_rel32(done, a_.size());
+    defer_slow_call(slow, live, ea, &v, seg | size << 8, reinterpret_cast<uint64_t>(l_.store), RAX);
     next_reg_ = live;
     wrote_memory_ = accessed_memory_ = true;
   }
@@ -787,32 +791,71 @@ class Emitter {
     access(R(idx), R(last));
     return miss;
   }
-  // Slow path: store the pending state, save the live pool registers, call
-  // fn(cpu, seg_size, ea[, v]), put the result in `result`, restore.
-  void slow_call(unsigned live, Value ea, const Value* v, uint32_t seg_size, uint64_t fn, Reg result) {
-    adjust_pending(true);
-    spill_registers();  // (a fault longjmps out: CpuState must hold this instruction's state)
-    for (unsigned r = 0; r < live; ++r) a_.push(kPool[r]);
-    a_.push(R(ea));
-    if (v) {
-      a_.push(R(*v));
+  // Slow path (emitted out of line by emit_slow_paths, after the block's code): store
+  // the pending state and the dirty cached registers, save the live pool registers,
+  // call fn(cpu, seg_size, ea[, v]), put the result in `result`, restore, jump back.
+  struct SlowPath {
+    size_t branch = 0;  // rel32 field of the hot path's branch to it
+    size_t resume = 0;  // where it jumps back to
+    unsigned live = 0;
+    Reg ea = RAX;
+    int8_t v = -1;  // the stored value's register (stores)
+    uint32_t seg_size = 0;
+    uint64_t fn = 0;
+    Reg result = RAX;
+    unsigned pending_insns = 0;
+    uint64_t pending_rip = 0;
+    unsigned num_dirty = 0;
+    Reg dirty_reg[kCacheSize] = {};
+    int32_t dirty_at[kCacheSize] = {};
+  };
+  void defer_slow_call(size_t branch, unsigned live, Value ea, const Value* v, uint32_t seg_size, uint64_t fn, Reg result) {
+    SlowPath p;
+    p.branch = branch;
+    p.resume = a_.size();
+    p.live = live;
+    p.ea = R(ea);
+    p.v = v ? v->reg : -1;
+    p.seg_size = seg_size;
+    p.fn = fn;
+    p.result = result;
+    p.pending_insns = pending_insns_;
+    p.pending_rip = pending_rip_;
+    for (unsigned s = 0; s < kCacheSize; ++s)
+      if (cache_.slot[s].guest >= 0 && cache_.slot[s].dirty) {
+        p.dirty_reg[p.num_dirty] = kCacheRegs[s];
+        p.dirty_at[p.num_dirty++] = gpr(static_cast<unsigned>(cache_.slot[s].guest));
+      }
+    slow_paths_.push_back(p);
+  }
+  void emit_slow_path(const SlowPath& p) {
+    a_.patch_rel32(p.branch, a_.size());
+    adjust_pending(true, p.pending_insns, p.pending_rip);
+    // (a fault longjmps out: CpuState must hold this instruction's state)
+    for (unsigned k = 0; k < p.num_dirty; ++k) a_.mov_mr64(RBX, p.dirty_at[k], p.dirty_reg[k]);
+    for (unsigned r = 0; r < p.live; ++r) a_.push(kPool[r]);
+    a_.push(p.ea);
+    if (p.v >= 0) {
+      a_.push(static_cast<Reg>(p.v));
       a_.pop(RCX);
     }
     a_.pop(RDX);
     a_.mov_rr(RDI, RBX);
-    a_.mov_ri(RSI, seg_size);
-    if (live & 1) a_.sub_ri(RSP, 8);  // calls need a 16-byte aligned stack
-    a_.mov_ri(RAX, fn);
+    a_.mov_ri(RSI, p.seg_size);
+    if (p.live & 1) a_.sub_ri(RSP, 8);  // calls need a 16-byte aligned stack
+    a_.mov_ri(RAX, p.fn);
     a_.call_r(RAX);
-    if (live & 1) a_.add_ri(RSP, 8);
-    if (result != RAX) a_.mov_rr(result, RAX);
-    for (unsigned r = live; r-- > 0;) a_.pop(kPool[r]);
-    adjust_pending(false);
+    if (p.live & 1) a_.add_ri(RSP, 8);
+    if (p.result != RAX) a_.mov_rr(p.result, RAX);
+    for (unsigned r = p.live; r-- > 0;) a_.pop(kPool[r]);
+    adjust_pending(false, p.pending_insns, p.pending_rip);
+    a_.jmp32(p.resume);
   }
-  void adjust_pending(bool store) {
-    if (!pending_insns_) return;
-    const auto n = static_cast<int32_t>(pending_insns_);
-    const auto bytes = static_cast<int32_t>(pending_rip_);
+  void adjust_pending(bool store) { adjust_pending(store, pending_insns_, pending_rip_); }
+  void adjust_pending(bool store, unsigned pending_insns, uint64_t pending_rip) {
+    if (!pending_insns) return;
+    const auto n = static_cast<int32_t>(pending_insns);
+    const auto bytes = static_cast<int32_t>(pending_rip);
     a_.alu_m64_i(store ? ADD : SUB, RBX, l_.retired, n);
     a_.alu_m64_i(store ? SUB : ADD, RBX, l_.budget, n);
     a_.alu_m64_i(store ? ADD : SUB, RBX, l_.rip, bytes);
@@ -832,6 +875,7 @@ class Emitter {
   bool rip_stored_ = false;
   unsigned insn_seq_ = 0;
   Known known_;
+  std::vector<SlowPath> slow_paths_;  // not yet emitted
   RegCache cache_;
   unsigned use_clock_ = 0;
   Snapshot at_begin_;
