@@ -4,7 +4,7 @@
 // register or a constant known at translation time. Inline: 64-bit mode, 8/16/32/64-bit
 // GPR (AH..BH too), immediate and memory operands, LEA, the stack; anything else
 // (other address sizes, a shift count in CL, a template needing the interpreter's
-// state) marks the attempt as given up and the backend calls the shared handler. Memory operands use the soft TLB inline; only their slow
+// state) marks the attempt as given up and the backend calls the shared handler. Memory operands use the soft TLB inline; only their slow (out-of-line)
 // path (a call of the interpreter's access) can fault or end the block. RIP, the
 // retired count and the budget of inline instructions are added up and stored before
 // the next handler call or block exit, and around a slow path.
