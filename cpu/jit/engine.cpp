@@ -116,6 +116,7 @@ bool Engine::translate(interp::Block* b) {
       stats_.code_bytes += t->code_size;
       stats_.insns_inline += t->inline_insns;
       stats_.insns_inline_memory += t->inline_memory_insns;
+      stats_.flag_records_dropped += t->flag_records_dropped;
       if (log_enabled(LogCategory::InAsm) || log_enabled(LogCategory::OutAsm)) log_translation(*b, *t);
       translations_.push_back(std::move(t));
       return true;
@@ -236,9 +237,9 @@ void Engine::print_stats() const {
   const JitStats& s = stats_;
   auto percent = [](uint64_t part, uint64_t whole) { return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0; };
   log_printf("jit (%s backend): %" PRIu64 " blocks / %" PRIu64 " insns translated, %.1f%% of the insns inline (%" PRIu64
-             " with inline memory access)\n",
+             " with inline memory access), %" PRIu64 " flag records dropped\n",
              backend_->name(), s.blocks_translated, s.insns_translated, percent(s.insns_inline, s.insns_translated),
-             s.insns_inline_memory);
+             s.insns_inline_memory, s.flag_records_dropped);
   log_printf("jit: code cache %zu KiB used of %zu MiB, %" PRIu64 " KiB emitted in all, %" PRIu64 " flushes (when full), %" PRIu64
              " translations dropped\n",
              cache_.used() >> 10, cache_.capacity() >> 20, s.code_bytes >> 10, s.cache_flushes, s.translations_dropped);

@@ -26,6 +26,7 @@ struct JitStats {
   uint64_t insns_translated = 0;
   uint64_t insns_inline = 0;      // of which got inline code (no handler call)
   uint64_t insns_inline_memory = 0;  // of which access memory through the inline soft TLB
+  uint64_t flag_records_dropped = 0;  // inline lazy-flag records left out (overwritten unread)
   uint64_t code_bytes = 0;        // emitted in total (all generations)
   uint64_t cache_flushes = 0;
   uint64_t entries = 0;           // generated code entered from the run loop

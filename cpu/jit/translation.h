@@ -31,6 +31,7 @@ struct Translation {
   size_t code_size = 0;
   unsigned inline_insns = 0;         // instructions with inline code
   unsigned inline_memory_insns = 0;  // of which access memory (inline soft-TLB path)
+  unsigned flag_records_dropped = 0;  // inline lazy-flag records left out (overwritten unread)
   Link out[2];
   unsigned num_out = 0;
   std::vector<Link*> incoming;

@@ -7,9 +7,10 @@
 // the DecodedInsn the block owns, then retires it (retired += 1, budget -= 1) and
 // leaves when the handler asked to end the block. So a fault (longjmp out of a
 // handler) or an early end leaves RIP and the counters exactly as the interpreter
-// would. A flag record is dropped when the next instruction is inline, records its own
-// and overwrites all arithmetic flags without reading them. An inline Jcc/CALL/RET/JMP
-// stores RIP itself and falls into the successor checks below. Block layout:
+// would. A flag record is dropped when a later inline instruction overwrites all
+// arithmetic flags before anything can read them, fault or leave (flags_dead). An
+// inline Jcc/CALL/RET/JMP stores RIP itself and falls into the successor checks below.
+// Block layout:
 //
 //   entry:  budget < n / attention word set -> exit (nothing executed)
 //           n x { inline code | flush pending; call handler(cpu, &insn); retire;
@@ -20,9 +21,14 @@
 //           lookup: rax = hooks.lookup(cpu); rax ? jmp rax : exit
 //           link stubs: rax = hooks.link(cpu, link); rax ? jmp rax : exit
 //
-// The cache starts with `enter` (saves RBX, RBX = cpu, jumps to the block) and `exit`.
+// Guest registers cached in host registers by the inline code (see the emitter) are
+// written back before each handler call, at the end and on the early exits.
+// The cache starts with `enter` (saves RBX and RBP/R12-R15, RBX = cpu, jumps to the
+// block) and `exit`.
 #include <cstddef>
 #include <cstring>
+#include <iterator>
+#include <string_view>
 #include <vector>
 
 #include "cpu/cpu.h"
@@ -40,6 +46,9 @@ namespace {
 using namespace x64;
 
 constexpr Reg kCpuReg = RBX;
+// Callee-saved registers generated code uses: the Cpu pointer and the guest register cache.
+constexpr Reg kSavedRegs[] = {RBX, RBP, R12, R13, R14, R15};
+static_assert(std::size(kSavedRegs) % 2 == 0, "enter pads the stack by 8 after an even number of pushes");
 
 // Slow paths of inline memory operands: exactly the interpreter's accesses (may raise).
 uint64_t slow_load(void* cpu, uint32_t seg_size, uint64_t off) {
@@ -77,12 +86,16 @@ class X86_64Backend final : public Backend {
 
   bool emit_runtime(CodeCache& cache) override {
     Encoder e(cache.write_cursor(), cache.free_bytes());
-    // enter(Cpu* rdi, code rsi): after the push the stack is 16-byte aligned for calls.
-    e.push(kCpuReg);
+    // enter(Cpu* rdi, code rsi): saves RBX and the callee-saved registers that cache
+    // guest registers; after the pushes and the 8-byte pad the stack is 16-byte aligned
+    // for calls.
+    for (Reg r : kSavedRegs) e.push(r);
+    e.sub_ri(RSP, 8);
     e.mov_rr(kCpuReg, RDI);
     e.jmp_r(RSI);
     const size_t exit_at = e.size();
-    e.pop(kCpuReg);
+    e.add_ri(RSP, 8);
+    for (size_t k = std::size(kSavedRegs); k-- > 0;) e.pop(kSavedRegs[k]);
     e.ret();
     if (e.overflowed()) return false;
     enter_ = cache.commit(e.size());
@@ -106,7 +119,8 @@ class X86_64Backend final : public Backend {
     // The block runs at one CPL (its mode key): probe that privilege class's TLB set.
     state_.tlb = ((b.mode >> 8) & 3) == 3 ? layout_.tlb_user : layout_.tlb_supervisor;
     const std::vector<InsnPlan> plan = plan_inline(b);
-    t.inline_insns = t.inline_memory_insns = 0;
+    const std::vector<uint32_t> later = later_register_uses(b, plan);
+    t.inline_insns = t.inline_memory_insns = t.flag_records_dropped = 0;
     Emitter em(e, state_);
     unsigned pending = 0;  // inline instructions not yet retired in memory
     auto flush_pending = [&] {
@@ -122,11 +136,13 @@ class X86_64Backend final : public Backend {
       const interp::BlockInsn& bi = b.insns[k];
       if (plan[k].inline_ok) {
         const size_t at = e.size();
-        em.begin(rip, flags_dead(b, plan, k), pending);
+        const bool dead = flags_dead(b, plan, k);
+        em.begin(rip, dead, pending, later[k]);
         kFastEmit[bi.d.form](em, bi.d);
         if (!em.failed()) {
           ++pending;
           ++t.inline_insns;
+          if (dead && em.recorded_flags()) ++t.flag_records_dropped;
           if (em.accessed_memory()) ++t.inline_memory_insns;
           rip += bi.d.length;
           if (em.wrote_memory()) {
@@ -134,6 +150,7 @@ class X86_64Backend final : public Backend {
             // this instruction retired, as after a handler.
             e.cmp_m8_i(kCpuReg, layout_.stop_block, 0);
             const size_t go_on = e.jcc32(E, ~size_t{0});
+            em.spill_registers();
             e.alu_m64_i(ADD, kCpuReg, layout_.retired, static_cast<int32_t>(pending));
             e.alu_m64_i(SUB, kCpuReg, layout_.budget, static_cast<int32_t>(pending));
             e.alu_m64_i(ADD, kCpuReg, layout_.rip, static_cast<int32_t>(em.pending_rip()));
@@ -157,6 +174,7 @@ class X86_64Backend final : public Backend {
       e.jcc32(NE, exit_off);
       rip += bi.d.length;
     }
+    em.write_back_registers();
     flush_pending();
     size_t site_field[2] = {};
     size_t site_at[2] = {};
@@ -176,6 +194,7 @@ class X86_64Backend final : public Backend {
       e.patch_rel32(site_field[k], stub_at[k]);
       emit_call_and_dispatch(e, reinterpret_cast<uint64_t>(hooks_.link), &t.out[k], exit_off);
     }
+    em.emit_slow_paths();
     if (e.overflowed()) return false;
     t.entry = cache.commit(e.size());
     t.code_size = e.size();
@@ -215,6 +234,8 @@ class X86_64Backend final : public Backend {
   struct InsnPlan {
     bool inline_ok = false;
     bool records_flags = false;
+    bool reads_flags = false;  // (a condition, a carry)
+    bool may_leave = false;    // may fault or leave the block
   };
   std::vector<InsnPlan> plan_inline(const interp::Block& b) const {
     std::vector<InsnPlan> plan(b.insns.size());
@@ -232,9 +253,15 @@ class X86_64Backend final : public Backend {
         fn(pe, bi.d);
         plan[k].inline_ok = !pe.failed() && !probe.overflowed();
         plan[k].records_flags = plan[k].inline_ok && pe.recorded_flags();
+        plan[k].reads_flags = pe.read_flags();
+        plan[k].may_leave = pe.may_leave();
         if (!plan[k].inline_ok) pe.rollback();
+        pe.drop_slow_paths();
       }
-      if (!plan[k].inline_ok) pe.handler_ran(writes_flags(bi.d));
+      if (!plan[k].inline_ok) {
+        probe.truncate(0);
+        pe.handler_ran(writes_flags(bi.d));
+      }
       rip += bi.d.length;
     }
     return plan;
@@ -243,15 +270,50 @@ class X86_64Backend final : public Backend {
     const isa::Form& f = d.info();
     return (f.flags_written | f.flags_undefined) != 0;
   }
-  // The flag record of instruction k is dead when the next one is inline, records its
-  // own (a shift by 0 does not) and writes every arithmetic flag without reading any,
-  // and neither accesses memory (an inline memory access may fault or end the block on
-  // its slow path).
+  // The flag record of instruction k is dead when a later instruction j overwrites it
+  // first: j is inline, records its own (a shift by 0 does not) and writes every
+  // arithmetic flag without reading any, and nothing can see the record before j: every
+  // instruction from k+1 to j is inline, reads no flags, writes none without a record of
+  // its own, and can neither fault nor leave the block (no memory operand, no run-time
+  // check, no branch). k keeps its record when it accesses memory itself.
   static bool flags_dead(const interp::Block& b, const std::vector<InsnPlan>& plan, size_t k) {
-    if (k + 1 >= b.insns.size() || !plan[k + 1].records_flags) return false;
-    if (touches_memory(b.insns[k].d) || touches_memory(b.insns[k + 1].d)) return false;
-    const isa::Form& next = b.insns[k + 1].d.info();
-    return next.flags_read == 0 && (next.flags_written & isa::FL_ARITH) == isa::FL_ARITH;
+    if (!plan[k].records_flags || plan[k].may_leave || touches_memory(b.insns[k].d)) return false;
+    for (size_t j = k + 1; j < b.insns.size(); ++j) {
+      const isa::Form& f = b.insns[j].d.info();
+      if (!plan[j].inline_ok || plan[j].reads_flags || f.flags_read != 0) return false;
+      if (plan[j].may_leave || touches_memory(b.insns[j].d)) return false;
+      if (plan[j].records_flags) {
+        if ((f.flags_written & isa::FL_ARITH) == isa::FL_ARITH) return true;
+      } else if ((f.flags_written | f.flags_undefined) != 0) {
+        return false;
+      }
+    }
+    return false;  // the block's end needs it
+  }
+
+  // Per instruction: the guest GPRs (bit n: register n) the following inline
+  // instructions name (operands, address registers, RSP of the stack forms) up to the
+  // next handler or the block's end. Only a hint for the register cache.
+  static std::vector<uint32_t> later_register_uses(const interp::Block& b, const std::vector<InsnPlan>& plan) {
+    std::vector<uint32_t> later(b.insns.size());
+    uint32_t acc = 0;
+    for (size_t k = b.insns.size(); k-- > 0;) {
+      later[k] = acc;
+      acc = plan[k].inline_ok ? acc | registers_named(b.insns[k].d) : 0;
+    }
+    return later;
+  }
+  static uint32_t registers_named(const isa::DecodedInsn& d) {
+    uint32_t m = 0;
+    for (const isa::Operand& o : d.op) {
+      if (o.type == isa::OperandType::Reg && o.reg < 16) m |= 1u << o.reg;
+      if (o.type == isa::OperandType::Reg && o.reg >= isa::kRegAH && o.reg < isa::kRegAH + 4) m |= 1u << (o.reg - isa::kRegAH);
+    }
+    if (d.base < 16) m |= 1u << d.base;
+    if (d.index < 16) m |= 1u << d.index;
+    const std::string_view h = d.info().handler;
+    if (h == "push" || h == "pop" || h == "call" || h == "ret") m |= 1u << emu::RSP;
+    return m;
   }
 
   static bool touches_memory(const isa::DecodedInsn& d) {

@@ -4,10 +4,14 @@
 // register or a constant known at translation time. Inline: 64-bit mode, 8/16/32/64-bit
 // GPR (AH..BH too), immediate and memory operands, LEA, the stack; anything else
 // (other address sizes, a shift count in CL, a template needing the interpreter's
-// state) marks the attempt as given up and the backend calls the shared handler. Memory operands use the soft TLB inline; only their slow
+// state) marks the attempt as given up and the backend calls the shared handler. Memory operands use the soft TLB inline; only their slow (out-of-line)
 // path (a call of the interpreter's access) can fault or end the block. RIP, the
 // retired count and the budget of inline instructions are added up and stored before
 // the next handler call or block exit, and around a slow path.
+// Guest general registers are cached in callee-saved host registers (RBP, R12-R15)
+// across the inline instructions of a block, with dirty tracking: written back before
+// a handler call (and forgotten after it), at the block's end and its early exits, and
+// stored (kept dirty) on the out-of-line paths that may fault (memory slow paths, #GP).
 // Conditions (Jcc, SETcc, CMOVcc, the carry of ADC/SBB/INC/DEC): when the last flag
 // producer is an inline instruction of this block its operation and size are known
 // at translation time, and the host redoes it (cmp/add/adc/sbb/inc/dec/test at that
@@ -18,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "cpu/cpu_state.h"
 #include "cpu/flags.h"
@@ -62,7 +67,11 @@ class Emitter {
   // overwritten by the next instruction before anything can read it.
   // `pending`: earlier inline instructions whose RIP/counters are not stored yet (a slow
   // memory path stores them around its call so a fault sees the state at this one).
-  void begin(uint64_t rip, bool flags_dead, unsigned pending = 0) {
+  // `later_uses`: guest registers (bit n: GPR n) the following inline instructions name
+  // before the next handler or the block's end; a register outside it that is not cached
+  // is read from / written to CpuState directly (caching it would cost more than it saves).
+  void begin(uint64_t rip, bool flags_dead, unsigned pending = 0, uint32_t later_uses = 0xffff) {
+    later_uses_ = later_uses;
     rip_ = rip;
     rip_stored_ = false;
     flags_dead_ = flags_dead;
@@ -71,19 +80,49 @@ class Emitter {
     pending_insns_ = pending;
     wrote_memory_ = false;
     accessed_memory_ = false;
+    read_flags_ = false;
+    may_leave_ = false;
     ++insn_seq_;
-    at_begin_ = Snapshot{pending_rip_, known_};
+    at_begin_ = Snapshot{pending_rip_, known_, cache_, slow_paths_.size()};
   }
   // Undoes the emitter's bookkeeping of an instruction whose emission was given up.
   void rollback() {
     pending_rip_ = at_begin_.pending_rip;
     known_ = at_begin_.known;
+    cache_ = at_begin_.cache;
+    slow_paths_.resize(at_begin_.slow_paths);
     rip_stored_ = false;
   }
-  // A handler ran for the instruction: forget the flag producer if it may write flags.
+  // Emits the memory slow paths of the instructions so far (after the block's code, so
+  // the hot path stays dense) or, for a probe whose code is thrown away, forgets them.
+  void emit_slow_paths() {
+    for (const SlowPath& p : slow_paths_) emit_slow_path(p);
+    slow_paths_.clear();
+  }
+  void drop_slow_paths() { slow_paths_.clear(); }
+  // A handler is about to run for the instruction (called before its call is emitted):
+  // the cached guest registers are written back and forgotten (handlers read and write
+  // CpuState); forget the flag producer if it may write flags.
   void handler_ran(bool writes_flags) {
     ++insn_seq_;
     if (writes_flags) known_.valid = false;
+    write_back_registers();
+    cache_ = RegCache{};
+  }
+  // Stores the dirty cached guest registers and marks them clean (the block's end).
+  void write_back_registers() {
+    for (unsigned s = 0; s < kCacheSize; ++s)
+      if (cache_.slot[s].guest >= 0 && cache_.slot[s].dirty) {
+        a_.mov_mr64(RBX, gpr(static_cast<unsigned>(cache_.slot[s].guest)), kCacheRegs[s]);
+        cache_.slot[s].dirty = false;
+      }
+  }
+  // Stores the dirty cached guest registers on a path that leaves the block (or may
+  // fault) while the straight-line code goes on with them cached and dirty.
+  void spill_registers() {
+    for (unsigned s = 0; s < kCacheSize; ++s)
+      if (cache_.slot[s].guest >= 0 && cache_.slot[s].dirty)
+        a_.mov_mr64(RBX, gpr(static_cast<unsigned>(cache_.slot[s].guest)), kCacheRegs[s]);
   }
   // The inline instruction wrote flags without a lazy record (none so far).
   void flags_written_eagerly() { known_.valid = false; }
@@ -91,6 +130,11 @@ class Emitter {
   // The instruction stored to memory (its slow path may have ended the block).
   bool wrote_memory() const { return wrote_memory_; }
   bool accessed_memory() const { return accessed_memory_; }
+  // The instruction read the flags (a condition, the carry of ADC/SBB/INC/DEC).
+  bool read_flags() const { return read_flags_; }
+  // The instruction may fault or leave the block (a memory access's slow path, a
+  // run-time #GP check, a branch).
+  bool may_leave() const { return may_leave_ || accessed_memory_; }
   // The instruction just emitted recorded lazy flags (so it replaced the record).
   bool recorded_flags() const { return known_.valid && known_.seq == insn_seq_; }
   uint64_t pending_rip() const { return pending_rip_; }
@@ -120,36 +164,84 @@ class Emitter {
     set_reg(o.reg, o.size, v);
   }
   // General registers (numbers as in DecodedInsn: 16..19 = AH..BH), as Cpu::reg/set_reg.
+  // Guest registers live in the callee-saved host registers of the cache (kCacheRegs)
+  // across the inline instructions of a block; reg() returns a fresh pool register
+  // holding a copy (so a later set_reg never changes a value already read).
   Value reg(unsigned r, unsigned size) {
     if (r > isa::kRegAH + 3 || !valid_size(size)) return fail();
     Value v = fresh();
     if (failed_) return v;
-    if (r >= isa::kRegAH) a_.load_zx(1, R(v), RBX, gpr(r - isa::kRegAH) + 1);
-    else a_.load_zx(size, R(v), RBX, gpr(r));
+    if (r >= isa::kRegAH) {  // bits 15..8 of RAX..RBX
+      const int s = slot_of(r - isa::kRegAH);
+      if (s >= 0) {
+        a_.movzx_rr(2, R(v), kCacheRegs[s]);
+        a_.shr_ri(R(v), 8);
+      } else {
+        a_.load_zx(1, R(v), RBX, gpr(r - isa::kRegAH) + 1);
+      }
+      v.zext32 = true;
+      return v;
+    }
+    if (slot_of(r) < 0 && !(later_uses_ >> r & 1)) {  // used once: straight from CpuState
+      a_.load_zx(size, R(v), RBX, gpr(r));
+      v.zext32 = size <= 4;
+      return v;
+    }
+    const Reg h = cached(r);
+    if (size == 8) a_.mov_rr(R(v), h);
+    else if (size == 4) a_.mov_rr32(R(v), h);
+    else a_.movzx_rr(size, R(v), h);
     v.zext32 = size <= 4;
     return v;
   }
   void set_reg(unsigned r, unsigned size, Value v) {
     if (r > isa::kRegAH + 3 || !valid_size(size)) fail();
     if (failed_) return;
+    if (r >= isa::kRegAH) {  // (rare in 64-bit code: through memory, uncached)
+      v = in_register(v);
+      if (failed_) return;
+      const int s = slot_of(r - isa::kRegAH);
+      if (s >= 0) evict(static_cast<unsigned>(s));
+      a_.store_sz(1, RBX, gpr(r - isa::kRegAH) + 1, R(v));
+      return;
+    }
     if (size <= 2) {  // partial writes keep the other bits
       v = in_register(v);
       if (failed_) return;
-      if (r >= isa::kRegAH) a_.store_sz(1, RBX, gpr(r - isa::kRegAH) + 1, R(v));
-      else a_.store_sz(size, RBX, gpr(r), R(v));
-      return;
-    }
-    if (v.reg < 0) {
-      const uint64_t c = size == 4 ? (v.k & 0xffffffffu) : v.k;
-      if (fits_i32(c)) {
-        a_.mov_m64_i(RBX, gpr(r), static_cast<int32_t>(c));
+      const int s = slot_of(r);
+      if (s < 0) {
+        a_.store_sz(size, RBX, gpr(r), R(v));
         return;
       }
-      v = in_register(v);
-      if (failed_) return;
+      a_.mov_rr_sz(size, kCacheRegs[s], R(v));
+      mark_dirty(static_cast<unsigned>(s));
+      return;
     }
-    if (size == 4 && !v.zext32) a_.mov_rr32(R(v), R(v));  // 32-bit writes zero-extend
-    a_.mov_mr64(RBX, gpr(r), R(v));
+    if (slot_of(r) < 0 && !(later_uses_ >> r & 1)) {  // not read again: straight to CpuState
+      if (v.reg < 0) {
+        const uint64_t c = size == 4 ? (v.k & 0xffffffffu) : v.k;
+        if (fits_i32(c)) {
+          a_.mov_m64_i(RBX, gpr(r), static_cast<int32_t>(c));
+          return;
+        }
+      } else {
+        if (size == 4 && !v.zext32) a_.mov_rr32(R(v), R(v));  // 32-bit writes zero-extend
+        a_.mov_mr64(RBX, gpr(r), R(v));
+        return;
+      }
+    }
+    const unsigned s = slot_for_write(r);
+    const Reg h = kCacheRegs[s];
+    if (v.reg < 0) {
+      const uint64_t c = size == 4 ? (v.k & 0xffffffffu) : v.k;
+      if (c > 0xffffffffu && fits_i32(c)) a_.mov_ri_sx(h, static_cast<int32_t>(c));
+      else a_.mov_ri(h, c);
+    } else if (size == 4) {
+      a_.mov_rr32(h, R(v));  // 32-bit writes zero-extend
+    } else {
+      a_.mov_rr(h, R(v));
+    }
+    mark_dirty(s);
   }
 
   // ---- memory and stack, as Cpu's (64-bit mode: 64-bit stack addresses) ----
@@ -180,16 +272,21 @@ class Emitter {
     if (offset) sp = binop(ADD, sp, constant(offset));
     return read_mem(isa::SEG_SS, sp, size);
   }
+  // One LEA from the cached base and index registers (a fresh register; a constant for
+  // RIP-relative and absolute addresses).
   Value effective_address(const isa::DecodedInsn& i) {
     if (i.asz != 8) return fail();
-    Value ea = constant(static_cast<uint64_t>(i.disp));
-    if (i.base == isa::kRegRIP) ea = constant(rip_ + i.length + static_cast<uint64_t>(i.disp));
-    else if (i.base != isa::kNoReg) ea = binop(ADD, load64(i.base), ea);
-    if (i.index != isa::kNoReg) {
-      Value x = load64(i.index);
-      if (!failed_ && i.scale) a_.shl_ri(R(x), i.scale);
-      ea = binop(ADD, x, ea);
-    }
+    const auto disp = static_cast<uint64_t>(i.disp);
+    if (i.base == isa::kRegRIP) return constant(rip_ + i.length + disp);
+    const bool has_base = i.base != isa::kNoReg, has_index = i.index != isa::kNoReg;
+    if (!has_base && !has_index) return constant(disp);
+    if (!has_index && disp == 0) return load64(i.base);
+    if (!fits_i32(disp)) return fail();  // (no such encoding with a base or index)
+    Value ea = fresh();
+    if (failed_) return ea;
+    const Reg b = has_base ? cached(i.base) : RAX;
+    const Reg x = has_index ? cached(i.index) : RAX;  // (the base stays: it is the most recently used)
+    a_.lea(R(ea), has_base, b, has_index, x, i.scale, static_cast<int32_t>(disp));
     return ea;
   }
   // CF as a 0/1 value (the carry of ADC/SBB, kept by INC/DEC).
@@ -199,12 +296,13 @@ class Emitter {
   void record_flags(FlagOp op, unsigned size, TR r, TX x, TY y, TC carry_in) {
     const Value vr = value(r), vx = value(x), vy = value(y), vc = value(carry_in);
     if (failed_) return;
-    known_ = Known{true, op, size, insn_seq_, next_reg_, vr, vx, vy};
+    known_ = Known{true, op, size, insn_seq_, next_reg_, vr, vx, vy, vc};
     if (flags_dead_) return;
     const uint32_t cin_const = vc.reg < 0 ? static_cast<uint32_t>(vc.k & 1) : 0;
     a_.mov_m32_i(RBX, l_.lf + kLfHeader, static_cast<uint32_t>(op) | (size << 8) | (cin_const << 16));
     if (vc.reg >= 0) a_.store_sz(1, RBX, l_.lf + kLfCarryIn, R(vc));
     store64(l_.lf + kLfResult, vr);
+    if (op == FlagOp::Logic) return;  // (its flags depend on the result only: compute_arith_flags)
     store64(l_.lf + kLfSrc1, vx);
     store64(l_.lf + kLfSrc2, vy);
   }
@@ -214,6 +312,7 @@ class Emitter {
   // Condition code cc (0..15, as in Jcc) of the current flags, as a 0/1 value.
   Value condition(unsigned cc) {
     if (failed_) return constant(0);
+    read_flags_ = true;
     if (!known_.valid) {
       Value c = helper_call(reinterpret_cast<uint64_t>(l_.condition), cc & 15);
       c.zext32 = true;
@@ -221,6 +320,11 @@ class Emitter {
     }
     const FlagOp op = known_.op;
     const unsigned sz = known_.size;
+    // Known at translation time: a logic op clears OF and CF (O, NO, B, AE); INC/DEC keep
+    // a CF that was a constant (B, AE).
+    if (op == FlagOp::Logic && (cc & 15) >> 1 <= 1) return constant(cc & 1);
+    if ((op == FlagOp::Inc || op == FlagOp::Dec) && (cc & 15) >> 1 == 1 && known_.c.reg < 0)
+      return constant((known_.c.k & 1) ^ (cc & 1));
     if (op == FlagOp::Shl || op == FlagOp::Shr || op == FlagOp::Sar || op == FlagOp::Mul) {  // (no host op redoes them)
       Value c = helper_call(reinterpret_cast<uint64_t>(l_.condition), cc & 15);
       c.zext32 = true;
@@ -251,7 +355,9 @@ class Emitter {
       Value t = op == FlagOp::Sub ? in_register(x) : copy(x);  // CMP does not write
       Value u = op == FlagOp::Inc || op == FlagOp::Dec ? t : in_register(y);
       if (failed_) return t;
-      if (with_carry) a_.bt_m32_i(RBX, l_.lf + kLfHeader, 16);  // CF = carry_in (INC/DEC: the kept CF)
+      // CF = carry_in (INC/DEC: the kept CF, read only by conditions on CF: B AE BE A)
+      const bool cf_cond = (cc & 15) >= B && (cc & 15) <= A && (cc & 15) != E && (cc & 15) != NE;
+      if (op == FlagOp::Adc || op == FlagOp::Sbb || (with_carry && cf_cond)) a_.bt_m32_i(RBX, l_.lf + kLfHeader, 16);
       switch (op) {
         case FlagOp::Add: a_.alu_rr_sz(ADD, sz, R(t), R(u)); break;
         case FlagOp::Adc: a_.alu_rr_sz(ADC, sz, R(t), R(u)); break;
@@ -290,25 +396,38 @@ class Emitter {
       else else_path();
       return;
     }
+    may_leave_ = true;
+    // Both paths start with the cached registers clean and end with them written back;
+    // after the join a host register stays cached where both paths left the same guest
+    // register in it.
+    write_back_registers();
+    const RegCache at_branch = cache_;
     a_.test_rr(R(c), R(c));
     const size_t to_else = a_.jcc32(E, ~size_t{0});
     const uint64_t pending = pending_rip_;
     const unsigned regs = next_reg_;
     then_path();
     settle_rip();
+    write_back_registers();
+    const RegCache after_then = cache_;
     const size_t to_end = a_.jmp32(~size_t{0});
     a_.patch_rel32(to_else, a_.size());
     pending_rip_ = pending;
     next_reg_ = regs;
+    cache_ = at_branch;
     else_path();
     settle_rip();
+    write_back_registers();
     a_.patch_rel32(to_end, a_.size());
+    for (unsigned s = 0; s < kCacheSize; ++s)
+      if (cache_.slot[s].guest != after_then.slot[s].guest) cache_.slot[s] = Cached{};
   }
   // RIP = target, stored now.
   template <class TV>
   void jump_to(TV target) {
     const Value t = value(target);
     if (failed_) return;
+    may_leave_ = true;
     store64(l_.rip, t);
     pending_rip_ = 0;
     rip_stored_ = true;
@@ -322,6 +441,7 @@ class Emitter {
     if (failed_ || v.reg < 0) return failed_ || is_canonical(v.k);
     Value t = copy(v);
     if (failed_) return true;
+    may_leave_ = true;
     a_.shl_ri(R(t), 16);
     a_.sar_ri(R(t), 16);
     a_.alu_rr(CMP, R(t), R(v));
@@ -329,6 +449,7 @@ class Emitter {
     const size_t ok = a_.jmp32(~size_t{0});
     a_.patch_rel32(bad, a_.size());
     adjust_pending(true);
+    spill_registers();
     a_.mov_rr(RDI, RBX);
     a_.mov_ri(RAX, reinterpret_cast<uint64_t>(l_.raise_gp0));
     a_.call_r(RAX);  // does not return
@@ -442,12 +563,77 @@ class Emitter {
     unsigned size = 0;
     unsigned seq = 0;
     unsigned regs_end = 0;
-    Value r, x, y;
+    Value r, x, y, c;  // c: the carry-in (ADC/SBB) or kept CF (INC/DEC)
+  };
+  // The guest register cache: slot s is host register kCacheRegs[s] (callee-saved, so
+  // slow-path and helper calls keep them), holding guest register `guest` (or none),
+  // `dirty` when CpuState's copy is older. Filled on first use, least recently used
+  // slot replaced; decisions are made at translation time (straight-line code).
+  static constexpr Reg kCacheRegs[] = {RBP, R12, R13, R14, R15};
+  static constexpr unsigned kCacheSize = sizeof kCacheRegs / sizeof kCacheRegs[0];
+  struct Cached {
+    int8_t guest = -1;
+    bool dirty = false;
+    unsigned last_use = 0;
+  };
+  struct RegCache {
+    Cached slot[kCacheSize];
   };
   struct Snapshot {
     uint64_t pending_rip = 0;
     Known known;
+    RegCache cache;
+    size_t slow_paths = 0;
   };
+  int slot_of(unsigned g) const {
+    for (unsigned s = 0; s < kCacheSize; ++s)
+      if (cache_.slot[s].guest == static_cast<int8_t>(g)) return static_cast<int>(s);
+    return -1;
+  }
+  // A slot for guest register g (a free one, else the least recently used, written
+  // back first when dirty); its host register's content is not loaded.
+  unsigned take_slot(unsigned g) {
+    unsigned best = 0;
+    for (unsigned s = 0; s < kCacheSize; ++s) {
+      if (cache_.slot[s].guest < 0) {
+        best = s;
+        break;
+      }
+      if (cache_.slot[s].last_use < cache_.slot[best].last_use) best = s;
+    }
+    evict(best);
+    cache_.slot[best].guest = static_cast<int8_t>(g);
+    cache_.slot[best].last_use = ++use_clock_;
+    return best;
+  }
+  void evict(unsigned s) {
+    Cached& c = cache_.slot[s];
+    if (c.guest >= 0 && c.dirty) a_.mov_mr64(RBX, gpr(static_cast<unsigned>(c.guest)), kCacheRegs[s]);
+    c = Cached{};
+  }
+  // The host register holding guest register g (loaded on first use).
+  Reg cached(unsigned g) {
+    int s = slot_of(g);
+    if (s < 0) {
+      s = static_cast<int>(take_slot(g));
+      a_.mov_rm64(kCacheRegs[s], RBX, gpr(g));
+    }
+    cache_.slot[s].last_use = ++use_clock_;
+    return kCacheRegs[s];
+  }
+  // A slot for a full (32/64-bit) write of guest register g: no load needed.
+  unsigned slot_for_write(unsigned g) {
+    const int s = slot_of(g);
+    if (s >= 0) {
+      cache_.slot[s].last_use = ++use_clock_;
+      return static_cast<unsigned>(s);
+    }
+    return take_slot(g);
+  }
+  void mark_dirty(unsigned s) {
+    cache_.slot[s].dirty = true;
+    cache_.slot[s].last_use = ++use_clock_;
+  }
   static bool valid_size(unsigned s) { return s == 1 || s == 2 || s == 4 || s == 8; }
   Value value(Value v) { return v; }
   Value value(uint64_t c) { return constant(c); }
@@ -471,6 +657,10 @@ class Emitter {
     const unsigned live = next_reg_;
     Value r = fresh();
     if (failed_) return r;
+    // The helper sees CpuState's registers current and may change them: the cached
+    // ones are written back and reloaded after it.
+    write_back_registers();
+    cache_ = RegCache{};
     for (unsigned k = 0; k < live; ++k) a_.push(kPool[k]);
     if (live & 1) a_.sub_ri(RSP, 8);
     a_.mov_rr(RDI, RBX);
@@ -518,11 +708,8 @@ class Emitter {
     else a_.mov_ri(R(r), v.k);
     return r;
   }
-  Value load64(unsigned n) {
-    Value v = fresh();
-    if (!failed_) a_.mov_rm64(R(v), RBX, gpr(n));
-    return v;
-  }
+  // A fresh pool register holding guest register n (the caller may change it).
+  Value load64(unsigned n) { return reg(n, 8); }
   void store64(int32_t disp, Value v) {
     if (v.reg < 0 && fits_i32(v.k)) {
       a_.mov_m64_i(RBX, disp, static_cast<int32_t>(v.k));
@@ -560,10 +747,7 @@ class Emitter {
       a_.load_zx_bi(size, R(d), host, off, 0);
     });
     if (failed_) return;
-    const size_t done = a_.jmp32(~size_t{0});
-    a_.patch_rel32(slow, a_.size());
-    slow_call(live, ea, nullptr, seg | size << 8, reinterpret_cast<uint64_t>(rmw ? l_.load_rmw : l_.load), R(d));
-    a_.patch_rel32(done, a_.size());
+    defer_slow_call(slow, live, ea, nullptr, seg | size << 8, reinterpret_cast<uint64_t>(rmw ? l_.load_rmw : l_.load), R(d));
     next_reg_ = live + 1;  // only d stays live
     accessed_memory_ = true;
     d.zext32 = size <= 4;
@@ -576,10 +760,7 @@ class Emitter {
       a_.store_bi_sz(size, host, off, 0, R(v));
     });
     if (failed_) return;
-    const size_t done = a_.jmp32(~size_t{0});
-    a_.patch_rel32(slow, a_.size());
-    slow_call(live, ea, &v, seg | size << 8, reinterpret_cast<uint64_t>(l_.store), RAX);
-    a_.patch_rel32(done, a_.size());
+    defer_slow_call(slow, live, ea, &v, seg | size << 8, reinterpret_cast<uint64_t>(l_.store), RAX);
     next_reg_ = live;
     wrote_memory_ = accessed_memory_ = true;
   }
@@ -600,7 +781,7 @@ class Emitter {
     a_.alu_ri(AND, R(idx), 511);
     a_.shl_ri(R(idx), 5);
     static_assert(kTlbEntryBytes == 1 << 5);
-    a_.alu_ri(ADD, R(last), static_cast<int32_t>(size - 1));
+    if (size > 1) a_.alu_ri(ADD, R(last), static_cast<int32_t>(size - 1));
     a_.alu_ri(AND, R(last), -4096);
     a_.cmp_r_bi(R(last), RBX, R(idx), l_.tlb + tag);
     const size_t miss = a_.jcc32(NE, ~size_t{0});
@@ -610,31 +791,71 @@ class Emitter {
     access(R(idx), R(last));
     return miss;
   }
-  // Slow path: store the pending state, save the live pool registers, call
-  // fn(cpu, seg_size, ea[, v]), put the result in `result`, restore.
-  void slow_call(unsigned live, Value ea, const Value* v, uint32_t seg_size, uint64_t fn, Reg result) {
-    adjust_pending(true);
-    for (unsigned r = 0; r < live; ++r) a_.push(kPool[r]);
-    a_.push(R(ea));
-    if (v) {
-      a_.push(R(*v));
+  // Slow path (emitted out of line by emit_slow_paths, after the block's code): store
+  // the pending state and the dirty cached registers, save the live pool registers,
+  // call fn(cpu, seg_size, ea[, v]), put the result in `result`, restore, jump back.
+  struct SlowPath {
+    size_t branch = 0;  // rel32 field of the hot path's branch to it
+    size_t resume = 0;  // where it jumps back to
+    unsigned live = 0;
+    Reg ea = RAX;
+    int8_t v = -1;  // the stored value's register (stores)
+    uint32_t seg_size = 0;
+    uint64_t fn = 0;
+    Reg result = RAX;
+    unsigned pending_insns = 0;
+    uint64_t pending_rip = 0;
+    unsigned num_dirty = 0;
+    Reg dirty_reg[kCacheSize] = {};
+    int32_t dirty_at[kCacheSize] = {};
+  };
+  void defer_slow_call(size_t branch, unsigned live, Value ea, const Value* v, uint32_t seg_size, uint64_t fn, Reg result) {
+    SlowPath p;
+    p.branch = branch;
+    p.resume = a_.size();
+    p.live = live;
+    p.ea = R(ea);
+    p.v = v ? v->reg : -1;
+    p.seg_size = seg_size;
+    p.fn = fn;
+    p.result = result;
+    p.pending_insns = pending_insns_;
+    p.pending_rip = pending_rip_;
+    for (unsigned s = 0; s < kCacheSize; ++s)
+      if (cache_.slot[s].guest >= 0 && cache_.slot[s].dirty) {
+        p.dirty_reg[p.num_dirty] = kCacheRegs[s];
+        p.dirty_at[p.num_dirty++] = gpr(static_cast<unsigned>(cache_.slot[s].guest));
+      }
+    slow_paths_.push_back(p);
+  }
+  void emit_slow_path(const SlowPath& p) {
+    a_.patch_rel32(p.branch, a_.size());
+    adjust_pending(true, p.pending_insns, p.pending_rip);
+    // (a fault longjmps out: CpuState must hold this instruction's state)
+    for (unsigned k = 0; k < p.num_dirty; ++k) a_.mov_mr64(RBX, p.dirty_at[k], p.dirty_reg[k]);
+    for (unsigned r = 0; r < p.live; ++r) a_.push(kPool[r]);
+    a_.push(p.ea);
+    if (p.v >= 0) {
+      a_.push(static_cast<Reg>(p.v));
       a_.pop(RCX);
     }
     a_.pop(RDX);
     a_.mov_rr(RDI, RBX);
-    a_.mov_ri(RSI, seg_size);
-    if (live & 1) a_.sub_ri(RSP, 8);  // calls need a 16-byte aligned stack
-    a_.mov_ri(RAX, fn);
+    a_.mov_ri(RSI, p.seg_size);
+    if (p.live & 1) a_.sub_ri(RSP, 8);  // calls need a 16-byte aligned stack
+    a_.mov_ri(RAX, p.fn);
     a_.call_r(RAX);
-    if (live & 1) a_.add_ri(RSP, 8);
-    if (result != RAX) a_.mov_rr(result, RAX);
-    for (unsigned r = live; r-- > 0;) a_.pop(kPool[r]);
-    adjust_pending(false);
+    if (p.live & 1) a_.add_ri(RSP, 8);
+    if (p.result != RAX) a_.mov_rr(p.result, RAX);
+    for (unsigned r = p.live; r-- > 0;) a_.pop(kPool[r]);
+    adjust_pending(false, p.pending_insns, p.pending_rip);
+    a_.jmp32(p.resume);
   }
-  void adjust_pending(bool store) {
-    if (!pending_insns_) return;
-    const auto n = static_cast<int32_t>(pending_insns_);
-    const auto bytes = static_cast<int32_t>(pending_rip_);
+  void adjust_pending(bool store) { adjust_pending(store, pending_insns_, pending_rip_); }
+  void adjust_pending(bool store, unsigned pending_insns, uint64_t pending_rip) {
+    if (!pending_insns) return;
+    const auto n = static_cast<int32_t>(pending_insns);
+    const auto bytes = static_cast<int32_t>(pending_rip);
     a_.alu_m64_i(store ? ADD : SUB, RBX, l_.retired, n);
     a_.alu_m64_i(store ? SUB : ADD, RBX, l_.budget, n);
     a_.alu_m64_i(store ? ADD : SUB, RBX, l_.rip, bytes);
@@ -643,14 +864,20 @@ class Emitter {
   Encoder& a_;
   StateLayout l_;
   unsigned pending_insns_ = 0;
+  uint32_t later_uses_ = 0xffff;
   bool wrote_memory_ = false;
   bool accessed_memory_ = false;
+  bool read_flags_ = false;
+  bool may_leave_ = false;
   uint64_t rip_ = 0;
   bool flags_dead_ = false;
   bool failed_ = false;
   bool rip_stored_ = false;
   unsigned insn_seq_ = 0;
   Known known_;
+  std::vector<SlowPath> slow_paths_;  // not yet emitted
+  RegCache cache_;
+  unsigned use_clock_ = 0;
   Snapshot at_begin_;
   unsigned next_reg_ = 0;
   uint64_t pending_rip_ = 0;

@@ -52,6 +52,10 @@ class Encoder {
   void mov_rm32(Reg dst, Reg base, int32_t disp) { rex(false, dst, base); byte(0x8b); modrm_mem(dst, base, disp); }
   // mov r32, r32 (zero-extends; clears bits 63..32 when dst == src).
   void mov_rr32(Reg dst, Reg src) { rex(false, src, dst); byte(0x89); modrm_rr(src, dst); }
+  // mov r64, imm32 sign-extended (REX.W C7 /0).
+  void mov_ri_sx(Reg dst, int32_t imm) { rex(true, RAX, dst); byte(0xc7); modrm_rr(RAX, dst); u32(static_cast<uint32_t>(imm)); }
+  // mov r8/r16/r32/r64, r (the 8/16-bit forms keep the destination's other bits).
+  void mov_rr_sz(unsigned size, Reg dst, Reg src) { sized(size, src, RAX, dst); byte(size == 1 ? 0x88 : 0x89); modrm_rr(src, dst); }
   // mov qword/dword [base+disp], imm32 (the qword form sign-extends).
   void mov_m64_i(Reg base, int32_t disp, int32_t imm) { rex(true, RAX, base); byte(0xc7); modrm_mem(RAX, base, disp); u32(static_cast<uint32_t>(imm)); }
   void mov_m32_i(Reg base, int32_t disp, uint32_t imm) { rex(false, RAX, base); byte(0xc7); modrm_mem(RAX, base, disp); u32(imm); }
@@ -145,6 +149,17 @@ class Encoder {
   }
   // cmp r64, [base+index+disp]
   void cmp_r_bi(Reg r, Reg base, Reg index, int32_t disp) { rex_x(true, r, index, base); byte(0x3b); modrm_bi(r, base, index, disp); }
+
+  // lea r64, [base + index*2^scale + disp32]; has_base/has_index false: that part is
+  // absent (index must not be RSP).
+  void lea(Reg dst, bool has_base, Reg base, bool has_index, Reg index, unsigned scale, int32_t disp) {
+    const Reg x = has_index ? index : RSP;  // SIB index 100: none
+    rex_x(true, dst, x, has_base ? base : RAX);
+    byte(0x8d);
+    byte(static_cast<uint8_t>((has_base ? 0x80 : 0x00) | ((dst & 7) << 3) | 4));
+    byte(static_cast<uint8_t>((scale << 6) | ((x & 7) << 3) | (has_base ? (base & 7) : 5)));
+    u32(static_cast<uint32_t>(disp));
+  }
 
   // ---- ALU on memory [base + disp32] ----
   // op qword [base+disp], imm (imm8 form when it fits).

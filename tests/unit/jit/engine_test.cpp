@@ -4,7 +4,9 @@
 // mapping then executed), a fault in the middle of a translated block, exact
 // instruction budgets, chaining statistics, the inline soft-TLB memory operands
 // (hits, misses, page-crossing, faults, stores to code pages), and the jump table
-// probed inline at calls across pages and returns (hits, remapped and dropped code).
+// probed inline at calls across pages and returns (hits, remapped and dropped code),
+// block-level flag liveness and guest registers cached in host registers (directed
+// cases and random blocks).
 #include <catch2/catch.hpp>
 
 #include <vector>
@@ -639,5 +641,225 @@ TEST_CASE("jump table: returns and calls across pages hit inline; remapping and 
     REQUIRE(m.mem.write_bytes(0x6002, &imm, 1));
     if (jit) CHECK(jit->jump_table().find(kF, mode) == nullptr);
     CHECK(run_loop() == 3500);
+  }
+}
+
+// ---- block-level flag liveness and guest registers cached in host registers ----
+
+TEST_CASE("flag records dropped across several instructions: conditions read the right producer", "[jit][flags]") {
+  //   L: imul r15,r15,0x2545f491 ; add r15,0x3b9aca07 ; mov rax,r15 ; mov rdx,r15 ; bswap rdx
+  //      add rax,rdx (dead: the SUB below overwrites it) ; mov rcx,rax ; lea rbx,[rax+rdx*2+7]
+  //      mov r8d,ecx ; movzx r9d,al ; xor r10d,r9d (dead) ; shl r9,3 (dead) ; sub rcx,rbx (dead)
+  //      mov r10,rcx ; not r10 ; cmp r8,r9 ; setb [rsi] ; seto [rsi+1] ; sets [rsi+2] ; setp [rsi+3]
+  //      adc r11,rax (dead: NEG) ; mov r12,r11 ; neg r13 ; cmovl r12,rax ; mov [rsi+8],r12
+  //      add r14,rdx (kept: INC reads its CF) ; mov rbx,r14 ; inc rbx ; setc [rsi+4] ; setz [rsi+5]
+  //      add rax,rcx (dead) ; lea rcx,[rax+1] ; sub rcx,rdx ; add rsi,16 ; dec edi ; jnz L ; int3
+  const std::vector<uint8_t> code = {
+      0x4d, 0x69, 0xff, 0x91, 0xf4, 0x45, 0x25, 0x49, 0x81, 0xc7, 0x07, 0xca, 0x9a, 0x3b, 0x4c, 0x89, 0xf8, 0x4c,
+      0x89, 0xfa, 0x48, 0x0f, 0xca, 0x48, 0x01, 0xd0, 0x48, 0x89, 0xc1, 0x48, 0x8d, 0x5c, 0x50, 0x07, 0x41, 0x89,
+      0xc8, 0x44, 0x0f, 0xb6, 0xc8, 0x45, 0x31, 0xca, 0x49, 0xc1, 0xe1, 0x03, 0x48, 0x29, 0xd9, 0x49, 0x89, 0xca,
+      0x49, 0xf7, 0xd2, 0x4d, 0x39, 0xc8, 0x0f, 0x92, 0x06, 0x0f, 0x90, 0x46, 0x01, 0x0f, 0x98, 0x46, 0x02, 0x0f,
+      0x9a, 0x46, 0x03, 0x49, 0x11, 0xc3, 0x4d, 0x89, 0xdc, 0x49, 0xf7, 0xdd, 0x4c, 0x0f, 0x4c, 0xe0, 0x4c, 0x89,
+      0x66, 0x08, 0x49, 0x01, 0xd6, 0x4c, 0x89, 0xf3, 0x48, 0xff, 0xc3, 0x0f, 0x92, 0x46, 0x04, 0x0f, 0x94, 0x46,
+      0x05, 0x48, 0x01, 0xc8, 0x48, 0x8d, 0x48, 0x01, 0x48, 0x29, 0xd1, 0x48, 0x83, 0xc6, 0x10, 0xff, 0xcf, 0x75,
+      0x81, 0xcc};
+  const auto init = [](Machine& m) {
+    m.r(RSI) = 0x10000;
+    m.r(RDI) = 1000;
+    m.r(R15) = 0x0123456789abcdefull;
+  };
+  check_against_interpreter(code, 1000000, 2, init);
+  if (!Cpu::jit_available()) return;
+  Machine m(Engine::JitFirstRun);
+  m.load(code, kCode);
+  m.cpu.state().rip = kCode;
+  init(m);
+  m.cpu.run(1000000);
+  // The loop body's block (after the BSWAP): ADD, XOR, SHL, SUB, ADC and the last ADD.
+  CHECK(m.cpu.jit_engine()->stats().flag_records_dropped >= 6);
+}
+
+TEST_CASE("flag records stay when a memory access (a possible fault) comes before the overwrite", "[jit][flags]") {
+  //   L: add rax,rbx (kept: the load may fault) ; mov rcx,rax ; lea rdx,[rcx+1] ; add r8,[rsi]
+  //      sub rax,rdx (dropped) ; add rdx,rcx (dropped) ; mov r9,rdx ; sub r9,rax (kept: a load follows)
+  //      mov r10,rdx ; mov r11,[rsi+8] ; add rsi,0x1000 ; jmp L
+  // RSI walks up to the faulting range: the #PF at the first load sees the first ADD's flags.
+  const std::vector<uint8_t> code = {0x48, 0x01, 0xd8, 0x48, 0x89, 0xc1, 0x48, 0x8d, 0x51, 0x01, 0x4c, 0x03, 0x06, 0x48,
+                                     0x29, 0xd0, 0x48, 0x01, 0xca, 0x49, 0x89, 0xd1, 0x49, 0x29, 0xc1, 0x49, 0x89, 0xd2,
+                                     0x4c, 0x8b, 0x5e, 0x08, 0x48, 0x81, 0xc6, 0x00, 0x10, 0x00, 0x00, 0xeb, 0xd7};
+  for (const uint64_t rbx : {0x8000000000000001ull, 0x7fffffffffffff00ull, 0x1ull}) {
+    INFO("rbx " << rbx);
+    check_against_interpreter(code, 100000, 2, [rbx](Machine& m) {
+      m.r(RSI) = AliasTranslator::kFaultAt - 30 * 0x1000;
+      m.r(RAX) = 0x0123456789abcdefull;
+      m.r(RBX) = rbx;
+    });
+  }
+}
+
+TEST_CASE("cached guest registers: partial writes, AH..BH, 32-bit zero extension, handlers in between", "[jit][regs]") {
+  //   L: imul r15,r15,0x2545f491 ; add r15,0x3b9aca07 ; mov rax,r15 ; mov rbx,r15
+  //      bswap rbx (a handler: reads and writes a register just written inline) ; mov rcx,rax ; mov rdx,rbx
+  //      mov al,dl ; mov ah,cl ; add bh,al ; mov cx,bx ; sub dl,ah ; add edx,eax ; mov r8d,ebx
+  //      xchg ah,bl ; mov r9,rcx ; or r9d,0x80000000 ; movsx r10d,dl ; mov r10w,ax ; movzx ebp,ch
+  //      bswap ecx (handler) ; stosq (handler: reads RAX, reads and writes RDI)
+  //      add r12,rax ; add r13,rbx ; xor r12,rcx ; add r13,rdx ; sub r12,r8 ; add r13,r9
+  //      xor r12,r10 ; add r13,rbp (more guest registers than host ones) ; mov dword [rsi],0
+  //      mov r11d,-5 ; mov rbp,-7 ; mov [rsi],rax ; mov [rsi+8],rbx ; add [rsi+8],r11
+  //      push rbx ; push rcx ; pop rax ; pop rdx ; lea rsi,[rsi+16] ; dec r14d ; jnz L ; int3
+  const std::vector<uint8_t> code = {
+      0x4d, 0x69, 0xff, 0x91, 0xf4, 0x45, 0x25, 0x49, 0x81, 0xc7, 0x07, 0xca, 0x9a, 0x3b, 0x4c, 0x89, 0xf8, 0x4c,
+      0x89, 0xfb, 0x48, 0x0f, 0xcb, 0x48, 0x89, 0xc1, 0x48, 0x89, 0xda, 0x88, 0xd0, 0x88, 0xcc, 0x00, 0xc7, 0x66,
+      0x89, 0xd9, 0x28, 0xe2, 0x01, 0xc2, 0x41, 0x89, 0xd8, 0x86, 0xdc, 0x49, 0x89, 0xc9, 0x41, 0x81, 0xc9, 0x00,
+      0x00, 0x00, 0x80, 0x44, 0x0f, 0xbe, 0xd2, 0x66, 0x41, 0x89, 0xc2, 0x0f, 0xb6, 0xed, 0x0f, 0xc9, 0x48, 0xab,
+      0x49, 0x01, 0xc4, 0x49, 0x01, 0xdd, 0x49, 0x31, 0xcc, 0x49, 0x01, 0xd5, 0x4d, 0x29, 0xc4, 0x4d, 0x01, 0xcd,
+      0x4d, 0x31, 0xd4, 0x49, 0x01, 0xed, 0xc7, 0x06, 0x00, 0x00, 0x00, 0x00, 0x41, 0xbb, 0xfb, 0xff, 0xff, 0xff,
+      0x48, 0xc7, 0xc5, 0xf9, 0xff, 0xff, 0xff, 0x48, 0x89, 0x06, 0x48, 0x89, 0x5e, 0x08, 0x4c, 0x01, 0x5e, 0x08,
+      0x53, 0x51, 0x58, 0x5a, 0x48, 0x8d, 0x76, 0x10, 0x41, 0xff, 0xce, 0x0f, 0x85, 0x71, 0xff, 0xff, 0xff, 0xcc};
+  for (const uint64_t budget : {1000000ull, 777ull, 12345ull}) {  // (also stopped in the middle of blocks)
+    INFO("budget " << budget);
+    check_against_interpreter(code, budget, 4, [](Machine& m) {
+      m.r(RSI) = 0x10000;
+      m.r(RDI) = 0x28000;
+      m.r(R14) = 1000;
+      m.r(R15) = 0x0123456789abcdefull;
+      m.r(RBP) = 0xffffffff00000000ull;
+      m.r(R11) = 0x5555555555555555ull;
+    });
+  }
+}
+
+TEST_CASE("cached guest registers: a memory fault mid-block sees the dirty registers", "[jit][regs]") {
+  //   L: inc eax ; mov rbx,rax ; add rcx,rbx ; mov r8w,cx ; mov bh,al ; lea r9,[rcx+rbx]
+  //      mov r12d,r9d ; mov r10,[rsi] ; inc eax ; mov [rsi+rdx],r12 ; add rsi,0x1000 ; jmp L
+  // The load faults after 30 pages (RDX = 0), or the store after 20 (RDX = 10 pages).
+  const std::vector<uint8_t> code = {0xff, 0xc0, 0x48, 0x89, 0xc3, 0x48, 0x01, 0xd9, 0x66, 0x41, 0x89, 0xc8, 0x88,
+                                     0xc7, 0x4c, 0x8d, 0x0c, 0x19, 0x45, 0x89, 0xcc, 0x4c, 0x8b, 0x16, 0xff, 0xc0,
+                                     0x4c, 0x89, 0x24, 0x16, 0x48, 0x81, 0xc6, 0x00, 0x10, 0x00, 0x00, 0xeb, 0xd9};
+  for (const uint64_t rdx : {uint64_t{0}, uint64_t{10 * 0x1000}}) {
+    INFO("rdx " << rdx);
+    check_against_interpreter(code, 100000, 2, [rdx](Machine& m) {
+      m.r(RSI) = AliasTranslator::kFaultAt - 30 * 0x1000;
+      m.r(RDX) = rdx;
+      m.r(RAX) = 0xfffffffffffffff0ull;
+      m.r(RCX) = 0x123456789ull;
+      m.r(R12) = 0xdeadbeefdeadbeefull;
+    });
+  }
+}
+
+TEST_CASE("cached guest registers: a store that ends the block writes them back", "[jit][regs][smc]") {
+  for (Engine e : available_engines()) {
+    INFO(engine_name(e));
+    // L: inc edx ; mov r8,rdx ; mov dword [rip+X],ecx (the imm of the next MOV) ;
+    //    mov eax,0 ; add ebx,eax ; add r8,rbx ; dec ecx ; jnz L ; int3
+    Machine m(e);
+    m.load({0xff, 0xc2, 0x49, 0x89, 0xd0, 0x89, 0x0d, 0x01, 0x00, 0x00, 0x00, 0xb8, 0x00, 0x00, 0x00, 0x00, 0x01,
+            0xc3, 0x49, 0x01, 0xd8, 0xff, 0xc9, 0x75, 0xe7, 0xcc},
+           kCode);
+    m.cpu.state().rip = kCode;
+    m.r(RCX) = 40;
+    RunResult res = m.cpu.run(100000);
+    REQUIRE(res.reason == RunResult::Reason::Exception);
+    CHECK(res.exception.vector == kBP);
+    CHECK(m.r(RBX) == 40 * 41 / 2);
+    CHECK(m.r(RDX) == 40);
+    CHECK(m.r(R8) == 40 + 40 * 41 / 2);
+    CHECK(res.instructions == 40 * 8 + 1);
+  }
+}
+
+namespace {
+
+// A random straight-line program over the inline forms (ALU at 8/16/32/64 bits with
+// AH..BH, INC/DEC/NEG/NOT, shifts, IMUL, LEA, SETcc/CMOVcc/ADC/SBB reading flags, loads,
+// stores and read-modify-writes at [rsi+d8], Jcc +0) with handlers (BSWAP, PUSHFQ+POP)
+// in between, ending in INT3. RSP and RSI are never operands.
+std::vector<uint8_t> random_block(uint64_t& seed, unsigned n) {
+  auto next = [&](unsigned m) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<unsigned>((seed >> 33) % m);
+  };
+  static constexpr uint8_t kRegs[] = {0, 1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+  auto gpr = [&] { return kRegs[next(sizeof kRegs)]; };
+  std::vector<uint8_t> c;
+  // REX (W, reg, rm) when needed (or forced), then the opcode bytes and a register ModRM.
+  auto rr = [&](bool w, bool force_rex, std::initializer_list<uint8_t> opc, unsigned reg, unsigned rm) {
+    const uint8_t rex = static_cast<uint8_t>(0x40 | (w ? 8 : 0) | (reg & 8 ? 4 : 0) | (rm & 8 ? 1 : 0));
+    if (rex != 0x40 || force_rex) c.push_back(rex);
+    for (uint8_t b : opc) c.push_back(b);
+    c.push_back(static_cast<uint8_t>(0xc0 | (reg & 7) << 3 | (rm & 7)));
+  };
+  auto mem = [&](bool w, uint8_t opc, unsigned reg) {  // op reg, [rsi+d8] / op [rsi+d8], reg
+    c.push_back(static_cast<uint8_t>(0x40 | (w ? 8 : 0) | (reg & 8 ? 4 : 0)));
+    c.push_back(opc);
+    c.push_back(static_cast<uint8_t>(0x46 | (reg & 7) << 3));
+    c.push_back(static_cast<uint8_t>(8 * next(16)));
+  };
+  static constexpr uint8_t kAlu[] = {0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x39, 0x85, 0x89};
+  for (unsigned k = 0; k < n; ++k) {
+    const uint8_t alu = kAlu[next(sizeof kAlu)];
+    switch (next(16)) {
+      case 0: case 1: rr(true, false, {alu}, gpr(), gpr()); break;
+      case 2: rr(false, false, {alu}, gpr(), gpr()); break;
+      case 3: c.push_back(0x66); rr(false, false, {alu}, gpr(), gpr()); break;
+      case 4: rr(false, true, {static_cast<uint8_t>(alu - 1)}, gpr(), gpr()); break;  // low bytes
+      case 5: rr(false, false, {static_cast<uint8_t>(alu - 1)}, next(8), next(8)); break;  // AL..BH
+      case 6: rr(next(2), false, {0xff}, next(2), gpr()); break;  // INC/DEC
+      case 7: rr(true, false, {0xf7}, 2 + next(2), gpr()); break;  // NOT/NEG
+      case 8: rr(next(2), false, {0xc1}, std::initializer_list<unsigned>{4, 5, 7}.begin()[next(3)], gpr()); c.push_back(static_cast<uint8_t>(next(70))); break;
+      case 9: rr(true, false, {0x0f, 0xaf}, gpr(), gpr()); break;  // IMUL
+      case 10: rr(false, true, {0x0f, static_cast<uint8_t>(0x90 + next(16))}, 0, gpr()); break;  // SETcc
+      case 11: rr(next(2), false, {0x0f, static_cast<uint8_t>(0x40 + next(16))}, gpr(), gpr()); break;  // CMOVcc
+      case 12: mem(next(2), std::initializer_list<uint8_t>{0x89, 0x8b, 0x03, 0x01, 0x29, 0x39}.begin()[next(6)], gpr()); break;
+      case 13: {  // lea r, [base + index*4 + d8]
+        const unsigned r = gpr(), b = gpr(), x = gpr();
+        c.push_back(static_cast<uint8_t>(0x48 | (r & 8 ? 4 : 0) | (x & 8 ? 2 : 0) | (b & 8 ? 1 : 0)));
+        c.push_back(0x8d);
+        c.push_back(static_cast<uint8_t>(0x44 | (r & 7) << 3));
+        c.push_back(static_cast<uint8_t>(0x80 | (x & 7) << 3 | (b & 7)));
+        c.push_back(static_cast<uint8_t>(next(256)));
+        break;
+      }
+      case 14: c.push_back(static_cast<uint8_t>(0x70 + next(16))); c.push_back(0); break;  // Jcc +0
+      default:
+        if (next(2)) {  // BSWAP r64
+          const unsigned r = gpr();
+          c.push_back(r & 8 ? 0x49 : 0x48);
+          c.push_back(0x0f);
+          c.push_back(static_cast<uint8_t>(0xc8 + (r & 7)));
+        } else {  // PUSHFQ ; POP r
+          const unsigned r = gpr();
+          c.push_back(0x9c);
+          if (r & 8) c.push_back(0x41);
+          c.push_back(static_cast<uint8_t>(0x58 + (r & 7)));
+        }
+        break;
+    }
+  }
+  c.push_back(0xcc);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("random blocks of inline and handler instructions match the interpreter (flags, cached registers, faults)", "[jit][flags][regs]") {
+  uint64_t seed = 0x5eed;
+  for (int round = 0; round < 150; ++round) {
+    const std::vector<uint8_t> code = random_block(seed, 12 + round % 40);
+    const bool fault = round % 5 == 4;  // the first memory access faults
+    INFO("round " << round);
+    uint64_t init_seed = seed;
+    check_against_interpreter(code, 100000, 0, [&](Machine& m) {
+      uint64_t x = init_seed;
+      for (int k = 0; k < 16; ++k) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        m.r(k) = k % 3 ? x : x >> (k * 3);
+      }
+      m.r(RSP) = kStackTop;
+      m.r(RSI) = fault ? AliasTranslator::kFaultAt : 0x10000;
+      m.cpu.state().lf.op = FlagOp::None;
+      m.cpu.state().rflags = 0x202 | (init_seed & 0x8d5);  // (random arithmetic flags)
+    });
   }
 }

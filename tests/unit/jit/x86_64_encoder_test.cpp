@@ -29,6 +29,17 @@ TEST_CASE("x86-64 encoder: moves", "[jit][encoder]") {
   CHECK(enc([](Encoder& e) { e.mov_ri(RAX, 0x12345678); }) == Bytes{0xb8, 0x78, 0x56, 0x34, 0x12});
   CHECK(enc([](Encoder& e) { e.mov_ri(R12, 5); }) == Bytes{0x41, 0xbc, 5, 0, 0, 0});
   CHECK(enc([](Encoder& e) { e.mov_ri(RSI, 0x123456789ull); }) == Bytes{0x48, 0xbe, 0x89, 0x67, 0x45, 0x23, 1, 0, 0, 0});
+  CHECK(enc([](Encoder& e) { e.mov_ri_sx(R13, -2); }) == Bytes{0x49, 0xc7, 0xc5, 0xfe, 0xff, 0xff, 0xff});
+  CHECK(enc([](Encoder& e) { e.mov_ri_sx(RBP, 0x10); }) == Bytes{0x48, 0xc7, 0xc5, 0x10, 0, 0, 0});
+  CHECK(enc([](Encoder& e) { e.mov_rr_sz(1, RBP, RSI); }) == Bytes{0x40, 0x88, 0xf5});  // mov bpl, sil
+  CHECK(enc([](Encoder& e) { e.mov_rr_sz(1, R12, RAX); }) == Bytes{0x41, 0x88, 0xc4});  // mov r12b, al
+  CHECK(enc([](Encoder& e) { e.mov_rr_sz(2, R15, R9); }) == Bytes{0x66, 0x45, 0x89, 0xcf});  // mov r15w, r9w
+  CHECK(enc([](Encoder& e) { e.mov_rr_sz(4, RBP, RCX); }) == Bytes{0x89, 0xcd});
+  // lea rdx,[r12+rbp*4+0x10] ; lea rax,[r13+8] ; lea r9,[rbp+r12*8-4] ; lea rcx,[r14*2+0x100]
+  CHECK(enc([](Encoder& e) { e.lea(RDX, true, R12, true, RBP, 2, 0x10); }) == Bytes{0x49, 0x8d, 0x94, 0xac, 0x10, 0, 0, 0});
+  CHECK(enc([](Encoder& e) { e.lea(RAX, true, R13, false, RAX, 0, 8); }) == Bytes{0x49, 0x8d, 0x84, 0x25, 8, 0, 0, 0});
+  CHECK(enc([](Encoder& e) { e.lea(R9, true, RBP, true, R12, 3, -4); }) == Bytes{0x4e, 0x8d, 0x8c, 0xe5, 0xfc, 0xff, 0xff, 0xff});
+  CHECK(enc([](Encoder& e) { e.lea(RCX, false, RAX, true, R14, 1, 0x100); }) == Bytes{0x4a, 0x8d, 0x0c, 0x75, 0, 1, 0, 0});
   CHECK(enc([](Encoder& e) { e.mov_rm64(RAX, RSP, 8); }) == Bytes{0x48, 0x8b, 0x44, 0x24, 0x08});
   CHECK(enc([](Encoder& e) { e.mov_rm64(RAX, R12, 0); }) == Bytes{0x49, 0x8b, 0x04, 0x24});
   CHECK(enc([](Encoder& e) { e.mov_mr64(R13, 0, RAX); }) == Bytes{0x49, 0x89, 0x45, 0x00});
