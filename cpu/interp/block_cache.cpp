@@ -7,9 +7,13 @@ namespace emu::interp {
 
 Block* BlockCache::find(uint64_t phys, uint32_t mode, uint64_t linear) const {
   auto it = by_start_.find(Start{phys, linear});
-  if (it == by_start_.end()) return nullptr;
-  for (auto& b : it->second)
-    if (b->mode == mode) return b.get();
+  if (it != by_start_.end())
+    for (auto& b : it->second)
+      if (b->mode == mode) {
+        ++stats_.find_hits;
+        return b.get();
+      }
+  ++stats_.find_misses;
   return nullptr;
 }
 
@@ -30,6 +34,7 @@ void BlockCache::next_epoch() {
 }
 
 void BlockCache::jump_drop_page(uint64_t linear_page) {
+  ++stats_.page_drops;
   for (uint64_t page : {linear_page, linear_page - 0x1000}) {
     JumpEntry* run = &jump_[jump_index(page) & ~((1u << kJumpPageBits) - 1)];
     for (unsigned k = 0; k < (1u << kJumpPageBits); ++k)

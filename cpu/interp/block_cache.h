@@ -57,14 +57,31 @@ class BlockCache {
   static constexpr unsigned kJumpCacheSize = 1u << (kJumpPageBits + kJumpColorBits);
   static constexpr unsigned kMaxBlockInsns = 64;
 
+  // Lookup statistics (`-d jit` prints them): why the jump cache missed, and whether
+  // find() then knew the block (an avoidable miss) or it had to be decoded.
+  struct Stats {
+    uint64_t jump_hits = 0;
+    uint64_t jump_miss_stale = 0;   // the entry was there, from before a TLB flush/CR3 write
+    uint64_t jump_miss_absent = 0;  // not there (new, evicted, or dropped by INVLPG/SMC)
+    uint64_t find_hits = 0, find_misses = 0;
+    uint64_t page_drops = 0;        // jump_drop_page calls (INVLPG)
+  };
+  const Stats& stats() const { return stats_; }
+
   Block* jump_lookup(uint64_t linear, uint32_t mode) const {
     const JumpEntry* set = &jump_[jump_index(linear)];
     for (unsigned w = 0; w < 2; ++w) {
       const JumpEntry& j = set[w];
       if (j.linear != linear || j.mode != mode) continue;
       const uint32_t floor = (j.stamp & kStampGlobal) ? global_floor_ : epoch_;
-      return (j.stamp & ~kStampGlobal) >= floor ? j.block : nullptr;
+      if ((j.stamp & ~kStampGlobal) >= floor) {
+        ++stats_.jump_hits;
+        return j.block;
+      }
+      ++stats_.jump_miss_stale;
+      return nullptr;
     }
+    ++stats_.jump_miss_absent;
     return nullptr;
   }
   // `global`: the block's page translation is global (survives CR3 writes).
@@ -129,6 +146,7 @@ class BlockCache {
   uint32_t global_floor_ = 1;
   size_t count_ = 0;
   BlockListener* listener_ = nullptr;
+  mutable Stats stats_;
 };
 
 }  // namespace emu::interp

@@ -162,8 +162,22 @@ interp::Block* Engine::current_block() const {
   return cpu_.blocks_->jump_lookup(lin, s.mode_key());
 }
 
+void Engine::count_probe_miss() {
+  if (!cpu_.mode64_) {
+    ++stats_.probe_not64;
+    return;
+  }
+  const uint64_t rip = cpu_.s_.rip;
+  const JumpTable::Entry& slot = jump_table_->entries[JumpTable::index(rip)];
+  if (!slot.code) ++stats_.probe_empty;
+  else if (slot.rip != rip) ++stats_.probe_other_rip;
+  else if ((slot.tag >> 32) != (jump_table_->epoch_tag >> 32)) ++stats_.probe_old_epoch;
+  else ++stats_.probe_other_mode;
+}
+
 const uint8_t* Engine::hook_lookup(Cpu* cpu) {
   Engine& e = *cpu->jit_;
+  e.count_probe_miss();
   interp::Block* b = e.chaining_ ? e.current_block() : nullptr;
   if (!b || !b->jit || !cpu->fetch_within_cs_limit(b->bytes)) {
     ++e.stats_.lookup_misses;
@@ -236,6 +250,17 @@ void Engine::print_stats() const {
   log_printf("jit: %" PRIu64 " entries from the run loop, %" PRIu64 " chains linked, %" PRIu64 " unlinked, "
              "lookups %" PRIu64 " hit / %" PRIu64 " miss, %" PRIu64 " translations dropped\n",
              s.entries, s.chains_linked, s.chains_unlinked, s.lookup_hits, s.lookup_misses, s.translations_dropped);
+  log_printf("jit: inline jump-table probe misses: %" PRIu64 " empty slot, %" PRIu64 " other RIP, %" PRIu64
+             " older epoch, %" PRIu64 " other mode, %" PRIu64 " not 64-bit\n",
+             s.probe_empty, s.probe_other_rip, s.probe_old_epoch, s.probe_other_mode, s.probe_not64);
+  const interp::BlockCache::Stats& b = cpu_.blocks_->stats();
+  log_printf("jit: block jump cache %" PRIu64 " hit / %" PRIu64 " stale / %" PRIu64 " absent; find %" PRIu64
+             " hit / %" PRIu64 " miss (decoded); %" PRIu64 " page drops\n",
+             b.jump_hits, b.jump_miss_stale, b.jump_miss_absent, b.find_hits, b.find_misses, b.page_drops);
+  const Cpu::TlbStats& t = cpu_.tlb_stats();
+  log_printf("jit: TLB %" PRIu64 " full flushes, %" PRIu64 " CR3 flushes, %" PRIu64 " INVLPG (%" PRIu64
+             " in a large page's range: full flush), %" PRIu64 " translations\n",
+             t.full_flushes, t.nonglobal_flushes, t.page_flushes, t.page_flushes_full, t.translations);
 }
 
 }  // namespace emu::jit

@@ -4,11 +4,14 @@
 // It is the JIT's own table, separate from the interpreter's jump cache (which maps
 // RIPs to decoded blocks). Each entry carries a tag, (epoch << 32) | mode key: bumping
 // the epoch invalidates every entry at once (linear mappings changed, code cache
-// flushed), and a dropped translation clears its own slot.
+// flushed), and a dropped translation clears its own slot. INVLPG visits only the slots
+// that may hold the page's entries: slots are chained per bucket of linear pages.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 
 namespace emu::jit {
 
@@ -28,8 +31,36 @@ struct JumpTable {
   uint64_t epoch_tag = uint64_t{1} << 32;  // the current epoch << 32 (code ORs in the mode)
   alignas(32) Entry entries[kSize];
 
+  // Per bucket of linear pages, a doubly linked chain of the slots last filled with an
+  // entry of a page in that bucket (a slot leaves its chain when refilled for another).
+  static constexpr unsigned kPageBuckets = 1024;
+  static constexpr uint16_t kNoSlot = 0xffff;
+  static_assert(kSize < kNoSlot, "slot numbers fit 16 bits");
+  uint16_t bucket_first[kPageBuckets];
+  uint16_t slot_next[kSize], slot_prev[kSize];
+  uint16_t slot_bucket[kSize];  // kNoSlot: in no chain
+
+  static unsigned page_bucket(uint64_t page) {
+    return (static_cast<uint32_t>(page >> 12) * 0x9e3779b1u) >> (32 - 10);
+  }
+  static_assert(kPageBuckets == 1u << 10);
+
+  JumpTable() {
+    std::fill(std::begin(bucket_first), std::end(bucket_first), kNoSlot);
+    std::fill(std::begin(slot_bucket), std::end(slot_bucket), kNoSlot);
+  }
+
   void insert(uint64_t rip, uint32_t mode, const uint8_t* code) {
-    entries[index(rip)] = Entry{rip, epoch_tag | mode, code, 0};
+    const unsigned k = index(rip);
+    entries[k] = Entry{rip, epoch_tag | mode, code, 0};
+    const unsigned bucket = page_bucket(rip & ~uint64_t{0xfff});
+    if (slot_bucket[k] == bucket) return;
+    unchain(k);
+    slot_bucket[k] = static_cast<uint16_t>(bucket);
+    slot_prev[k] = kNoSlot;
+    slot_next[k] = bucket_first[bucket];
+    if (slot_next[k] != kNoSlot) slot_prev[slot_next[k]] = static_cast<uint16_t>(k);
+    bucket_first[bucket] = static_cast<uint16_t>(k);
   }
   // What generated code would find (null: miss).
   const uint8_t* find(uint64_t rip, uint32_t mode) const {
@@ -41,10 +72,17 @@ struct JumpTable {
     Entry& e = entries[index(rip)];
     if (e.code == code) e = Entry{};
   }
-  // INVLPG: drops the entries whose RIP lies in the linear page.
+  // INVLPG: drops the entries whose RIP lies in the linear page (visiting only the
+  // slots chained in the page's bucket).
   void invalidate_page(uint64_t page) {
-    for (Entry& e : entries)
-      if ((e.rip & ~uint64_t{0xfff}) == page) e = Entry{};
+    for (unsigned k = bucket_first[page_bucket(page)]; k != kNoSlot;) {
+      const unsigned next = slot_next[k];
+      if ((entries[k].rip & ~uint64_t{0xfff}) == page) {
+        entries[k] = Entry{};
+        unchain(k);
+      }
+      k = next;
+    }
   }
   void invalidate_all() {
     epoch_tag += uint64_t{1} << 32;
@@ -52,6 +90,16 @@ struct JumpTable {
       std::memset(static_cast<void*>(entries), 0, sizeof entries);
       epoch_tag = uint64_t{1} << 32;
     }
+  }
+
+ private:
+  void unchain(unsigned k) {
+    const unsigned bucket = slot_bucket[k];
+    if (bucket == kNoSlot) return;
+    if (slot_prev[k] != kNoSlot) slot_next[slot_prev[k]] = slot_next[k];
+    else bucket_first[bucket] = slot_next[k];
+    if (slot_next[k] != kNoSlot) slot_prev[slot_next[k]] = slot_prev[k];
+    slot_bucket[k] = kNoSlot;
   }
 };
 
