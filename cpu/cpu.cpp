@@ -105,7 +105,7 @@ void Cpu::flush_tlb_nonglobal() {
       if (!(g & 2)) e.write_tag = 1;
     }
   blocks_->jump_drop_nonglobal();
-  if (jit_) jit_->linear_mappings_changed();  // the JIT's jump table has no global bits
+  if (jit_) jit_->nonglobal_mappings_changed();
 }
 
 void Cpu::flush_tlb_page(uint64_t lin) {

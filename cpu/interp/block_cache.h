@@ -49,11 +49,11 @@ class BlockListener {
 
 class BlockCache {
  public:
-  // Two-way set-associative on (5 bits of the page number, 7 bits hashed from the whole
-  // address): a page owns a run of 256 slots (INVLPG clears just those), pages 32 apart
+  // Two-way set-associative on (7 bits of the page number, 7 bits hashed from the whole
+  // address): a page owns a run of 256 slots (INVLPG clears just those), pages 128 apart
   // share runs. A new entry takes way 0 and moves the old one to way 1.
   static constexpr unsigned kJumpPageBits = 8;   // slot run of a page: 256 slots
-  static constexpr unsigned kJumpColorBits = 5;  // runs
+  static constexpr unsigned kJumpColorBits = 7;  // runs
   static constexpr unsigned kJumpCacheSize = 1u << (kJumpPageBits + kJumpColorBits);
   static constexpr unsigned kMaxBlockInsns = 64;
 
@@ -68,7 +68,8 @@ class BlockCache {
   };
   const Stats& stats() const { return stats_; }
 
-  Block* jump_lookup(uint64_t linear, uint32_t mode) const {
+  // `global` (if given) tells whether the entry was inserted as global.
+  Block* jump_lookup(uint64_t linear, uint32_t mode, bool* global = nullptr) const {
     const JumpEntry* set = &jump_[jump_index(linear)];
     for (unsigned w = 0; w < 2; ++w) {
       const JumpEntry& j = set[w];
@@ -76,6 +77,7 @@ class BlockCache {
       const uint32_t floor = (j.stamp & kStampGlobal) ? global_floor_ : epoch_;
       if ((j.stamp & ~kStampGlobal) >= floor) {
         ++stats_.jump_hits;
+        if (global) *global = j.stamp & kStampGlobal;
         return j.block;
       }
       ++stats_.jump_miss_stale;

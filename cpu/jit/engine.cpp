@@ -156,10 +156,10 @@ void Engine::block_dropped(interp::Block* b) {
   ++stats_.translations_dropped;
 }
 
-interp::Block* Engine::current_block() const {
+interp::Block* Engine::current_block(bool* global) const {
   const CpuState& s = cpu_.s_;
   const uint64_t lin = cpu_.mode64_ ? s.rip : ((s.seg[isa::SEG_CS].base + s.rip) & 0xffffffffu);
-  return cpu_.blocks_->jump_lookup(lin, s.mode_key());
+  return cpu_.blocks_->jump_lookup(lin, s.mode_key(), global);
 }
 
 void Engine::count_probe_miss() {
@@ -178,14 +178,15 @@ void Engine::count_probe_miss() {
 const uint8_t* Engine::hook_lookup(Cpu* cpu) {
   Engine& e = *cpu->jit_;
   e.count_probe_miss();
-  interp::Block* b = e.chaining_ ? e.current_block() : nullptr;
+  bool global = false;
+  interp::Block* b = e.chaining_ ? e.current_block(&global) : nullptr;
   if (!b || !b->jit || !cpu->fetch_within_cs_limit(b->bytes)) {
     ++e.stats_.lookup_misses;
     return nullptr;
   }
   ++e.stats_.lookup_hits;
   // Generated code probes the table only in 64-bit mode (RIP is the linear address).
-  if (cpu->mode64_) e.jump_table_->insert(b->linear, b->mode, b->jit->entry);
+  if (cpu->mode64_) e.jump_table_->insert(b->linear, b->mode, b->jit->entry, global);
   return b->jit->entry;
 }
 

@@ -58,6 +58,8 @@ class Engine final : public interp::BlockListener {
   void block_dropped(interp::Block* b) override;
   // Linear -> physical mappings changed (TLB flush): the jump table forgets every entry.
   void linear_mappings_changed() { jump_table_->invalidate_all(); }
+  // A CR3 write: the entries of non-global pages go.
+  void nonglobal_mappings_changed() { jump_table_->invalidate_nonglobal(); }
   void linear_page_changed(uint64_t page) { jump_table_->invalidate_page(page); }
   const JumpTable& jump_table() const { return *jump_table_; }
   // Drops every translation and empties the code cache.
@@ -74,7 +76,7 @@ class Engine final : public interp::BlockListener {
   bool translate(interp::Block* b);
   void plan_links(const interp::Block& b, Translation& t) const;
   void log_translation(const interp::Block& b, const Translation& t) const;
-  interp::Block* current_block() const;
+  interp::Block* current_block(bool* global = nullptr) const;
   void count_probe_miss();
   static const uint8_t* hook_lookup(Cpu* cpu);
   static const uint8_t* hook_link(Cpu* cpu, Link* link);

@@ -5,7 +5,10 @@
 // RIPs to decoded blocks). Each entry carries a tag, (epoch << 32) | mode key: bumping
 // the epoch invalidates every entry at once (linear mappings changed, code cache
 // flushed), and a dropped translation clears its own slot. INVLPG visits only the slots
-// that may hold the page's entries: slots are chained per bucket of linear pages.
+// that may hold the page's entries: slots are chained per bucket of linear pages. A CR3
+// write clears only the slots filled for non-global pages since the last epoch (listed;
+// past kMaxNonGlobal of them it moves the epoch), so the kernel's entries survive
+// context switches as its global TLB entries do.
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -16,13 +19,13 @@
 namespace emu::jit {
 
 struct JumpTable {
-  static constexpr unsigned kBits = 12;
+  static constexpr unsigned kBits = 14;
   static constexpr unsigned kSize = 1u << kBits;
   struct Entry {
     uint64_t rip = 0;
     uint64_t tag = 0;  // (epoch << 32) | mode; epoch 0 is never current (an empty slot)
     const uint8_t* code = nullptr;
-    uint64_t unused = 0;  // pads the entry to 32 bytes (generated code scales by 32)
+    uint64_t global = 0;  // 1: the page's translation is global (also pads to 32 bytes)
   };
   static_assert(sizeof(Entry) == 32, "generated code indexes entries by shifting by 5");
 
@@ -45,14 +48,24 @@ struct JumpTable {
   }
   static_assert(kPageBuckets == 1u << 10);
 
+  static constexpr unsigned kMaxNonGlobal = 4096;
+  uint16_t nonglobal_slots[kMaxNonGlobal];
+  unsigned num_nonglobal = 0;
+  bool nonglobal_overflow = false;
+
   JumpTable() {
     std::fill(std::begin(bucket_first), std::end(bucket_first), kNoSlot);
     std::fill(std::begin(slot_bucket), std::end(slot_bucket), kNoSlot);
   }
 
-  void insert(uint64_t rip, uint32_t mode, const uint8_t* code) {
+  // `global`: the page's translation is global (the entry survives CR3 writes).
+  void insert(uint64_t rip, uint32_t mode, const uint8_t* code, bool global = false) {
     const unsigned k = index(rip);
-    entries[k] = Entry{rip, epoch_tag | mode, code, 0};
+    entries[k] = Entry{rip, epoch_tag | mode, code, global ? 1u : 0u};
+    if (!global) {
+      if (num_nonglobal < kMaxNonGlobal) nonglobal_slots[num_nonglobal++] = static_cast<uint16_t>(k);
+      else nonglobal_overflow = true;
+    }
     const unsigned bucket = page_bucket(rip & ~uint64_t{0xfff});
     if (slot_bucket[k] == bucket) return;
     unchain(k);
@@ -84,7 +97,21 @@ struct JumpTable {
       k = next;
     }
   }
+  // CR3 write (no PCID): drops the entries of non-global pages.
+  void invalidate_nonglobal() {
+    if (nonglobal_overflow) {
+      invalidate_all();
+      return;
+    }
+    for (unsigned n = 0; n < num_nonglobal; ++n) {
+      Entry& e = entries[nonglobal_slots[n]];
+      if (!e.global) e = Entry{};
+    }
+    num_nonglobal = 0;
+  }
   void invalidate_all() {
+    num_nonglobal = 0;
+    nonglobal_overflow = false;
     epoch_tag += uint64_t{1} << 32;
     if (epoch_tag == 0) {  // wrapped: old tags could match again, so clear them
       std::memset(static_cast<void*>(entries), 0, sizeof entries);
