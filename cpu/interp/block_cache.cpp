@@ -13,7 +13,7 @@ Block* BlockCache::find(uint64_t phys, uint32_t mode, uint64_t linear) const {
   const size_t mask = starts_.size() - 1;
   for (size_t k = start_hash(phys, linear, mode) & mask; starts_[k].block; k = (k + 1) & mask) {
     const StartSlot& slot = starts_[k];
-    if (slot.linear == linear && slot.block->phys == phys && slot.block->mode == mode) {
+    if (slot.linear == linear && slot.phys == phys && slot.mode == mode) {
       ++stats_.find_hits;
       return slot.block;
     }
@@ -24,19 +24,20 @@ Block* BlockCache::find(uint64_t phys, uint32_t mode, uint64_t linear) const {
 
 void BlockCache::start_put(Block* b) {
   const size_t mask = starts_.size() - 1;
-  size_t k = start_home(*b);
+  const StartSlot slot{b->phys, b->linear, b->mode, b};
+  size_t k = start_home(slot);
   while (starts_[k].block) k = (k + 1) & mask;
-  starts_[k] = StartSlot{b->linear, b};
+  starts_[k] = slot;
 }
 
 void BlockCache::start_remove(Block* b) {
   const size_t mask = starts_.size() - 1;
-  size_t hole = start_home(*b);
+  size_t hole = start_hash(b->phys, b->linear, b->mode) & mask;
   while (starts_[hole].block != b) hole = (hole + 1) & mask;
   // Backward shift: a later slot of the same run moves into the hole unless its home
   // lies cyclically after the hole (then it must stay reachable from there).
   for (size_t k = (hole + 1) & mask; starts_[k].block; k = (k + 1) & mask) {
-    const size_t home = start_home(*starts_[k].block);
+    const size_t home = start_home(starts_[k]);
     const bool stays = hole < k ? (hole < home && home <= k) : (hole < home || home <= k);
     if (stays) continue;
     starts_[hole] = starts_[k];

@@ -141,15 +141,17 @@ class BlockCache {
   // (linear probing, backward-shift deletion; it owns the blocks), so find() usually
   // reads one slot and the block. Keyed on the linear address too, so code mapped at many
   // linear addresses (a PIE program exec'd again and again) does not make find() scan.
-  struct StartSlot {
+  struct StartSlot {  // the key is copied in, so a probe does not touch the block
+    uint64_t phys = 0;
     uint64_t linear = 0;
+    uint32_t mode = 0;
     Block* block = nullptr;  // null: empty
   };
   static size_t start_hash(uint64_t phys, uint64_t linear, uint32_t mode) {
     const uint64_t h = phys * 0x9e3779b97f4a7c15ull ^ linear * 0xc2b2ae3d27d4eb4full ^ mode;
     return static_cast<size_t>(h ^ (h >> 29));
   }
-  size_t start_home(const Block& b) const { return start_hash(b.phys, b.linear, b.mode) & (starts_.size() - 1); }
+  size_t start_home(const StartSlot& s) const { return start_hash(s.phys, s.linear, s.mode) & (starts_.size() - 1); }
   void start_put(Block* b);     // into the first free slot from its home
   void start_remove(Block* b);  // and shift the slots after it back
   std::vector<StartSlot> starts_ = std::vector<StartSlot>(kStartTableInitial);

@@ -182,6 +182,8 @@ const uint8_t* Engine::hook_lookup(Cpu* cpu) {
   interp::Block* b = e.chaining_ ? e.current_block(&global) : nullptr;
   if (!b || !b->jit || !cpu->fetch_within_cs_limit(b->bytes)) {
     ++e.stats_.lookup_misses;
+    if (!b) ++e.stats_.lookup_miss_no_block;
+    else if (!b->jit) ++e.stats_.lookup_miss_cold;
     return nullptr;
   }
   ++e.stats_.lookup_hits;
@@ -254,6 +256,8 @@ void Engine::print_stats() const {
   log_printf("jit: inline jump-table probe misses: %" PRIu64 " empty slot, %" PRIu64 " other RIP, %" PRIu64
              " older epoch, %" PRIu64 " other mode, %" PRIu64 " not 64-bit\n",
              s.probe_empty, s.probe_other_rip, s.probe_old_epoch, s.probe_other_mode, s.probe_not64);
+  log_printf("jit: lookup misses: %" PRIu64 " not in the block jump cache, %" PRIu64 " not translated yet\n",
+             s.lookup_miss_no_block, s.lookup_miss_cold);
   const interp::BlockCache::Stats& b = cpu_.blocks_->stats();
   log_printf("jit: block jump cache %" PRIu64 " hit / %" PRIu64 " stale / %" PRIu64 " absent; find %" PRIu64
              " hit / %" PRIu64 " miss (decoded); %" PRIu64 " page drops\n",

@@ -38,6 +38,8 @@ struct JitStats {
   // from an older epoch (TLB flush, CR3 write, cache flush) or another mode; or the
   // code was not 64-bit (no inline probe).
   uint64_t probe_empty = 0, probe_other_rip = 0, probe_old_epoch = 0, probe_other_mode = 0, probe_not64 = 0;
+  uint64_t lookup_miss_no_block = 0;  // of lookup_misses: not in the block jump cache (run loop decodes/finds it)
+  uint64_t lookup_miss_cold = 0;      // of lookup_misses: found but not translated yet
   uint64_t translations_dropped = 0;  // invalidated (self-modifying code, flushes)
 };
 
