@@ -182,6 +182,7 @@ uint64_t Cpu::translate_or_raise(uint64_t lin, Access access) { return translate
 
 Translation Cpu::translate_checked(uint64_t lin, Access access) {
   ++tlb_stats_.translations;
+  if (access == Access::Fetch) ++tlb_stats_.fetch_translations;
   Translation t = translator_->translate(lin, access, s_.cpl);
   if (!t.ok) raise_exception(t.fault);
   return t;

@@ -112,6 +112,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
     uint64_t full_flushes = 0, nonglobal_flushes = 0, page_flushes = 0;
     uint64_t page_flushes_full = 0;  // INVLPG inside a cached large page's range
     uint64_t translations = 0;
+    uint64_t fetch_translations = 0;  // of which for instruction fetch (block lookups)
   };
   const TlbStats& tlb_stats() const { return tlb_stats_; }
   // Drops every decoded block (e.g. after loading code with PhysicalMemory directly).

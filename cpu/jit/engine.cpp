@@ -264,8 +264,9 @@ void Engine::print_stats() const {
              b.jump_hits, b.jump_miss_stale, b.jump_miss_absent, b.find_hits, b.find_misses, b.page_drops);
   const Cpu::TlbStats& t = cpu_.tlb_stats();
   log_printf("jit: TLB %" PRIu64 " full flushes, %" PRIu64 " CR3 flushes, %" PRIu64 " INVLPG (%" PRIu64
-             " in a large page's range: full flush), %" PRIu64 " translations\n",
-             t.full_flushes, t.nonglobal_flushes, t.page_flushes, t.page_flushes_full, t.translations);
+             " in a large page's range: full flush), %" PRIu64 " translations (%" PRIu64 " for fetch)\n",
+             t.full_flushes, t.nonglobal_flushes, t.page_flushes, t.page_flushes_full, t.translations,
+             t.fetch_translations);
 }
 
 }  // namespace emu::jit
