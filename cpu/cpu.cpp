@@ -84,17 +84,18 @@ void Cpu::set_real_mode() {
 }
 
 void Cpu::flush_tlb() {
+  ++tlb_stats_.full_flushes;
   for (auto& set : tlb_)
     for (auto& e : set) e = TlbEntry{};
   std::memset(tlb_global_, 0, sizeof tlb_global_);
-  large_first_ = ~uint64_t{0};
-  large_last_ = 0;
+  num_large_ = 0;
   tlb_generation_ = mem_.generation();
   blocks_->flush_jump_cache();  // it maps linear RIPs to blocks: a translation cache too
   if (jit_) jit_->linear_mappings_changed();  // so does the JIT's jump table
 }
 
 void Cpu::flush_tlb_nonglobal() {
+  ++tlb_stats_.nonglobal_flushes;
   for (unsigned set = 0; set < kTlbSets; ++set)
     for (unsigned k = 0; k < kTlbSize; ++k) {
       const uint8_t g = tlb_global_[set][k];
@@ -104,11 +105,13 @@ void Cpu::flush_tlb_nonglobal() {
       if (!(g & 2)) e.write_tag = 1;
     }
   blocks_->jump_drop_nonglobal();
-  if (jit_) jit_->linear_mappings_changed();  // the JIT's jump table has no global bits
+  if (jit_) jit_->nonglobal_mappings_changed();
 }
 
 void Cpu::flush_tlb_page(uint64_t lin) {
-  if (lin >= large_first_ && lin <= large_last_) {
+  ++tlb_stats_.page_flushes;
+  if (in_large_page(lin)) {
+    ++tlb_stats_.page_flushes_full;
     flush_tlb();
     return;
   }
@@ -124,9 +127,27 @@ void Cpu::flush_tlb_page(uint64_t lin) {
 
 void Cpu::note_large_page(uint64_t lin, uint64_t page_size) {
   if (page_size <= 0x1000) return;
-  const uint64_t first = lin & ~(page_size - 1);
-  large_first_ = std::min(large_first_, first);
-  large_last_ = std::max(large_last_, first + (page_size - 1));
+  const uint64_t first = lin & ~(page_size - 1), last = first + (page_size - 1);
+  // Distance from the page to a range (0: inside or touching it).
+  auto gap = [&](const LinearRange& r) -> uint64_t {
+    if (last < r.first) return r.first - last - 1;
+    if (first > r.last) return first - r.last - 1;
+    return 0;
+  };
+  unsigned best = 0;
+  for (unsigned k = 0; k < num_large_; ++k) {
+    if (gap(large_[k]) == 0) {
+      best = k;
+      break;
+    }
+    if (gap(large_[k]) < gap(large_[best])) best = k;
+  }
+  if (num_large_ == 0 || (gap(large_[best]) != 0 && num_large_ < kLargeRanges)) {
+    large_[num_large_++] = LinearRange{first, last};
+    return;
+  }
+  large_[best].first = std::min(large_[best].first, first);
+  large_[best].last = std::max(large_[best].last, last);
 }
 
 void Cpu::note_fill(uint64_t lin, bool write, const Translation& t) {
@@ -161,6 +182,8 @@ void Cpu::raise_exception(const CpuException& e) {
 uint64_t Cpu::translate_or_raise(uint64_t lin, Access access) { return translate_checked(lin, access).phys; }
 
 Translation Cpu::translate_checked(uint64_t lin, Access access) {
+  ++tlb_stats_.translations;
+  if (access == Access::Fetch) ++tlb_stats_.fetch_translations;
   Translation t = translator_->translate(lin, access, s_.cpl);
   if (!t.ok) raise_exception(t.fault);
   return t;
@@ -234,6 +257,31 @@ void Cpu::write_slow(uint64_t lin, unsigned size, uint64_t v) {
     return;
   }
   mem_.write(pa, size, v);
+}
+
+uint8_t* Cpu::host_span(uint64_t lin, Access access) {
+  const bool write = access == Access::Write;
+  const uint64_t page = lin & ~uint64_t{0xfff};
+  {
+    const TlbEntry& e = tlb_entry(lin);
+    if (write ? e.write_tag == page : e.read_tag == page) return (write ? e.write_host : e.read_host) + (lin & 0xfff);
+  }
+  if (tlb_generation_ != mem_.generation()) flush_tlb();
+  const Translation t = translate_checked(lin, access);
+  const uint64_t phys_page = t.phys & ~uint64_t{0xfff};
+  uint8_t* host = mem_.host_pointer(phys_page, 0x1000, write);
+  if (!host) return nullptr;
+  TlbEntry& e = tlb_entry(lin);
+  if (write) {
+    if (is_code_page(phys_page)) invalidate_code_page(phys_page);
+    e.write_tag = page;
+    e.write_host = host;
+  } else {
+    e.read_tag = page;
+    e.read_host = host;
+  }
+  note_fill(lin, write, t);
+  return host + (lin & 0xfff);
 }
 
 void Cpu::probe_write(unsigned seg, uint64_t off, unsigned size) {

@@ -108,6 +108,15 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   void flush_tlb();
   void flush_tlb_nonglobal();
   void flush_tlb_page(uint64_t lin);
+  // How often each happened, and the page walks (translations outside the TLB) they
+  // cost (`-d jit` prints them).
+  struct TlbStats {
+    uint64_t full_flushes = 0, nonglobal_flushes = 0, page_flushes = 0;
+    uint64_t page_flushes_full = 0;  // INVLPG inside a cached large page's range
+    uint64_t translations = 0;
+    uint64_t fetch_translations = 0;  // of which for instruction fetch (block lookups)
+  };
+  const TlbStats& tlb_stats() const { return tlb_stats_; }
   // Drops every decoded block (e.g. after loading code with PhysicalMemory directly).
   void flush_code_cache();
 
@@ -210,6 +219,31 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // probe_write for `slots` pushes of `slot_size` bytes below stack pointer `sp` (PUSHA,
   // ENTER, far CALL), wrapping at the stack's address size as the slots do.
   void probe_stack_push(uint64_t sp, unsigned slots, unsigned slot_size);
+
+  // ---- bulk access for REP strings (cpu/sem/string.h) ----
+  // seg:off as a linear address, no checks at all (64-bit mode: FS/GS add their base).
+  uint64_t linear_nocheck(unsigned seg, uint64_t off) const {
+    if (mode64_) return off + (seg >= isa::SEG_FS ? s_.seg[seg].base : 0);
+    return (s_.seg[seg].base + off) & 0xffffffffu;
+  }
+  // The linear address of [seg:off, +len) when the whole range passes the checks of an
+  // `access` (64-bit mode: canonical; elsewhere the segment's bounds); false, with
+  // nothing raised, when it does not (the per-element path then raises the fault).
+  bool linear_range(unsigned seg, uint64_t off, uint64_t len, Access access, uint64_t* lin) const {
+    if (mode64_) {
+      *lin = linear_nocheck(seg, off);
+      return is_canonical(*lin) && is_canonical(*lin + len - 1);
+    }
+    if (!seg_bounds_[access == Access::Write][seg].allows(off, static_cast<unsigned>(len))) return false;
+    *lin = linear_nocheck(seg, off);
+    return true;
+  }
+  // Host pointer to the guest byte at `lin` for a bulk read or write that stays within
+  // lin's page, through the soft TLB (refilled as a scalar access would: permission
+  // checks, A/D bits; a write first drops the code decoded from the page). Raises the
+  // translation fault. Null when the page is not plain RAM (MMIO, ROM for writes): the
+  // caller takes the per-element path.
+  uint8_t* host_span(uint64_t lin, Access access);
 
   // ---- registers (GPR numbers as in isa::DecodedInsn: 16..19 = AH..BH) ----
   uint64_t reg(unsigned r, unsigned size) const {
@@ -340,10 +374,24 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   TlbEntry tlb_[kTlbSets][kTlbSize];
   // Per entry: bit 0 = its read half maps a global page, bit 1 = its write half does.
   uint8_t tlb_global_[kTlbSets][kTlbSize] = {};
-  // Linear range covering every large page cached since the last full flush (INVLPG
-  // inside it flushes everything, as it must drop the whole large page).
-  uint64_t large_first_ = ~uint64_t{0}, large_last_ = 0;
+  // Linear ranges covering every large page cached since the last full flush (INVLPG
+  // inside one flushes everything, as it must drop the whole large page). A few ranges,
+  // each grown by the large pages next to it, so the holes between the kernel's direct
+  // map, its text and vmalloc space stay outside (when all are taken, the nearest one
+  // grows over the new page).
+  struct LinearRange {
+    uint64_t first, last;
+  };
+  static constexpr unsigned kLargeRanges = 8;
+  LinearRange large_[kLargeRanges] = {};
+  unsigned num_large_ = 0;
+  bool in_large_page(uint64_t lin) const {
+    for (unsigned k = 0; k < num_large_; ++k)
+      if (lin >= large_[k].first && lin <= large_[k].last) return true;
+    return false;
+  }
   uint64_t tlb_generation_ = ~uint64_t{0};
+  TlbStats tlb_stats_;
   bool mode64_ = false;
   // Per segment register, outside 64-bit mode: the offsets reads ([0]) and writes ([1])
   // may touch (cpu/segment_checks.h).

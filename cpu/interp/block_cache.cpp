@@ -5,19 +5,58 @@
 
 namespace emu::interp {
 
+BlockCache::~BlockCache() {
+  for (StartSlot& slot : starts_) delete slot.block;
+}
+
 Block* BlockCache::find(uint64_t phys, uint32_t mode, uint64_t linear) const {
-  auto it = by_start_.find(Start{phys, linear});
-  if (it == by_start_.end()) return nullptr;
-  for (auto& b : it->second)
-    if (b->mode == mode) return b.get();
+  const size_t mask = starts_.size() - 1;
+  for (size_t k = start_hash(phys, linear, mode) & mask; starts_[k].block; k = (k + 1) & mask) {
+    const StartSlot& slot = starts_[k];
+    if (slot.linear == linear && slot.phys == phys && slot.mode == mode) {
+      ++stats_.find_hits;
+      return slot.block;
+    }
+  }
+  ++stats_.find_misses;
   return nullptr;
 }
 
+void BlockCache::start_put(Block* b) {
+  const size_t mask = starts_.size() - 1;
+  const StartSlot slot{b->phys, b->linear, b->mode, b};
+  size_t k = start_home(slot);
+  while (starts_[k].block) k = (k + 1) & mask;
+  starts_[k] = slot;
+}
+
+void BlockCache::start_remove(Block* b) {
+  const size_t mask = starts_.size() - 1;
+  size_t hole = start_hash(b->phys, b->linear, b->mode) & mask;
+  while (starts_[hole].block != b) hole = (hole + 1) & mask;
+  // Backward shift: a later slot of the same run moves into the hole unless its home
+  // lies cyclically after the hole (then it must stay reachable from there).
+  for (size_t k = (hole + 1) & mask; starts_[k].block; k = (k + 1) & mask) {
+    const size_t home = start_home(starts_[k]);
+    const bool stays = hole < k ? (hole < home && home <= k) : (hole < home || home <= k);
+    if (stays) continue;
+    starts_[hole] = starts_[k];
+    hole = k;
+  }
+  starts_[hole] = StartSlot{};
+}
+
 Block* BlockCache::insert(std::unique_ptr<Block> b) {
-  Block* raw = b.get();
+  if ((count_ + 1) * 2 > starts_.size()) {  // keep the table at most half full
+    std::vector<StartSlot> old(starts_.size() * 2);
+    old.swap(starts_);
+    for (const StartSlot& slot : old)
+      if (slot.block) start_put(slot.block);
+  }
+  Block* raw = b.release();
   for (uint64_t p : raw->pages)
     if (p != ~uint64_t{0}) by_page_[p].push_back(raw);
-  by_start_[Start{raw->phys, raw->linear}].push_back(std::move(b));
+  start_put(raw);
   ++count_;
   return raw;
 }
@@ -30,10 +69,24 @@ void BlockCache::next_epoch() {
 }
 
 void BlockCache::jump_drop_page(uint64_t linear_page) {
+  ++stats_.page_drops;
   for (uint64_t page : {linear_page, linear_page - 0x1000}) {
-    JumpEntry* run = &jump_[jump_index(page) & ~((1u << kJumpPageBits) - 1)];
-    for (unsigned k = 0; k < (1u << kJumpPageBits); ++k)
-      if ((run[k].linear & ~uint64_t{0xfff}) == page) run[k] = JumpEntry{};
+    const unsigned first = jump_index(page) & ~((1u << kJumpPageBits) - 1);
+    uint64_t* filter = jump_filter_[first >> kJumpPageBits];
+    const unsigned bit = jump_filter_bit(page);
+    if (!(filter[bit >> 6] >> (bit & 63) & 1)) continue;  // no entry of this page in its run
+    std::fill_n(filter, 4, 0);  // rebuilt from the entries that stay
+    JumpEntry* run = &jump_[first];
+    for (unsigned k = 0; k < (1u << kJumpPageBits); ++k) {
+      if (!run[k].block) continue;
+      const uint64_t entry_page = run[k].linear & ~uint64_t{0xfff};
+      if (entry_page == page) {
+        run[k] = JumpEntry{};
+        continue;
+      }
+      const unsigned b = jump_filter_bit(entry_page);
+      filter[b >> 6] |= uint64_t{1} << (b & 63);
+    }
   }
 }
 
@@ -57,28 +110,19 @@ void BlockCache::invalidate_page(uint64_t phys_page) {
         if (lst.empty()) by_page_.erase(pit);
       }
     }
-    auto bit = by_start_.find(Start{v->phys, v->linear});
-    if (bit == by_start_.end()) continue;
-    auto& vec = bit->second;
-    for (size_t k = 0; k < vec.size(); ++k) {
-      if (vec[k].get() == v) {
-        graveyard_.push_back(std::move(vec[k]));
-        vec.erase(vec.begin() + static_cast<std::ptrdiff_t>(k));
-        --count_;
-        break;
-      }
-    }
-    if (vec.empty()) by_start_.erase(bit);
+    start_remove(v);
+    graveyard_.emplace_back(v);
+    --count_;
   }
 }
 
 void BlockCache::clear() {
-  for (auto& [start, vec] : by_start_)
-    for (auto& b : vec) {
-      if (listener_) listener_->block_dropped(b.get());
-      graveyard_.push_back(std::move(b));
-    }
-  by_start_.clear();
+  for (StartSlot& slot : starts_) {
+    if (!slot.block) continue;
+    if (listener_) listener_->block_dropped(slot.block);
+    graveyard_.emplace_back(slot.block);
+    slot = StartSlot{};
+  }
   by_page_.clear();
   count_ = 0;
   flush_jump_cache();

@@ -49,26 +49,47 @@ class BlockListener {
 
 class BlockCache {
  public:
-  // Two-way set-associative on (5 bits of the page number, 7 bits hashed from the whole
-  // address): a page owns a run of 256 slots (INVLPG clears just those), pages 32 apart
+  // Two-way set-associative on (7 bits of the page number, 7 bits hashed from the whole
+  // address): a page owns a run of 256 slots (INVLPG clears just those), pages 128 apart
   // share runs. A new entry takes way 0 and moves the old one to way 1.
   static constexpr unsigned kJumpPageBits = 8;   // slot run of a page: 256 slots
-  static constexpr unsigned kJumpColorBits = 5;  // runs
+  static constexpr unsigned kJumpColorBits = 7;  // runs
   static constexpr unsigned kJumpCacheSize = 1u << (kJumpPageBits + kJumpColorBits);
   static constexpr unsigned kMaxBlockInsns = 64;
 
-  Block* jump_lookup(uint64_t linear, uint32_t mode) const {
+  // Lookup statistics (`-d jit` prints them): why the jump cache missed, and whether
+  // find() then knew the block (an avoidable miss) or it had to be decoded.
+  struct Stats {
+    uint64_t jump_hits = 0;
+    uint64_t jump_miss_stale = 0;   // the entry was there, from before a TLB flush/CR3 write
+    uint64_t jump_miss_absent = 0;  // not there (new, evicted, or dropped by INVLPG/SMC)
+    uint64_t find_hits = 0, find_misses = 0;
+    uint64_t page_drops = 0;        // jump_drop_page calls (INVLPG)
+  };
+  const Stats& stats() const { return stats_; }
+
+  // `global` (if given) tells whether the entry was inserted as global.
+  Block* jump_lookup(uint64_t linear, uint32_t mode, bool* global = nullptr) const {
     const JumpEntry* set = &jump_[jump_index(linear)];
     for (unsigned w = 0; w < 2; ++w) {
       const JumpEntry& j = set[w];
       if (j.linear != linear || j.mode != mode) continue;
       const uint32_t floor = (j.stamp & kStampGlobal) ? global_floor_ : epoch_;
-      return (j.stamp & ~kStampGlobal) >= floor ? j.block : nullptr;
+      if ((j.stamp & ~kStampGlobal) >= floor) {
+        ++stats_.jump_hits;
+        if (global) *global = j.stamp & kStampGlobal;
+        return j.block;
+      }
+      ++stats_.jump_miss_stale;
+      return nullptr;
     }
+    ++stats_.jump_miss_absent;
     return nullptr;
   }
   // `global`: the block's page translation is global (survives CR3 writes).
   void jump_insert(Block* b, bool global) {
+    const unsigned bit = jump_filter_bit(b->linear & ~uint64_t{0xfff});
+    jump_filter_[jump_index(b->linear) >> kJumpPageBits][bit >> 6] |= uint64_t{1} << (bit & 63);
     JumpEntry* set = &jump_[jump_index(b->linear)];
     if (set[0].linear != b->linear || set[0].mode != b->mode) set[1] = set[0];
     set[0] = JumpEntry{b->linear, b->mode, epoch_ | (global ? kStampGlobal : 0), b};
@@ -78,6 +99,11 @@ class BlockCache {
   // INVLPG: drops the entries of blocks starting in this linear page or the one before
   // (a block may run on into the next page).
   void jump_drop_page(uint64_t linear_page);
+
+  BlockCache() = default;
+  ~BlockCache();
+  BlockCache(const BlockCache&) = delete;
+  BlockCache& operator=(const BlockCache&) = delete;
 
   Block* find(uint64_t phys, uint32_t mode, uint64_t linear) const;
   Block* insert(std::unique_ptr<Block> b);  // the caller adds it to the jump cache
@@ -111,17 +137,31 @@ class BlockCache {
   // Valid entries: stamp == epoch_, or global with stamp >= global_floor_.
   void next_epoch();
 
-  // Blocks by where they start: physical address and the linear address they were
-  // decoded at (the vector holds one per mode). Keyed on both, so code mapped at many
+  // Blocks by where they start: (physical, linear, mode) in an open-addressed table
+  // (linear probing, backward-shift deletion; it owns the blocks), so find() usually
+  // reads one slot and the block. Keyed on the linear address too, so code mapped at many
   // linear addresses (a PIE program exec'd again and again) does not make find() scan.
-  struct Start {
-    uint64_t phys, linear;
-    bool operator==(const Start&) const = default;
+  struct StartSlot {  // the key is copied in, so a probe does not touch the block
+    uint64_t phys = 0;
+    uint64_t linear = 0;
+    uint32_t mode = 0;
+    Block* block = nullptr;  // null: empty
   };
-  struct StartHash {
-    size_t operator()(const Start& s) const { return std::hash<uint64_t>{}(s.phys * 0x9e3779b97f4a7c15ull ^ s.linear); }
-  };
-  std::unordered_map<Start, std::vector<std::unique_ptr<Block>>, StartHash> by_start_;
+  static size_t start_hash(uint64_t phys, uint64_t linear, uint32_t mode) {
+    const uint64_t h = phys * 0x9e3779b97f4a7c15ull ^ linear * 0xc2b2ae3d27d4eb4full ^ mode;
+    return static_cast<size_t>(h ^ (h >> 29));
+  }
+  size_t start_home(const StartSlot& s) const { return start_hash(s.phys, s.linear, s.mode) & (starts_.size() - 1); }
+  void start_put(Block* b);     // into the first free slot from its home
+  void start_remove(Block* b);  // and shift the slots after it back
+  std::vector<StartSlot> starts_ = std::vector<StartSlot>(kStartTableInitial);
+  static constexpr size_t kStartTableInitial = 1u << 14;
+  // Per jump-cache run, a 256-bit filter of the linear pages with entries there since the
+  // run was last scanned: INVLPG of a page without code skips the scan.
+  static unsigned jump_filter_bit(uint64_t linear_page) {
+    return static_cast<unsigned>(((linear_page >> 12) * 0x9e3779b97f4a7c15ull) >> 56);
+  }
+  uint64_t jump_filter_[1u << kJumpColorBits][4] = {};
   std::unordered_map<uint64_t, std::vector<Block*>> by_page_;
   std::vector<std::unique_ptr<Block>> graveyard_;
   JumpEntry jump_[kJumpCacheSize];
@@ -129,6 +169,7 @@ class BlockCache {
   uint32_t global_floor_ = 1;
   size_t count_ = 0;
   BlockListener* listener_ = nullptr;
+  mutable Stats stats_;
 };
 
 }  // namespace emu::interp

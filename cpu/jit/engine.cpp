@@ -160,22 +160,39 @@ void Engine::block_dropped(interp::Block* b) {
   ++stats_.translations_dropped;
 }
 
-interp::Block* Engine::current_block() const {
+interp::Block* Engine::current_block(bool* global) const {
   const CpuState& s = cpu_.s_;
   const uint64_t lin = cpu_.mode64_ ? s.rip : ((s.seg[isa::SEG_CS].base + s.rip) & 0xffffffffu);
-  return cpu_.blocks_->jump_lookup(lin, s.mode_key());
+  return cpu_.blocks_->jump_lookup(lin, s.mode_key(), global);
+}
+
+void Engine::count_probe_miss() {
+  if (!cpu_.mode64_) {
+    ++stats_.probe_not64;
+    return;
+  }
+  const uint64_t rip = cpu_.s_.rip;
+  const JumpTable::Entry& slot = jump_table_->entries[JumpTable::index(rip)];
+  if (!slot.code) ++stats_.probe_empty;
+  else if (slot.rip != rip) ++stats_.probe_other_rip;
+  else if ((slot.tag >> 32) != (jump_table_->epoch_tag >> 32)) ++stats_.probe_old_epoch;
+  else ++stats_.probe_other_mode;
 }
 
 const uint8_t* Engine::hook_lookup(Cpu* cpu) {
   Engine& e = *cpu->jit_;
-  interp::Block* b = e.chaining_ ? e.current_block() : nullptr;
+  e.count_probe_miss();
+  bool global = false;
+  interp::Block* b = e.chaining_ ? e.current_block(&global) : nullptr;
   if (!b || !b->jit || !cpu->fetch_within_cs_limit(b->bytes)) {
     ++e.stats_.lookup_misses;
+    if (!b) ++e.stats_.lookup_miss_no_block;
+    else if (!b->jit) ++e.stats_.lookup_miss_cold;
     return nullptr;
   }
   ++e.stats_.lookup_hits;
   // Generated code probes the table only in 64-bit mode (RIP is the linear address).
-  if (cpu->mode64_) e.jump_table_->insert(b->linear, b->mode, b->jit->entry);
+  if (cpu->mode64_) e.jump_table_->insert(b->linear, b->mode, b->jit->entry, global);
   if (exec_trace_enabled()) [[unlikely]] log_exec_block(*cpu, *b, b->jit->entry);
   return b->jit->entry;
 }
@@ -252,6 +269,20 @@ void Engine::print_stats() const {
                        : "nochain: no links, no inline jump-table probe");
   log_printf("jit: %" PRIu64 " soft TLB fills (misses that found RAM), %" PRIu64 " guest insns retired\n",
              cpu_.tlb_fills(), cpu_.retired_instructions());
+  log_printf("jit: inline jump-table probe misses: %" PRIu64 " empty slot, %" PRIu64 " other RIP, %" PRIu64
+             " older epoch, %" PRIu64 " other mode, %" PRIu64 " not 64-bit\n",
+             s.probe_empty, s.probe_other_rip, s.probe_old_epoch, s.probe_other_mode, s.probe_not64);
+  log_printf("jit: lookup misses: %" PRIu64 " not in the block jump cache, %" PRIu64 " not translated yet\n",
+             s.lookup_miss_no_block, s.lookup_miss_cold);
+  const interp::BlockCache::Stats& b = cpu_.blocks_->stats();
+  log_printf("jit: block jump cache %" PRIu64 " hit / %" PRIu64 " stale / %" PRIu64 " absent; find %" PRIu64
+             " hit / %" PRIu64 " miss (decoded); %" PRIu64 " page drops\n",
+             b.jump_hits, b.jump_miss_stale, b.jump_miss_absent, b.find_hits, b.find_misses, b.page_drops);
+  const Cpu::TlbStats& t = cpu_.tlb_stats();
+  log_printf("jit: TLB %" PRIu64 " full flushes, %" PRIu64 " CR3 flushes, %" PRIu64 " INVLPG (%" PRIu64
+             " in a large page's range: full flush), %" PRIu64 " translations (%" PRIu64 " for fetch)\n",
+             t.full_flushes, t.nonglobal_flushes, t.page_flushes, t.page_flushes_full, t.translations,
+             t.fetch_translations);
 }
 
 }  // namespace emu::jit

@@ -34,6 +34,13 @@ struct JitStats {
   uint64_t chains_unlinked = 0;   // undone because their target was dropped
   uint64_t lookup_hits = 0;       // C++ lookups (inline jump-table misses) that found a block
   uint64_t lookup_misses = 0;
+  // Why generated code's inline jump-table probe missed before a C++ lookup: the slot was
+  // empty (never filled, INVLPG, dropped translation), held another RIP, held this RIP
+  // from an older epoch (TLB flush, CR3 write, cache flush) or another mode; or the
+  // code was not 64-bit (no inline probe).
+  uint64_t probe_empty = 0, probe_other_rip = 0, probe_old_epoch = 0, probe_other_mode = 0, probe_not64 = 0;
+  uint64_t lookup_miss_no_block = 0;  // of lookup_misses: not in the block jump cache (run loop decodes/finds it)
+  uint64_t lookup_miss_cold = 0;      // of lookup_misses: found but not translated yet
   uint64_t translations_dropped = 0;  // invalidated (self-modifying code, flushes)
 };
 
@@ -54,6 +61,8 @@ class Engine final : public interp::BlockListener {
   void block_dropped(interp::Block* b) override;
   // Linear -> physical mappings changed (TLB flush): the jump table forgets every entry.
   void linear_mappings_changed() { jump_table_->invalidate_all(); }
+  // A CR3 write: the entries of non-global pages go.
+  void nonglobal_mappings_changed() { jump_table_->invalidate_nonglobal(); }
   void linear_page_changed(uint64_t page) { jump_table_->invalidate_page(page); }
   const JumpTable& jump_table() const { return *jump_table_; }
   // Drops every translation and empties the code cache.
@@ -71,7 +80,8 @@ class Engine final : public interp::BlockListener {
   bool translate(interp::Block* b);
   void plan_links(const interp::Block& b, Translation& t) const;
   void log_translation(const interp::Block& b, const Translation& t) const;
-  interp::Block* current_block() const;
+  interp::Block* current_block(bool* global = nullptr) const;
+  void count_probe_miss();
   static const uint8_t* hook_lookup(Cpu* cpu);
   static const uint8_t* hook_link(Cpu* cpu, Link* link);
 

@@ -4,22 +4,28 @@
 // It is the JIT's own table, separate from the interpreter's jump cache (which maps
 // RIPs to decoded blocks). Each entry carries a tag, (epoch << 32) | mode key: bumping
 // the epoch invalidates every entry at once (linear mappings changed, code cache
-// flushed), and a dropped translation clears its own slot.
+// flushed), and a dropped translation clears its own slot. INVLPG visits only the slots
+// that may hold the page's entries: slots are chained per bucket of linear pages. A CR3
+// write clears only the slots filled for non-global pages since the last epoch (listed;
+// past kMaxNonGlobal of them it moves the epoch), so the kernel's entries survive
+// context switches as its global TLB entries do.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 
 namespace emu::jit {
 
 struct JumpTable {
-  static constexpr unsigned kBits = 12;
+  static constexpr unsigned kBits = 14;
   static constexpr unsigned kSize = 1u << kBits;
   struct Entry {
     uint64_t rip = 0;
     uint64_t tag = 0;  // (epoch << 32) | mode; epoch 0 is never current (an empty slot)
     const uint8_t* code = nullptr;
-    uint64_t unused = 0;  // pads the entry to 32 bytes (generated code scales by 32)
+    uint64_t global = 0;  // 1: the page's translation is global (also pads to 32 bytes)
   };
   static_assert(sizeof(Entry) == 32, "generated code indexes entries by shifting by 5");
 
@@ -28,8 +34,46 @@ struct JumpTable {
   uint64_t epoch_tag = uint64_t{1} << 32;  // the current epoch << 32 (code ORs in the mode)
   alignas(32) Entry entries[kSize];
 
-  void insert(uint64_t rip, uint32_t mode, const uint8_t* code) {
-    entries[index(rip)] = Entry{rip, epoch_tag | mode, code, 0};
+  // Per bucket of linear pages, a doubly linked chain of the slots last filled with an
+  // entry of a page in that bucket (a slot leaves its chain when refilled for another).
+  static constexpr unsigned kPageBuckets = 1024;
+  static constexpr uint16_t kNoSlot = 0xffff;
+  static_assert(kSize < kNoSlot, "slot numbers fit 16 bits");
+  uint16_t bucket_first[kPageBuckets];
+  uint16_t slot_next[kSize], slot_prev[kSize];
+  uint16_t slot_bucket[kSize];  // kNoSlot: in no chain
+
+  static unsigned page_bucket(uint64_t page) {
+    return (static_cast<uint32_t>(page >> 12) * 0x9e3779b1u) >> (32 - 10);
+  }
+  static_assert(kPageBuckets == 1u << 10);
+
+  static constexpr unsigned kMaxNonGlobal = 4096;
+  uint16_t nonglobal_slots[kMaxNonGlobal];
+  unsigned num_nonglobal = 0;
+  bool nonglobal_overflow = false;
+
+  JumpTable() {
+    std::fill(std::begin(bucket_first), std::end(bucket_first), kNoSlot);
+    std::fill(std::begin(slot_bucket), std::end(slot_bucket), kNoSlot);
+  }
+
+  // `global`: the page's translation is global (the entry survives CR3 writes).
+  void insert(uint64_t rip, uint32_t mode, const uint8_t* code, bool global = false) {
+    const unsigned k = index(rip);
+    entries[k] = Entry{rip, epoch_tag | mode, code, global ? 1u : 0u};
+    if (!global) {
+      if (num_nonglobal < kMaxNonGlobal) nonglobal_slots[num_nonglobal++] = static_cast<uint16_t>(k);
+      else nonglobal_overflow = true;
+    }
+    const unsigned bucket = page_bucket(rip & ~uint64_t{0xfff});
+    if (slot_bucket[k] == bucket) return;
+    unchain(k);
+    slot_bucket[k] = static_cast<uint16_t>(bucket);
+    slot_prev[k] = kNoSlot;
+    slot_next[k] = bucket_first[bucket];
+    if (slot_next[k] != kNoSlot) slot_prev[slot_next[k]] = static_cast<uint16_t>(k);
+    bucket_first[bucket] = static_cast<uint16_t>(k);
   }
   // What generated code would find (null: miss).
   const uint8_t* find(uint64_t rip, uint32_t mode) const {
@@ -41,17 +85,48 @@ struct JumpTable {
     Entry& e = entries[index(rip)];
     if (e.code == code) e = Entry{};
   }
-  // INVLPG: drops the entries whose RIP lies in the linear page.
+  // INVLPG: drops the entries whose RIP lies in the linear page (visiting only the
+  // slots chained in the page's bucket).
   void invalidate_page(uint64_t page) {
-    for (Entry& e : entries)
-      if ((e.rip & ~uint64_t{0xfff}) == page) e = Entry{};
+    for (unsigned k = bucket_first[page_bucket(page)]; k != kNoSlot;) {
+      const unsigned next = slot_next[k];
+      if ((entries[k].rip & ~uint64_t{0xfff}) == page) {
+        entries[k] = Entry{};
+        unchain(k);
+      }
+      k = next;
+    }
+  }
+  // CR3 write (no PCID): drops the entries of non-global pages.
+  void invalidate_nonglobal() {
+    if (nonglobal_overflow) {
+      invalidate_all();
+      return;
+    }
+    for (unsigned n = 0; n < num_nonglobal; ++n) {
+      Entry& e = entries[nonglobal_slots[n]];
+      if (!e.global) e = Entry{};
+    }
+    num_nonglobal = 0;
   }
   void invalidate_all() {
+    num_nonglobal = 0;
+    nonglobal_overflow = false;
     epoch_tag += uint64_t{1} << 32;
     if (epoch_tag == 0) {  // wrapped: old tags could match again, so clear them
       std::memset(static_cast<void*>(entries), 0, sizeof entries);
       epoch_tag = uint64_t{1} << 32;
     }
+  }
+
+ private:
+  void unchain(unsigned k) {
+    const unsigned bucket = slot_bucket[k];
+    if (bucket == kNoSlot) return;
+    if (slot_prev[k] != kNoSlot) slot_next[slot_prev[k]] = slot_next[k];
+    else bucket_first[bucket] = slot_next[k];
+    if (slot_next[k] != kNoSlot) slot_prev[slot_next[k]] = slot_prev[k];
+    slot_bucket[k] = kNoSlot;
   }
 };
 
