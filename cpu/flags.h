@@ -48,6 +48,21 @@ inline void record_inc_dec(CpuState& s, FlagOp op, unsigned size, uint64_t resul
   record_flags(s, op, size, result, a, 1, cf);
 }
 
+// ROL/ROR/RCL/RCR by a nonzero count: CF = bit 0 and OF = bit 1 of cf_of; SF/ZF/AF/PF
+// keep their values (no evaluation: a record becomes a Rot record over it).
+inline void record_rotate(CpuState& s, unsigned cf_of) {
+  if (s.lf.op == FlagOp::None) {
+    s.rflags = (s.rflags & ~uint64_t{isa::FL_CF | isa::FL_OF}) | (cf_of & 1) | ((cf_of & 2) << 10);
+    return;
+  }
+  static_assert(isa::FL_CF == 1 && isa::FL_OF == 2 << 10);
+  if (s.lf.op != FlagOp::Rot) {
+    s.lf.prev = s.lf.op;
+    s.lf.op = FlagOp::Rot;
+  }
+  s.lf.carry_in = static_cast<uint8_t>(cf_of);
+}
+
 // Single flags without evaluating all six.
 bool flag_cf(const CpuState& s);
 bool flag_zf(const CpuState& s);

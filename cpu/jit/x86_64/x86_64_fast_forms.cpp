@@ -16,8 +16,8 @@ namespace {
 constexpr bool is_generic_handler(std::string_view h) {
   for (std::string_view g : {"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp", "test", "inc", "dec", "neg", "not",
                              "mov", "movzx", "movsx", "lea", "jcc", "setcc", "cmov", "push", "pop", "call", "ret", "jmp",
-                             "shl", "shr", "sar", "nop", "xchg", "xadd", "cbw", "cwd",
-                             "imul2", "imul3"})
+                             "shl", "shr", "sar", "rol", "ror", "nop", "xchg", "xadd", "cbw", "cwd",
+                             "imul2", "imul3", "mul", "imul1", "div", "idiv"})
     if (h == g) return true;
   return false;
 }
