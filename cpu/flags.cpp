@@ -25,7 +25,7 @@ static bool carry_of(const LazyFlags& lf, uint64_t rflags) {
     case FlagOp::Logic: return false;
     case FlagOp::Inc: case FlagOp::Dec: return lf.carry_in;
     case FlagOp::Mul: return lf.src1 != 0;
-    case FlagOp::Rot: return lf.carry_in & 1;
+    case FlagOp::Rot: return (lf.carry_in >> 1) & 1;
     case FlagOp::None: return rflags & FL_CF;
   }
   return false;
@@ -41,7 +41,7 @@ static bool overflow_of(const LazyFlags& lf, uint64_t rflags) {
     case FlagOp::Shl: return ((r & sb) != 0) != carry_of(lf, rflags);
     case FlagOp::Shr: return (a & sb) != 0;  // the operand's sign bit
     case FlagOp::Mul: return lf.src1 != 0;
-    case FlagOp::Rot: return lf.carry_in & 2;
+    case FlagOp::Rot: return ((lf.carry_in >> 1) ^ lf.carry_in) & 1;
     case FlagOp::None: return rflags & FL_OF;
   }
   return false;

@@ -48,19 +48,22 @@ inline void record_inc_dec(CpuState& s, FlagOp op, unsigned size, uint64_t resul
   record_flags(s, op, size, result, a, 1, cf);
 }
 
-// ROL/ROR/RCL/RCR by a nonzero count: CF = bit 0 and OF = bit 1 of cf_of; SF/ZF/AF/PF
-// keep their values (no evaluation: a record becomes a Rot record over it).
-inline void record_rotate(CpuState& s, unsigned cf_of) {
+// ROL/ROR/RCL/RCR by a nonzero count, BT*: CF/OF from `bits` (CF << 1 | (CF ^ OF): what
+// ROR's top two result bits and ROL's result rotated once more hold); SF/ZF/AF/PF keep
+// their values (no evaluation: a record becomes a Rot record over it).
+inline unsigned rotate_flag_bits(bool cf, bool of) { return (cf ? 2u : 0u) | (cf != of ? 1u : 0u); }
+inline void record_rotate(CpuState& s, unsigned bits) {
   if (s.lf.op == FlagOp::None) {
-    s.rflags = (s.rflags & ~uint64_t{isa::FL_CF | isa::FL_OF}) | (cf_of & 1) | ((cf_of & 2) << 10);
+    const uint64_t cf = (bits >> 1) & 1, of = (bits ^ cf) & 1;
+    s.rflags = (s.rflags & ~uint64_t{isa::FL_CF | isa::FL_OF}) | cf | (of << 11);
     return;
   }
-  static_assert(isa::FL_CF == 1 && isa::FL_OF == 2 << 10);
+  static_assert(isa::FL_CF == 1 && isa::FL_OF == 1 << 11);
   if (s.lf.op != FlagOp::Rot) {
     s.lf.prev = s.lf.op;
     s.lf.op = FlagOp::Rot;
   }
-  s.lf.carry_in = static_cast<uint8_t>(cf_of);
+  s.lf.carry_in = static_cast<uint8_t>(bits);
 }
 
 // Single flags without evaluating all six.

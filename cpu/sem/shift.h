@@ -32,11 +32,11 @@ inline void record_shift_flags(E& e, FlagOp op, unsigned sz, C count, V r, V a) 
   if constexpr (requires { e.record_flags_unless_zero(count, op, sz, r, a, count); }) e.record_flags_unless_zero(count, op, sz, r, a, count);
   else if (count) e.record_flags(op, sz, r, a, uint64_t{count}, 0u);
 }
-// CF = bit 0, OF = bit 1 of cf_of after a rotate; none for a zero count.
+// CF/OF after a rotate, as record_rotate()'s bits (cpu/flags.h); none for a zero count.
 template <class E, class C, class V>
-inline void record_rotate_flags(E& e, C count, V cf_of) {
-  if constexpr (requires { e.record_rotate(count, cf_of); }) e.record_rotate(count, cf_of);
-  else if (count) record_rotate(e.state(), static_cast<unsigned>(cf_of));
+inline void record_rotate_flags(E& e, C count, V bits) {
+  if constexpr (requires { e.record_rotate(count, bits); }) e.record_rotate(count, bits);
+  else if (count) record_rotate(e.state(), static_cast<unsigned>(bits));
 }
 // a (zero-extended, `sz` bytes) rotated left or right by `count` (already masked).
 template <bool Left, class E, class V, class C>
@@ -80,6 +80,8 @@ void shift_lazy(E& e, const DecodedInsn& i) {
 
 // ROL/ROR: CF = the bit rotated last into the result, OF = its top two bits' XOR (ROR)
 // or its top bit XOR CF (ROL), as defined for a count of 1 (other counts: the same rule).
+// Flag bits (CF << 1 | (CF ^ OF)): ROR's top two result bits; ROL's result rotated left
+// once more, low two bits.
 template <bool Left, class E>
 void rotate(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i), bits = 8 * sz;
@@ -87,11 +89,10 @@ void rotate(E& e, const DecodedInsn& i) {
   const auto c = shift_count(e, i, 1);
   auto r = rotate_value<Left>(e, a, c, sz);
   e.write_operand(i, 0, r);
-  auto top = r >> (bits - 1);
-  decltype(a) cf_of;
-  if constexpr (Left) cf_of = (r & 1) | (((top ^ r) & 1) << 1);
-  else cf_of = top | (((top ^ (r >> (bits - 2))) & 1) << 1);
-  record_rotate_flags(e, c, cf_of);
+  decltype(a) flag_bits;
+  if constexpr (Left) flag_bits = rotate_value<true>(e, r, imm_value(e, 1), sz) & 3;
+  else flag_bits = r >> (bits - 2);
+  record_rotate_flags(e, c, flag_bits);
   advance(e, i);
 }
 
@@ -128,7 +129,7 @@ void shift(E& e, const DecodedInsn& i) {
   if (Op == ShiftOp::Rcl) of = ((r & sb) != 0) != cf;
   else of = ((r & sb) != 0) != ((r & (sb >> 1)) != 0);
   e.write_operand(i, 0, r);
-  record_rotate(s, (cf ? 1u : 0u) | (of ? 2u : 0u));
+  record_rotate(s, rotate_flag_bits(cf, of));
   advance(e, i);
 }
 

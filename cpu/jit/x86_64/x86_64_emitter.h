@@ -2,8 +2,8 @@
 // (cpu/sem/alu.h, data.h, bits.h, control.h, shift.h, muldiv.h) are instantiated
 // with to produce inline host code instead of computing values. A Value is a host
 // register or a constant known at translation time. Inline: 64-bit mode, 8/16/32/64-bit
-// GPR (AH..BH too), immediate and memory operands, LEA, the stack; anything else
-// (other address sizes, a shift count in CL, a template needing the interpreter's
+// GPR (AH..BH too), immediate and memory operands, LEA, the stack, shift/rotate counts
+// in CL; anything else (other address sizes, a template needing the interpreter's
 // state) marks the attempt as given up and the backend calls the shared handler. Memory operands use the soft TLB inline; only their slow
 // path (a call of the interpreter's access) can fault or end the block. RIP, the
 // retired count and the budget of inline instructions are added up and stored before
@@ -701,15 +701,16 @@ class Emitter {
     a_.patch_rel32(skip, a_.size());
     known_.valid = false;
   }
-  // record_rotate() of cpu/flags.h unless count is zero: CF/OF = bits 0/1 of cf_of over
-  // the kept SF/ZF/AF/PF. With the previous producer known, three byte stores; otherwise
-  // the run-time op decides (None: into RFLAGS; a record: becomes a Rot record over it).
-  void record_rotate(Value count, Value cf_of) {
+  // record_rotate() of cpu/flags.h unless count is zero: CF/OF from `bits` (CF << 1 |
+  // (CF ^ OF)) over the kept SF/ZF/AF/PF. With the previous producer known, three byte
+  // stores; otherwise the run-time op decides (None: into RFLAGS; a record: becomes a
+  // Rot record over it). `bits` is the instruction's last use of its register.
+  void record_rotate(Value count, Value bits) {
     if (failed_ || (count.reg < 0 && count.k == 0)) return;
     const Known before = known_;
     known_.valid = false;  // (condition() reads a Rot record through the helper)
     if (flags_dead_) return;
-    cf_of = in_register(cf_of);
+    bits = in_register(bits);
     if (failed_) return;
     size_t skip = 0;
     if (count.reg >= 0) {
@@ -720,9 +721,9 @@ class Emitter {
     if (before.valid) {
       a_.mov_m8_i(RBX, l_.lf + kLfHeader, kRot);
       a_.mov_m8_i(RBX, l_.lf + kLfPrev, static_cast<uint8_t>(before.op));
-      a_.store_sz(1, RBX, l_.lf + kLfCarryIn, R(cf_of));
+      a_.store_sz(1, RBX, l_.lf + kLfCarryIn, R(bits));
     } else {
-      Value t = fresh(), u = fresh();
+      Value t = fresh();
       if (failed_) return;
       a_.load_zx(1, R(t), RBX, l_.lf + kLfHeader);
       a_.test_rr(R(t), R(t));
@@ -732,48 +733,49 @@ class Emitter {
       a_.store_sz(1, RBX, l_.lf + kLfPrev, R(t));
       a_.mov_m8_i(RBX, l_.lf + kLfHeader, kRot);
       a_.patch_rel32(is_rot, a_.size());
-      a_.store_sz(1, RBX, l_.lf + kLfCarryIn, R(cf_of));
+      a_.store_sz(1, RBX, l_.lf + kLfCarryIn, R(bits));
       const size_t done = a_.jmp32(~size_t{0});
       a_.patch_rel32(none, a_.size());
-      // RFLAGS holds the flags: CF is bit 0, OF bit 11.
-      a_.mov_rr(R(t), R(cf_of));
-      a_.alu_ri(AND, R(t), 1);
-      a_.mov_rr(R(u), R(cf_of));
-      a_.alu_ri(AND, R(u), 2);
-      a_.shl_ri(R(u), 10);
-      a_.alu_rr(OR, R(t), R(u));
+      // RFLAGS holds the flags: CF (bit 0) = bits >> 1, OF (bit 11) = (bits ^ CF) & 1.
+      a_.mov_rr(R(t), R(bits));
+      a_.shr_ri(R(t), 1);
+      a_.alu_rr(XOR, R(bits), R(t));
+      a_.alu_ri(AND, R(bits), 1);
+      a_.shl_ri(R(bits), 11);
+      a_.alu_rr(OR, R(t), R(bits));
       a_.alu_m64_i(AND, RBX, rflags_offset(), ~static_cast<int32_t>(isa::FL_CF | isa::FL_OF));
       a_.alu_mr64(OR, RBX, rflags_offset(), R(t));
       a_.patch_rel32(done, a_.size());
     }
     if (count.reg >= 0) a_.patch_rel32(skip, a_.size());
   }
-
   // widening_multiply() of cpu/sem/muldiv.h: {low, high, overflow}. Up to 32 bits: one
-  // 64-bit IMUL of the extended operands; 64 bits: host MUL/IMUL into rdx:rax.
+  // 64-bit IMUL of the extended operands; 64 bits: host MUL/IMUL into rdx:rax. The
+  // results take the first three registers it allocates (its scratch is released).
   std::tuple<Value, Value, Value> widening_multiply(bool sign, Value a, Value b, unsigned size) {
     if (!valid_size(size)) fail();
-    const unsigned bits = 8 * size;
-    Value lo, hi;
+    const unsigned bits = 8 * size, base = next_reg_;
+    Value lo = fresh(), hi = fresh(), o = fresh();
+    if (failed_) return {lo, hi, o};
     if (size <= 4) {
       Value p = sign ? sign_extend(a, size) : copy(a);
       Value y = sign ? sign_extend(b, size) : in_register(b);
-      if (failed_) return {p, p, p};
+      if (failed_) return {lo, hi, o};
       a_.imul_rr_sz(8, R(p), R(y));
-      lo = mask(p, size_mask(size));
-      hi = mask(shift(1, p, bits), size_mask(size));
+      a_.mov_rr(R(lo), R(p));
+      a_.mov_rr(R(hi), R(p));
+      a_.shr_ri(R(hi), static_cast<uint8_t>(bits));
+      zero_extend_in_place(lo, size);
+      zero_extend_in_place(hi, size);
     } else {
-      lo = fresh();
-      hi = fresh();
       rdx_rax_op(sign ? 5 : 4, in_register(a), nullptr, 3, in_register(b), lo, hi);
     }
-    Value o = fresh();
     if (failed_) return {lo, hi, o};
     if (sign) {  // the high part is not the low part's sign
       Value t = size < 8 ? sign_extend(lo, size) : copy(lo);
       if (failed_) return {lo, hi, o};
       a_.sar_ri(R(t), 63);
-      if (size < 8) a_.alu_ri(AND, R(t), static_cast<int32_t>(size_mask(size)));
+      if (size < 8) zero_extend_in_place(t, size);
       a_.alu_rr(CMP, R(t), R(hi));
     } else {
       a_.test_rr(R(hi), R(hi));
@@ -781,22 +783,33 @@ class Emitter {
     a_.setcc(NE, R(o));
     a_.movzx_rr(1, R(o), R(o));
     o.zext32 = true;
+    next_reg_ = base + 3;
     return {lo, hi, o};
   }
   // divide() of cpu/sem/muldiv.h: {quotient, remainder}. Host DIV/IDIV (64-bit) after
   // run-time checks that it cannot fault; otherwise (#DE, or IDIV of a 128-bit dividend)
   // the interpreter's handler runs with the state at the instruction and its results
-  // are taken from the registers.
+  // are taken from the registers. The results take the first two registers it allocates.
   std::pair<Value, Value> divide(bool sign, const isa::DecodedInsn& i, Value d, unsigned size) {
     if (!valid_size(size)) fail();
-    const unsigned bits = 8 * size;
+    const unsigned bits = 8 * size, base = next_reg_;
     Value q = fresh(), r = fresh();
     Value lo = reg(emu::RAX, size == 1 ? 2 : size);
     Value hi = size == 1 ? lo : reg(emu::RDX, size);
     Value dv = sign ? sign_extend(d, size) : in_register(d);
     if (failed_) return {q, r};
-    size_t slow[3];
+    size_t slow[4];
     unsigned nslow = 0;
+    // INT64_MIN / -1 faults on the host: n == INT64_MIN (n - 1 overflows) && dv == -1.
+    auto check_min_by_minus_one = [&](Value n) {
+      Value t = copy(n);
+      if (failed_) return;
+      a_.alu_ri(SUB, R(t), 1);
+      const size_t ok = a_.jcc32(NO, ~size_t{0});
+      a_.alu_ri(CMP, R(dv), -1);
+      slow[nslow++] = a_.jcc32(E, ~size_t{0});
+      a_.patch_rel32(ok, a_.size());
+    };
     if (size <= 4) {
       // The dividend as one 64-bit value (sign-extended for IDIV).
       Value n = lo;
@@ -817,16 +830,7 @@ class Emitter {
       } else {
         a_.test_rr(R(dv), R(dv));
         slow[nslow++] = a_.jcc32(E, ~size_t{0});
-        if (size == 4) {  // INT64_MIN / -1 would fault on the host
-          Value t = fresh();
-          if (failed_) return {q, r};
-          a_.mov_ri(R(t), uint64_t{1} << 63);
-          a_.alu_rr(CMP, R(t), R(n));
-          const size_t ok = a_.jcc32(NE, ~size_t{0});
-          a_.alu_ri(CMP, R(dv), -1);
-          slow[nslow++] = a_.jcc32(E, ~size_t{0});
-          a_.patch_rel32(ok, a_.size());
-        }
+        if (size == 4) check_min_by_minus_one(n);
         rdx_rax_op(7, n, nullptr, 2, dv, q, r);
         Value t = sign_extend(q, size);  // the quotient fits
         if (failed_) return {q, r};
@@ -845,12 +849,7 @@ class Emitter {
       slow[nslow++] = a_.jcc32(NE, ~size_t{0});
       a_.test_rr(R(dv), R(dv));
       slow[nslow++] = a_.jcc32(E, ~size_t{0});
-      a_.mov_ri(R(t), uint64_t{1} << 63);
-      a_.alu_rr(CMP, R(t), R(lo));
-      const size_t ok = a_.jcc32(NE, ~size_t{0});
-      a_.alu_ri(CMP, R(dv), -1);
-      slow[nslow++] = a_.jcc32(E, ~size_t{0});
-      a_.patch_rel32(ok, a_.size());
+      check_min_by_minus_one(lo);
       rdx_rax_op(7, lo, nullptr, 2, dv, q, r);
     }
     if (failed_) return {q, r};
@@ -865,8 +864,58 @@ class Emitter {
       a_.load_zx(size, R(r), RBX, gpr(emu::RDX));
     }
     a_.patch_rel32(done, a_.size());
-    return {mask(q, size_mask(size)), mask(r, size_mask(size))};
+    zero_extend_in_place(q, size);
+    zero_extend_in_place(r, size);
+    next_reg_ = base + 2;
+    return {q, r};
   }
+  // values_equal() of cpu/sem/data.h: 1 if x == y (zero-extended values).
+  Value equal(Value x, Value y) {
+    if (failed_) return x;
+    if (x.reg < 0 && y.reg < 0) return constant(x.k == y.k ? 1 : 0);
+    Value a = in_register(x), b = in_register(y);
+    Value c = fresh();
+    if (failed_) return c;
+    a_.alu_rr(CMP, R(a), R(b));
+    a_.setcc(E, R(c));
+    a_.movzx_rr(1, R(c), R(c));
+    c.zext32 = true;
+    return c;
+  }
+  // masked_difference() of cpu/sem/data.h: one subtraction at the operand size.
+  Value masked_difference(Value x, Value y, unsigned size) {
+    if (!valid_size(size)) return fail();
+    Value r = copy(x);
+    Value u = in_register(y);
+    if (failed_) return r;
+    a_.alu_rr_sz(SUB, size, R(r), R(u));
+    if (size == 4) r.zext32 = true;  // (32-bit host ops zero-extend)
+    else zero_extend_in_place(r, size);
+    return r;
+  }
+  // bit_flag_bits() of cpu/sem/bits.h: host BT, then (CF << 1) as a value.
+  Value bit_flag_bits(Value v, Value bit) {
+    Value x = in_register(v);
+    Value t = fresh();
+    if (failed_) return t;
+    if (bit.reg >= 0) a_.bt_rr(R(x), R(bit));
+    else a_.bt_ri(R(x), static_cast<uint8_t>(bit.k & 63));
+    a_.setcc(B, R(t));
+    a_.movzx_rr(1, R(t), R(t));
+    a_.alu_rr(ADD, R(t), R(t));
+    t.zext32 = true;
+    return t;
+  }
+  // byte_swap() of cpu/sem/bits.h (4 or 8 bytes).
+  Value byte_swap(Value v, unsigned size) {
+    Value r = copy(v);
+    if (failed_) return r;
+    a_.bswap(size == 8, R(r));
+    r.zext32 = size == 4;
+    return r;
+  }
+  // A case the template leaves to the handler (e.g. BT* bit strings in memory).
+  void give_up() { fail(); }
 
  private:
   static constexpr int32_t kLfPrev = static_cast<int32_t>(offsetof(LazyFlags, prev));
@@ -917,6 +966,13 @@ class Emitter {
     for (unsigned k = live; k-- > 0;) a_.pop(kPool[k]);
     a_.alu_m64_i(SUB, RBX, l_.rip, static_cast<int32_t>(i.length));
     adjust_pending(false);
+  }
+  // v = its low `size` bytes (a register this instruction owns).
+  void zero_extend_in_place(Value& v, unsigned size) {
+    if (failed_ || size >= 8) return;
+    if (size == 4) a_.mov_rr32(R(v), R(v));
+    else a_.movzx_rr(size, R(v), R(v));
+    v.zext32 = true;
   }
   // Runs op(reg) with the count n in CL: r is a register this instruction owns (moved
   // out of RCX if it is there); RCX is saved around unless it holds n. Returns r's register.

@@ -138,6 +138,11 @@ class Encoder {
   // mul/imul/div/idiv qword [base+disp] (F7 /4 /5 /6 /7: rdx:rax)
   void muldiv_m64(unsigned digit, Reg base, int32_t disp) { rex(true, RAX, base); byte(0xf7); modrm_mem(static_cast<Reg>(digit), base, disp); }
   void cqo() { byte(0x48); byte(0x99); }
+  // bt r64, r64 / bt r64, imm8 (CF = the bit)
+  void bt_rr(Reg v, Reg bit) { rex(true, bit, v); byte(0x0f); byte(0xa3); modrm_rr(bit, v); }
+  void bt_ri(Reg v, uint8_t bit) { rex(true, RAX, v); byte(0x0f); byte(0xba); modrm_rr(static_cast<Reg>(4), v); byte(bit); }
+  // bswap r32 / r64
+  void bswap(bool w, Reg r) { rex(w, RAX, r); byte(0x0f); byte(static_cast<uint8_t>(0xc8 + (r & 7))); }
   // mov byte [base+disp], imm8
   void mov_m8_i(Reg base, int32_t disp, uint8_t imm) { rex(false, RAX, base); byte(0xc6); modrm_mem(RAX, base, disp); byte(imm); }
   // op qword [base+disp], src
