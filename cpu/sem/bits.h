@@ -1,6 +1,6 @@
 // Bit semantics: BT BTS BTR BTC (with memory bit-string addressing), BSF BSR TZCNT
-// LZCNT POPCNT BSWAP, SETcc and CMOVcc. BT* (but bit strings), BSWAP, SETcc and CMOVcc
-// are generic over E::Value (the JIT translates them).
+// LZCNT POPCNT BSWAP, SETcc and CMOVcc. BT* (but bit strings), BSF, BSR, BSWAP, SETcc
+// and CMOVcc are generic over E::Value (the JIT translates them).
 #pragma once
 #include "cpu/sem/common.h"
 #include "cpu/sem/muldiv.h"
@@ -62,28 +62,27 @@ template <class E> void sem_bts(E& e, const DecodedInsn& i) { bit_op<BitOp::Set>
 template <class E> void sem_btr(E& e, const DecodedInsn& i) { bit_op<BitOp::Reset>(e, i); }
 template <class E> void sem_btc(E& e, const DecodedInsn& i) { bit_op<BitOp::Complement>(e, i); }
 
-template <class E>
-void sem_bsf(E& e, const DecodedInsn& i) {
-  uint64_t v = e.read_operand(i, 1);
-  if (v == 0) {
-    set_arith_flags(e.state(), isa::FL_ZF, isa::FL_ZF);  // destination unchanged
-  } else {
-    e.write_operand(i, 0, static_cast<uint64_t>(__builtin_ctzll(v)));
-    set_arith_flags(e.state(), isa::FL_ZF, 0);
-  }
+// The index of the lowest (BSF) or highest (BSR) set bit of v; anything for v == 0.
+template <bool Reverse, class E, class V>
+inline V bit_index(E& e, V v) {
+  if constexpr (requires { e.bit_index(Reverse, v); }) return e.bit_index(Reverse, v);
+  else if (v == 0) return 0;
+  else return static_cast<uint64_t>(Reverse ? 63 - __builtin_clzll(v) : __builtin_ctzll(v));
+}
+// BSF/BSR: a zero source leaves the destination unchanged (not written: a 32-bit one
+// keeps its upper half) and sets ZF. Flags as a Logic record of the source: ZF = source
+// is zero, CF = OF = 0 (SF/PF/AF, like OF/CF, are undefined).
+template <bool Reverse, class E>
+void bit_scan(E& e, const DecodedInsn& i) {
+  const unsigned sz = dst_size(i), wide = sz == 4 ? 8 : sz;
+  auto v = e.read_operand(i, 1);
+  auto index = bit_index<Reverse>(e, v);
+  e.set_reg(i.op[0].reg, wide, select(e, v, index, e.reg(i.op[0].reg, wide)));
+  e.record_flags(FlagOp::Logic, sz, v, v, imm_value(e, 0), 0u);
   advance(e, i);
 }
-template <class E>
-void sem_bsr(E& e, const DecodedInsn& i) {
-  uint64_t v = e.read_operand(i, 1);
-  if (v == 0) {
-    set_arith_flags(e.state(), isa::FL_ZF, isa::FL_ZF);
-  } else {
-    e.write_operand(i, 0, static_cast<uint64_t>(63 - __builtin_clzll(v)));
-    set_arith_flags(e.state(), isa::FL_ZF, 0);
-  }
-  advance(e, i);
-}
+template <class E> void sem_bsf(E& e, const DecodedInsn& i) { bit_scan<false>(e, i); }
+template <class E> void sem_bsr(E& e, const DecodedInsn& i) { bit_scan<true>(e, i); }
 template <class E>
 void sem_tzcnt(E& e, const DecodedInsn& i) {
   const unsigned bits = 8 * dst_size(i);

@@ -408,11 +408,6 @@ class Emitter {
     r.zext32 = size == 4;
     return {mask(r, size_mask(size)), o};
   }
-  // A count the template needs at translation time: constants only.
-  unsigned translation_constant(Value v) {
-    if (v.reg >= 0) fail();
-    return static_cast<unsigned>(v.k);
-  }
   // The low `size` bytes of x, sign-extended to 64 bits.
   Value sign_extend(Value x, unsigned size) {
     if (failed_ || size >= 8) return x;
@@ -905,6 +900,15 @@ class Emitter {
     a_.alu_rr(ADD, R(t), R(t));
     t.zext32 = true;
     return t;
+  }
+  // bit_index() of cpu/sem/bits.h: host BSF/BSR on the zero-extended value.
+  Value bit_index(bool reverse, Value v) {
+    Value x = in_register(v);
+    Value r = fresh();
+    if (failed_) return r;
+    a_.bsf_bsr_rr(reverse, R(r), R(x));
+    r.zext32 = true;
+    return r;
   }
   // byte_swap() of cpu/sem/bits.h (4 or 8 bytes).
   Value byte_swap(Value v, unsigned size) {

@@ -141,6 +141,8 @@ class Encoder {
   // bt r64, r64 / bt r64, imm8 (CF = the bit)
   void bt_rr(Reg v, Reg bit) { rex(true, bit, v); byte(0x0f); byte(0xa3); modrm_rr(bit, v); }
   void bt_ri(Reg v, uint8_t bit) { rex(true, RAX, v); byte(0x0f); byte(0xba); modrm_rr(static_cast<Reg>(4), v); byte(bit); }
+  // bsf / bsr r64, r64
+  void bsf_bsr_rr(bool reverse, Reg dst, Reg src) { rex(true, dst, src); byte(0x0f); byte(reverse ? 0xbd : 0xbc); modrm_rr(dst, src); }
   // bswap r32 / r64
   void bswap(bool w, Reg r) { rex(w, RAX, r); byte(0x0f); byte(static_cast<uint8_t>(0xc8 + (r & 7))); }
   // mov byte [base+disp], imm8

@@ -19,7 +19,7 @@ constexpr bool is_generic_handler(std::string_view h) {
                              "mov", "movzx", "movsx", "lea", "jcc", "setcc", "cmov", "push", "pop", "call", "ret", "jmp",
                              "shl", "shr", "sar", "rol", "ror", "nop", "xchg", "xadd", "cbw", "cwd",
                              "imul2", "imul3", "mul", "imul1", "div", "idiv",
-                             "cmpxchg", "bt", "bts", "btr", "btc", "bswap"})
+                             "cmpxchg", "bt", "bts", "btr", "btc", "bswap", "bsf", "bsr"})
     if (h == g) return true;
   return false;
 }

@@ -790,6 +790,33 @@ TEST_CASE("inline CMPXCHG, BT/BTS/BTR/BTC and BSWAP match the interpreter", "[ji
   if (Cpu::jit_available()) CHECK(handler_insns(code, init) == 4);
 }
 
+TEST_CASE("inline BSF/BSR match the interpreter", "[jit]") {
+  // Sources from the LCG shifted right by 0..63 (so every index occurs), zero one time in
+  // eight (the destination keeps its old value, incl. a 32-bit one's upper half).
+  //   L: imul r15,r15,0x2545f491 ; add r15,0x3b9aca07 ; mov rbx,r15 ; mov rcx,r15 ; shr rcx,58
+  //      shr rbx,cl ; test r15b,0x38 ; cmovz rbx,r13 ; mov rax,r12 ; mov rdx,r12 ; mov r8,r12
+  //      bsf rax,rbx ; setz [rsi] ; bsr edx,ebx ; setnz [rsi+1] ; bsf r8w,bx ; pushfq ; pop r9
+  //      mov [rsi+8],r9 ; bsr r10,[rsi+16] ; setz [rsi+2] ; mov [rsi+24],rax ; mov [rsi+32],rdx
+  //      mov [rsi+40],r8 ; mov [rsi+48],r10 ; add rsi,56 ; dec edi ; jnz L ; int3
+  const std::vector<uint8_t> code = {
+      0x4d, 0x69, 0xff, 0x91, 0xf4, 0x45, 0x25, 0x49, 0x81, 0xc7, 0x07, 0xca, 0x9a, 0x3b, 0x4c, 0x89, 0xfb, 0x4c,
+      0x89, 0xf9, 0x48, 0xc1, 0xe9, 0x3a, 0x48, 0xd3, 0xeb, 0x41, 0xf6, 0xc7, 0x38, 0x49, 0x0f, 0x44, 0xdd, 0x4c,
+      0x89, 0xe0, 0x4c, 0x89, 0xe2, 0x4d, 0x89, 0xe0, 0x48, 0x0f, 0xbc, 0xc3, 0x0f, 0x94, 0x06, 0x0f, 0xbd, 0xd3,
+      0x0f, 0x95, 0x46, 0x01, 0x66, 0x44, 0x0f, 0xbc, 0xc3, 0x9c, 0x41, 0x59, 0x4c, 0x89, 0x4e, 0x08, 0x4c, 0x0f,
+      0xbd, 0x56, 0x10, 0x0f, 0x94, 0x46, 0x02, 0x48, 0x89, 0x46, 0x18, 0x48, 0x89, 0x56, 0x20, 0x4c, 0x89, 0x46,
+      0x28, 0x4c, 0x89, 0x56, 0x30, 0x48, 0x83, 0xc6, 0x38, 0xff, 0xcf, 0x75, 0x99, 0xcc};
+  const auto init = [](Machine& m) {
+    for (uint64_t a = 0x10000; a < 0x30000; a += 8) m.mem.write(a, 8, a % 24 == 0 ? 0 : a * 0x9e3779b97f4a7c15ull);
+    m.r(RSI) = 0x10000;
+    m.r(RDI) = 1000;
+    m.r(R12) = 0xfedcba9876543210ull;
+    m.r(R15) = 0x0123456789abcdefull;
+  };
+  check_against_interpreter(code, 1000000, 1, init);
+  // Handlers: PUSHFQ and INT3.
+  if (Cpu::jit_available()) CHECK(handler_insns(code, init) == 2);
+}
+
 TEST_CASE("inline XCHG/XADD/CBW/CWD/NOP match the interpreter", "[jit]") {
   //   L: imul r15,r15,0x2545f491 ; mov rax,r15 ; mov rdx,r15 ; ror rdx,31 ; xchg eax,edx
   //      xchg [rsi],ecx ; xadd [rsi+8],rax ; setc [rsi+16] ; xadd bl,dl ; seto [rsi+17]
