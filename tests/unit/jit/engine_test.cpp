@@ -4,7 +4,9 @@
 // mapping then executed), a fault in the middle of a translated block, exact
 // instruction budgets, chaining statistics, the inline soft-TLB memory operands
 // (hits, misses, page-crossing, faults, stores to code pages), and the jump table
-// probed inline at calls across pages and returns (hits, remapped and dropped code).
+// probed inline at calls across pages and returns (hits, remapped and dropped code), and
+// per family of inline forms the same program's state against the interpreter (incl.
+// rotates' Rot flag records, counts in CL, MUL/DIV and #DE, CMPXCHG, BT*, BSF/BSR).
 #include <catch2/catch.hpp>
 
 #include <vector>
