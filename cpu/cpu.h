@@ -250,7 +250,9 @@ class Cpu final : private PhysicalMemory::WriteObserver {
     if (r >= isa::kRegAH) return (s_.gpr[r - isa::kRegAH] >> 8) & 0xff;
     return s_.gpr[r] & size_mask(size);
   }
-  void set_reg(unsigned r, unsigned size, uint64_t v) {
+  // Always inlined: every register write goes through it (the semantic templates
+  // call it from many places, and GCC then stops inlining it into write_operand).
+  [[gnu::always_inline]] void set_reg(unsigned r, unsigned size, uint64_t v) {
     if (r >= isa::kRegAH) {
       uint64_t& g = s_.gpr[r - isa::kRegAH];
       g = (g & ~uint64_t{0xff00}) | ((v & 0xff) << 8);

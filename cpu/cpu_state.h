@@ -54,13 +54,16 @@ struct X87State {
 // Lazy arithmetic flags: the last flag-setting operation, its operand size, result and
 // operands. FlagOp::None means the arithmetic bits in RFLAGS are current. Shl/Shr/Sar:
 // src1 = the operand, src2 = the (masked, nonzero) count. Mul: src1 = 1 if the product
-// did not fit (CF = OF), result = its low part.
-enum class FlagOp : uint8_t { None, Add, Adc, Sub, Sbb, Logic, Inc, Dec, Shl, Shr, Sar, Mul };
+// did not fit (CF = OF), result = its low part. Rot (ROL/ROR/RCL/RCR/BT* over a record):
+// CF = carry_in bit 1, OF = CF ^ carry_in bit 0; SF/ZF/PF/AF stay those of the record it
+// replaced (result, size, src1/src2 untouched; `prev` holds that record's op).
+enum class FlagOp : uint8_t { None, Add, Adc, Sub, Sbb, Logic, Inc, Dec, Shl, Shr, Sar, Mul, Rot };
 
 struct LazyFlags {
   FlagOp op = FlagOp::None;
   uint8_t size = 4;     // operand size in bytes
-  uint8_t carry_in = 0; // ADC/SBB carry in
+  uint8_t carry_in = 0; // ADC/SBB carry in (Rot: CF << 1 | (CF ^ OF))
+  FlagOp prev = FlagOp::None;  // Rot: the op of the record whose SF/ZF/PF/AF it keeps
   uint64_t result = 0;
   uint64_t src1 = 0;    // first operand (destination's old value)
   uint64_t src2 = 0;    // second operand

@@ -25,6 +25,7 @@ static bool carry_of(const LazyFlags& lf, uint64_t rflags) {
     case FlagOp::Logic: return false;
     case FlagOp::Inc: case FlagOp::Dec: return lf.carry_in;
     case FlagOp::Mul: return lf.src1 != 0;
+    case FlagOp::Rot: return (lf.carry_in >> 1) & 1;
     case FlagOp::None: return rflags & FL_CF;
   }
   return false;
@@ -40,6 +41,7 @@ static bool overflow_of(const LazyFlags& lf, uint64_t rflags) {
     case FlagOp::Shl: return ((r & sb) != 0) != carry_of(lf, rflags);
     case FlagOp::Shr: return (a & sb) != 0;  // the operand's sign bit
     case FlagOp::Mul: return lf.src1 != 0;
+    case FlagOp::Rot: return ((lf.carry_in >> 1) ^ lf.carry_in) & 1;
     case FlagOp::None: return rflags & FL_OF;
   }
   return false;
@@ -49,8 +51,9 @@ uint32_t compute_arith_flags(const LazyFlags& lf, uint64_t rflags) {
   uint32_t f = szp_flags(lf.result, lf.size);
   if (carry_of(lf, rflags)) f |= FL_CF;
   if (overflow_of(lf, rflags)) f |= FL_OF;
-  const bool af_clear = lf.op == FlagOp::Logic || lf.op == FlagOp::Shl || lf.op == FlagOp::Shr || lf.op == FlagOp::Sar ||
-                        lf.op == FlagOp::Mul;
+  const FlagOp af_op = lf.op == FlagOp::Rot ? lf.prev : lf.op;  // a Rot record keeps AF
+  const bool af_clear = af_op == FlagOp::Logic || af_op == FlagOp::Shl || af_op == FlagOp::Shr || af_op == FlagOp::Sar ||
+                        af_op == FlagOp::Mul;
   if (!af_clear && ((lf.src1 ^ lf.src2 ^ lf.result) & 0x10)) f |= FL_AF;
   return f;
 }

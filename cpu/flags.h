@@ -48,6 +48,24 @@ inline void record_inc_dec(CpuState& s, FlagOp op, unsigned size, uint64_t resul
   record_flags(s, op, size, result, a, 1, cf);
 }
 
+// ROL/ROR/RCL/RCR by a nonzero count, BT*: CF/OF from `bits` (CF << 1 | (CF ^ OF): what
+// ROR's top two result bits and ROL's result rotated once more hold); SF/ZF/AF/PF keep
+// their values (no evaluation: a record becomes a Rot record over it).
+inline unsigned rotate_flag_bits(bool cf, bool of) { return (cf ? 2u : 0u) | (cf != of ? 1u : 0u); }
+inline void record_rotate(CpuState& s, unsigned bits) {
+  if (s.lf.op == FlagOp::None) {
+    const uint64_t cf = (bits >> 1) & 1, of = (bits ^ cf) & 1;
+    s.rflags = (s.rflags & ~uint64_t{isa::FL_CF | isa::FL_OF}) | cf | (of << 11);
+    return;
+  }
+  static_assert(isa::FL_CF == 1 && isa::FL_OF == 1 << 11);
+  if (s.lf.op != FlagOp::Rot) {
+    s.lf.prev = s.lf.op;
+    s.lf.op = FlagOp::Rot;
+  }
+  s.lf.carry_in = static_cast<uint8_t>(bits);
+}
+
 // Single flags without evaluating all six.
 bool flag_cf(const CpuState& s);
 bool flag_zf(const CpuState& s);

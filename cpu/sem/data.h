@@ -53,19 +53,28 @@ void sem_xadd(E& e, const DecodedInsn& i) {
   e.record_flags(FlagOp::Add, sz, r, a, b, 0u);
   advance(e, i);
 }
+// (x - y) masked to `sz` bytes (the JIT's emitter: one host subtraction at that size).
+template <class E, class V>
+inline V masked_difference(E& e, V x, V y, unsigned sz) {
+  if constexpr (requires { e.masked_difference(x, y, sz); }) return e.masked_difference(x, y, sz);
+  else return (x - y) & size_mask(sz);
+}
+// Equal: the destination gets the source. Not equal: rAX gets the destination (a
+// register destination is not written; memory is written back, as the locked cycle
+// does). Exactly one register changes, so a 32-bit write's zero-extension is chosen
+// with select() on whole 64-bit registers.
 template <class E>
 void sem_cmpxchg(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
-  uint64_t dst = e.read_operand_rmw(i, 0);
-  uint64_t acc = e.reg(RAX, sz);
-  uint64_t r = (acc - dst) & size_mask(sz);
-  if (acc == dst) {
-    e.write_operand(i, 0, e.read_operand(i, 1));
-  } else {
-    if (dst_is_mem(i)) e.write_operand(i, 0, dst);  // the locked cycle writes back
-    e.set_reg(RAX, sz, dst);
-  }
-  record_flags(e.state(), FlagOp::Sub, sz, r, acc, dst);
+  const unsigned wide = sz == 4 ? 8 : sz;  // 64-bit selects keep the unwritten register whole
+  auto dst = e.read_operand_rmw(i, 0);
+  auto acc = e.reg(RAX, sz);
+  auto src = e.read_operand(i, 1);
+  auto diff = masked_difference(e, acc, dst, sz);  // nonzero: not equal
+  if (dst_is_mem(i)) e.write_operand(i, 0, select(e, diff, dst, src));
+  else e.set_reg(i.op[0].reg, wide, select(e, diff, e.reg(i.op[0].reg, wide), src));
+  e.set_reg(RAX, wide, select(e, diff, dst, e.reg(RAX, wide)));  // (after: rAX may be the destination)
+  e.record_flags(FlagOp::Sub, sz, diff, acc, dst, 0u);
   advance(e, i);
 }
 template <class E>

@@ -1,6 +1,7 @@
 // Multiply and divide semantics: MUL, IMUL (one, two and three operands), DIV, IDIV
 // (#DE on a zero divisor or a quotient that does not fit).
 #pragma once
+#include <tuple>
 #include <utility>
 
 #include "cpu/sem/common.h"
@@ -16,9 +17,9 @@ inline uint64_t sar64(int64_t v, unsigned n) { return static_cast<uint64_t>(v >>
 
 // Flags after a multiply (a lazy record): CF = OF = overflow; SF/ZF/PF from the low
 // result (undefined architecturally), AF clear.
-template <class E>
-inline void mul_flags(E& e, bool overflow, uint64_t low, unsigned sz) {
-  e.record_flags(FlagOp::Mul, sz, low & size_mask(sz), uint64_t{overflow}, uint64_t{0}, 0u);
+template <class E, class V, class O>
+inline void mul_flags(E& e, O overflow, V low, unsigned sz) {
+  e.record_flags(FlagOp::Mul, sz, low, overflow, uint64_t{0}, 0u);
 }
 
 // The low `sz` bytes of the signed product x * y, and 1 if the product does not fit them.
@@ -33,33 +34,38 @@ inline auto signed_multiply(E& e, V x, V y, unsigned sz) {
   }
 }
 
-template <class E>
-void sem_mul(E& e, const DecodedInsn& i) {
-  const unsigned sz = dst_size(i);
-  uint64_t b = e.read_operand(i, 0);
-  uint64_t a = e.reg(RAX, sz);
-  unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
-  uint64_t lo = static_cast<uint64_t>(p) & size_mask(sz);
-  uint64_t hi = static_cast<uint64_t>(p >> (8 * sz)) & size_mask(sz);
-  if (sz == 1) e.set_reg(RAX, 2, static_cast<uint64_t>(p) & 0xffff);
-  else {
-    e.set_reg(RAX, sz, lo);
-    e.set_reg(RDX, sz, hi);
+// MUL/IMUL with one operand: the low and high `sz` bytes of a * b (zero-extended
+// operands), and whether the product does not fit the low part (CF = OF).
+template <bool Signed, class E, class V>
+inline auto widening_multiply(E& e, V a, V b, unsigned sz) {
+  if constexpr (requires { e.widening_multiply(Signed, a, b, sz); }) {
+    return e.widening_multiply(Signed, a, b, sz);
+  } else {
+    const uint64_t m = size_mask(sz);
+    uint64_t lo, hi;
+    bool overflow;
+    if constexpr (Signed) {
+      const __int128 p = static_cast<__int128>(sext(a, sz)) * sext(b, sz);
+      lo = static_cast<uint64_t>(p) & m;
+      hi = static_cast<uint64_t>(static_cast<unsigned __int128>(p) >> (8 * sz)) & m;
+      overflow = p != static_cast<__int128>(sext(lo, sz));
+    } else {
+      const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
+      lo = static_cast<uint64_t>(p) & m;
+      hi = static_cast<uint64_t>(p >> (8 * sz)) & m;
+      overflow = hi != 0;
+    }
+    return std::tuple<uint64_t, uint64_t, bool>{lo, hi, overflow};
   }
-  mul_flags(e, hi != 0, lo, sz);
-  advance(e, i);
 }
 
-template <class E>
-void sem_imul1(E& e, const DecodedInsn& i) {
+template <bool Signed, class E>
+void mul_one_operand(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
-  __int128 b = sext(e.read_operand(i, 0), sz);
-  __int128 a = sext(e.reg(RAX, sz), sz);
-  __int128 p = a * b;
-  uint64_t lo = static_cast<uint64_t>(p) & size_mask(sz);
-  uint64_t hi = static_cast<uint64_t>(static_cast<unsigned __int128>(p) >> (8 * sz)) & size_mask(sz);
-  bool overflow = p != static_cast<__int128>(sext(lo, sz));
-  if (sz == 1) e.set_reg(RAX, 2, static_cast<uint64_t>(p) & 0xffff);
+  auto b = e.read_operand(i, 0);
+  auto a = e.reg(RAX, sz);
+  auto [lo, hi, overflow] = widening_multiply<Signed>(e, a, b, sz);
+  if (sz == 1) e.set_reg(RAX, 2, lo | (hi << 8));
   else {
     e.set_reg(RAX, sz, lo);
     e.set_reg(RDX, sz, hi);
@@ -67,6 +73,8 @@ void sem_imul1(E& e, const DecodedInsn& i) {
   mul_flags(e, overflow, lo, sz);
   advance(e, i);
 }
+template <class E> void sem_mul(E& e, const DecodedInsn& i) { mul_one_operand<false>(e, i); }
+template <class E> void sem_imul1(E& e, const DecodedInsn& i) { mul_one_operand<true>(e, i); }
 
 // IMUL Gv,Ev / IMUL Gv,Ev,I: dst = src1 * src2 truncated.
 template <class E, class V>
@@ -88,48 +96,53 @@ void sem_imul3(E& e, const DecodedInsn& i) {
   imul_trunc(e, i, x, e.read_operand(i, 2));
 }
 
-template <class E>
-void sem_div(E& e, const DecodedInsn& i) {
-  const unsigned sz = dst_size(i);
-  uint64_t d = e.read_operand(i, 0);
-  if (d == 0) e.raise(kDE);
-  unsigned __int128 n;
-  if (sz == 1) n = e.reg(RAX, 2);
-  else n = (static_cast<unsigned __int128>(e.reg(RDX, sz)) << (8 * sz)) | e.reg(RAX, sz);
-  unsigned __int128 q = n / d, r = n % d;
-  if (q > size_mask(sz)) e.raise(kDE);
-  if (sz == 1) e.set_reg(RAX, 2, (static_cast<uint64_t>(r) << 8) | static_cast<uint64_t>(q));
-  else {
-    e.set_reg(RAX, sz, static_cast<uint64_t>(q));
-    e.set_reg(RDX, sz, static_cast<uint64_t>(r));
+// DIV/IDIV by d (zero-extended, `sz` bytes): the quotient and remainder of rDX:rAX (AX
+// for bytes), each `sz` bytes; #DE on a zero divisor or a quotient that does not fit.
+// The JIT's emitter checks at run time and leaves those cases to the interpreter's handler.
+template <bool Signed, class E, class V>
+inline auto divide(E& e, const DecodedInsn& i, V d, unsigned sz) {
+  if constexpr (requires { e.divide(Signed, i, d, sz); }) {
+    return e.divide(Signed, i, d, sz);
+  } else if constexpr (!Signed) {
+    if (d == 0) e.raise(kDE);
+    unsigned __int128 n;
+    if (sz == 1) n = e.reg(RAX, 2);
+    else n = (static_cast<unsigned __int128>(e.reg(RDX, sz)) << (8 * sz)) | e.reg(RAX, sz);
+    unsigned __int128 q = n / d, r = n % d;
+    if (q > size_mask(sz)) e.raise(kDE);
+    return std::pair<uint64_t, uint64_t>{static_cast<uint64_t>(q), static_cast<uint64_t>(r)};
+  } else {
+    const int64_t sd = sext(d, sz);
+    if (sd == 0) e.raise(kDE);
+    __int128 n;
+    if (sz == 1) n = sext(e.reg(RAX, 2), 2);
+    else {
+      unsigned __int128 un = (static_cast<unsigned __int128>(e.reg(RDX, sz)) << (8 * sz)) | e.reg(RAX, sz);
+      unsigned shift = 128 - 16 * sz;
+      n = static_cast<__int128>(un << shift) >> shift;
+    }
+    const __int128 int128_min = static_cast<__int128>(static_cast<unsigned __int128>(1) << 127);
+    if (n == int128_min && sd == -1) e.raise(kDE);
+    __int128 q = n / sd, r = n % sd;
+    const __int128 qmax = static_cast<__int128>(size_mask(sz) >> 1);
+    if (q > qmax || q < -qmax - 1) e.raise(kDE);
+    return std::pair<uint64_t, uint64_t>{static_cast<uint64_t>(q) & size_mask(sz), static_cast<uint64_t>(r) & size_mask(sz)};
   }
-  advance(e, i);
 }
 
-template <class E>
-void sem_idiv(E& e, const DecodedInsn& i) {
+template <bool Signed, class E>
+void divide_op(E& e, const DecodedInsn& i) {
   const unsigned sz = dst_size(i);
-  int64_t d = sext(e.read_operand(i, 0), sz);
-  if (d == 0) e.raise(kDE);
-  __int128 n;
-  if (sz == 1) n = sext(e.reg(RAX, 2), 2);
+  auto d = e.read_operand(i, 0);
+  auto [q, r] = divide<Signed>(e, i, d, sz);
+  if (sz == 1) e.set_reg(RAX, 2, (r << 8) | q);
   else {
-    unsigned __int128 un = (static_cast<unsigned __int128>(e.reg(RDX, sz)) << (8 * sz)) | e.reg(RAX, sz);
-    unsigned shift = 128 - 16 * sz;
-    n = static_cast<__int128>(un << shift) >> shift;
-  }
-  const __int128 int128_min = static_cast<__int128>(static_cast<unsigned __int128>(1) << 127);
-  if (n == int128_min && d == -1) e.raise(kDE);
-  __int128 q = n / d, r = n % d;
-  const __int128 qmax = static_cast<__int128>(size_mask(sz) >> 1);
-  if (q > qmax || q < -qmax - 1) e.raise(kDE);
-  uint64_t uq = static_cast<uint64_t>(q) & size_mask(sz), ur = static_cast<uint64_t>(r) & size_mask(sz);
-  if (sz == 1) e.set_reg(RAX, 2, (ur << 8) | uq);
-  else {
-    e.set_reg(RAX, sz, uq);
-    e.set_reg(RDX, sz, ur);
+    e.set_reg(RAX, sz, q);
+    e.set_reg(RDX, sz, r);
   }
   advance(e, i);
 }
+template <class E> void sem_div(E& e, const DecodedInsn& i) { divide_op<false>(e, i); }
+template <class E> void sem_idiv(E& e, const DecodedInsn& i) { divide_op<true>(e, i); }
 
 }  // namespace emu::sem

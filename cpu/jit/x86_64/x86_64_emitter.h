@@ -2,8 +2,8 @@
 // (cpu/sem/alu.h, data.h, bits.h, control.h, shift.h, muldiv.h) are instantiated
 // with to produce inline host code instead of computing values. A Value is a host
 // register or a constant known at translation time. Inline: 64-bit mode, 8/16/32/64-bit
-// GPR (AH..BH too), immediate and memory operands, LEA, the stack; anything else
-// (other address sizes, a shift count in CL, a template needing the interpreter's
+// GPR (AH..BH too), immediate and memory operands, LEA, the stack, shift/rotate counts
+// in CL; anything else (other address sizes, a template needing the interpreter's
 // state) marks the attempt as given up and the backend calls the shared handler. Memory operands use the soft TLB inline; only their slow (out-of-line)
 // path (a call of the interpreter's access) can fault or end the block. RIP, the
 // retired count and the budget of inline instructions are added up and stored before
@@ -21,11 +21,13 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "cpu/cpu_state.h"
 #include "cpu/flags.h"
+#include "cpu/interp/dispatch.h"
 #include "cpu/isa/decoded_insn.h"
 #include "cpu/jit/x86_64/x86_64_encoder.h"
 
@@ -527,11 +529,6 @@ class Emitter {
     r.zext32 = size == 4;
     return {mask(r, size_mask(size)), o};
   }
-  // A count the template needs at translation time: constants only.
-  unsigned translation_constant(Value v) {
-    if (v.reg >= 0) fail();
-    return static_cast<unsigned>(v.k);
-  }
   // The low `size` bytes of x, sign-extended to 64 bits.
   Value sign_extend(Value x, unsigned size) {
     if (failed_ || size >= 8) return x;
@@ -881,6 +878,355 @@ class Emitter {
   Snapshot at_begin_;
   unsigned next_reg_ = 0;
   uint64_t pending_rip_ = 0;
+
+  // ==== jitforms: primitives of the rotate, variable-count shift, multiply/divide and
+  // bit forms (kept in this one section) ====
+ public:
+  // x << n, x >> n (logical), x >> n (arithmetic) for a run-time n < 64 (CL's value).
+  Value shift_by(int kind, Value x, Value n) {
+    if (failed_) return x;
+    if (n.reg < 0) return shift(kind, x, static_cast<unsigned>(n.k));
+    Value r = on_count_in_cl(copy(x), n, [&](Reg t) { a_.shift_cl_sz(kind == 0 ? 4 : kind == 1 ? 5 : 7, 8, t); });
+    r.zext32 = kind == 1 && x.zext32;
+    return r;
+  }
+  // rotate_value() of cpu/sem/shift.h: host ROL/ROR at the operand size (a is
+  // zero-extended; count already masked to 5/6 bits: the host takes it modulo the width).
+  Value rotate(bool left, Value a, Value count, unsigned size) {
+    if (!valid_size(size)) return fail();
+    Value r = copy(a);
+    if (failed_) return r;
+    const unsigned digit = left ? 0 : 1;
+    if (count.reg < 0) {
+      const auto n = static_cast<uint8_t>(count.k & (8 * size - 1));
+      if (n) a_.shift_ri_sz(digit, size, R(r), n);
+    } else {
+      r = on_count_in_cl(r, count, [&](Reg t) { a_.shift_cl_sz(digit, size, t); });
+    }
+    r.zext32 = size <= 4;
+    return r;
+  }
+  // record_flags() unless count is zero (a run-time test when it is in a register); the
+  // producer is then unknown at translation time.
+  template <class TR, class TX>
+  void record_flags_unless_zero(Value count, FlagOp op, unsigned size, TR r, TX x, Value y) {
+    if (failed_) return;
+    if (count.reg < 0) {
+      if (count.k) record_flags(op, size, r, x, y, 0u);
+      return;
+    }
+    known_.valid = false;
+    if (flags_dead_) return;
+    a_.test_rr(R(count), R(count));
+    const size_t skip = a_.jcc32(E, ~size_t{0});
+    record_flags(op, size, r, x, y, 0u);
+    a_.patch_rel32(skip, a_.size());
+    known_.valid = false;
+  }
+  // record_rotate() of cpu/flags.h unless count is zero: CF/OF from `bits` (CF << 1 |
+  // (CF ^ OF)) over the kept SF/ZF/AF/PF. With the previous producer known, three byte
+  // stores; otherwise the run-time op decides (None: into RFLAGS; a record: becomes a
+  // Rot record over it). `bits` is the instruction's last use of its register.
+  void record_rotate(Value count, Value bits) {
+    if (failed_ || (count.reg < 0 && count.k == 0)) return;
+    const Known before = known_;
+    known_.valid = false;  // (condition() reads a Rot record through the helper)
+    if (flags_dead_) return;
+    bits = in_register(bits);
+    if (failed_) return;
+    size_t skip = 0;
+    if (count.reg >= 0) {
+      a_.test_rr(R(count), R(count));
+      skip = a_.jcc32(E, ~size_t{0});
+    }
+    constexpr auto kRot = static_cast<uint8_t>(FlagOp::Rot);
+    if (before.valid) {
+      a_.mov_m8_i(RBX, l_.lf + kLfHeader, kRot);
+      a_.mov_m8_i(RBX, l_.lf + kLfPrev, static_cast<uint8_t>(before.op));
+      a_.store_sz(1, RBX, l_.lf + kLfCarryIn, R(bits));
+    } else {
+      Value t = fresh();
+      if (failed_) return;
+      a_.load_zx(1, R(t), RBX, l_.lf + kLfHeader);
+      a_.test_rr(R(t), R(t));
+      const size_t none = a_.jcc32(E, ~size_t{0});
+      a_.alu_ri(CMP, R(t), kRot);
+      const size_t is_rot = a_.jcc32(E, ~size_t{0});
+      a_.store_sz(1, RBX, l_.lf + kLfPrev, R(t));
+      a_.mov_m8_i(RBX, l_.lf + kLfHeader, kRot);
+      a_.patch_rel32(is_rot, a_.size());
+      a_.store_sz(1, RBX, l_.lf + kLfCarryIn, R(bits));
+      const size_t done = a_.jmp32(~size_t{0});
+      a_.patch_rel32(none, a_.size());
+      // RFLAGS holds the flags: CF (bit 0) = bits >> 1, OF (bit 11) = (bits ^ CF) & 1.
+      a_.mov_rr(R(t), R(bits));
+      a_.shr_ri(R(t), 1);
+      a_.alu_rr(XOR, R(bits), R(t));
+      a_.alu_ri(AND, R(bits), 1);
+      a_.shl_ri(R(bits), 11);
+      a_.alu_rr(OR, R(t), R(bits));
+      a_.alu_m64_i(AND, RBX, rflags_offset(), ~static_cast<int32_t>(isa::FL_CF | isa::FL_OF));
+      a_.alu_mr64(OR, RBX, rflags_offset(), R(t));
+      a_.patch_rel32(done, a_.size());
+    }
+    if (count.reg >= 0) a_.patch_rel32(skip, a_.size());
+  }
+  // widening_multiply() of cpu/sem/muldiv.h: {low, high, overflow}. Up to 32 bits: one
+  // 64-bit IMUL of the extended operands; 64 bits: host MUL/IMUL into rdx:rax. The
+  // results take the first three registers it allocates (its scratch is released).
+  std::tuple<Value, Value, Value> widening_multiply(bool sign, Value a, Value b, unsigned size) {
+    if (!valid_size(size)) fail();
+    const unsigned bits = 8 * size, base = next_reg_;
+    Value lo = fresh(), hi = fresh(), o = fresh();
+    if (failed_) return {lo, hi, o};
+    if (size <= 4) {
+      Value p = sign ? sign_extend(a, size) : copy(a);
+      Value y = sign ? sign_extend(b, size) : in_register(b);
+      if (failed_) return {lo, hi, o};
+      a_.imul_rr_sz(8, R(p), R(y));
+      a_.mov_rr(R(lo), R(p));
+      a_.mov_rr(R(hi), R(p));
+      a_.shr_ri(R(hi), static_cast<uint8_t>(bits));
+      zero_extend_in_place(lo, size);
+      zero_extend_in_place(hi, size);
+    } else {
+      rdx_rax_op(sign ? 5 : 4, in_register(a), nullptr, 3, in_register(b), lo, hi);
+    }
+    if (failed_) return {lo, hi, o};
+    if (sign) {  // the high part is not the low part's sign
+      Value t = size < 8 ? sign_extend(lo, size) : copy(lo);
+      if (failed_) return {lo, hi, o};
+      a_.sar_ri(R(t), 63);
+      if (size < 8) zero_extend_in_place(t, size);
+      a_.alu_rr(CMP, R(t), R(hi));
+    } else {
+      a_.test_rr(R(hi), R(hi));
+    }
+    a_.setcc(NE, R(o));
+    a_.movzx_rr(1, R(o), R(o));
+    o.zext32 = true;
+    next_reg_ = base + 3;
+    return {lo, hi, o};
+  }
+  // divide() of cpu/sem/muldiv.h: {quotient, remainder}. Host DIV/IDIV (64-bit) after
+  // run-time checks that it cannot fault; otherwise (#DE, or IDIV of a 128-bit dividend)
+  // the interpreter's handler runs with the state at the instruction and its results
+  // are taken from the registers. The results take the first two registers it allocates.
+  std::pair<Value, Value> divide(bool sign, const isa::DecodedInsn& i, Value d, unsigned size) {
+    if (!valid_size(size)) fail();
+    const unsigned bits = 8 * size, base = next_reg_;
+    Value q = fresh(), r = fresh();
+    Value lo = reg(emu::RAX, size == 1 ? 2 : size);
+    Value hi = size == 1 ? lo : reg(emu::RDX, size);
+    Value dv = sign ? sign_extend(d, size) : in_register(d);
+    if (failed_) return {q, r};
+    size_t slow[4];
+    unsigned nslow = 0;
+    // INT64_MIN / -1 faults on the host: n == INT64_MIN (n - 1 overflows) && dv == -1.
+    auto check_min_by_minus_one = [&](Value n) {
+      Value t = copy(n);
+      if (failed_) return;
+      a_.alu_ri(SUB, R(t), 1);
+      const size_t ok = a_.jcc32(NO, ~size_t{0});
+      a_.alu_ri(CMP, R(dv), -1);
+      slow[nslow++] = a_.jcc32(E, ~size_t{0});
+      a_.patch_rel32(ok, a_.size());
+    };
+    if (size <= 4) {
+      // The dividend as one 64-bit value (sign-extended for IDIV).
+      Value n = lo;
+      if (size > 1) {
+        n = copy(hi);
+        if (failed_) return {q, r};
+        a_.shl_ri(R(n), static_cast<uint8_t>(bits));
+        a_.alu_rr(OR, R(n), R(lo));
+      }
+      if (sign && size < 4) n = sign_extend(n, 2 * size);
+      if (failed_) return {q, r};
+      if (!sign) {  // quotient fits (and d != 0): n >> bits < d
+        Value t = shift(1, n, bits);
+        if (failed_) return {q, r};
+        a_.alu_rr(CMP, R(t), R(dv));
+        slow[nslow++] = a_.jcc32(AE, ~size_t{0});
+        rdx_rax_op(6, n, nullptr, 1, dv, q, r);
+      } else {
+        a_.test_rr(R(dv), R(dv));
+        slow[nslow++] = a_.jcc32(E, ~size_t{0});
+        if (size == 4) check_min_by_minus_one(n);
+        rdx_rax_op(7, n, nullptr, 2, dv, q, r);
+        Value t = sign_extend(q, size);  // the quotient fits
+        if (failed_) return {q, r};
+        a_.alu_rr(CMP, R(t), R(q));
+        slow[nslow++] = a_.jcc32(NE, ~size_t{0});
+      }
+    } else if (!sign) {
+      a_.alu_rr(CMP, R(hi), R(dv));  // hi < d: the quotient fits (and d != 0)
+      slow[nslow++] = a_.jcc32(AE, ~size_t{0});
+      rdx_rax_op(6, lo, &hi, 0, dv, q, r);
+    } else {
+      Value t = copy(lo);
+      if (failed_) return {q, r};
+      a_.sar_ri(R(t), 63);
+      a_.alu_rr(CMP, R(t), R(hi));  // a 64-bit dividend
+      slow[nslow++] = a_.jcc32(NE, ~size_t{0});
+      a_.test_rr(R(dv), R(dv));
+      slow[nslow++] = a_.jcc32(E, ~size_t{0});
+      check_min_by_minus_one(lo);
+      rdx_rax_op(7, lo, nullptr, 2, dv, q, r);
+    }
+    if (failed_) return {q, r};
+    const size_t done = a_.jmp32(~size_t{0});
+    for (unsigned k = 0; k < nslow; ++k) a_.patch_rel32(slow[k], a_.size());
+    handler_slow_path(i);
+    if (size == 1) {
+      a_.load_zx(1, R(q), RBX, gpr(emu::RAX));
+      a_.load_zx(1, R(r), RBX, gpr(emu::RAX) + 1);
+    } else {
+      a_.load_zx(size, R(q), RBX, gpr(emu::RAX));
+      a_.load_zx(size, R(r), RBX, gpr(emu::RDX));
+    }
+    a_.patch_rel32(done, a_.size());
+    zero_extend_in_place(q, size);
+    zero_extend_in_place(r, size);
+    next_reg_ = base + 2;
+    return {q, r};
+  }
+  // values_equal() of cpu/sem/data.h: 1 if x == y (zero-extended values).
+  Value equal(Value x, Value y) {
+    if (failed_) return x;
+    if (x.reg < 0 && y.reg < 0) return constant(x.k == y.k ? 1 : 0);
+    Value a = in_register(x), b = in_register(y);
+    Value c = fresh();
+    if (failed_) return c;
+    a_.alu_rr(CMP, R(a), R(b));
+    a_.setcc(E, R(c));
+    a_.movzx_rr(1, R(c), R(c));
+    c.zext32 = true;
+    return c;
+  }
+  // masked_difference() of cpu/sem/data.h: one subtraction at the operand size.
+  Value masked_difference(Value x, Value y, unsigned size) {
+    if (!valid_size(size)) return fail();
+    Value r = copy(x);
+    Value u = in_register(y);
+    if (failed_) return r;
+    a_.alu_rr_sz(SUB, size, R(r), R(u));
+    if (size == 4) r.zext32 = true;  // (32-bit host ops zero-extend)
+    else zero_extend_in_place(r, size);
+    return r;
+  }
+  // bit_flag_bits() of cpu/sem/bits.h: host BT, then (CF << 1) as a value.
+  Value bit_flag_bits(Value v, Value bit) {
+    Value x = in_register(v);
+    Value t = fresh();
+    if (failed_) return t;
+    if (bit.reg >= 0) a_.bt_rr(R(x), R(bit));
+    else a_.bt_ri(R(x), static_cast<uint8_t>(bit.k & 63));
+    a_.setcc(B, R(t));
+    a_.movzx_rr(1, R(t), R(t));
+    a_.alu_rr(ADD, R(t), R(t));
+    t.zext32 = true;
+    return t;
+  }
+  // bit_index() of cpu/sem/bits.h: host BSF/BSR on the zero-extended value.
+  Value bit_index(bool reverse, Value v) {
+    Value x = in_register(v);
+    Value r = fresh();
+    if (failed_) return r;
+    a_.bsf_bsr_rr(reverse, R(r), R(x));
+    r.zext32 = true;
+    return r;
+  }
+  // byte_swap() of cpu/sem/bits.h (4 or 8 bytes).
+  Value byte_swap(Value v, unsigned size) {
+    Value r = copy(v);
+    if (failed_) return r;
+    a_.bswap(size == 8, R(r));
+    r.zext32 = size == 4;
+    return r;
+  }
+  // A case the template leaves to the handler (e.g. BT* bit strings in memory).
+  void give_up() { fail(); }
+
+ private:
+  static constexpr int32_t kLfPrev = static_cast<int32_t>(offsetof(LazyFlags, prev));
+  // CpuState::rflags, from the offset of CpuState::lf (both in the Cpu's CpuState).
+  int32_t rflags_offset() const {
+    return l_.lf - static_cast<int32_t>(offsetof(CpuState, lf)) + static_cast<int32_t>(offsetof(CpuState, rflags));
+  }
+  // out_lo/out_hi = rax/rdx after `F7 /digit qword [rsp]` (MUL IMUL DIV IDIV) with
+  // rax = x, rdx = *y (rdx_mode 0), 0 (1), rax's sign (2, CQO) or anything (3) and [rsp] = m; the
+  // host's rax/rdx are saved around unless they receive a result.
+  void rdx_rax_op(unsigned digit, Value x, const Value* y, int rdx_mode, Value m, Value out_lo, Value out_hi) {
+    if (failed_) return;
+    a_.push(RAX);
+    a_.push(RDX);
+    a_.push(R(m));
+    a_.push(R(x));
+    if (rdx_mode == 0) {
+      a_.push(R(*y));
+      a_.pop(RDX);
+    }
+    a_.pop(RAX);
+    if (rdx_mode == 1) a_.alu_rr(XOR, RDX, RDX);
+    if (rdx_mode == 2) a_.cqo();
+    a_.muldiv_m64(digit, RSP, 0);
+    a_.push(RDX);
+    a_.push(RAX);
+    a_.pop(R(out_lo));
+    a_.pop(R(out_hi));
+    a_.add_ri(RSP, 8);  // m
+    for (Reg h : {RDX, RAX}) {
+      if (out_lo.reg == h || out_hi.reg == h) a_.add_ri(RSP, 8);
+      else a_.pop(h);
+    }
+  }
+  // Runs the instruction's interpreter handler (it may raise, with the state at the
+  // instruction; RIP and the counters stored around it), then undoes its RIP advance:
+  // the inline code that follows advances RIP itself.
+  void handler_slow_path(const isa::DecodedInsn& i) {
+    const unsigned live = next_reg_;
+    adjust_pending(true);
+    spill_registers();  // the handler reads them (and a #DE must see them in CpuState)
+    for (unsigned k = 0; k < live; ++k) a_.push(kPool[k]);
+    if (live & 1) a_.sub_ri(RSP, 8);
+    a_.mov_rr(RDI, RBX);
+    a_.mov_ri(RSI, reinterpret_cast<uint64_t>(&i));
+    a_.mov_ri(RAX, reinterpret_cast<uint64_t>(interp::kDispatch[i.form]));
+    a_.call_r(RAX);
+    if (live & 1) a_.add_ri(RSP, 8);
+    for (unsigned k = live; k-- > 0;) a_.pop(kPool[k]);
+    a_.alu_m64_i(SUB, RBX, l_.rip, static_cast<int32_t>(i.length));
+    adjust_pending(false);
+  }
+  // v = its low `size` bytes (a register this instruction owns).
+  void zero_extend_in_place(Value& v, unsigned size) {
+    if (failed_ || size >= 8) return;
+    if (size == 4) a_.mov_rr32(R(v), R(v));
+    else a_.movzx_rr(size, R(v), R(v));
+    v.zext32 = true;
+  }
+  // Runs op(reg) with the count n in CL: r is a register this instruction owns (moved
+  // out of RCX if it is there); RCX is saved around unless it holds n. Returns r's register.
+  template <class Op>
+  Value on_count_in_cl(Value r, Value n, Op op) {
+    if (failed_) return r;
+    if (r.reg == RCX) {
+      Value t = fresh();
+      if (failed_) return r;
+      a_.mov_rr(R(t), RCX);
+      r = t;
+    }
+    if (n.reg == RCX) {
+      op(R(r));
+      return r;
+    }
+    a_.push(RCX);
+    a_.mov_rr(RCX, R(n));
+    op(R(r));
+    a_.pop(RCX);
+    return r;
+  }
 };
 
 // Value operators, so the templates' `a + b`, `r &= m` read the same for both emitters.
@@ -902,5 +1248,9 @@ inline Value operator<<(Value x, unsigned n) { return x.e->shift(0, x, n); }
 inline Value operator>>(Value x, unsigned n) { return x.e->shift(1, x, n); }
 // sar64() of cpu/sem/muldiv.h.
 inline Value sar64(Value x, unsigned n) { return x.e->shift(2, x, n); }
+// (jitforms) The same by a run-time count (SHL/SHR/SAR by CL).
+inline Value operator<<(Value x, Value n) { return (x.e ? x.e : n.e)->shift_by(0, x, n); }
+inline Value operator>>(Value x, Value n) { return (x.e ? x.e : n.e)->shift_by(1, x, n); }
+inline Value sar64(Value x, Value n) { return (x.e ? x.e : n.e)->shift_by(2, x, n); }
 
 }  // namespace emu::jit::x64

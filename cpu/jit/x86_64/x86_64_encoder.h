@@ -126,6 +126,34 @@ class Encoder {
   // bt dword [base+disp], bit (CF = that bit)
   void bt_m32_i(Reg base, int32_t disp, uint8_t bit) { rex(false, RAX, base); byte(0x0f); byte(0xba); modrm_mem(static_cast<Reg>(4), base, disp); byte(bit); }
 
+  // ---- shifts, rotates, multiply/divide, bit ops (the jitforms primitives) ----
+  // Group-2 op (/digit: 0 ROL 1 ROR 2 RCL 3 RCR 4 SHL 5 SHR 7 SAR) on r at `size`, by imm8 / by CL.
+  void shift_ri_sz(unsigned digit, unsigned size, Reg r, uint8_t n) {
+    sized(size, RAX, RAX, r);
+    byte(size == 1 ? 0xc0 : 0xc1);
+    modrm_rr(static_cast<Reg>(digit), r);
+    byte(n);
+  }
+  void shift_cl_sz(unsigned digit, unsigned size, Reg r) {
+    sized(size, RAX, RAX, r);
+    byte(size == 1 ? 0xd2 : 0xd3);
+    modrm_rr(static_cast<Reg>(digit), r);
+  }
+  // mul/imul/div/idiv qword [base+disp] (F7 /4 /5 /6 /7: rdx:rax)
+  void muldiv_m64(unsigned digit, Reg base, int32_t disp) { rex(true, RAX, base); byte(0xf7); modrm_mem(static_cast<Reg>(digit), base, disp); }
+  void cqo() { byte(0x48); byte(0x99); }
+  // bt r64, r64 / bt r64, imm8 (CF = the bit)
+  void bt_rr(Reg v, Reg bit) { rex(true, bit, v); byte(0x0f); byte(0xa3); modrm_rr(bit, v); }
+  void bt_ri(Reg v, uint8_t bit) { rex(true, RAX, v); byte(0x0f); byte(0xba); modrm_rr(static_cast<Reg>(4), v); byte(bit); }
+  // bsf / bsr r64, r64
+  void bsf_bsr_rr(bool reverse, Reg dst, Reg src) { rex(true, dst, src); byte(0x0f); byte(reverse ? 0xbd : 0xbc); modrm_rr(dst, src); }
+  // bswap r32 / r64
+  void bswap(bool w, Reg r) { rex(w, RAX, r); byte(0x0f); byte(static_cast<uint8_t>(0xc8 + (r & 7))); }
+  // mov byte [base+disp], imm8
+  void mov_m8_i(Reg base, int32_t disp, uint8_t imm) { rex(false, RAX, base); byte(0xc6); modrm_mem(RAX, base, disp); byte(imm); }
+  // op qword [base+disp], src
+  void alu_mr64(AluOp op, Reg base, int32_t disp, Reg src) { rex(true, src, base); byte(static_cast<uint8_t>(op * 8 + 1)); modrm_mem(src, base, disp); }
+
   // ---- [base + index + disp32] (the soft-TLB fast path; index must not be RSP) ----
   // mov r64/r32, [base+index+disp] (the 32-bit form zero-extends).
   void mov_r_bi(bool w, Reg dst, Reg base, Reg index, int32_t disp) { rex_x(w, dst, index, base); byte(0x8b); modrm_bi(dst, base, index, disp); }

@@ -12,12 +12,14 @@ namespace emu::jit::x64 {
 namespace {
 
 // Handlers whose templates are written over E::Value (cpu/sem/alu.h, data.h, bits.h,
-// control.h, shift.h, muldiv.h).
+// control.h, shift.h, muldiv.h); a template may still give up on some operands (the
+// handler runs then).
 constexpr bool is_generic_handler(std::string_view h) {
   for (std::string_view g : {"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp", "test", "inc", "dec", "neg", "not",
                              "mov", "movzx", "movsx", "lea", "jcc", "setcc", "cmov", "push", "pop", "call", "ret", "jmp",
-                             "shl", "shr", "sar", "nop", "xchg", "xadd", "cbw", "cwd",
-                             "imul2", "imul3"})
+                             "shl", "shr", "sar", "rol", "ror", "nop", "xchg", "xadd", "cbw", "cwd",
+                             "imul2", "imul3", "mul", "imul1", "div", "idiv",
+                             "cmpxchg", "bt", "bts", "btr", "btc", "bswap", "bsf", "bsr"})
     if (h == g) return true;
   return false;
 }

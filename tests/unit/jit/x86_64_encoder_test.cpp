@@ -113,3 +113,20 @@ TEST_CASE("x86-64 encoder: sized forms of the inline translations", "[jit][encod
   CHECK(enc([](Encoder& e) { e.store_bi_sz(1, RCX, RDX, 0x100, RSI); }) == Bytes{0x40, 0x88, 0xb4, 0x11, 0x00, 0x01, 0, 0});
   CHECK(enc([](Encoder& e) { e.sar_ri(RAX, 16); }) == Bytes{0x48, 0xc1, 0xf8, 0x10});
 }
+
+TEST_CASE("x86-64 encoder: shifts by imm/CL, multiply/divide, BT, BSWAP", "[jit][encoder]") {
+  CHECK(enc([](Encoder& e) { e.shift_ri_sz(0, 4, RSI, 7); }) == Bytes{0xc1, 0xc6, 0x07});
+  CHECK(enc([](Encoder& e) { e.shift_ri_sz(1, 1, RSI, 3); }) == Bytes{0x40, 0xc0, 0xce, 0x03});
+  CHECK(enc([](Encoder& e) { e.shift_cl_sz(0, 2, R9); }) == Bytes{0x66, 0x41, 0xd3, 0xc1});
+  CHECK(enc([](Encoder& e) { e.shift_cl_sz(7, 8, RAX); }) == Bytes{0x48, 0xd3, 0xf8});
+  CHECK(enc([](Encoder& e) { e.shift_cl_sz(5, 1, R10); }) == Bytes{0x41, 0xd2, 0xea});
+  CHECK(enc([](Encoder& e) { e.mov_m8_i(RBX, 0x23, 0x0c); }) == Bytes{0xc6, 0x43, 0x23, 0x0c});
+  CHECK(enc([](Encoder& e) { e.alu_mr64(OR, RBX, 0x200, RCX); }) == Bytes{0x48, 0x09, 0x8b, 0x00, 0x02, 0, 0});
+  CHECK(enc([](Encoder& e) { e.muldiv_m64(4, RSP, 0); }) == Bytes{0x48, 0xf7, 0x24, 0x24});
+  CHECK(enc([](Encoder& e) { e.muldiv_m64(7, RSP, 0); }) == Bytes{0x48, 0xf7, 0x3c, 0x24});
+  CHECK(enc([](Encoder& e) { e.cqo(); }) == Bytes{0x48, 0x99});
+  CHECK(enc([](Encoder& e) { e.bswap(false, RAX); }) == Bytes{0x0f, 0xc8});
+  CHECK(enc([](Encoder& e) { e.bswap(true, R10); }) == Bytes{0x49, 0x0f, 0xca});
+  CHECK(enc([](Encoder& e) { e.bt_rr(RSI, RCX); }) == Bytes{0x48, 0x0f, 0xa3, 0xce});
+  CHECK(enc([](Encoder& e) { e.bt_ri(R8, 63); }) == Bytes{0x49, 0x0f, 0xba, 0xe0, 0x3f});
+}
