@@ -198,6 +198,12 @@ uint64_t Cpu::read_slow(uint64_t lin, unsigned size) {
   return mem_.read(pa, size);
 }
 
+uint64_t Cpu::read_rmw_slow(uint64_t lin, unsigned size) {
+  translate_or_raise(lin, Access::Write);
+  translate_or_raise(lin + size - 1, Access::Write);
+  return read_slow(lin, size);
+}
+
 void Cpu::write_slow(uint64_t lin, unsigned size, uint64_t v) {
   if (tlb_generation_ != mem_.generation()) flush_tlb();
   uint64_t off = lin & 0xfff;
