@@ -262,9 +262,24 @@ class Cpu final : private PhysicalMemory::WriteObserver {
 
   // ---- stack ----
   unsigned stack_addr_size() const { return mode64_ ? 8 : (s_.seg[isa::SEG_SS].default_big() ? 4 : 2); }
-  void push(uint64_t v, unsigned size);
-  uint64_t pop(unsigned size);             // reads and adjusts rSP
-  uint64_t peek(unsigned size, uint64_t offset = 0);  // reads [rSP+offset] without adjusting
+  [[gnu::always_inline]] void push(uint64_t v, unsigned size) {
+    const unsigned ssz = stack_addr_size();
+    const uint64_t sp = (s_.gpr[RSP] - size) & size_mask(ssz);
+    write_mem(isa::SEG_SS, sp, size, v);
+    set_reg(RSP, ssz, sp);
+  }
+  [[gnu::always_inline]] uint64_t pop(unsigned size) {  // reads and adjusts rSP
+    const unsigned ssz = stack_addr_size();
+    const uint64_t sp = s_.gpr[RSP] & size_mask(ssz);
+    const uint64_t v = read_mem(isa::SEG_SS, sp, size);
+    set_reg(RSP, ssz, sp + size);
+    return v;
+  }
+  // Reads [rSP+offset] without adjusting rSP.
+  [[gnu::always_inline]] uint64_t peek(unsigned size, uint64_t offset = 0) {
+    const unsigned ssz = stack_addr_size();
+    return read_mem(isa::SEG_SS, (s_.gpr[RSP] + offset) & size_mask(ssz), size);
+  }
 
   // ---- ports and miscellany for the semantics ----
   uint32_t port_in(uint16_t port, unsigned size) { return io_ ? io_->read(port, size) : 0xffffffffu & static_cast<uint32_t>(size_mask(size)); }

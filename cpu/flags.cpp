@@ -81,11 +81,27 @@ static bool condition_after_sub(const LazyFlags& lf, unsigned cc) {
   }
 }
 
+// After TEST/AND/OR/XOR: CF = OF = 0, so only ZF, SF and PF matter.
+static bool condition_after_logic(const LazyFlags& lf, unsigned cc) {
+  const uint64_t r = lf.result << (64 - 8u * lf.size);
+  switch (cc >> 1) {
+    case 0: case 1: return false;  // O, B
+    case 2: case 3: return r == 0;  // Z, BE
+    case 4: case 6: return static_cast<int64_t>(r) < 0;  // S, L
+    case 5: return parity_even(lf.result);
+    default: return static_cast<int64_t>(r) <= 0;  // LE: ZF | SF
+  }
+}
+
 bool eval_condition(const CpuState& s, unsigned cc) {
   bool r;
   const unsigned kind = cc >> 1;
   if (s.lf.op == FlagOp::Sub && kind != 0 && kind != 5) {
     r = condition_after_sub(s.lf, cc);
+    return (cc & 1) ? !r : r;
+  }
+  if (s.lf.op == FlagOp::Logic) {
+    r = condition_after_logic(s.lf, cc);
     return (cc & 1) ? !r : r;
   }
   switch (kind) {
