@@ -12,7 +12,7 @@ struct ThreadedDispatch {
   // H: the form's handler; Privileged: a CPL-0 form, whose BlockInsn may hold the #GP
   // stand-in chosen at decode time (it is run instead).
   template <Handler H, bool Privileged>
-  static void run(Cpu& c, const isa::DecodedInsn& d) {
+  [[gnu::flatten]] static void run(Cpu& c, const isa::DecodedInsn& d) {
     const BlockInsn* bi = reinterpret_cast<const BlockInsn*>(reinterpret_cast<const char*>(&d) - offsetof(BlockInsn, d));
     if constexpr (Privileged) bi->fn(c, d);
     else H(c, d);
