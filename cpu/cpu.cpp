@@ -1,5 +1,5 @@
 // Cpu: construction, mode setup, exceptions, the slow memory path (TLB refill, page
-// crossing, MMIO, writes to pages holding decoded code) and the stack helpers.
+// crossing, MMIO, writes to pages holding decoded code).
 #include "cpu/cpu.h"
 
 #include <algorithm>
@@ -222,6 +222,12 @@ uint64_t Cpu::read_slow(uint64_t lin, unsigned size) {
   return mem_.read(pa, size);
 }
 
+uint64_t Cpu::read_rmw_slow(uint64_t lin, unsigned size) {
+  translate_or_raise(lin, Access::Write);
+  translate_or_raise(lin + size - 1, Access::Write);
+  return read_slow(lin, size);
+}
+
 void Cpu::write_slow(uint64_t lin, unsigned size, uint64_t v) {
   if (tlb_generation_ != mem_.generation()) flush_tlb();
   uint64_t off = lin & 0xfff;
@@ -349,25 +355,5 @@ void Cpu::invalidate_code_page(uint64_t phys_page) {
   stop_block_ = true;  // the running block may be stale now
 }
 
-void Cpu::push(uint64_t v, unsigned size) {
-  unsigned ssz = stack_addr_size();
-  uint64_t sp = (s_.gpr[RSP] - size) & size_mask(ssz);
-  write_mem(SEG_SS, sp, size, v);
-  set_reg(RSP, ssz, sp);
-}
-
-uint64_t Cpu::pop(unsigned size) {
-  unsigned ssz = stack_addr_size();
-  uint64_t sp = s_.gpr[RSP] & size_mask(ssz);
-  uint64_t v = read_mem(SEG_SS, sp, size);
-  set_reg(RSP, ssz, sp + size);
-  return v;
-}
-
-uint64_t Cpu::peek(unsigned size, uint64_t offset) {
-  unsigned ssz = stack_addr_size();
-  uint64_t sp = (s_.gpr[RSP] + offset) & size_mask(ssz);
-  return read_mem(SEG_SS, sp, size);
-}
 
 }  // namespace emu

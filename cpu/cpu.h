@@ -25,7 +25,7 @@
 
 namespace emu {
 
-namespace interp { class BlockCache; struct Block; }
+namespace interp { class BlockCache; struct Block; struct BlockInsn; struct ThreadedDispatch; }
 namespace jit { class Engine; }
 class SystemCpu;        // cpu/system/system_cpu.h (system mode)
 class InterruptSource;  // cpu/interrupt_source.h
@@ -129,7 +129,10 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // canonical check (FS/GS add their base); elsewhere the segment's limit and type
   // (cpu/segment_checks.h): #GP(0), or #SS(0) for SS, against the bounds precomputed by
   // segments_changed() (two compares; the fault path does not return).
-  uint64_t linear(unsigned seg, uint64_t offset, unsigned size, Access access) {
+  // The memory path's fast halves are always inlined into the semantic handlers (each
+  // handler gets its own copy of the branches, and constant operand indexes and sizes
+  // fold); the slow halves (TLB refill, faults) stay out of line.
+  [[gnu::always_inline]] uint64_t linear(unsigned seg, uint64_t offset, unsigned size, Access access) {
     uint64_t lin;
     if (mode64_) {
       lin = offset + (seg >= isa::SEG_FS ? s_.seg[seg].base : 0);
@@ -159,14 +162,14 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   static bool is_canonical(uint64_t a) { return static_cast<uint64_t>(static_cast<int64_t>(a << 16) >> 16) == a; }
 
   template <class T>
-  T read_lin(uint64_t lin) {
+  [[gnu::always_inline]] T read_lin(uint64_t lin) {
     const TlbEntry& e = tlb_entry(lin);
     if (e.read_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - sizeof(T))
       return load_le<T>(e.read_host + (lin & 0xfff));
     return static_cast<T>(read_slow(lin, sizeof(T)));
   }
   template <class T>
-  void write_lin(uint64_t lin, T v) {
+  [[gnu::always_inline]] void write_lin(uint64_t lin, T v) {
     const TlbEntry& e = tlb_entry(lin);
     if (e.write_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - sizeof(T)) {
       store_le<T>(e.write_host + (lin & 0xfff), v);
@@ -174,41 +177,36 @@ class Cpu final : private PhysicalMemory::WriteObserver {
     }
     write_slow(lin, sizeof(T), v);
   }
-  uint64_t read_mem(unsigned seg, uint64_t off, unsigned size) {
+  // Sizes as a chain of compares, most common first (a switch becomes an indirect jump).
+  [[gnu::always_inline]] uint64_t read_mem(unsigned seg, uint64_t off, unsigned size) {
     uint64_t lin = linear(seg, off, size, Access::Read);
-    switch (size) {
-      case 1: return read_lin<uint8_t>(lin);
-      case 2: return read_lin<uint16_t>(lin);
-      case 4: return read_lin<uint32_t>(lin);
-      default: return read_lin<uint64_t>(lin);
-    }
+    if (size == 8) return read_lin<uint64_t>(lin);
+    if (size == 4) return read_lin<uint32_t>(lin);
+    if (size == 1) return read_lin<uint8_t>(lin);
+    return read_lin<uint16_t>(lin);
   }
-  void write_mem(unsigned seg, uint64_t off, unsigned size, uint64_t v) {
+  [[gnu::always_inline]] void write_mem(unsigned seg, uint64_t off, unsigned size, uint64_t v) {
     uint64_t lin = linear(seg, off, size, Access::Write);
-    switch (size) {
-      case 1: write_lin<uint8_t>(lin, static_cast<uint8_t>(v)); break;
-      case 2: write_lin<uint16_t>(lin, static_cast<uint16_t>(v)); break;
-      case 4: write_lin<uint32_t>(lin, static_cast<uint32_t>(v)); break;
-      default: write_lin<uint64_t>(lin, v); break;
-    }
+    if (size == 8) write_lin<uint64_t>(lin, v);
+    else if (size == 4) write_lin<uint32_t>(lin, static_cast<uint32_t>(v));
+    else if (size == 1) write_lin<uint8_t>(lin, static_cast<uint8_t>(v));
+    else write_lin<uint16_t>(lin, static_cast<uint16_t>(v));
   }
   // Read of a read-modify-write destination: checked for write access first, so a fault
   // reports a write (as hardware does for RMW instructions).
-  uint64_t read_mem_rmw(unsigned seg, uint64_t off, unsigned size) {
+  [[gnu::always_inline]] uint64_t read_mem_rmw(unsigned seg, uint64_t off, unsigned size) {
     uint64_t lin = linear(seg, off, size, Access::Write);
     const TlbEntry& e = tlb_entry(lin);
-    if (!(e.write_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - size)) {
-      translate_or_raise(lin, Access::Write);
-      translate_or_raise(lin + size - 1, Access::Write);
+    if (e.write_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - size) [[likely]] {
+      const uint8_t* p = e.write_host + (lin & 0xfff);
+      if (size == 8) return load_le<uint64_t>(p);
+      if (size == 4) return load_le<uint32_t>(p);
+      if (size == 1) return *p;
+      return load_le<uint16_t>(p);
     }
-    switch (size) {
-      case 1: return read_lin<uint8_t>(lin);
-      case 2: return read_lin<uint16_t>(lin);
-      case 4: return read_lin<uint32_t>(lin);
-      default: return read_lin<uint64_t>(lin);
-    }
+    return read_rmw_slow(lin, size);
   }
-  uint64_t read_operand_rmw(const isa::DecodedInsn& i, unsigned k) {
+  [[gnu::always_inline]] uint64_t read_operand_rmw(const isa::DecodedInsn& i, unsigned k) {
     const isa::Operand& o = i.op[k];
     if (o.type == isa::OperandType::Mem) return read_mem_rmw(i.seg, effective_address(i), o.size);
     return read_operand(i, k);
@@ -246,24 +244,23 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   uint8_t* host_span(uint64_t lin, Access access);
 
   // ---- registers (GPR numbers as in isa::DecodedInsn: 16..19 = AH..BH) ----
-  uint64_t reg(unsigned r, unsigned size) const {
+  [[gnu::always_inline]] uint64_t reg(unsigned r, unsigned size) const {
     if (r >= isa::kRegAH) return (s_.gpr[r - isa::kRegAH] >> 8) & 0xff;
     return s_.gpr[r] & size_mask(size);
   }
   // Always inlined: every register write goes through it (the semantic templates
   // call it from many places, and GCC then stops inlining it into write_operand).
   [[gnu::always_inline]] void set_reg(unsigned r, unsigned size, uint64_t v) {
-    if (r >= isa::kRegAH) {
+    if (r >= isa::kRegAH) [[unlikely]] {
       uint64_t& g = s_.gpr[r - isa::kRegAH];
       g = (g & ~uint64_t{0xff00}) | ((v & 0xff) << 8);
       return;
     }
     uint64_t& g = s_.gpr[r];
-    switch (size) {
-      case 1: g = (g & ~uint64_t{0xff}) | (v & 0xff); break;
-      case 2: g = (g & ~uint64_t{0xffff}) | (v & 0xffff); break;
-      case 4: g = v & 0xffffffffu; break;  // 32-bit writes zero-extend
-      default: g = v; break;
+    if (size >= 4) g = size == 4 ? v & 0xffffffffu : v;  // 32-bit writes zero-extend
+    else {
+      const uint64_t m = size_mask(size);
+      g = (g & ~m) | (v & m);
     }
   }
 
@@ -276,16 +273,14 @@ class Cpu final : private PhysicalMemory::WriteObserver {
     if (i.index != isa::kNoReg) a += s_.gpr[i.index] << i.scale;
     return a & size_mask(i.asz);
   }
-  uint64_t read_operand(const isa::DecodedInsn& i, unsigned k) {
+  [[gnu::always_inline]] uint64_t read_operand(const isa::DecodedInsn& i, unsigned k) {
     const isa::Operand& o = i.op[k];
-    switch (o.type) {
-      case isa::OperandType::Reg: return reg(o.reg, o.size);
-      case isa::OperandType::Mem: return read_mem(i.seg, effective_address(i), o.size);
-      case isa::OperandType::Imm: return o.reg == 1 ? 1 : i.imm & size_mask(o.size);  // reg 1: constant 1
-      default: return 0;
-    }
+    if (o.type == isa::OperandType::Reg) return reg(o.reg, o.size);
+    if (o.type == isa::OperandType::Mem) return read_mem(i.seg, effective_address(i), o.size);
+    if (o.type == isa::OperandType::Imm) return o.reg == 1 ? 1 : i.imm & size_mask(o.size);  // reg 1: constant 1
+    return 0;
   }
-  void write_operand(const isa::DecodedInsn& i, unsigned k, uint64_t v) {
+  [[gnu::always_inline]] void write_operand(const isa::DecodedInsn& i, unsigned k, uint64_t v) {
     const isa::Operand& o = i.op[k];
     if (o.type == isa::OperandType::Reg) set_reg(o.reg, o.size, v);
     else write_mem(i.seg, effective_address(i), o.size, v);
@@ -294,16 +289,35 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // ---- values and flags, as the emitter-generic semantics see them (cpu/sem/alu.h):
   // for the interpreter a value is a uint64_t and these compute directly ----
   using Value = uint64_t;
-  bool carry_flag() const { return flag_cf(s_); }
+  bool carry_flag() const {  // INC/DEC (they keep it) and logic ops answer inline
+    if (s_.lf.op == FlagOp::Inc || s_.lf.op == FlagOp::Dec) return s_.lf.carry_in;
+    if (s_.lf.op == FlagOp::Logic) return false;
+    return flag_cf(s_);
+  }
   void record_flags(FlagOp op, unsigned size, uint64_t result, uint64_t a, uint64_t b, unsigned carry_in) {
     emu::record_flags(s_, op, size, result, a, b, carry_in);
   }
 
   // ---- stack ----
   unsigned stack_addr_size() const { return mode64_ ? 8 : (s_.seg[isa::SEG_SS].default_big() ? 4 : 2); }
-  void push(uint64_t v, unsigned size);
-  uint64_t pop(unsigned size);             // reads and adjusts rSP
-  uint64_t peek(unsigned size, uint64_t offset = 0);  // reads [rSP+offset] without adjusting
+  [[gnu::always_inline]] void push(uint64_t v, unsigned size) {
+    const unsigned ssz = stack_addr_size();
+    const uint64_t sp = (s_.gpr[RSP] - size) & size_mask(ssz);
+    write_mem(isa::SEG_SS, sp, size, v);
+    set_reg(RSP, ssz, sp);
+  }
+  [[gnu::always_inline]] uint64_t pop(unsigned size) {  // reads and adjusts rSP
+    const unsigned ssz = stack_addr_size();
+    const uint64_t sp = s_.gpr[RSP] & size_mask(ssz);
+    const uint64_t v = read_mem(isa::SEG_SS, sp, size);
+    set_reg(RSP, ssz, sp + size);
+    return v;
+  }
+  // Reads [rSP+offset] without adjusting rSP.
+  [[gnu::always_inline]] uint64_t peek(unsigned size, uint64_t offset = 0) {
+    const unsigned ssz = stack_addr_size();
+    return read_mem(isa::SEG_SS, (s_.gpr[RSP] + offset) & size_mask(ssz), size);
+  }
 
   // ---- ports and miscellany for the semantics ----
   uint32_t port_in(uint16_t port, unsigned size) { return io_ ? io_->read(port, size) : 0xffffffffu & static_cast<uint32_t>(size_mask(size)); }
@@ -337,6 +351,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
 
  private:
   friend class interp::BlockCache;
+  friend struct interp::ThreadedDispatch;
   friend class jit::Engine;
   struct TlbEntry {
     uint64_t read_tag = 1;   // page-aligned linear address; bit 0 set = invalid
@@ -356,6 +371,8 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   void note_large_page(uint64_t lin, uint64_t page_size);
 
   uint64_t read_slow(uint64_t lin, unsigned size);
+  // read_mem_rmw past a TLB write miss: both ends checked for writing, then read.
+  uint64_t read_rmw_slow(uint64_t lin, unsigned size);
   void write_slow(uint64_t lin, unsigned size, uint64_t v);
   void invalidate_code_page(uint64_t phys_page);
   // Device DMA or a loader wrote guest RAM: drop the code decoded from those pages.
@@ -410,6 +427,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   std::atomic<uint32_t> attention_{0};
   uint64_t budget_left_ = 0;
   uint64_t retired_total_ = 0;
+  const interp::BlockInsn* block_end_ = nullptr;  // the running block's end (threaded dispatch)
   uint64_t shadow_until_ = 0;  // system mode: interrupt shadow (see set_interrupt_shadow)
   bool triple_fault_ = false;
 

@@ -170,6 +170,12 @@ bool Cpu::execute_block() {
 template <bool CheckCs>
 void Cpu::run_block_insns(const interp::Block& b) {
   if (exec_trace_enabled()) [[unlikely]] log_exec_block(*this, b, nullptr);
+  if constexpr (!CheckCs) {
+    block_end_ = b.insns.data() + b.insns.size();
+    const interp::BlockInsn& first = b.insns.front();
+    interp::kThreaded[first.d.form](*this, first.d);
+    return;
+  }
   const uint64_t cs_end = uint64_t{s_.seg[SEG_CS].limit} + 1;
   for (const interp::BlockInsn& bi : b.insns) {
     if (CheckCs && s_.rip + bi.d.length > cs_end) raise_gp0();
