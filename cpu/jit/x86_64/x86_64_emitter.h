@@ -516,16 +516,19 @@ class Emitter {
   }
   // signed_multiply() of cpu/sem/muldiv.h: host IMUL at the operand size (16/32/64),
   // its OF is the overflow.
+  // The overflow only feeds the flag record: none is computed when the record is dead.
   std::pair<Value, Value> signed_multiply(Value x, Value y, unsigned size) {
     if (size < 2) fail();
     Value r = copy(x);
     Value u = in_register(y);
-    Value o = fresh();
+    Value o = flags_dead_ ? constant(0) : fresh();
     if (failed_) return {r, o};
     a_.imul_rr_sz(size, R(r), R(u));
-    a_.setcc(O, R(o));
-    a_.movzx_rr(1, R(o), R(o));
-    o.zext32 = true;
+    if (!flags_dead_) {
+      a_.setcc(O, R(o));
+      a_.movzx_rr(1, R(o), R(o));
+      o.zext32 = true;
+    }
     r.zext32 = size == 4;
     return {mask(r, size_mask(size)), o};
   }
