@@ -359,7 +359,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
     uint64_t write_tag = 1;  // never set for pages holding decoded code (stores there trap)
     uint8_t* write_host = nullptr;
   };
-  static constexpr unsigned kTlbSize = 512;
+  static constexpr unsigned kTlbSize = 2048;  // entries per set, direct-mapped by linear page
   // One TLB set per privilege class, like QEMU's MMU indexes: entries are filled with
   // the permission checks of their class, so a CPL change only selects the other set.
   // (SMAP would need the supervisor set to follow EFLAGS.AC; CR4.SMAP is not offered.)

@@ -30,6 +30,7 @@ struct CpuLayout {
   // write_host): a block probes the set of the CPL in its mode key.
   int32_t tlb_supervisor = 0;
   int32_t tlb_user = 0;
+  uint32_t tlb_entries = 0;  // entries per set (a power of two)
   int32_t fs_base = 0;       // uint64_t: CpuState::seg[FS].base
   int32_t gs_base = 0;       // uint64_t: CpuState::seg[GS].base
 };

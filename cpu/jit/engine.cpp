@@ -46,6 +46,7 @@ Engine::Engine(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes)
   static_assert(sizeof(cpu.attention_) == 4, "generated code reads the attention word as 32 bits");
   l.tlb_supervisor = at(&cpu.tlb_[Cpu::kTlbSetSupervisor][0]);
   l.tlb_user = at(&cpu.tlb_[Cpu::kTlbSetUser][0]);
+  l.tlb_entries = Cpu::kTlbSize;
   l.fs_base = at(&cpu.s_.seg[isa::SEG_FS].base);
   l.gs_base = at(&cpu.s_.seg[isa::SEG_GS].base);
   static_assert(sizeof(Cpu::TlbEntry) == 32 && offsetof(Cpu::TlbEntry, read_host) == 8 &&

@@ -75,6 +75,7 @@ class X86_64Backend final : public Backend {
     state_.budget = l.budget;
     state_.fs_base = l.fs_base;
     state_.gs_base = l.gs_base;
+    state_.tlb_entries = l.tlb_entries;
     state_.load = &slow_load;
     state_.load_rmw = &slow_load_rmw;
     state_.store = &slow_store;

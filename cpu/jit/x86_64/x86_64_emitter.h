@@ -41,6 +41,7 @@ struct StateLayout {
   int32_t retired = 0;   // instructions retired
   int32_t budget = 0;    // instructions left in this run() call
   int32_t tlb = 0;       // the block's TLB set in Cpu::tlb_ (entries of 32 bytes: read tag/host, write tag/host)
+  uint32_t tlb_entries = 512;  // entries per set (a power of two)
   int32_t fs_base = 0;   // CpuState::seg[FS].base
   int32_t gs_base = 0;   // CpuState::seg[GS].base
   // Slow paths of the inline memory accesses (the interpreter's own memory path; may
@@ -778,7 +779,7 @@ class Emitter {
     Value last = copy(lin);
     if (failed_) return 0;
     a_.shr_ri(R(idx), 12);
-    a_.alu_ri(AND, R(idx), 511);
+    a_.alu_ri(AND, R(idx), static_cast<int32_t>(l_.tlb_entries - 1));
     a_.shl_ri(R(idx), 5);
     static_assert(kTlbEntryBytes == 1 << 5);
     if (size > 1) a_.alu_ri(ADD, R(last), static_cast<int32_t>(size - 1));
