@@ -24,7 +24,22 @@ bool HeadlessConsole::take_break_request() {
   return b;
 }
 
-void HeadlessConsole::say(const char* text) { io_.write_output(text, std::strlen(text)); }
+void HeadlessConsole::say(const char* text) {
+  flush_output();  // after what the guest printed before
+  io_.write_output(text, std::strlen(text));
+}
+
+void HeadlessConsole::write_output(const uint8_t* data, size_t size) {
+  pending_.insert(pending_.end(), data, data + size);
+  if (pending_.size() >= 64 * 1024) flush_output();
+}
+
+bool HeadlessConsole::flush_output() {
+  if (pending_.empty()) return true;
+  const bool ok = io_.write_output(pending_.data(), pending_.size());
+  pending_.clear();
+  return ok;
+}
 
 void HeadlessConsole::handle(EscapeKeyFilter::Action action) {
   using A = EscapeKeyFilter::Action;
@@ -35,6 +50,7 @@ void HeadlessConsole::handle(EscapeKeyFilter::Action action) {
       break;
     case A::Help: {
       std::string help = escape_help_text();
+      flush_output();
       io_.write_output(help.data(), help.size());
       break;
     }

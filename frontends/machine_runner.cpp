@@ -252,10 +252,12 @@ int run_machine(const EmuOptions& options) {
         print_statistics(board);
       }
       if (!console) return;
+      console->flush_output();
       std::vector<uint8_t> in = console->poll_input(0);
       if (!in.empty()) board.serial_input(in.data(), in.size());
       if (console->quit_requested()) board.request_shutdown(0, "quit from the console (Ctrl-A X)");
     });
+    if (console) console->flush_output();
     const bool resets = result.kind == BoardExit::Kind::Reset || result.kind == BoardExit::Kind::TripleFault;
     if (!resets || options.no_reboot) break;
     EMU_LOG(Boot, "boot: machine reset: %s\n", result.message.c_str());
