@@ -155,7 +155,7 @@ void Cpu::note_fill(uint64_t lin, bool write, const Translation& t) {
   const unsigned bit = write ? 2 : 1;
   g = static_cast<uint8_t>(t.global ? (g | bit) : (g & ~bit));
   note_large_page(lin, t.page_size);
-  ++tlb_fills_;
+  ++tlb_stats_.fills;
 }
 
 void Cpu::flush_code_cache() {

@@ -115,6 +115,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
     uint64_t page_flushes_full = 0;  // INVLPG inside a cached large page's range
     uint64_t translations = 0;
     uint64_t fetch_translations = 0;  // of which for instruction fetch (block lookups)
+    uint64_t fills = 0;               // TLB entries filled (translations that found RAM)
   };
   const TlbStats& tlb_stats() const { return tlb_stats_; }
   // Drops every decoded block (e.g. after loading code with PhysicalMemory directly).
@@ -326,7 +327,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   uint64_t retired_instructions() const { return retired_total_; }
   // Soft TLB entries filled (read or write half) since the CPU was made: its misses that
   // found RAM (`-d jit` statistics).
-  uint64_t tlb_fills() const { return tlb_fills_; }
+  uint64_t tlb_fills() const { return tlb_stats_.fills; }
   bool mode64() const { return mode64_; }
   // Ends the current decoded block after this instruction (code changed, mode changed).
   void end_block() { stop_block_ = true; }
@@ -434,7 +435,6 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   std::unordered_set<uint64_t> code_pages_;
   std::unique_ptr<interp::BlockCache> blocks_;
   std::unique_ptr<jit::Engine> jit_;  // null: interpreter only
-  uint64_t tlb_fills_ = 0;  // statistics (last: the hot fields keep their places)
 };
 
 }  // namespace emu
