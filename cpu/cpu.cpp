@@ -150,7 +150,17 @@ void Cpu::note_large_page(uint64_t lin, uint64_t page_size) {
   large_[best].last = std::max(large_[best].last, last);
 }
 
-void Cpu::note_fill(uint64_t lin, bool write, const Translation& t) {
+void Cpu::fill_tlb(uint64_t lin, bool write, uint8_t* host_page, const Translation& t) {
+  TlbEntry& e = tlb_entry(lin);
+  const uint64_t page = lin & ~uint64_t{0xfff};
+  if (write) {
+    e.write_tag = page;
+    e.write_addend = addend_for(host_page, page);
+  } else {
+    e.read_tag = page;
+    e.read_addend = addend_for(host_page, page);
+  }
+  // What a later invalidation needs: the global bit of this half, the large page.
   uint8_t& g = tlb_global_[tlb_set(s_.cpl)][(lin >> 12) & (kTlbSize - 1)];
   const unsigned bit = write ? 2 : 1;
   g = static_cast<uint8_t>(t.global ? (g | bit) : (g & ~bit));
@@ -207,10 +217,7 @@ uint64_t Cpu::read_slow(uint64_t lin, unsigned size) {
   const uint64_t pa = t.phys;
   uint64_t page = pa & ~uint64_t{0xfff};
   if (uint8_t* host = mem_.host_pointer(page, 0x1000, false)) {
-    TlbEntry& e = tlb_entry(lin);
-    e.read_tag = lin & ~uint64_t{0xfff};
-    e.read_host = host;
-    note_fill(lin, false, t);
+    fill_tlb(lin, false, host, t);
     uint8_t* p = host + off;
     switch (size) {
       case 1: return *p;
@@ -247,12 +254,7 @@ void Cpu::write_slow(uint64_t lin, unsigned size, uint64_t v) {
   uint64_t page = pa & ~uint64_t{0xfff};
   if (is_code_page(page)) invalidate_code_page(page);
   if (uint8_t* host = mem_.host_pointer(page, 0x1000, true)) {
-    TlbEntry& e = tlb_entry(lin);
-    if (!is_code_page(page)) {
-      e.write_tag = lin & ~uint64_t{0xfff};
-      e.write_host = host;
-      note_fill(lin, true, t);
-    }
+    if (!is_code_page(page)) fill_tlb(lin, true, host, t);
     uint8_t* p = host + off;
     switch (size) {
       case 1: *p = static_cast<uint8_t>(v); break;
@@ -270,23 +272,15 @@ uint8_t* Cpu::host_span(uint64_t lin, Access access) {
   const uint64_t page = lin & ~uint64_t{0xfff};
   {
     const TlbEntry& e = tlb_entry(lin);
-    if (write ? e.write_tag == page : e.read_tag == page) return (write ? e.write_host : e.read_host) + (lin & 0xfff);
+    if (write ? e.write_tag == page : e.read_tag == page) return host_at(write ? e.write_addend : e.read_addend, lin);
   }
   if (tlb_generation_ != mem_.generation()) flush_tlb();
   const Translation t = translate_checked(lin, access);
   const uint64_t phys_page = t.phys & ~uint64_t{0xfff};
   uint8_t* host = mem_.host_pointer(phys_page, 0x1000, write);
   if (!host) return nullptr;
-  TlbEntry& e = tlb_entry(lin);
-  if (write) {
-    if (is_code_page(phys_page)) invalidate_code_page(phys_page);
-    e.write_tag = page;
-    e.write_host = host;
-  } else {
-    e.read_tag = page;
-    e.read_host = host;
-  }
-  note_fill(lin, write, t);
+  if (write && is_code_page(phys_page)) invalidate_code_page(phys_page);
+  fill_tlb(lin, write, host, t);
   return host + (lin & 0xfff);
 }
 
@@ -335,7 +329,7 @@ void Cpu::note_code_page(uint64_t phys_page) {
     if (!host) return;  // not RAM: never cached for writing
     for (auto& set : tlb_)
       for (auto& e : set)
-        if (e.write_host == host) e.write_tag = 1;
+        if (!(e.write_tag & 1) && host_at(e.write_addend, e.write_tag) == host) e.write_tag = 1;
   }
 }
 

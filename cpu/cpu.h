@@ -165,15 +165,14 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   template <class T>
   [[gnu::always_inline]] T read_lin(uint64_t lin) {
     const TlbEntry& e = tlb_entry(lin);
-    if (e.read_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - sizeof(T))
-      return load_le<T>(e.read_host + (lin & 0xfff));
+    if (e.read_tag == last_page(lin, sizeof(T))) return load_le<T>(host_at(e.read_addend, lin));
     return static_cast<T>(read_slow(lin, sizeof(T)));
   }
   template <class T>
   [[gnu::always_inline]] void write_lin(uint64_t lin, T v) {
     const TlbEntry& e = tlb_entry(lin);
-    if (e.write_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - sizeof(T)) {
-      store_le<T>(e.write_host + (lin & 0xfff), v);
+    if (e.write_tag == last_page(lin, sizeof(T))) {
+      store_le<T>(host_at(e.write_addend, lin), v);
       return;
     }
     write_slow(lin, sizeof(T), v);
@@ -198,8 +197,8 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   [[gnu::always_inline]] uint64_t read_mem_rmw(unsigned seg, uint64_t off, unsigned size) {
     uint64_t lin = linear(seg, off, size, Access::Write);
     const TlbEntry& e = tlb_entry(lin);
-    if (e.write_tag == (lin & ~uint64_t{0xfff}) && (lin & 0xfff) <= 0x1000 - size) [[likely]] {
-      const uint8_t* p = e.write_host + (lin & 0xfff);
+    if (e.write_tag == last_page(lin, size)) [[likely]] {
+      const uint8_t* p = host_at(e.write_addend, lin);
       if (size == 8) return load_le<uint64_t>(p);
       if (size == 4) return load_le<uint32_t>(p);
       if (size == 1) return *p;
@@ -354,12 +353,25 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   friend class interp::BlockCache;
   friend struct interp::ThreadedDispatch;
   friend class jit::Engine;
+  // A hit needs the tag of the entry of the access's first byte to equal the page of
+  // its last byte (last_page): so a page-crossing access never hits (the entry indexed
+  // by the first page holds only tags of that page), nor a non-canonical one or one
+  // wrapping past 4 GiB outside 64-bit mode. The host address of a hit is addend + lin
+  // (one add; generated code uses it as a base+index operand).
   struct TlbEntry {
     uint64_t read_tag = 1;   // page-aligned linear address; bit 0 set = invalid
-    uint8_t* read_host = nullptr;
+    uintptr_t read_addend = 0;  // host address of the page minus its linear address
     uint64_t write_tag = 1;  // never set for pages holding decoded code (stores there trap)
-    uint8_t* write_host = nullptr;
+    uintptr_t write_addend = 0;
   };
+  static uint64_t last_page(uint64_t lin, unsigned size) { return (lin + size - 1) & ~uint64_t{0xfff}; }
+  static uintptr_t addend_for(uint8_t* host_page, uint64_t lin_page) {
+    return reinterpret_cast<uintptr_t>(host_page) - static_cast<uintptr_t>(lin_page);
+  }
+  static uint8_t* host_at(uintptr_t addend, uint64_t lin) { return reinterpret_cast<uint8_t*>(addend + static_cast<uintptr_t>(lin)); }
+  // Fills the read or write half of lin's entry and records what a later
+  // invalidation needs (global bit, large page) and the fill count.
+  void fill_tlb(uint64_t lin, bool write, uint8_t* host_page, const Translation& t);
   static constexpr unsigned kTlbSize = 2048;  // entries per set, direct-mapped by linear page
   // One TLB set per privilege class, like QEMU's MMU indexes: entries are filled with
   // the permission checks of their class, so a CPL change only selects the other set.
@@ -367,8 +379,6 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   static constexpr unsigned kTlbSetSupervisor = 0, kTlbSetUser = 1, kTlbSets = 2;
   static constexpr unsigned tlb_set(unsigned cpl) { return (cpl + 1) >> 2; }  // CPL 3 -> user
   TlbEntry& tlb_entry(uint64_t lin) { return tlb_[tlb_set(s_.cpl)][(lin >> 12) & (kTlbSize - 1)]; }
-  // Records what a fill or a jump-cache insert needs for later invalidation.
-  void note_fill(uint64_t lin, bool write, const Translation& t);
   void note_large_page(uint64_t lin, uint64_t page_size);
 
   uint64_t read_slow(uint64_t lin, unsigned size);

@@ -26,8 +26,9 @@ struct CpuLayout {
   int32_t budget = 0;        // uint64_t: instructions left in this run() call
   int32_t stop_block = 0;    // bool: end the block after this instruction
   int32_t attention = 0;     // uint32_t: nonzero = leave generated code at the next block
-  // Cpu::TlbEntry[512] of each privilege class (read_tag, read_host, write_tag,
-  // write_host): a block probes the set of the CPL in its mode key.
+  // Cpu::TlbEntry[tlb_entries] of each privilege class (read_tag, read_addend,
+  // write_tag, write_addend; host address = addend + linear address): a block probes
+  // the set of the CPL in its mode key.
   int32_t tlb_supervisor = 0;
   int32_t tlb_user = 0;
   uint32_t tlb_entries = 0;  // entries per set (a power of two)

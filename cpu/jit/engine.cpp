@@ -49,8 +49,8 @@ Engine::Engine(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes)
   l.tlb_entries = Cpu::kTlbSize;
   l.fs_base = at(&cpu.s_.seg[isa::SEG_FS].base);
   l.gs_base = at(&cpu.s_.seg[isa::SEG_GS].base);
-  static_assert(sizeof(Cpu::TlbEntry) == 32 && offsetof(Cpu::TlbEntry, read_host) == 8 &&
-                offsetof(Cpu::TlbEntry, write_tag) == 16 && offsetof(Cpu::TlbEntry, write_host) == 24,
+  static_assert(sizeof(Cpu::TlbEntry) == 32 && offsetof(Cpu::TlbEntry, read_addend) == 8 &&
+                offsetof(Cpu::TlbEntry, write_tag) == 16 && offsetof(Cpu::TlbEntry, write_addend) == 24,
                 "generated code indexes the soft TLB with this layout");
   RuntimeHooks h;
   h.lookup = &Engine::hook_lookup;

@@ -21,6 +21,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -40,7 +41,7 @@ struct StateLayout {
   int32_t rip = 0;       // CpuState::rip
   int32_t retired = 0;   // instructions retired
   int32_t budget = 0;    // instructions left in this run() call
-  int32_t tlb = 0;       // the block's TLB set in Cpu::tlb_ (entries of 32 bytes: read tag/host, write tag/host)
+  int32_t tlb = 0;       // the block's TLB set in Cpu::tlb_ (entries of 32 bytes: read tag/addend, write tag/addend)
   uint32_t tlb_entries = 512;  // entries per set (a power of two)
   int32_t fs_base = 0;   // CpuState::seg[FS].base
   int32_t gs_base = 0;   // CpuState::seg[GS].base
@@ -250,30 +251,40 @@ class Emitter {
   // ---- memory and stack, as Cpu's (64-bit mode: 64-bit stack addresses) ----
   static unsigned stack_addr_size() { return 8; }
   Value read_mem(unsigned seg, Value ea, unsigned size) {
-    ea = in_register(ea);
     const unsigned live = next_reg_;
     Value d = fresh();
-    load_core(seg, size, false, live, d, ea);
+    load_core(seg, size, false, live, d, address_of(ea));
     return d;
   }
   void write_mem(unsigned seg, Value ea, unsigned size, Value v) {
     v = in_register(v);
-    ea = in_register(ea);
     const unsigned live = next_reg_;
-    store_core(seg, size, live, v, ea);
+    store_core(seg, size, live, v, address_of(ea));
   }
-  // The store comes first, so a fault leaves RSP unchanged (Cpu::push).
+  // The store comes first, so a fault leaves RSP unchanged (Cpu::push): [rsp - size],
+  // then rsp -= size in its register.
   template <class TV>
   void push(TV v, unsigned size) {
     Value val = in_register(value(v));
-    Value sp = binop(SUB, reg(emu::RSP, 8), constant(size));
-    write_mem(isa::SEG_SS, sp, size, val);
-    set_reg(emu::RSP, 8, sp);
+    const int8_t sp = stack_pointer();
+    if (failed_) return;
+    const unsigned live = next_reg_;  // (sp stays live across the slow path)
+    store_core(isa::SEG_SS, size, live, val, Addr{sp, -static_cast<int64_t>(size)});
+    if (failed_) return;
+    const int s = slot_of(emu::RSP);
+    if (s < 0) {  // RSP not cached (not named again): update CpuState's copy
+      a_.alu_m64_i(SUB, RBX, gpr(emu::RSP), static_cast<int32_t>(size));
+      return;
+    }
+    a_.lea(static_cast<Reg>(sp), true, static_cast<Reg>(sp), false, RAX, 0, -static_cast<int32_t>(size));
+    mark_dirty(static_cast<unsigned>(s));
   }
   Value peek(unsigned size, uint64_t offset = 0) {
-    Value sp = reg(emu::RSP, 8);
-    if (offset) sp = binop(ADD, sp, constant(offset));
-    return read_mem(isa::SEG_SS, sp, size);
+    const unsigned live = next_reg_;
+    Value d = fresh();
+    const int8_t sp = stack_pointer();
+    if (!failed_) load_core(isa::SEG_SS, size, false, live, d, Addr{sp, static_cast<int64_t>(offset)});
+    return d;
   }
   // One LEA from the cached base and index registers (a fresh register; a constant for
   // RIP-relative and absolute addresses).
@@ -721,31 +732,78 @@ class Emitter {
   }
 
   // ---- inline soft-TLB accesses ----
+  // An address as host code forms it: a register (pool or cached guest register, not
+  // changed by the access) plus a displacement, or a constant (reg < 0).
+  struct Addr {
+    int8_t reg = -1;
+    int64_t disp = 0;  // fits in int32 when reg >= 0
+  };
   // Hit: the tag of the entry of the first byte's page equals the page of the last byte
-  // (so a page-crossing or non-canonical access never hits; invalid tags have bit 0
-  // set), then one host load/store. Miss: the interpreter's path (canonical check,
-  // translation, faults, code-page invalidation) with the pending state stored.
-  static constexpr int32_t kTlbEntryBytes = 32, kReadTag = 0, kReadHost = 8, kWriteTag = 16, kWriteHost = 24;
+  // (Cpu::TlbEntry: a page-crossing or non-canonical access never hits; invalid tags
+  // have bit 0 set), then one host access at [addend + linear address]. For a register
+  // address reg+disp (a 2048-entry set, 32-byte entries, at RBX + set offset):
+  //   lea idx, [reg+disp]; shr idx, 7; and idx, 0xffe0        (entry offset)
+  //   lea last, [reg+disp+size-1]; and last, -4096             (last byte's page)
+  //   cmp last, [rbx+idx+tag]; jne slow
+  //   mov idx, [rbx+idx+addend]; mov d, [idx+reg+disp]
+  // A constant address (RIP-relative, absolute) has its entry and page known at
+  // translation time: cmp [rbx+entry+tag], page; jne slow; mov t, [rbx+entry+addend];
+  // mov d, [t+address]. Miss: the interpreter's path (canonical check, translation,
+  // faults, code-page invalidation) with the pending state stored.
+  static constexpr int32_t kTlbEntryBytes = 32, kReadTag = 0, kReadAddend = 8, kWriteTag = 16, kWriteAddend = 24;
+  static constexpr unsigned kTlbEntryShift = 5;
+  static_assert(kTlbEntryBytes == 1 << kTlbEntryShift);
+
+  // The memory operand's address without computing it into a register when it is
+  // base+disp (the cached base register) or a constant; base+index: one LEA.
+  Addr operand_address(const isa::DecodedInsn& i) {
+    if (i.asz != 8) {
+      fail();
+      return Addr{};
+    }
+    const auto disp = static_cast<uint64_t>(i.disp);
+    if (i.base == isa::kRegRIP) return Addr{-1, static_cast<int64_t>(rip_ + i.length + disp)};
+    if (i.base != isa::kNoReg && i.index == isa::kNoReg && fits_i32(disp)) {
+      if (slot_of(i.base) < 0 && !(later_uses_ >> i.base & 1)) return Addr{fresh_loaded(i.base), static_cast<int64_t>(disp)};
+      return Addr{static_cast<int8_t>(cached(i.base)), static_cast<int64_t>(disp)};
+    }
+    return address_of(effective_address(i));
+  }
+  static Addr address_of(Value ea) { return ea.reg >= 0 ? Addr{ea.reg, 0} : Addr{-1, static_cast<int64_t>(ea.k)}; }
+  // A pool register holding guest register n, read straight from CpuState (-1 if none left).
+  int8_t fresh_loaded(unsigned n) {
+    Value v = fresh();
+    if (failed_) return -1;
+    a_.mov_rm64(R(v), RBX, gpr(n));
+    return v.reg;
+  }
+  // The register holding RSP for a stack access: its cache register, or (not cached
+  // and not named by a later inline instruction) a pool register loaded from CpuState.
+  int8_t stack_pointer() {
+    if (slot_of(emu::RSP) < 0 && !(later_uses_ >> emu::RSP & 1)) return fresh_loaded(emu::RSP);
+    return static_cast<int8_t>(cached(emu::RSP));
+  }
 
   Value load_memory(const isa::DecodedInsn& i, unsigned size, bool rmw) {
     const unsigned live = next_reg_;
     Value d = fresh();
-    Value ea = in_register(effective_address(i));
+    const Addr ea = operand_address(i);
     load_core(i.seg, size, rmw, live, d, ea);
     return d;
   }
   void store_memory(const isa::DecodedInsn& i, unsigned size, Value v) {
     v = in_register(v);
     const unsigned live = next_reg_;
-    Value ea = in_register(effective_address(i));
+    const Addr ea = operand_address(i);
     store_core(i.seg, size, live, v, ea);
   }
-  // d = [seg:ea] (d is the pool register at index `live`; ea is not changed).
-  void load_core(unsigned seg, unsigned size, bool rmw, unsigned live, Value& d, Value ea) {
+  // d = [seg:ea] (d is the pool register at index `live`; ea's register is not changed).
+  void load_core(unsigned seg, unsigned size, bool rmw, unsigned live, Value& d, Addr ea) {
     if (!valid_size(size)) fail();
     if (failed_) return;
-    const size_t slow = tlb_lookup(seg, size, ea, rmw ? kWriteTag : kReadTag, rmw ? kWriteHost : kReadHost, [&](Reg host, Reg off) {
-      a_.load_zx_bi(size, R(d), host, off, 0);
+    const size_t slow = tlb_lookup(seg, size, ea, rmw, R(d), [&](Reg host, int8_t index, int32_t disp) {
+      if (index < 0) a_.load_zx(size, R(d), host, disp);
+      else a_.load_zx_bi(size, R(d), host, static_cast<Reg>(index), disp);
     });
     if (failed_) return;
     defer_slow_call(slow, live, ea, nullptr, seg | size << 8, reinterpret_cast<uint64_t>(rmw ? l_.load_rmw : l_.load), R(d));
@@ -753,44 +811,106 @@ class Emitter {
     accessed_memory_ = true;
     d.zext32 = size <= 4;
   }
-  // [seg:ea] = v (v in a register; ea is not changed).
-  void store_core(unsigned seg, unsigned size, unsigned live, Value v, Value ea) {
+  // [seg:ea] = v (v in a register; ea's register is not changed).
+  void store_core(unsigned seg, unsigned size, unsigned live, Value v, Addr ea) {
     if (!valid_size(size)) fail();
     if (failed_) return;
-    const size_t slow = tlb_lookup(seg, size, ea, kWriteTag, kWriteHost, [&](Reg host, Reg off) {
-      a_.store_bi_sz(size, host, off, 0, R(v));
+    const size_t slow = tlb_lookup(seg, size, ea, true, std::nullopt, [&](Reg host, int8_t index, int32_t disp) {
+      if (index < 0) a_.store_sz(size, host, disp, R(v));
+      else a_.store_bi_sz(size, host, static_cast<Reg>(index), disp, R(v));
     });
     if (failed_) return;
     defer_slow_call(slow, live, ea, &v, seg | size << 8, reinterpret_cast<uint64_t>(l_.store), RAX);
     next_reg_ = live;
     wrote_memory_ = accessed_memory_ = true;
   }
-  // Emits the lookup and `access(host page, offset in page)` on a hit; returns the
-  // rel32 field of the branch to the slow path (emitted after by the caller).
+  // Emits the lookup (write tag for `write`) and, on a hit, `access(host, index, disp)`
+  // for the operand [host + index + disp] (index < 0: [host + disp]); returns the
+  // rel32 field of the branch to the slow path (emitted later by the caller).
+  // `scratch`: a register the lookup may clobber (a load's destination).
   template <class Access>
-  size_t tlb_lookup(unsigned seg, unsigned size, Value ea, int32_t tag, int32_t host, Access access) {
-    Value lin = ea;
-    if (seg == isa::SEG_FS || seg == isa::SEG_GS) {
-      lin = copy(ea);
+  size_t tlb_lookup(unsigned seg, unsigned size, Addr a, bool write, std::optional<Reg> scratch, Access access) {
+    const int32_t tag = l_.tlb + (write ? kWriteTag : kReadTag);
+    const int32_t addend = l_.tlb + (write ? kWriteAddend : kReadAddend);
+    if (seg == isa::SEG_FS || seg == isa::SEG_GS) {  // linear = segment base + ea
+      Value lin = fresh();
       if (failed_) return 0;
-      a_.alu_rm64(ADD, R(lin), RBX, seg == isa::SEG_FS ? l_.fs_base : l_.gs_base);
+      a_.mov_rm64(R(lin), RBX, seg == isa::SEG_FS ? l_.fs_base : l_.gs_base);
+      if (a.reg >= 0) {  // base + reg, the displacement kept for the accesses
+        a_.alu_rr(ADD, R(lin), static_cast<Reg>(a.reg));
+        a = Addr{lin.reg, a.disp};
+      } else if (fits_i32(static_cast<uint64_t>(a.disp))) {  // base + constant (per-CPU data)
+        a = Addr{lin.reg, a.disp};
+      } else {
+        add_constant(R(lin), static_cast<uint64_t>(a.disp));
+        a = Addr{lin.reg, 0};
+      }
     }
-    Value idx = copy(lin);
-    Value last = copy(lin);
+    if (a.reg >= 0 && !fits_i32(static_cast<uint64_t>(a.disp))) {
+      fail();
+      return 0;
+    }
+    if (a.reg < 0) {  // a constant address: entry and page known now
+      const auto lin = static_cast<uint64_t>(a.disp);
+      const Reg host = scratch ? *scratch : R(fresh());
+      if (failed_) return 0;
+      if ((lin & 0xfff) + size > 0x1000) return a_.jmp32(~size_t{0});  // crosses a page: always the slow path
+      const int32_t entry = static_cast<int32_t>(((lin >> 12) & (l_.tlb_entries - 1)) << kTlbEntryShift);
+      const uint64_t page = lin & ~uint64_t{0xfff};
+      if (fits_i32(page)) {
+        a_.alu_m64_i(CMP, RBX, tag + entry, static_cast<int32_t>(page));
+      } else {
+        a_.mov_ri(host, page);
+        a_.cmp_rm64(host, RBX, tag + entry);
+      }
+      const size_t miss = a_.jcc32(NE, ~size_t{0});
+      a_.mov_rm64(host, RBX, addend + entry);
+      if (fits_i32(lin)) {
+        access(host, -1, static_cast<int32_t>(lin));
+      } else {
+        Value t = fresh();
+        if (failed_) return miss;
+        a_.mov_ri(R(t), lin);
+        access(host, t.reg, 0);
+      }
+      return miss;
+    }
+    if (!fits_i32(static_cast<uint64_t>(a.disp + size - 1))) {  // (disp near 2^31: form the address first)
+      Value t = fresh();
+      if (failed_) return 0;
+      a_.lea(R(t), true, static_cast<Reg>(a.reg), false, RAX, 0, static_cast<int32_t>(a.disp));
+      a = Addr{t.reg, 0};
+    }
+    const Reg b = static_cast<Reg>(a.reg);
+    const auto disp = static_cast<int32_t>(a.disp);
+    const Reg idx = R(fresh());
+    const Reg last = scratch ? *scratch : R(fresh());
     if (failed_) return 0;
-    a_.shr_ri(R(idx), 12);
-    a_.alu_ri(AND, R(idx), static_cast<int32_t>(l_.tlb_entries - 1));
-    a_.shl_ri(R(idx), 5);
-    static_assert(kTlbEntryBytes == 1 << 5);
-    if (size > 1) a_.alu_ri(ADD, R(last), static_cast<int32_t>(size - 1));
-    a_.alu_ri(AND, R(last), -4096);
-    a_.cmp_r_bi(R(last), RBX, R(idx), l_.tlb + tag);
+    if (disp == 0) a_.mov_rr32(idx, b);
+    else a_.lea(idx, true, b, false, RAX, 0, disp);
+    a_.shr_ri32(idx, 12 - kTlbEntryShift);
+    a_.alu_ri32(AND, idx, static_cast<int32_t>((l_.tlb_entries - 1) << kTlbEntryShift));
+    const int32_t to_last = disp + static_cast<int32_t>(size - 1);
+    if (to_last == 0) a_.mov_rr(last, b);
+    else a_.lea(last, true, b, false, RAX, 0, to_last);
+    a_.alu_ri(AND, last, -4096);
+    a_.cmp_r_bi(last, RBX, idx, tag);
     const size_t miss = a_.jcc32(NE, ~size_t{0});
-    a_.mov_r_bi(true, R(idx), RBX, R(idx), l_.tlb + host);
-    a_.mov_rr32(R(last), R(lin));  // (ea itself stays unchanged: callers may still use it)
-    a_.alu_ri(AND, R(last), 0xfff);
-    access(R(idx), R(last));
+    a_.mov_r_bi(true, idx, RBX, idx, addend);
+    access(idx, a.reg, disp);
     return miss;
+  }
+  // reg += c (64-bit).
+  void add_constant(Reg r, uint64_t c) {
+    if (c == 0) return;
+    if (fits_i32(c)) {
+      a_.lea(r, true, r, false, RAX, 0, static_cast<int32_t>(c));
+      return;
+    }
+    Value t = fresh();
+    if (failed_) return;
+    a_.mov_ri(R(t), c);
+    a_.alu_rr(ADD, r, R(t));
   }
   // Slow path (emitted out of line by emit_slow_paths, after the block's code): store
   // the pending state and the dirty cached registers, save the live pool registers,
@@ -799,7 +919,7 @@ class Emitter {
     size_t branch = 0;  // rel32 field of the hot path's branch to it
     size_t resume = 0;  // where it jumps back to
     unsigned live = 0;
-    Reg ea = RAX;
+    Addr ea;        // the effective address (offset in the segment)
     int8_t v = -1;  // the stored value's register (stores)
     uint32_t seg_size = 0;
     uint64_t fn = 0;
@@ -810,12 +930,12 @@ class Emitter {
     Reg dirty_reg[kCacheSize] = {};
     int32_t dirty_at[kCacheSize] = {};
   };
-  void defer_slow_call(size_t branch, unsigned live, Value ea, const Value* v, uint32_t seg_size, uint64_t fn, Reg result) {
+  void defer_slow_call(size_t branch, unsigned live, Addr ea, const Value* v, uint32_t seg_size, uint64_t fn, Reg result) {
     SlowPath p;
     p.branch = branch;
     p.resume = a_.size();
     p.live = live;
-    p.ea = R(ea);
+    p.ea = ea;
     p.v = v ? v->reg : -1;
     p.seg_size = seg_size;
     p.fn = fn;
@@ -835,12 +955,12 @@ class Emitter {
     // (a fault longjmps out: CpuState must hold this instruction's state)
     for (unsigned k = 0; k < p.num_dirty; ++k) a_.mov_mr64(RBX, p.dirty_at[k], p.dirty_reg[k]);
     for (unsigned r = 0; r < p.live; ++r) a_.push(kPool[r]);
-    a_.push(p.ea);
-    if (p.v >= 0) {
-      a_.push(static_cast<Reg>(p.v));
-      a_.pop(RCX);
-    }
-    a_.pop(RDX);
+    if (p.v >= 0) a_.push(static_cast<Reg>(p.v));
+    // RDX = the effective address (its register is intact here), then RCX = v.
+    if (p.ea.reg < 0) a_.mov_ri(RDX, static_cast<uint64_t>(p.ea.disp));
+    else if (p.ea.disp == 0) a_.mov_rr(RDX, static_cast<Reg>(p.ea.reg));
+    else a_.lea(RDX, true, static_cast<Reg>(p.ea.reg), false, RAX, 0, static_cast<int32_t>(p.ea.disp));
+    if (p.v >= 0) a_.pop(RCX);
     a_.mov_rr(RDI, RBX);
     a_.mov_ri(RSI, p.seg_size);
     if (p.live & 1) a_.sub_ri(RSP, 8);  // calls need a 16-byte aligned stack

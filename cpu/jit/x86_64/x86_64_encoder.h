@@ -74,6 +74,16 @@ class Encoder {
   void shl_ri(Reg r, uint8_t n) { rex(true, RAX, r); byte(0xc1); modrm_rr(static_cast<Reg>(4), r); byte(n); }
   void sar_ri(Reg r, uint8_t n) { rex(true, RAX, r); byte(0xc1); modrm_rr(static_cast<Reg>(7), r); byte(n); }
   void shr_ri(Reg r, uint8_t n) { rex(true, RAX, r); byte(0xc1); modrm_rr(static_cast<Reg>(5), r); byte(n); }
+  // 32-bit forms (zero-extend into the 64-bit register): shr r32, imm8; op r32, imm32/imm8.
+  void shr_ri32(Reg r, uint8_t n) { rex(false, RAX, r); byte(0xc1); modrm_rr(static_cast<Reg>(5), r); byte(n); }
+  void alu_ri32(AluOp op, Reg dst, int32_t imm) {
+    rex(false, RAX, dst);
+    const bool i8 = imm >= -128 && imm <= 127;
+    byte(i8 ? 0x83 : 0x81);
+    modrm_rr(static_cast<Reg>(op), dst);
+    if (i8) byte(static_cast<uint8_t>(imm));
+    else u32(static_cast<uint32_t>(imm));
+  }
 
   // ---- sized forms (size in bytes: 1, 2, 4, 8; 8-bit registers are the low bytes,
   // SPL..DIL through a REX prefix) ----

@@ -91,6 +91,10 @@ TEST_CASE("x86-64 encoder: [base + index + disp32] and the soft-TLB helpers", "[
   CHECK(enc([](Encoder& e) { e.mov_bi_r(true, R13, RAX, 0x300, R10); }) == Bytes{0x4d, 0x89, 0x94, 0x05, 0x00, 0x03, 0, 0});
   CHECK(enc([](Encoder& e) { e.cmp_r_bi(RDX, RBX, RCX, 0x400); }) == Bytes{0x48, 0x3b, 0x94, 0x0b, 0x00, 0x04, 0, 0});
   CHECK(enc([](Encoder& e) { e.shr_ri(RCX, 12); }) == Bytes{0x48, 0xc1, 0xe9, 0x0c});
+  CHECK(enc([](Encoder& e) { e.shr_ri32(RCX, 7); }) == Bytes{0xc1, 0xe9, 0x07});
+  CHECK(enc([](Encoder& e) { e.shr_ri32(R9, 7); }) == Bytes{0x41, 0xc1, 0xe9, 0x07});
+  CHECK(enc([](Encoder& e) { e.alu_ri32(AND, RCX, 0xffe0); }) == Bytes{0x81, 0xe1, 0xe0, 0xff, 0x00, 0x00});
+  CHECK(enc([](Encoder& e) { e.alu_ri32(AND, R10, 0x10); }) == Bytes{0x41, 0x83, 0xe2, 0x10});
   CHECK(enc([](Encoder& e) { e.alu_rm64(ADD, RAX, RBX, 0x180); }) == Bytes{0x48, 0x03, 0x83, 0x80, 0x01, 0, 0});
 }
 
