@@ -32,9 +32,10 @@ enum class Engine { Interp, JitFirstRun, JitHot };
 struct AliasTranslator : AddressTranslator {
   static constexpr uint64_t kFaultAt = 0x200000;
   uint64_t remap = 0;
+  uint64_t swap = 0;  // e.g. 0x1000: alias pages trade places in pairs (not contiguous)
   Translation translate(uint64_t lin, Access a, unsigned cpl) override {
     if (lin < kAlias) return {true, lin, {}};
-    if (lin < kFaultAt) return {true, lin - kAlias + remap, {}};
+    if (lin < kFaultAt) return {true, ((lin - kAlias) ^ swap) + remap, {}};
     Translation t;
     t.ok = false;
     t.fault.vector = kPF;
@@ -359,6 +360,77 @@ TEST_CASE("inline memory operands: hits, misses and page-crossing accesses match
     m.cpu.state().seg[isa::SEG_FS].base = kAlias + 0x10000;
     m.cpu.state().seg[isa::SEG_GS].base = 0x18000;
   });
+}
+
+TEST_CASE("inline memory operands at the last bytes of a page and crossing it match the interpreter", "[jit][tlb]") {
+  // Base+disp (folded into the host access), constant (absolute, RIP-relative), GS+constant
+  // and stack addresses ending exactly at a page's end (hits) or crossing it by 1..7 bytes:
+  //   mov rax,[rsi+0xff8] ; mov ebx,[rsi+0xffc] ; movzx edx,word [rsi+0xffe] ; movzx edi,byte [rsi+0xfff]
+  //   mov r8,[rsi+0xff9] ; mov r9d,[rsi+0xffd] ; movzx r10d,word [rsi+0xfff]            (cross)
+  //   mov [rsi+0x1ff8],rax ; mov [rsi+0x1ffd],ebx (cross) ; mov [rsi+0x1fff],dl
+  //   add [rsi+0x2fff],dx (cross) ; add [rsi+0x2ffe],dx
+  //   mov r11,[A+0x30ff8] ; mov r12,[A+0x30ffc] (cross) ; mov [A+0x31ffe],r11d (cross) ; mov [A+0x31ff8],r12
+  //   mov r13,gs:[0xff8] ; mov r14,gs:[0x1ffa] (cross)
+  //   push rax ; pop r15 ; push r15 ; pop rbp          (RSP = page + 4: each crosses)
+  //   add rax,[rip -> 0x1ffc] (cross) ; add rbx,[rip -> 0x1ff8] ; int3
+  // A = kAlias. Run with the alias pages swapped in pairs (a crossing access that used
+  // the first page's host pointer for both would read the wrong bytes) and identity.
+  const std::vector<uint8_t> code = {
+      0x48, 0x8b, 0x86, 0xf8, 0x0f, 0x00, 0x00, 0x8b, 0x9e, 0xfc, 0x0f, 0x00, 0x00, 0x0f, 0xb7, 0x96, 0xfe, 0x0f,
+      0x00, 0x00, 0x0f, 0xb6, 0xbe, 0xff, 0x0f, 0x00, 0x00, 0x4c, 0x8b, 0x86, 0xf9, 0x0f, 0x00, 0x00, 0x44, 0x8b,
+      0x8e, 0xfd, 0x0f, 0x00, 0x00, 0x44, 0x0f, 0xb7, 0x96, 0xff, 0x0f, 0x00, 0x00, 0x48, 0x89, 0x86, 0xf8, 0x1f,
+      0x00, 0x00, 0x89, 0x9e, 0xfd, 0x1f, 0x00, 0x00, 0x88, 0x96, 0xff, 0x1f, 0x00, 0x00, 0x66, 0x01, 0x96, 0xff,
+      0x2f, 0x00, 0x00, 0x66, 0x01, 0x96, 0xfe, 0x2f, 0x00, 0x00, 0x4c, 0x8b, 0x1c, 0x25, 0xf8, 0x0f, 0x13, 0x00,
+      0x4c, 0x8b, 0x24, 0x25, 0xfc, 0x0f, 0x13, 0x00, 0x44, 0x89, 0x1c, 0x25, 0xfe, 0x1f, 0x13, 0x00, 0x4c, 0x89,
+      0x24, 0x25, 0xf8, 0x1f, 0x13, 0x00, 0x65, 0x4c, 0x8b, 0x2c, 0x25, 0xf8, 0x0f, 0x00, 0x00, 0x65, 0x4c, 0x8b,
+      0x34, 0x25, 0xfa, 0x1f, 0x00, 0x00, 0x50, 0x41, 0x5f, 0x41, 0x57, 0x5d, 0x48, 0x03, 0x05, 0x6b, 0x0f, 0x00,
+      0x00, 0x48, 0x03, 0x1d, 0x60, 0x0f, 0x00, 0x00, 0xcc};
+  for (uint64_t base : {kAlias, uint64_t{0}}) {
+    INFO("base " << base);
+    check_against_interpreter(code, 1000, 20, [base](Machine& m) {
+      fill_words(m, 0x40000);
+      m.tr.swap = 0x1000;
+      m.r(RSI) = base + 0x21000;
+      m.r(RSP) = base + 0x32004;
+      m.cpu.state().seg[isa::SEG_GS].base = base + 0x18000;
+    });
+  }
+}
+
+TEST_CASE("inline memory operands: a TLB refill to another host page moves the accesses with it", "[jit][tlb]") {
+  // L: mov rax,[rsi] ; mov [rsi-8],rax ; add rbx,rax ; dec ecx ; jnz L ; int3
+  // RSI: the last qword of an alias page; between two runs the page is remapped to
+  // another physical page and the entry dropped (INVLPG), so the refilled entry's
+  // addend must point at the new host page.
+  const std::vector<uint8_t> code = {0x48, 0x8b, 0x06, 0x48, 0x89, 0x46, 0xf8, 0x48, 0x01, 0xc3,
+                                     0xff, 0xc9, 0x75, 0xf2, 0xcc};
+  for (Engine e : available_engines()) {
+    INFO(engine_name(e));
+    Machine m(e);
+    m.load(code, kCode);
+    fill_words(m, 0x40000);
+    const uint64_t lin = kAlias + 0x21ff8;
+    for (uint64_t remap : {uint64_t{0}, uint64_t{0x10000}, uint64_t{0x8000}}) {
+      INFO("remap " << remap);
+      if (remap) {
+        m.tr.remap = remap;
+        m.cpu.flush_tlb_page(lin);
+      }
+      const uint64_t phys = lin - kAlias + remap;
+      const uint64_t v = m.mem.read(phys, 8);
+      m.cpu.state().rip = kCode;
+      m.r(RSI) = lin;
+      m.r(RCX) = 40;
+      m.r(RBX) = 0;
+      RunResult res = m.cpu.run(100000);
+      REQUIRE(res.reason == RunResult::Reason::Exception);
+      CHECK(res.exception.vector == kBP);
+      CHECK(m.r(RBX) == 40 * v);
+      CHECK(m.mem.read(phys - 8, 8) == v);
+    }
+    // The first physical page kept its last store (the later runs went elsewhere).
+    CHECK(m.mem.read(0x21ff0, 8) == m.mem.read(0x21ff8, 8));
+  }
 }
 
 TEST_CASE("inline memory operands: a fault leaves the state at the faulting instruction", "[jit][tlb]") {
