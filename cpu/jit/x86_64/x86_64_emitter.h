@@ -784,29 +784,71 @@ class Emitter {
     return static_cast<int8_t>(cached(emu::RSP));
   }
 
+  // A read-modify-write operand's load keeps the host address of its hit (or 0 after
+  // its slow path) in a pool register, reserved until the instruction's store to the
+  // operand: `test h,h; jz slow; mov [h],v` instead of a second lookup (a hit checked
+  // the write tag, and nothing in between can change the TLB; the templates write
+  // memory before registers, so the address is the same).
+  struct RmwHost {
+    bool valid = false;
+    unsigned seq = 0;
+    const isa::DecodedInsn* insn = nullptr;
+    unsigned size = 0;
+    unsigned pool_index = 0;  // h = kPool[pool_index]
+  };
   Value load_memory(const isa::DecodedInsn& i, unsigned size, bool rmw) {
     const unsigned live = next_reg_;
     Value d = fresh();
+    const Value h = rmw ? fresh() : Value{};
     const Addr ea = operand_address(i);
-    load_core(i.seg, size, rmw, live, d, ea);
+    load_core(i.seg, size, rmw, live, d, ea, h.reg);
+    if (rmw && !failed_) {
+      next_reg_ = live + 2;  // d and h
+      rmw_ = RmwHost{true, insn_seq_, &i, size, live + 1};
+    }
     return d;
   }
   void store_memory(const isa::DecodedInsn& i, unsigned size, Value v) {
     v = in_register(v);
     const unsigned live = next_reg_;
+    if (rmw_.valid && rmw_.seq == insn_seq_ && rmw_.insn == &i && rmw_.size == size && rmw_.pool_index < live && !failed_) {
+      rmw_.valid = false;
+      const Reg h = kPool[rmw_.pool_index];
+      a_.test_rr(h, h);
+      const size_t slow = a_.jcc32(E, ~size_t{0});
+      a_.store_sz(size, h, 0, R(v));
+      // The slow path recomputes the address from CpuState (registers stored first).
+      const auto disp = static_cast<uint64_t>(i.disp);
+      const bool constant = i.base == isa::kRegRIP || (i.base == isa::kNoReg && i.index == isa::kNoReg);
+      const Addr ea = i.base == isa::kRegRIP ? Addr{-1, static_cast<int64_t>(rip_ + i.length + disp)} : Addr{-1, static_cast<int64_t>(disp)};
+      defer_slow_call(slow, live, ea, &v, i.seg | size << 8, reinterpret_cast<uint64_t>(l_.store), RAX);
+      if (!constant) slow_paths_.back().recompute = &i;
+      next_reg_ = live;
+      wrote_memory_ = accessed_memory_ = true;
+      return;
+    }
     const Addr ea = operand_address(i);
     store_core(i.seg, size, live, v, ea);
   }
   // d = [seg:ea] (d is the pool register at index `live`; ea's register is not changed).
-  void load_core(unsigned seg, unsigned size, bool rmw, unsigned live, Value& d, Addr ea) {
+  // keep_host >= 0: that register gets the host address of a hit, 0 on the slow path.
+  void load_core(unsigned seg, unsigned size, bool rmw, unsigned live, Value& d, Addr ea, int8_t keep_host = -1) {
     if (!valid_size(size)) fail();
     if (failed_) return;
     const size_t slow = tlb_lookup(seg, size, ea, rmw, R(d), [&](Reg host, int8_t index, int32_t disp) {
-      if (index < 0) a_.load_zx(size, R(d), host, disp);
-      else a_.load_zx_bi(size, R(d), host, static_cast<Reg>(index), disp);
+      if (keep_host >= 0) {
+        const auto h = static_cast<Reg>(keep_host);
+        a_.lea(h, true, host, index >= 0, static_cast<Reg>(index >= 0 ? index : 0), 0, disp);
+        a_.load_zx(size, R(d), h, 0);
+      } else if (index < 0) {
+        a_.load_zx(size, R(d), host, disp);
+      } else {
+        a_.load_zx_bi(size, R(d), host, static_cast<Reg>(index), disp);
+      }
     });
     if (failed_) return;
     defer_slow_call(slow, live, ea, nullptr, seg | size << 8, reinterpret_cast<uint64_t>(rmw ? l_.load_rmw : l_.load), R(d));
+    slow_paths_.back().zero = keep_host;
     next_reg_ = live + 1;  // only d stays live
     accessed_memory_ = true;
     d.zext32 = size <= 4;
@@ -929,6 +971,9 @@ class Emitter {
     unsigned num_dirty = 0;
     Reg dirty_reg[kCacheSize] = {};
     int32_t dirty_at[kCacheSize] = {};
+    int8_t zero = -1;  // a register set to 0 after the call (RmwHost)
+    // Set: the address is the instruction's memory operand, recomputed from CpuState.
+    const isa::DecodedInsn* recompute = nullptr;
   };
   void defer_slow_call(size_t branch, unsigned live, Addr ea, const Value* v, uint32_t seg_size, uint64_t fn, Reg result) {
     SlowPath p;
@@ -957,7 +1002,13 @@ class Emitter {
     for (unsigned r = 0; r < p.live; ++r) a_.push(kPool[r]);
     if (p.v >= 0) a_.push(static_cast<Reg>(p.v));
     // RDX = the effective address (its register is intact here), then RCX = v.
-    if (p.ea.reg < 0) a_.mov_ri(RDX, static_cast<uint64_t>(p.ea.disp));
+    if (p.recompute) {
+      const isa::DecodedInsn& i = *p.recompute;
+      const bool has_base = i.base != isa::kNoReg, has_index = i.index != isa::kNoReg;
+      if (has_base) a_.mov_rm64(RDX, RBX, gpr(i.base));
+      if (has_index) a_.mov_rm64(RSI, RBX, gpr(i.index));
+      a_.lea(RDX, has_base, RDX, has_index, RSI, i.scale, static_cast<int32_t>(i.disp));
+    } else if (p.ea.reg < 0) a_.mov_ri(RDX, static_cast<uint64_t>(p.ea.disp));
     else if (p.ea.disp == 0) a_.mov_rr(RDX, static_cast<Reg>(p.ea.reg));
     else a_.lea(RDX, true, static_cast<Reg>(p.ea.reg), false, RAX, 0, static_cast<int32_t>(p.ea.disp));
     if (p.v >= 0) a_.pop(RCX);
@@ -968,6 +1019,7 @@ class Emitter {
     a_.call_r(RAX);
     if (p.live & 1) a_.add_ri(RSP, 8);
     if (p.result != RAX) a_.mov_rr(p.result, RAX);
+    if (p.zero >= 0) a_.alu_rr(XOR, static_cast<Reg>(p.zero), static_cast<Reg>(p.zero));
     for (unsigned r = p.live; r-- > 0;) a_.pop(kPool[r]);
     adjust_pending(false, p.pending_insns, p.pending_rip);
     a_.jmp32(p.resume);
@@ -997,6 +1049,7 @@ class Emitter {
   unsigned insn_seq_ = 0;
   Known known_;
   std::vector<SlowPath> slow_paths_;  // not yet emitted
+  RmwHost rmw_;
   RegCache cache_;
   unsigned use_clock_ = 0;
   Snapshot at_begin_;
