@@ -100,6 +100,8 @@ void print_statistics(PcBoard& board) {
                static_cast<unsigned long long>(cpu.retired_instructions()),
                static_cast<unsigned long long>(cpu.tlb_fills()));
   }
+  log_printf("clock: guest time %.3f s, of which %.3f s dropped as host stalls (guest-timed figures exclude them)\n",
+             static_cast<double>(board.clock().now()) / 1e9, static_cast<double>(board.clock().dropped_ns()) / 1e9);
   board.print_profile("signal");
   log_flush();  // a -D file: readable now, not only when emu ends
 }
