@@ -287,6 +287,40 @@ class Encoder {
   size_t cap_;
   size_t pos_ = 0;
   bool overflow_ = false;
+
+  // ==== jitforms: SSE2 forms (XMM registers numbered 0..15 like Reg) ====
+ public:
+  // [prefix] 0F op /r with ModRM.reg = reg and ModRM.rm = rm (XMM or general registers).
+  void sse_rr(uint8_t prefix, uint8_t op, Reg reg, Reg rm) {
+    if (prefix) byte(prefix);
+    rex(false, reg, rm);
+    byte(0x0f);
+    byte(op);
+    modrm_rr(reg, rm);
+  }
+  // ... with the memory operand [base+disp]
+  void sse_rm(uint8_t prefix, uint8_t op, Reg reg, Reg base, int32_t disp) {
+    if (prefix) byte(prefix);
+    rex(false, reg, base);
+    byte(0x0f);
+    byte(op);
+    modrm_mem(reg, base, disp);
+  }
+  // ... with the memory operand [base+index]
+  void sse_rbi(uint8_t prefix, uint8_t op, Reg reg, Reg base, Reg index) {
+    if (prefix) byte(prefix);
+    rex_x(false, reg, index, base);
+    byte(0x0f);
+    byte(op);
+    modrm_bi(reg, base, index, 0);
+  }
+  // movq xmm, r64 (66 REX.W 0F 6E) and movq r64, xmm (66 REX.W 0F 7E)
+  void movq_xr(Reg x, Reg r) { byte(0x66); rex(true, x, r); byte(0x0f); byte(0x6e); modrm_rr(x, r); }
+  void movq_rx(Reg r, Reg x) { byte(0x66); rex(true, x, r); byte(0x0f); byte(0x7e); modrm_rr(x, r); }
+  // pshufd xmm, xmm, imm8
+  void pshufd(Reg dst, Reg src, uint8_t imm) { sse_rr(0x66, 0x70, dst, src); byte(imm); }
+  // test dword [base+disp], imm32
+  void test_m32_i(Reg base, int32_t disp, uint32_t imm) { rex(false, RAX, base); byte(0xf7); modrm_mem(RAX, base, disp); u32(imm); }
 };
 
 }  // namespace emu::jit::x64
