@@ -18,7 +18,7 @@ namespace {
 constexpr bool is_generic_handler(std::string_view h) {
   for (std::string_view g : {"add", "or", "adc", "sbb", "and", "sub", "xor", "cmp", "test", "inc", "dec", "neg", "not",
                              "mov", "movzx", "movsx", "lea", "jcc", "setcc", "cmov", "push", "pop", "call", "ret", "jmp",
-                             "shl", "shr", "sar", "rol", "ror", "nop", "xchg", "xadd", "cbw", "cwd",
+                             "shl", "shr", "sar", "rol", "ror", "nop", "xchg", "xadd", "cbw", "cwd", "leave",
                              "imul2", "imul3", "mul", "imul1", "div", "idiv",
                              "cmpxchg", "bt", "bts", "btr", "btc", "bswap", "bsf", "bsr"})
     if (h == g) return true;

@@ -1175,3 +1175,26 @@ TEST_CASE("inline SSE2 forms: faults and #NM leave the state at the instruction"
   };
   for (const FaultCase& c : cases) check_fault_case(c);
 }
+
+TEST_CASE("inline LEAVE (64- and 16-bit) matches the interpreter; its fault is at the instruction", "[jit]") {
+  // L: push rbp ; mov rbp,rsp ; sub rsp,0x20 ; mov [rbp-8],rdi ; add [rbp-8],rcx ; mov rax,[rbp-8]
+  //    leave ; add r8,rax ; lea rbp,[rsp-16] ; mov [rbp],dx ; leave (66: pops BP) ; lea rsp,[rsp+14]
+  //    add r9,rbp ; add dx,0x1357 ; dec edi ; jnz L ; int3
+  const std::vector<uint8_t> code = {
+      0x55, 0x48, 0x89, 0xe5, 0x48, 0x83, 0xec, 0x20, 0x48, 0x89, 0x7d, 0xf8, 0x48, 0x01, 0x4d, 0xf8, 0x48, 0x8b, 0x45,
+      0xf8, 0xc9, 0x49, 0x01, 0xc0, 0x48, 0x8d, 0x6c, 0x24, 0xf0, 0x66, 0x89, 0x55, 0x00, 0x66, 0xc9, 0x48, 0x8d, 0x64,
+      0x24, 0x0e, 0x49, 0x01, 0xe9, 0x66, 0x81, 0xc2, 0x57, 0x13, 0xff, 0xcf, 0x75, 0xcc, 0xcc};
+  const auto init = [](Machine& m) {
+    m.r(RDI) = 500;
+    m.r(RCX) = 0x1122334455667788ull;
+    m.r(RDX) = 0xfedcba98;
+    m.r(RBP) = 0x7777;
+  };
+  check_against_interpreter(code, 1000000, 5, init);
+  if (Cpu::jit_available()) CHECK(handler_insns(code, init) == 1);
+  // inc eax ; inc eax ; leave ; inc eax ; mov rbp,rdx ; jmp L: #SS on the second LEAVE
+  // (non-canonical RBP).
+  const FaultCase leave_ss{"leave #SS", {0xff, 0xc0, 0xff, 0xc0, 0xc9, 0xff, 0xc0, 0x48, 0x89, 0xd5, 0xeb, 0xf4},
+                           0, 0x0000800000000000ull, kAlias + 0x21000, kSS, 6 + 2};
+  check_fault_case(leave_ss);
+}
