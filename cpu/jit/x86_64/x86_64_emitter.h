@@ -18,6 +18,8 @@
 // size, from the operands still in registers right after it, else from the record in
 // CpuState::lf) and reads its own flags with setcc; otherwise a helper evaluates the
 // condition from the lazy-flags record (eval_condition).
+// SSE2 integer and move forms (cpu/sem/sse.h) run over Xmm values in host XMM registers
+// (see the SSE2 section at the end of the class).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -113,6 +115,7 @@ class Emitter {
   // CpuState); forget the flag producer if it may write flags.
   void handler_ran(bool writes_flags) {
     ++insn_seq_;
+    sse_checked_ = false;  // (jitforms: a handler may change CR0/CR4)
     if (writes_flags) known_.valid = false;
     write_back_registers();
     cache_ = RegCache{};
@@ -1259,18 +1262,23 @@ class Emitter {
     fallback_.pending_insns = pending_insns_;
     fallback_.pending_rip = pending_rip_;
     fallback_.at_begin = cache_;
+    fallback_.sse_checked = sse_checked_;
     next_xmm_ = 0;
     may_leave_ = true;  // (the fallback's handler may fault)
   }
   void sse_form_end() {
+    if (failed_) sse_checked_ = fallback_.sse_checked;  // (its code is dropped)
     if (failed_ || fallback_.num_branches == 0) return;
     fallback_.resume = a_.size();
     fallback_.at_end = cache_;
     fallbacks_.push_back(fallback_);
   }
-  // sse_check() of cpu/sem/sse.h: SSE usable (CR0.EM = CR0.TS = 0, CR4.OSFXSR = 1), else the fallback.
+  // sse_check() of cpu/sem/sse.h: SSE usable (CR0.EM = CR0.TS = 0, CR4.OSFXSR = 1), else the
+  // fallback (whose handler raises). Tested once per run of inline instructions: only
+  // handlers change CR0/CR4.
   void sse_usable() {
-    if (failed_) return;
+    if (failed_ || sse_checked_) return;
+    sse_checked_ = true;
     a_.test_m32_i(RBX, state_offset(offsetof(CpuState, cr0)), static_cast<uint32_t>(sem::kCr0EM | sem::kCr0TS));
     to_fallback(NE);
     a_.test_m32_i(RBX, state_offset(offsetof(CpuState, cr4)), static_cast<uint32_t>(sem::kCr4OSFXSR));
@@ -1367,10 +1375,12 @@ class Emitter {
     unsigned pending_insns = 0;
     uint64_t pending_rip = 0;
     RegCache at_begin, at_end;  // the register cache at the instruction's start and end
+    bool sse_checked = false;   // sse_checked_ at the start
   };
   Fallback fallback_;
   std::vector<Fallback> fallbacks_;
   unsigned next_xmm_ = 0;
+  bool sse_checked_ = false;  // SSE usability tested since the block's start or the last handler
   static Reg X(Xmm v) { return static_cast<Reg>(v.reg); }
   Xmm fresh_xmm() {
     if (next_xmm_ >= 16) {

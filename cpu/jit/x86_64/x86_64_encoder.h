@@ -2,7 +2,7 @@
 // instruction forms the backend emits (register moves, 64-bit immediates, indirect
 // calls/jumps, ALU ops and compares on [base + disp32] memory, rel32 branches, and
 // the sized (8/16/32/64-bit) loads, stores, ALU ops, SETcc/CMOVcc/MOVSX the inline
-// translations use).
+// translations use, and the SSE2 moves and integer ops of the inline XMM forms).
 // Writes into a caller-provided byte buffer; unit-tested against known encodings.
 #pragma once
 #include <cstddef>
