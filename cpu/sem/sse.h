@@ -252,35 +252,43 @@ inline void sse_shuffle(E& e, const DecodedInsn& i, F f) {
   advance(e, i);
 }
 template <class E> void sem_pshufd(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](auto, auto b, uint8_t m) { using namespace simd; return pshufd(b, m); }); }
-template <class E> void sem_pshufhw(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](Vec128, Vec128 b, uint8_t m) { return simd::pshufhw(b, m); }); }
-template <class E> void sem_pshuflw(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](Vec128, Vec128 b, uint8_t m) { return simd::pshuflw(b, m); }); }
+template <class E> void sem_pshufhw(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](auto, auto b, uint8_t m) { using namespace simd; return pshufhw(b, m); }); }
+template <class E> void sem_pshuflw(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](auto, auto b, uint8_t m) { using namespace simd; return pshuflw(b, m); }); }
 template <class E> void sem_shufps(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](Vec128 a, Vec128 b, uint8_t m) { return simd::shufps(a, b, m); }); }
 template <class E> void sem_shufpd(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](Vec128 a, Vec128 b, uint8_t m) { return simd::shufpd(a, b, m); }); }
 
 // Shift-by-immediate groups 66 0F 71/72/73 (register operand only).
-template <class E>
-void sem_sse_shift_imm(E& e, const DecodedInsn& i) {
-  const bool mmx = i.op[0].type == OperandType::Mmx;
-  if (mmx) mmx_check(e);
-  else sse_check(e);
-  Vec128 d = mmx ? mmx_source(e, i, 0) : xmm_dest(e, i);
-  const VecSize vs = mmx ? VecSize::Mmx : X;
+template <class E, class V>
+inline V shift_by_imm(E& e, const DecodedInsn& i, V d, VecSize vs) {
+  using namespace simd;
   const uint8_t n = static_cast<uint8_t>(i.imm);
   const unsigned group = i.opcode, op = i.reg_field();
   const Elem el = group == 0x71 ? Elem::W : group == 0x72 ? Elem::D : Elem::Q;
   switch (op) {
-    case 2: d = simd::psrl(d, n, el, vs); break;
-    case 4: d = simd::psra(d, n, el, vs); break;
-    case 6: d = simd::psll(d, n, el, vs); break;
-    case 3: d = simd::psrldq(d, n); break;
-    case 7: d = simd::pslldq(d, n); break;
+    case 2: return psrl(d, n, el, vs);
+    case 4: return psra(d, n, el, vs);
+    case 6: return psll(d, n, el, vs);
+    case 3: return psrldq(d, n);
+    case 7: return pslldq(d, n);
     default: e.raise(kUD);
   }
-  if (mmx) {
-    mmx_enter(e);
-    mmx_write(e, i.op[0].reg, d.q[0]);
+  return d;
+}
+template <class E>
+void sem_sse_shift_imm(E& e, const DecodedInsn& i) {
+  if (i.op[0].type == OperandType::Mmx) {
+    if constexpr (kHasState<E>) {
+      mmx_check(e);
+      Vec128 d = shift_by_imm(e, i, mmx_source(e, i, 0), VecSize::Mmx);
+      mmx_enter(e);
+      mmx_write(e, i.op[0].reg, d.q[0]);
+    } else {
+      e.give_up();
+      return;
+    }
   } else {
-    xmm_dest(e, i) = d;
+    sse_check(e);
+    set_xmm(e, i.op[0].reg, shift_by_imm(e, i, xmm_reg(e, i.op[0].reg), X));
   }
   advance(e, i);
 }

@@ -1352,9 +1352,20 @@ class Emitter {
     a_.sse_rr(0x66, op, X(r), X(b));
     return r;
   }
-  Xmm sse_pshufd(Xmm b, uint8_t imm) {
+  // PSHUFD (prefix 66), PSHUFHW (F3), PSHUFLW (F2) of b, in a new register.
+  Xmm sse_shuffle(uint8_t prefix, Xmm b, uint8_t imm) {
     Xmm r = fresh_xmm();
-    if (!failed_) a_.pshufd(X(r), X(b), imm);
+    if (!failed_) a_.pshuf(prefix, X(r), X(b), imm);
+    return r;
+  }
+  // a shifted by the translation-time count n (66 0F group /digit ib; group 0: give up),
+  // in a new register. Counts above 255 act as 255 (everything shifted out, as the host's).
+  Xmm sse_shift(uint8_t group, unsigned digit, Xmm a, uint64_t n) {
+    if (group == 0) fail();
+    Xmm r = fresh_xmm();
+    if (failed_) return r;
+    a_.sse_rr(0x66, 0x6f, X(r), X(a));
+    a_.sse_shift_ri(group, digit, X(r), static_cast<uint8_t>(n > 255 ? 255 : n));
     return r;
   }
   // movmsk() of the byte lanes (PMOVMSKB); other lane widths give up.
@@ -1453,7 +1464,32 @@ inline Emitter::Xmm pand(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return
 inline Emitter::Xmm pandn(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xdf, a, b); }
 inline Emitter::Xmm por(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xeb, a, b); }
 inline Emitter::Xmm pxor(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xef, a, b); }
-inline Emitter::Xmm pshufd(Emitter::Xmm b, uint8_t imm) { return b.e->sse_pshufd(b, imm); }
+inline Emitter::Xmm padds(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0xec, 0xed, 0, 0), a, b); }
+inline Emitter::Xmm psubs(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0xe8, 0xe9, 0, 0), a, b); }
+inline Emitter::Xmm paddus(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0xdc, 0xdd, 0, 0), a, b); }
+inline Emitter::Xmm psubus(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0xd8, 0xd9, 0, 0), a, b); }
+inline Emitter::Xmm pmull(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0, 0xd5, 0, 0), a, b); }
+inline Emitter::Xmm pavg(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0xe0, 0xe3, 0, 0), a, b); }
+inline Emitter::Xmm pmins(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0, 0xea, 0, 0), a, b); }
+inline Emitter::Xmm pmaxs(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0, 0xee, 0, 0), a, b); }
+// (packss/packus name the source lane width)
+inline Emitter::Xmm packss(Emitter::Xmm a, Emitter::Xmm b, simd::Elem from, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(from, 0, 0x63, 0x6b, 0), a, b); }
+inline Emitter::Xmm packus(Emitter::Xmm a, Emitter::Xmm b, simd::Elem from, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(from, 0, 0x67, 0, 0), a, b); }
+inline Emitter::Xmm pmulhw(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xe5, a, b); }
+inline Emitter::Xmm pmulhuw(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xe4, a, b); }
+inline Emitter::Xmm pmuludq(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xf4, a, b); }
+inline Emitter::Xmm pmaddwd(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xf5, a, b); }
+inline Emitter::Xmm psadbw(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xf6, a, b); }
+inline Emitter::Xmm pshufd(Emitter::Xmm b, uint8_t imm) { return b.e->sse_shuffle(0x66, b, imm); }
+inline Emitter::Xmm pshufhw(Emitter::Xmm b, uint8_t imm) { return b.e->sse_shuffle(0xf3, b, imm); }
+inline Emitter::Xmm pshuflw(Emitter::Xmm b, uint8_t imm) { return b.e->sse_shuffle(0xf2, b, imm); }
+// Shifts by a translation-time count (the immediate groups 66 0F 71/72/73).
+inline uint8_t shift_group(simd::Elem e) { return sse_jit::by_lane(e, 0, 0x71, 0x72, 0x73); }
+inline Emitter::Xmm psrl(Emitter::Xmm a, uint64_t n, simd::Elem e, simd::VecSize) { return a.e->sse_shift(shift_group(e), 2, a, n); }
+inline Emitter::Xmm psra(Emitter::Xmm a, uint64_t n, simd::Elem e, simd::VecSize) { return a.e->sse_shift(e == simd::Elem::Q ? 0 : shift_group(e), 4, a, n); }
+inline Emitter::Xmm psll(Emitter::Xmm a, uint64_t n, simd::Elem e, simd::VecSize) { return a.e->sse_shift(shift_group(e), 6, a, n); }
+inline Emitter::Xmm psrldq(Emitter::Xmm a, uint8_t n) { return a.e->sse_shift(0x73, 3, a, n); }
+inline Emitter::Xmm pslldq(Emitter::Xmm a, uint8_t n) { return a.e->sse_shift(0x73, 7, a, n); }
 inline Emitter::Value movmsk(Emitter::Xmm v, simd::Elem e, simd::VecSize) { return v.e->sse_movmsk(v, e == simd::Elem::B); }
 
 // Value operators, so the templates' `a + b`, `r &= m` read the same for both emitters.

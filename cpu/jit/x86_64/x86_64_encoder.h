@@ -317,8 +317,13 @@ class Encoder {
   // movq xmm, r64 (66 REX.W 0F 6E) and movq r64, xmm (66 REX.W 0F 7E)
   void movq_xr(Reg x, Reg r) { byte(0x66); rex(true, x, r); byte(0x0f); byte(0x6e); modrm_rr(x, r); }
   void movq_rx(Reg r, Reg x) { byte(0x66); rex(true, x, r); byte(0x0f); byte(0x7e); modrm_rr(x, r); }
-  // pshufd xmm, xmm, imm8
-  void pshufd(Reg dst, Reg src, uint8_t imm) { sse_rr(0x66, 0x70, dst, src); byte(imm); }
+  // pshufd (66) / pshufhw (F3) / pshuflw (F2) xmm, xmm, imm8
+  void pshuf(uint8_t prefix, Reg dst, Reg src, uint8_t imm) { sse_rr(prefix, 0x70, dst, src); byte(imm); }
+  // Shift by imm8 (66 0F 71/72/73 /digit: W D Q groups; /2 psrl, /4 psra, /6 psll, /3 psrldq, /7 pslldq)
+  void sse_shift_ri(uint8_t group, unsigned digit, Reg x, uint8_t imm) {
+    sse_rr(0x66, group, static_cast<Reg>(digit), x);
+    byte(imm);
+  }
   // test dword [base+disp], imm32
   void test_m32_i(Reg base, int32_t disp, uint32_t imm) { rex(false, RAX, base); byte(0xf7); modrm_mem(RAX, base, disp); u32(imm); }
 };

@@ -33,7 +33,11 @@ constexpr bool is_sse_handler(std::string_view h) {
                              "pmovmskb", "pxor", "por", "pand", "pandn", "pcmpeqb", "pcmpeqw", "pcmpeqd", "pcmpgtb",
                              "pcmpgtw", "pcmpgtd", "pminub", "pmaxub", "paddb", "paddw", "paddd", "paddq", "psubb",
                              "psubw", "psubd", "psubq", "punpcklbw", "punpcklwd", "punpckldq", "punpcklqdq",
-                             "punpckhbw", "punpckhwd", "punpckhdq", "punpckhqdq", "pshufd"})
+                             "punpckhbw", "punpckhwd", "punpckhdq", "punpckhqdq", "pshufd", "pshufhw", "pshuflw",
+                             "unpcklps", "unpcklpd", "unpckhps", "unpckhpd", "paddsb", "paddsw", "psubsb", "psubsw",
+                             "paddusb", "paddusw", "psubusb", "psubusw", "pmullw", "pmulhw", "pmulhuw", "pmuludq",
+                             "pmaddwd", "psadbw", "pavgb", "pavgw", "pminsw", "pmaxsw", "packsswb", "packssdw",
+                             "packuswb", "sse_shift_imm"})
     if (h == g) return true;
   return false;
 }
