@@ -298,15 +298,21 @@ template <class E>
 void sem_palignr(E& e, const DecodedInsn& i) {
   const uint8_t imm = static_cast<uint8_t>(i.imm);
   if (i.op[0].type == OperandType::Mmx) {
-    mmx_check(e);
-    Vec128 b = mmx_source(e, i, 1), a = mmx_source(e, i, 0);
-    Vec128 r = simd::palignr(a, b, imm, VecSize::Mmx);
-    mmx_enter(e);
-    mmx_write(e, i.op[0].reg, r.q[0]);
+    if constexpr (kHasState<E>) {
+      mmx_check(e);
+      Vec128 b = mmx_source(e, i, 1), a = mmx_source(e, i, 0);
+      Vec128 r = simd::palignr(a, b, imm, VecSize::Mmx);
+      mmx_enter(e);
+      mmx_write(e, i.op[0].reg, r.q[0]);
+    } else {
+      e.give_up();
+      return;
+    }
   } else {
     sse_check(e);
-    Vec128 b = xmm_source(e, i, 1, true);
-    xmm_dest(e, i) = simd::palignr(xmm_dest(e, i), b, imm, X);
+    auto b = xmm_source(e, i, 1, true);
+    using namespace simd;
+    set_xmm(e, i.op[0].reg, palignr(xmm_reg(e, i.op[0].reg), b, imm, X));
   }
   advance(e, i);
 }

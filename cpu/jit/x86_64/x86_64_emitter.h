@@ -1352,6 +1352,16 @@ class Emitter {
     a_.sse_rr(0x66, op, X(r), X(b));
     return r;
   }
+  // a `66 0F map op [imm]` b for an SSSE3 instruction, in a new register; gives up when
+  // the host lacks SSSE3.
+  Xmm ssse3_op(uint8_t map, uint8_t op, Xmm a, Xmm b, int imm) {
+    if (!__builtin_cpu_supports("ssse3")) fail();
+    Xmm r = fresh_xmm();
+    if (failed_) return r;
+    a_.sse_rr(0x66, 0x6f, X(r), X(a));
+    a_.sse_rr3(map, op, X(r), X(b), imm);
+    return r;
+  }
   // PSHUFD (prefix 66), PSHUFHW (F3), PSHUFLW (F2) of b, in a new register.
   Xmm sse_shuffle(uint8_t prefix, Xmm b, uint8_t imm) {
     Xmm r = fresh_xmm();
@@ -1483,6 +1493,8 @@ inline Emitter::Xmm psadbw(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { retu
 inline Emitter::Xmm pshufd(Emitter::Xmm b, uint8_t imm) { return b.e->sse_shuffle(0x66, b, imm); }
 inline Emitter::Xmm pshufhw(Emitter::Xmm b, uint8_t imm) { return b.e->sse_shuffle(0xf3, b, imm); }
 inline Emitter::Xmm pshuflw(Emitter::Xmm b, uint8_t imm) { return b.e->sse_shuffle(0xf2, b, imm); }
+inline Emitter::Xmm pshufb(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->ssse3_op(0x38, 0x00, a, b, -1); }
+inline Emitter::Xmm palignr(Emitter::Xmm a, Emitter::Xmm b, uint8_t imm, simd::VecSize) { return a.e->ssse3_op(0x3a, 0x0f, a, b, imm); }
 // Shifts by a translation-time count (the immediate groups 66 0F 71/72/73).
 inline uint8_t shift_group(simd::Elem e) { return sse_jit::by_lane(e, 0, 0x71, 0x72, 0x73); }
 inline Emitter::Xmm psrl(Emitter::Xmm a, uint64_t n, simd::Elem e, simd::VecSize) { return a.e->sse_shift(shift_group(e), 2, a, n); }

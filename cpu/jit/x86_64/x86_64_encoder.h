@@ -314,6 +314,16 @@ class Encoder {
     byte(op);
     modrm_bi(reg, base, index, 0);
   }
+  // 66 0F map op /r [ib]: the three-byte maps 0F 38 / 0F 3A (SSSE3 and later); imm < 0: none
+  void sse_rr3(uint8_t map, uint8_t op, Reg reg, Reg rm, int imm) {
+    byte(0x66);
+    rex(false, reg, rm);
+    byte(0x0f);
+    byte(map);
+    byte(op);
+    modrm_rr(reg, rm);
+    if (imm >= 0) byte(static_cast<uint8_t>(imm));
+  }
   // movq xmm, r64 (66 REX.W 0F 6E) and movq r64, xmm (66 REX.W 0F 7E)
   void movq_xr(Reg x, Reg r) { byte(0x66); rex(true, x, r); byte(0x0f); byte(0x6e); modrm_rr(x, r); }
   void movq_rx(Reg r, Reg x) { byte(0x66); rex(true, x, r); byte(0x0f); byte(0x7e); modrm_rr(x, r); }

@@ -37,7 +37,7 @@ constexpr bool is_sse_handler(std::string_view h) {
                              "unpcklps", "unpcklpd", "unpckhps", "unpckhpd", "paddsb", "paddsw", "psubsb", "psubsw",
                              "paddusb", "paddusw", "psubusb", "psubusw", "pmullw", "pmulhw", "pmulhuw", "pmuludq",
                              "pmaddwd", "psadbw", "pavgb", "pavgw", "pminsw", "pmaxsw", "packsswb", "packssdw",
-                             "packuswb", "sse_shift_imm"})
+                             "packuswb", "sse_shift_imm", "pshufb", "palignr"})
     if (h == g) return true;
   return false;
 }
