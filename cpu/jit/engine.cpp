@@ -118,6 +118,8 @@ bool Engine::translate(interp::Block* b) {
       stats_.insns_inline += t->inline_insns;
       stats_.insns_inline_memory += t->inline_memory_insns;
       stats_.flag_records_dropped += t->flag_records_dropped;
+      for (uint16_t f : t->handler_forms) ++stats_.handler_forms[f];
+      t->handler_forms = {};
       if (log_enabled(LogCategory::InAsm) || log_enabled(LogCategory::OutAsm)) log_translation(*b, *t);
       translations_.push_back(std::move(t));
       return true;
@@ -251,6 +253,24 @@ void Engine::log_translation(const interp::Block& b, const Translation& t) const
 #endif
 }
 
+// The forms translated most often as handler calls (not inline), counted per
+// translated instruction (not weighted by how often the block runs).
+void Engine::print_handler_forms() const {
+  std::vector<uint16_t> order;
+  uint64_t total = 0;
+  for (size_t f = 0; f < stats_.handler_forms.size(); ++f)
+    if (stats_.handler_forms[f]) {
+      order.push_back(static_cast<uint16_t>(f));
+      total += stats_.handler_forms[f];
+    }
+  std::sort(order.begin(), order.end(), [&](uint16_t a, uint16_t b) { return stats_.handler_forms[a] > stats_.handler_forms[b]; });
+  std::string line;
+  for (size_t k = 0; k < order.size() && k < 24; ++k)
+    line += std::string(k ? ", " : "") + isa::kForms[order[k]].mnemonic + "(" + isa::kForms[order[k]].handler + ") " +
+            std::to_string(stats_.handler_forms[order[k]]);
+  log_printf("jit: %" PRIu64 " handler calls translated; most frequent forms: %s\n", total, line.c_str());
+}
+
 void Engine::print_stats() const {
   const JitStats& s = stats_;
   auto percent = [](uint64_t part, uint64_t whole) { return whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0; };
@@ -279,6 +299,7 @@ void Engine::print_stats() const {
   log_printf("jit: block jump cache %" PRIu64 " hit / %" PRIu64 " stale / %" PRIu64 " absent; find %" PRIu64
              " hit / %" PRIu64 " miss (decoded); %" PRIu64 " page drops\n",
              b.jump_hits, b.jump_miss_stale, b.jump_miss_absent, b.find_hits, b.find_misses, b.page_drops);
+  print_handler_forms();
   const Cpu::TlbStats& t = cpu_.tlb_stats();
   log_printf("jit: TLB %" PRIu64 " full flushes, %" PRIu64 " CR3 flushes, %" PRIu64 " INVLPG (%" PRIu64
              " in a large page's range: full flush), %" PRIu64 " translations (%" PRIu64 " for fetch)\n",

@@ -42,6 +42,7 @@ struct JitStats {
   uint64_t lookup_miss_no_block = 0;  // of lookup_misses: not in the block jump cache (run loop decodes/finds it)
   uint64_t lookup_miss_cold = 0;      // of lookup_misses: found but not translated yet
   uint64_t translations_dropped = 0;  // invalidated (self-modifying code, flushes)
+  std::vector<uint64_t> handler_forms = std::vector<uint64_t>(isa::kNumForms);  // translated handler calls per form
 };
 
 class Engine final : public interp::BlockListener {
@@ -74,6 +75,7 @@ class Engine final : public interp::BlockListener {
   const char* backend_name() const { return backend_->name(); }
   // The statistics to the log (`-d jit` at exit; SIGUSR1 in the emu command).
   void print_stats() const;
+  void print_handler_forms() const;
 
  private:
   Engine(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes);

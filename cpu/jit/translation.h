@@ -32,6 +32,7 @@ struct Translation {
   unsigned inline_insns = 0;         // instructions with inline code
   unsigned inline_memory_insns = 0;  // of which access memory (inline soft-TLB path)
   unsigned flag_records_dropped = 0;  // inline lazy-flag records left out (overwritten unread)
+  std::vector<uint16_t> handler_forms;  // forms of the instructions that call their handler (for -d jit; cleared once counted)
   Link out[2];
   unsigned num_out = 0;
   std::vector<Link*> incoming;

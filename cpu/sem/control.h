@@ -139,8 +139,8 @@ void sem_enter(E& e, const DecodedInsn& i) {
 template <class E>
 void sem_leave(E& e, const DecodedInsn& i) {
   unsigned ssz = e.stack_addr_size();
-  uint64_t bp = e.reg(RBP, ssz);
-  uint64_t v = e.read_mem(isa::SEG_SS, bp, i.osz);
+  auto bp = e.reg(RBP, ssz);
+  auto v = e.read_mem(isa::SEG_SS, bp, i.osz);
   e.set_reg(RSP, ssz, bp + i.osz);
   e.set_reg(RBP, i.osz, v);
   advance(e, i);

@@ -13,42 +13,104 @@ using simd::Elem;
 using simd::VecSize;
 inline constexpr uint64_t kCr0EM = 1u << 2, kCr0TS = 1u << 3, kCr4OSFXSR = 1u << 9;
 
+// The JIT's emitter tests CR0/CR4 at run time and lets the handler raise (sse_usable).
 template <class E>
 inline void sse_check(E& e) {
-  const CpuState& s = e.state();
-  if ((s.cr0 & kCr0EM) || !(s.cr4 & kCr4OSFXSR)) e.raise(kUD);
-  if (s.cr0 & kCr0TS) e.raise(kNM);
+  if constexpr (requires { e.sse_usable(); }) {
+    e.sse_usable();
+  } else {
+    const CpuState& s = e.state();
+    if ((s.cr0 & kCr0EM) || !(s.cr4 & kCr4OSFXSR)) e.raise(kUD);
+    if (s.cr0 & kCr0TS) e.raise(kNM);
+  }
 }
 
-// Source operand k as a 128-bit value (register, or memory of the operand's size).
+// XMM registers and 128-bit values, written once for both emitters: the interpreter's
+// are Vec128s in CpuState; the JIT's emitter holds them in host XMM registers.
 template <class E>
-inline Vec128 xmm_source(E& e, const DecodedInsn& i, unsigned k, bool aligned) {
-  const isa::Operand& o = i.op[k];
-  if (o.type == OperandType::Xmm) return e.state().xmm[o.reg];
-  Vec128 v;
-  uint64_t ea = e.effective_address(i);
-  if (o.size >= 16) {
-    if (aligned && (ea & 15)) e.raise_gp0();
+inline constexpr bool kHasState = requires(E& e) { e.state(); };
+template <class E>
+inline auto xmm_reg(E& e, unsigned r) {
+  if constexpr (kHasState<E>) return e.state().xmm[r];
+  else return e.xmm(r);
+}
+template <class E, class V>
+inline void set_xmm(E& e, unsigned r, V v) {
+  if constexpr (kHasState<E>) e.state().xmm[r] = v;
+  else e.set_xmm(r, v);
+}
+// The low quadword of a 128-bit value, and a 128-bit value of a quadword (upper zeroed).
+template <class E, class V>
+inline auto xmm_low(E& e, V v) {
+  if constexpr (kHasState<E>) return v.q[0];
+  else return e.xmm_low(v);
+}
+template <class E, class T>
+inline auto xmm_from_low(E& e, T lo) {
+  if constexpr (kHasState<E>) {
+    Vec128 v;
+    v.q[0] = lo;
+    return v;
+  } else {
+    return e.xmm_from_low(lo);
+  }
+}
+// #GP(0) unless ea is 16-byte aligned (legacy-SSE 16-byte operands).
+template <class E, class A>
+inline void require_aligned16(E& e, A ea) {
+  if constexpr (kHasState<E>) {
+    if (ea & 15) e.raise_gp0();
+  } else {
+    e.require_aligned16(ea);
+  }
+}
+// 16 bytes at seg:ea, in two 8-byte parts for the interpreter (each may wrap at the
+// address size) after checking the whole range; one access for the JIT (64-bit mode).
+template <class E, class A>
+inline auto read_mem128(E& e, const DecodedInsn& i, A ea) {
+  if constexpr (kHasState<E>) {
     check_segment_range(e, i.seg, ea, 16, Access::Read);
+    Vec128 v;
     v.q[0] = e.read_mem(i.seg, ea, 8);
     v.q[1] = e.read_mem(i.seg, (ea + 8) & size_mask(i.asz), 8);
+    return v;
   } else {
-    v.q[0] = e.read_mem(i.seg, ea, o.size);
+    return e.read_mem128(i.seg, ea);
   }
-  return v;
 }
-// Stores 16 (or the operand's size) bytes to a memory operand; checks the whole store first.
-template <class E>
-inline void xmm_store(E& e, const DecodedInsn& i, unsigned k, Vec128 v, bool aligned) {
-  const isa::Operand& o = i.op[k];
-  uint64_t ea = e.effective_address(i);
-  if (o.size >= 16) {
-    if (aligned && (ea & 15)) e.raise_gp0();
+template <class E, class A, class V>
+inline void write_mem128(E& e, const DecodedInsn& i, A ea, V v) {
+  if constexpr (kHasState<E>) {
     e.probe_write(i.seg, ea, 16);
     e.write_mem(i.seg, ea, 8, v.q[0]);
     e.write_mem(i.seg, (ea + 8) & size_mask(i.asz), 8, v.q[1]);
   } else {
-    e.write_mem(i.seg, ea, o.size, v.q[0]);
+    e.write_mem128(i.seg, ea, v);
+  }
+}
+
+// Source operand k as a 128-bit value (register, or memory of the operand's size).
+template <class E>
+inline auto xmm_source(E& e, const DecodedInsn& i, unsigned k, bool aligned) {
+  const isa::Operand& o = i.op[k];
+  if (o.type == OperandType::Xmm) return xmm_reg(e, o.reg);
+  auto ea = e.effective_address(i);
+  if (o.size >= 16) {
+    if (aligned) require_aligned16(e, ea);
+    return read_mem128(e, i, ea);
+  }
+  return xmm_from_low(e, e.read_mem(i.seg, ea, o.size));
+}
+// Stores 16 (or the operand's size) bytes to a memory operand; checks the whole store first.
+template <class E, class V>
+inline void xmm_store(E& e, const DecodedInsn& i, unsigned k, V v, bool aligned) {
+  const isa::Operand& o = i.op[k];
+  auto ea = e.effective_address(i);
+  if (o.size >= 16) {
+    if (aligned) require_aligned16(e, ea);
+    write_mem128(e, i, ea, v);
+  } else {
+    e.write_mem(i.seg, ea, o.size, xmm_low(e, v));
   }
 }
 template <class E>
@@ -84,130 +146,149 @@ inline void mmx_write(E& e, unsigned reg, uint64_t v) {
 
 // dst = f(dst, src, n) for every "Vx,Wx" / "Pq,Qq" integer or bitwise operation; `n` is
 // the register size the expression works on.
+// The XMM forms are generic over the emitter (f gets its 128-bit values; the JIT's
+// are host XMM registers, its simd operations host SSE2 instructions found by
+// argument-dependent lookup); the MMX forms are the interpreter's only.
 template <class E, class F>
 inline void simd_binary(E& e, const DecodedInsn& i, F f) {
   if (i.op[0].type == OperandType::Mmx) {
-    mmx_check(e);
-    Vec128 b = mmx_source(e, i, 1);
-    Vec128 a = mmx_source(e, i, 0);
-    Vec128 r = f(a, b, VecSize::Mmx);
-    mmx_enter(e);
-    mmx_write(e, i.op[0].reg, r.q[0]);
+    if constexpr (kHasState<E>) {
+      mmx_check(e);
+      Vec128 b = mmx_source(e, i, 1);
+      Vec128 a = mmx_source(e, i, 0);
+      Vec128 r = f(a, b, VecSize::Mmx);
+      mmx_enter(e);
+      mmx_write(e, i.op[0].reg, r.q[0]);
+    } else {
+      e.give_up();
+      return;
+    }
   } else {
     sse_check(e);
-    Vec128 b = xmm_source(e, i, 1, true);
-    xmm_dest(e, i) = f(xmm_dest(e, i), b, VecSize::Xmm);
+    auto b = xmm_source(e, i, 1, true);
+    set_xmm(e, i.op[0].reg, f(xmm_reg(e, i.op[0].reg), b, VecSize::Xmm));
   }
   advance(e, i);
 }
-#define EMU_SSE_BINARY(name, expr)                                                        \
-  template <class E>                                                                      \
-  void sem_##name(E& e, const DecodedInsn& i) {                                           \
-    simd_binary(e, i, []([[maybe_unused]] Vec128 a, Vec128 b, [[maybe_unused]] VecSize n) { \
-      return (expr);                                                                      \
-    });                                                                                   \
+// (The expressions name the simd operations unqualified: `using namespace simd` finds
+// the interpreter's, argument-dependent lookup the JIT emitter's.)
+#define EMU_SSE_BINARY(name, expr)                                                      \
+  template <class E>                                                                    \
+  void sem_##name(E& e, const DecodedInsn& i) {                                         \
+    simd_binary(e, i, []([[maybe_unused]] auto a, auto b, [[maybe_unused]] VecSize n) { \
+      using namespace simd;                                                             \
+      return (expr);                                                                    \
+    });                                                                                 \
   }
 constexpr VecSize X = VecSize::Xmm;
-EMU_SSE_BINARY(punpcklbw, simd::punpckl(a, b, Elem::B, n))
-EMU_SSE_BINARY(punpcklwd, simd::punpckl(a, b, Elem::W, n))
-EMU_SSE_BINARY(punpckldq, simd::punpckl(a, b, Elem::D, n))
-EMU_SSE_BINARY(punpcklqdq, simd::punpckl(a, b, Elem::Q, n))
-EMU_SSE_BINARY(punpckhbw, simd::punpckh(a, b, Elem::B, n))
-EMU_SSE_BINARY(punpckhwd, simd::punpckh(a, b, Elem::W, n))
-EMU_SSE_BINARY(punpckhdq, simd::punpckh(a, b, Elem::D, n))
-EMU_SSE_BINARY(punpckhqdq, simd::punpckh(a, b, Elem::Q, n))
-EMU_SSE_BINARY(packsswb, simd::packss(a, b, Elem::W, n))
-EMU_SSE_BINARY(packssdw, simd::packss(a, b, Elem::D, n))
-EMU_SSE_BINARY(packuswb, simd::packus(a, b, Elem::W, n))
-EMU_SSE_BINARY(pcmpgtb, simd::pcmpgt(a, b, Elem::B, n))
-EMU_SSE_BINARY(pcmpgtw, simd::pcmpgt(a, b, Elem::W, n))
-EMU_SSE_BINARY(pcmpgtd, simd::pcmpgt(a, b, Elem::D, n))
-EMU_SSE_BINARY(pcmpeqb, simd::pcmpeq(a, b, Elem::B, n))
-EMU_SSE_BINARY(pcmpeqw, simd::pcmpeq(a, b, Elem::W, n))
-EMU_SSE_BINARY(pcmpeqd, simd::pcmpeq(a, b, Elem::D, n))
-EMU_SSE_BINARY(psrlw, simd::psrl(a, b.q[0], Elem::W, n))
-EMU_SSE_BINARY(psrld, simd::psrl(a, b.q[0], Elem::D, n))
-EMU_SSE_BINARY(psrlq, simd::psrl(a, b.q[0], Elem::Q, n))
-EMU_SSE_BINARY(psraw, simd::psra(a, b.q[0], Elem::W, n))
-EMU_SSE_BINARY(psrad, simd::psra(a, b.q[0], Elem::D, n))
-EMU_SSE_BINARY(psllw, simd::psll(a, b.q[0], Elem::W, n))
-EMU_SSE_BINARY(pslld, simd::psll(a, b.q[0], Elem::D, n))
-EMU_SSE_BINARY(psllq, simd::psll(a, b.q[0], Elem::Q, n))
-EMU_SSE_BINARY(paddb, simd::padd(a, b, Elem::B, n))
-EMU_SSE_BINARY(paddw, simd::padd(a, b, Elem::W, n))
-EMU_SSE_BINARY(paddd, simd::padd(a, b, Elem::D, n))
-EMU_SSE_BINARY(paddq, simd::padd(a, b, Elem::Q, n))
-EMU_SSE_BINARY(psubb, simd::psub(a, b, Elem::B, n))
-EMU_SSE_BINARY(psubw, simd::psub(a, b, Elem::W, n))
-EMU_SSE_BINARY(psubd, simd::psub(a, b, Elem::D, n))
-EMU_SSE_BINARY(psubq, simd::psub(a, b, Elem::Q, n))
-EMU_SSE_BINARY(paddsb, simd::padds(a, b, Elem::B, n))
-EMU_SSE_BINARY(paddsw, simd::padds(a, b, Elem::W, n))
-EMU_SSE_BINARY(psubsb, simd::psubs(a, b, Elem::B, n))
-EMU_SSE_BINARY(psubsw, simd::psubs(a, b, Elem::W, n))
-EMU_SSE_BINARY(paddusb, simd::paddus(a, b, Elem::B, n))
-EMU_SSE_BINARY(paddusw, simd::paddus(a, b, Elem::W, n))
-EMU_SSE_BINARY(psubusb, simd::psubus(a, b, Elem::B, n))
-EMU_SSE_BINARY(psubusw, simd::psubus(a, b, Elem::W, n))
-EMU_SSE_BINARY(pmullw, simd::pmull(a, b, Elem::W, n))
-EMU_SSE_BINARY(pmulhw, simd::pmulhw(a, b, n))
-EMU_SSE_BINARY(pmulhuw, simd::pmulhuw(a, b, n))
-EMU_SSE_BINARY(pmuludq, simd::pmuludq(a, b, n))
-EMU_SSE_BINARY(pmaddwd, simd::pmaddwd(a, b, n))
-EMU_SSE_BINARY(psadbw, simd::psadbw(a, b, n))
-EMU_SSE_BINARY(pavgb, simd::pavg(a, b, Elem::B, n))
-EMU_SSE_BINARY(pavgw, simd::pavg(a, b, Elem::W, n))
-EMU_SSE_BINARY(pminub, simd::pminu(a, b, Elem::B, n))
-EMU_SSE_BINARY(pmaxub, simd::pmaxu(a, b, Elem::B, n))
-EMU_SSE_BINARY(pminsw, simd::pmins(a, b, Elem::W, n))
-EMU_SSE_BINARY(pmaxsw, simd::pmaxs(a, b, Elem::W, n))
-EMU_SSE_BINARY(pand, simd::pand(a, b, n))
-EMU_SSE_BINARY(pandn, simd::pandn(a, b, n))
-EMU_SSE_BINARY(por, simd::por(a, b, n))
-EMU_SSE_BINARY(pxor, simd::pxor(a, b, n))
-EMU_SSE_BINARY(unpcklps, simd::punpckl(a, b, Elem::D, n))
-EMU_SSE_BINARY(unpcklpd, simd::punpckl(a, b, Elem::Q, n))
-EMU_SSE_BINARY(unpckhps, simd::punpckh(a, b, Elem::D, n))
-EMU_SSE_BINARY(unpckhpd, simd::punpckh(a, b, Elem::Q, n))
+EMU_SSE_BINARY(punpcklbw, punpckl(a, b, Elem::B, n))
+EMU_SSE_BINARY(punpcklwd, punpckl(a, b, Elem::W, n))
+EMU_SSE_BINARY(punpckldq, punpckl(a, b, Elem::D, n))
+EMU_SSE_BINARY(punpcklqdq, punpckl(a, b, Elem::Q, n))
+EMU_SSE_BINARY(punpckhbw, punpckh(a, b, Elem::B, n))
+EMU_SSE_BINARY(punpckhwd, punpckh(a, b, Elem::W, n))
+EMU_SSE_BINARY(punpckhdq, punpckh(a, b, Elem::D, n))
+EMU_SSE_BINARY(punpckhqdq, punpckh(a, b, Elem::Q, n))
+EMU_SSE_BINARY(packsswb, packss(a, b, Elem::W, n))
+EMU_SSE_BINARY(packssdw, packss(a, b, Elem::D, n))
+EMU_SSE_BINARY(packuswb, packus(a, b, Elem::W, n))
+EMU_SSE_BINARY(pcmpgtb, pcmpgt(a, b, Elem::B, n))
+EMU_SSE_BINARY(pcmpgtw, pcmpgt(a, b, Elem::W, n))
+EMU_SSE_BINARY(pcmpgtd, pcmpgt(a, b, Elem::D, n))
+EMU_SSE_BINARY(pcmpeqb, pcmpeq(a, b, Elem::B, n))
+EMU_SSE_BINARY(pcmpeqw, pcmpeq(a, b, Elem::W, n))
+EMU_SSE_BINARY(pcmpeqd, pcmpeq(a, b, Elem::D, n))
+EMU_SSE_BINARY(psrlw, psrl(a, b.q[0], Elem::W, n))
+EMU_SSE_BINARY(psrld, psrl(a, b.q[0], Elem::D, n))
+EMU_SSE_BINARY(psrlq, psrl(a, b.q[0], Elem::Q, n))
+EMU_SSE_BINARY(psraw, psra(a, b.q[0], Elem::W, n))
+EMU_SSE_BINARY(psrad, psra(a, b.q[0], Elem::D, n))
+EMU_SSE_BINARY(psllw, psll(a, b.q[0], Elem::W, n))
+EMU_SSE_BINARY(pslld, psll(a, b.q[0], Elem::D, n))
+EMU_SSE_BINARY(psllq, psll(a, b.q[0], Elem::Q, n))
+EMU_SSE_BINARY(paddb, padd(a, b, Elem::B, n))
+EMU_SSE_BINARY(paddw, padd(a, b, Elem::W, n))
+EMU_SSE_BINARY(paddd, padd(a, b, Elem::D, n))
+EMU_SSE_BINARY(paddq, padd(a, b, Elem::Q, n))
+EMU_SSE_BINARY(psubb, psub(a, b, Elem::B, n))
+EMU_SSE_BINARY(psubw, psub(a, b, Elem::W, n))
+EMU_SSE_BINARY(psubd, psub(a, b, Elem::D, n))
+EMU_SSE_BINARY(psubq, psub(a, b, Elem::Q, n))
+EMU_SSE_BINARY(paddsb, padds(a, b, Elem::B, n))
+EMU_SSE_BINARY(paddsw, padds(a, b, Elem::W, n))
+EMU_SSE_BINARY(psubsb, psubs(a, b, Elem::B, n))
+EMU_SSE_BINARY(psubsw, psubs(a, b, Elem::W, n))
+EMU_SSE_BINARY(paddusb, paddus(a, b, Elem::B, n))
+EMU_SSE_BINARY(paddusw, paddus(a, b, Elem::W, n))
+EMU_SSE_BINARY(psubusb, psubus(a, b, Elem::B, n))
+EMU_SSE_BINARY(psubusw, psubus(a, b, Elem::W, n))
+EMU_SSE_BINARY(pmullw, pmull(a, b, Elem::W, n))
+EMU_SSE_BINARY(pmulhw, pmulhw(a, b, n))
+EMU_SSE_BINARY(pmulhuw, pmulhuw(a, b, n))
+EMU_SSE_BINARY(pmuludq, pmuludq(a, b, n))
+EMU_SSE_BINARY(pmaddwd, pmaddwd(a, b, n))
+EMU_SSE_BINARY(psadbw, psadbw(a, b, n))
+EMU_SSE_BINARY(pavgb, pavg(a, b, Elem::B, n))
+EMU_SSE_BINARY(pavgw, pavg(a, b, Elem::W, n))
+EMU_SSE_BINARY(pminub, pminu(a, b, Elem::B, n))
+EMU_SSE_BINARY(pmaxub, pmaxu(a, b, Elem::B, n))
+EMU_SSE_BINARY(pminsw, pmins(a, b, Elem::W, n))
+EMU_SSE_BINARY(pmaxsw, pmaxs(a, b, Elem::W, n))
+EMU_SSE_BINARY(pand, pand(a, b, n))
+EMU_SSE_BINARY(pandn, pandn(a, b, n))
+EMU_SSE_BINARY(por, por(a, b, n))
+EMU_SSE_BINARY(pxor, pxor(a, b, n))
+EMU_SSE_BINARY(unpcklps, punpckl(a, b, Elem::D, n))
+EMU_SSE_BINARY(unpcklpd, punpckl(a, b, Elem::Q, n))
+EMU_SSE_BINARY(unpckhps, punpckh(a, b, Elem::D, n))
+EMU_SSE_BINARY(unpckhpd, punpckh(a, b, Elem::Q, n))
 
 // dst = f(src, imm8) (PSHUFD/PSHUFHW/PSHUFLW), dst = f(dst, src, imm8) (SHUFPS/SHUFPD).
 template <class E, class F>
 inline void sse_shuffle(E& e, const DecodedInsn& i, F f) {
   sse_check(e);
-  Vec128 b = xmm_source(e, i, 1, true);
-  xmm_dest(e, i) = f(xmm_dest(e, i), b, static_cast<uint8_t>(i.imm));
+  auto b = xmm_source(e, i, 1, true);
+  set_xmm(e, i.op[0].reg, f(xmm_reg(e, i.op[0].reg), b, static_cast<uint8_t>(i.imm)));
   advance(e, i);
 }
-template <class E> void sem_pshufd(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](Vec128, Vec128 b, uint8_t m) { return simd::pshufd(b, m); }); }
-template <class E> void sem_pshufhw(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](Vec128, Vec128 b, uint8_t m) { return simd::pshufhw(b, m); }); }
-template <class E> void sem_pshuflw(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](Vec128, Vec128 b, uint8_t m) { return simd::pshuflw(b, m); }); }
+template <class E> void sem_pshufd(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](auto, auto b, uint8_t m) { using namespace simd; return pshufd(b, m); }); }
+template <class E> void sem_pshufhw(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](auto, auto b, uint8_t m) { using namespace simd; return pshufhw(b, m); }); }
+template <class E> void sem_pshuflw(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](auto, auto b, uint8_t m) { using namespace simd; return pshuflw(b, m); }); }
 template <class E> void sem_shufps(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](Vec128 a, Vec128 b, uint8_t m) { return simd::shufps(a, b, m); }); }
 template <class E> void sem_shufpd(E& e, const DecodedInsn& i) { sse_shuffle(e, i, [](Vec128 a, Vec128 b, uint8_t m) { return simd::shufpd(a, b, m); }); }
 
 // Shift-by-immediate groups 66 0F 71/72/73 (register operand only).
-template <class E>
-void sem_sse_shift_imm(E& e, const DecodedInsn& i) {
-  const bool mmx = i.op[0].type == OperandType::Mmx;
-  if (mmx) mmx_check(e);
-  else sse_check(e);
-  Vec128 d = mmx ? mmx_source(e, i, 0) : xmm_dest(e, i);
-  const VecSize vs = mmx ? VecSize::Mmx : X;
+template <class E, class V>
+inline V shift_by_imm(E& e, const DecodedInsn& i, V d, VecSize vs) {
+  using namespace simd;
   const uint8_t n = static_cast<uint8_t>(i.imm);
   const unsigned group = i.opcode, op = i.reg_field();
   const Elem el = group == 0x71 ? Elem::W : group == 0x72 ? Elem::D : Elem::Q;
   switch (op) {
-    case 2: d = simd::psrl(d, n, el, vs); break;
-    case 4: d = simd::psra(d, n, el, vs); break;
-    case 6: d = simd::psll(d, n, el, vs); break;
-    case 3: d = simd::psrldq(d, n); break;
-    case 7: d = simd::pslldq(d, n); break;
+    case 2: return psrl(d, n, el, vs);
+    case 4: return psra(d, n, el, vs);
+    case 6: return psll(d, n, el, vs);
+    case 3: return psrldq(d, n);
+    case 7: return pslldq(d, n);
     default: e.raise(kUD);
   }
-  if (mmx) {
-    mmx_enter(e);
-    mmx_write(e, i.op[0].reg, d.q[0]);
+  return d;
+}
+template <class E>
+void sem_sse_shift_imm(E& e, const DecodedInsn& i) {
+  if (i.op[0].type == OperandType::Mmx) {
+    if constexpr (kHasState<E>) {
+      mmx_check(e);
+      Vec128 d = shift_by_imm(e, i, mmx_source(e, i, 0), VecSize::Mmx);
+      mmx_enter(e);
+      mmx_write(e, i.op[0].reg, d.q[0]);
+    } else {
+      e.give_up();
+      return;
+    }
   } else {
-    xmm_dest(e, i) = d;
+    sse_check(e);
+    set_xmm(e, i.op[0].reg, shift_by_imm(e, i, xmm_reg(e, i.op[0].reg), X));
   }
   advance(e, i);
 }
@@ -217,15 +298,21 @@ template <class E>
 void sem_palignr(E& e, const DecodedInsn& i) {
   const uint8_t imm = static_cast<uint8_t>(i.imm);
   if (i.op[0].type == OperandType::Mmx) {
-    mmx_check(e);
-    Vec128 b = mmx_source(e, i, 1), a = mmx_source(e, i, 0);
-    Vec128 r = simd::palignr(a, b, imm, VecSize::Mmx);
-    mmx_enter(e);
-    mmx_write(e, i.op[0].reg, r.q[0]);
+    if constexpr (kHasState<E>) {
+      mmx_check(e);
+      Vec128 b = mmx_source(e, i, 1), a = mmx_source(e, i, 0);
+      Vec128 r = simd::palignr(a, b, imm, VecSize::Mmx);
+      mmx_enter(e);
+      mmx_write(e, i.op[0].reg, r.q[0]);
+    } else {
+      e.give_up();
+      return;
+    }
   } else {
     sse_check(e);
-    Vec128 b = xmm_source(e, i, 1, true);
-    xmm_dest(e, i) = simd::palignr(xmm_dest(e, i), b, imm, X);
+    auto b = xmm_source(e, i, 1, true);
+    using namespace simd;
+    set_xmm(e, i.op[0].reg, palignr(xmm_reg(e, i.op[0].reg), b, imm, X));
   }
   advance(e, i);
 }
@@ -260,9 +347,9 @@ template <bool Aligned, class E>
 void xmm_move(E& e, const DecodedInsn& i) {
   sse_check(e);
   if (i.op[0].type == OperandType::Xmm) {
-    xmm_dest(e, i) = xmm_source(e, i, 1, Aligned);
+    set_xmm(e, i.op[0].reg, xmm_source(e, i, 1, Aligned));
   } else {
-    xmm_store(e, i, 0, e.state().xmm[i.op[1].reg], Aligned);
+    xmm_store(e, i, 0, xmm_reg(e, i.op[1].reg), Aligned);
   }
   advance(e, i);
 }
@@ -278,33 +365,27 @@ void sem_movnt(E& e, const DecodedInsn& i) {
 template <class E>
 void sem_movd_to_xmm(E& e, const DecodedInsn& i) {
   sse_check(e);
-  Vec128 v;
-  v.q[0] = e.read_operand(i, 1);
-  xmm_dest(e, i) = v;
+  set_xmm(e, i.op[0].reg, xmm_from_low(e, e.read_operand(i, 1)));
   advance(e, i);
 }
 template <class E>
 void sem_movd_from_xmm(E& e, const DecodedInsn& i) {
   sse_check(e);
-  e.write_operand(i, 0, e.state().xmm[i.op[1].reg].q[0] & size_mask(i.op[0].size));
+  e.write_operand(i, 0, xmm_low(e, xmm_reg(e, i.op[1].reg)) & size_mask(i.op[0].size));
   advance(e, i);
 }
 template <class E>
 void sem_movq_load(E& e, const DecodedInsn& i) {  // F3 0F 7E: low quadword, upper zeroed
   sse_check(e);
-  Vec128 v;
-  v.q[0] = xmm_source(e, i, 1, false).q[0];
-  xmm_dest(e, i) = v;
+  set_xmm(e, i.op[0].reg, xmm_from_low(e, xmm_low(e, xmm_source(e, i, 1, false))));
   advance(e, i);
 }
 template <class E>
 void sem_movq_store(E& e, const DecodedInsn& i) {  // 66 0F D6
   sse_check(e);
-  uint64_t lo = e.state().xmm[i.op[1].reg].q[0];
+  auto lo = xmm_low(e, xmm_reg(e, i.op[1].reg));
   if (i.op[0].type == OperandType::Xmm) {
-    Vec128 v;
-    v.q[0] = lo;
-    e.state().xmm[i.op[0].reg] = v;
+    set_xmm(e, i.op[0].reg, xmm_from_low(e, lo));
   } else {
     e.write_mem(i.seg, e.effective_address(i), 8, lo);
   }
@@ -398,14 +479,20 @@ void sem_movd_from_mmx(E& e, const DecodedInsn& i) {
 template <class E>
 void sem_pmovmskb(E& e, const DecodedInsn& i) {
   if (i.op[1].type == OperandType::Mmx) {
-    mmx_check(e);
-    uint32_t m = simd::movmsk(mmx_source(e, i, 1), Elem::B, VecSize::Mmx);
-    mmx_enter(e);
-    e.write_operand(i, 0, m);
+    if constexpr (kHasState<E>) {
+      mmx_check(e);
+      uint32_t m = simd::movmsk(mmx_source(e, i, 1), Elem::B, VecSize::Mmx);
+      mmx_enter(e);
+      e.write_operand(i, 0, m);
+    } else {
+      e.give_up();
+      return;
+    }
   } else {
     sse_check(e);
     if (i.op[1].type != OperandType::Xmm) e.raise(kUD);
-    e.write_operand(i, 0, simd::movmsk(e.state().xmm[i.op[1].reg], Elem::B, X));
+    using namespace simd;
+    e.write_operand(i, 0, movmsk(xmm_reg(e, i.op[1].reg), Elem::B, X));
   }
   advance(e, i);
 }

@@ -64,7 +64,7 @@ template <class E> void sem_hsubpd(E& e, const DecodedInsn& i) { fp_pairs<FpPair
 
 // ---- SSSE3 (MMX and XMM forms) -----------------------------------------------------
 
-EMU_SSE_BINARY(pshufb, simd::pshufb(a, b, n))
+EMU_SSE_BINARY(pshufb, pshufb(a, b, n))  // (unqualified: the JIT has its own for its values)
 EMU_SSE_BINARY(phaddw, simd::phadd(a, b, Elem::W, n))
 EMU_SSE_BINARY(phaddd, simd::phadd(a, b, Elem::D, n))
 EMU_SSE_BINARY(phaddsw, simd::phaddsw(a, b, n))

@@ -164,6 +164,7 @@ class X86_64Backend final : public Backend {
         em.rollback();  // (never reached: plan_inline made the same emission)
       }
       em.handler_ran(writes_flags(bi.d));
+      t.handler_forms.push_back(bi.d.form);
       flush_pending();
       e.mov_rr(RDI, kCpuReg);
       e.mov_ri(RSI, reinterpret_cast<uint64_t>(&bi.d));

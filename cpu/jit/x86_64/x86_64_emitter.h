@@ -18,6 +18,8 @@
 // size, from the operands still in registers right after it, else from the record in
 // CpuState::lf) and reads its own flags with setcc; otherwise a helper evaluates the
 // condition from the lazy-flags record (eval_condition).
+// SSE2 integer and move forms (cpu/sem/sse.h) run over Xmm values in host XMM registers
+// (see the SSE2 section at the end of the class).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -31,6 +33,7 @@
 #include "cpu/interp/dispatch.h"
 #include "cpu/isa/decoded_insn.h"
 #include "cpu/jit/x86_64/x86_64_encoder.h"
+#include "cpu/sem/sse.h"
 
 namespace emu::jit::x64 {
 
@@ -102,13 +105,18 @@ class Emitter {
   void emit_slow_paths() {
     for (const SlowPath& p : slow_paths_) emit_slow_path(p);
     slow_paths_.clear();
+    emit_fallbacks();  // (jitforms: SSE forms)
   }
-  void drop_slow_paths() { slow_paths_.clear(); }
+  void drop_slow_paths() {
+    slow_paths_.clear();
+    fallbacks_.clear();  // (jitforms: SSE forms)
+  }
   // A handler is about to run for the instruction (called before its call is emitted):
   // the cached guest registers are written back and forgotten (handlers read and write
   // CpuState); forget the flag producer if it may write flags.
   void handler_ran(bool writes_flags) {
     ++insn_seq_;
+    sse_checked_ = false;  // (jitforms: a handler may change CR0/CR4)
     if (writes_flags) known_.valid = false;
     write_back_registers();
     cache_ = RegCache{};
@@ -1404,7 +1412,270 @@ class Emitter {
     a_.pop(RCX);
     return r;
   }
+
+  // ==== jitforms: SSE2 integer and move forms (cpu/sem/sse.h over Xmm values) ====
+  // An Xmm is a host XMM register holding a 128-bit value for one instruction: guest XMM
+  // registers are read from and written to CpuState::xmm (not cached across
+  // instructions). Helper and slow-path calls clobber host XMM registers, so no Xmm is
+  // live across one (the templates read memory operands before XMM registers). The
+  // run-time checks of an SSE form (CR0.EM/TS and CR4.OSFXSR, 16-byte alignment, a
+  // 16-byte access that misses the TLB or crosses a page) branch to one out-of-line
+  // fallback per instruction that runs the interpreter's handler for it (which raises,
+  // or does the access) and rejoins after the instruction's inline code; every check
+  // comes before the instruction's first change of guest state.
+ public:
+  struct Xmm {
+    Emitter* e = nullptr;
+    int8_t reg = -1;  // host XMM register
+  };
+  // Around the template of an SSE form (x86_64_fast_forms.cpp).
+  void sse_form_begin(const isa::DecodedInsn& i) {
+    fallback_ = Fallback{};
+    fallback_.insn = &i;
+    fallback_.pending_insns = pending_insns_;
+    fallback_.pending_rip = pending_rip_;
+    fallback_.at_begin = cache_;
+    fallback_.sse_checked = sse_checked_;
+    next_xmm_ = 0;
+    may_leave_ = true;  // (the fallback's handler may fault)
+  }
+  void sse_form_end() {
+    if (failed_) sse_checked_ = fallback_.sse_checked;  // (its code is dropped)
+    if (failed_ || fallback_.num_branches == 0) return;
+    fallback_.resume = a_.size();
+    fallback_.at_end = cache_;
+    fallbacks_.push_back(fallback_);
+  }
+  // sse_check() of cpu/sem/sse.h: SSE usable (CR0.EM = CR0.TS = 0, CR4.OSFXSR = 1), else the
+  // fallback (whose handler raises). Tested once per run of inline instructions: only
+  // handlers change CR0/CR4.
+  void sse_usable() {
+    if (failed_ || sse_checked_) return;
+    sse_checked_ = true;
+    a_.test_m32_i(RBX, state_offset(offsetof(CpuState, cr0)), static_cast<uint32_t>(sem::kCr0EM | sem::kCr0TS));
+    to_fallback(NE);
+    a_.test_m32_i(RBX, state_offset(offsetof(CpuState, cr4)), static_cast<uint32_t>(sem::kCr4OSFXSR));
+    to_fallback(E);
+  }
+  void raise(unsigned) { fail(); }  // translation-time cases only: the handler raises
+  Xmm xmm(unsigned r) {
+    Xmm v = fresh_xmm();
+    if (!failed_) a_.sse_rm(0xf3, 0x6f, X(v), RBX, xmm_offset(r));  // movdqu
+    return v;
+  }
+  void set_xmm(unsigned r, Xmm v) {
+    if (!failed_) a_.sse_rm(0xf3, 0x7f, X(v), RBX, xmm_offset(r));
+  }
+  Value xmm_low(Xmm v) {
+    Value r = fresh();
+    if (!failed_) a_.movq_rx(R(r), X(v));
+    return r;
+  }
+  Xmm xmm_from_low(Value lo) {
+    lo = in_register(lo);
+    Xmm v = fresh_xmm();
+    if (!failed_) a_.movq_xr(X(v), R(lo));
+    return v;
+  }
+  void require_aligned16(Value ea) {
+    if (failed_) return;
+    if (ea.reg < 0) {
+      if (ea.k & 15) fail();  // the handler raises #GP(0)
+      return;
+    }
+    Value t = copy(ea);
+    if (failed_) return;
+    a_.alu_ri(AND, R(t), 15);
+    to_fallback(NE);
+  }
+  // 16 bytes at seg:ea through the inline TLB (one host access); a miss or a page
+  // crossing takes the fallback.
+  Xmm read_mem128(unsigned seg, Value ea) {
+    ea = in_register(ea);
+    Xmm d = fresh_xmm();
+    const unsigned live = next_reg_;
+    if (failed_) return d;
+    const size_t miss = tlb_lookup(seg, 16, ea, kReadTag, kReadHost, [&](Reg host, Reg off) {
+      a_.sse_rbi(0xf3, 0x6f, X(d), host, off);
+    });
+    if (failed_) return d;
+    add_fallback_branch(miss);
+    next_reg_ = live;
+    accessed_memory_ = true;
+    return d;
+  }
+  void write_mem128(unsigned seg, Value ea, Xmm v) {
+    ea = in_register(ea);
+    const unsigned live = next_reg_;
+    if (failed_) return;
+    const size_t miss = tlb_lookup(seg, 16, ea, kWriteTag, kWriteHost, [&](Reg host, Reg off) {
+      a_.sse_rbi(0xf3, 0x7f, X(v), host, off);
+    });
+    if (failed_) return;
+    add_fallback_branch(miss);
+    next_reg_ = live;
+    wrote_memory_ = accessed_memory_ = true;
+  }
+  // a `op` b for the SSE2 instruction 66 0F op (0: none, give up), in a new register.
+  Xmm sse_op(uint8_t op, Xmm a, Xmm b) {
+    if (op == 0) fail();
+    Xmm r = fresh_xmm();
+    if (failed_) return r;
+    a_.sse_rr(0x66, 0x6f, X(r), X(a));  // movdqa
+    a_.sse_rr(0x66, op, X(r), X(b));
+    return r;
+  }
+  // a `66 0F map op [imm]` b for an SSSE3 instruction, in a new register; gives up when
+  // the host lacks SSSE3.
+  Xmm ssse3_op(uint8_t map, uint8_t op, Xmm a, Xmm b, int imm) {
+    if (!__builtin_cpu_supports("ssse3")) fail();
+    Xmm r = fresh_xmm();
+    if (failed_) return r;
+    a_.sse_rr(0x66, 0x6f, X(r), X(a));
+    a_.sse_rr3(map, op, X(r), X(b), imm);
+    return r;
+  }
+  // PSHUFD (prefix 66), PSHUFHW (F3), PSHUFLW (F2) of b, in a new register.
+  Xmm sse_shuffle(uint8_t prefix, Xmm b, uint8_t imm) {
+    Xmm r = fresh_xmm();
+    if (!failed_) a_.pshuf(prefix, X(r), X(b), imm);
+    return r;
+  }
+  // a shifted by the translation-time count n (66 0F group /digit ib; group 0: give up),
+  // in a new register. Counts above 255 act as 255 (everything shifted out, as the host's).
+  Xmm sse_shift(uint8_t group, unsigned digit, Xmm a, uint64_t n) {
+    if (group == 0) fail();
+    Xmm r = fresh_xmm();
+    if (failed_) return r;
+    a_.sse_rr(0x66, 0x6f, X(r), X(a));
+    a_.sse_shift_ri(group, digit, X(r), static_cast<uint8_t>(n > 255 ? 255 : n));
+    return r;
+  }
+  // movmsk() of the byte lanes (PMOVMSKB); other lane widths give up.
+  Value sse_movmsk(Xmm v, bool bytes) {
+    if (!bytes) return fail();
+    Value r = fresh();
+    if (!failed_) a_.sse_rr(0x66, 0xd7, R(r), X(v));
+    r.zext32 = true;
+    return r;
+  }
+
+ private:
+  struct Fallback {
+    const isa::DecodedInsn* insn = nullptr;
+    size_t branch[4] = {};  // rel32 fields of the hot path's branches to it
+    unsigned num_branches = 0;
+    size_t resume = 0;
+    unsigned pending_insns = 0;
+    uint64_t pending_rip = 0;
+    RegCache at_begin, at_end;  // the register cache at the instruction's start and end
+    bool sse_checked = false;   // sse_checked_ at the start
+  };
+  Fallback fallback_;
+  std::vector<Fallback> fallbacks_;
+  unsigned next_xmm_ = 0;
+  bool sse_checked_ = false;  // SSE usability tested since the block's start or the last handler
+  static Reg X(Xmm v) { return static_cast<Reg>(v.reg); }
+  Xmm fresh_xmm() {
+    if (next_xmm_ >= 16) {
+      fail();
+      return Xmm{this, 0};
+    }
+    return Xmm{this, static_cast<int8_t>(next_xmm_++)};
+  }
+  int32_t state_offset(size_t field) const {
+    return l_.lf - static_cast<int32_t>(offsetof(CpuState, lf)) + static_cast<int32_t>(field);
+  }
+  int32_t xmm_offset(unsigned r) const {
+    return state_offset(offsetof(CpuState, xmm)) + static_cast<int32_t>(sizeof(Vec128) * r);
+  }
+  void add_fallback_branch(size_t field) {
+    if (fallback_.num_branches == std::size(fallback_.branch)) {
+      fail();
+      return;
+    }
+    fallback_.branch[fallback_.num_branches++] = field;
+  }
+  void to_fallback(Cond c) { add_fallback_branch(a_.jcc32(c, ~size_t{0})); }
+  // Stores the state at the instruction (pending RIP/counters, dirty cached registers),
+  // runs its handler, undoes its RIP advance, reloads the registers cached at the
+  // instruction's end (the handler may have written them) and rejoins.
+  void emit_fallback(const Fallback& f) {
+    for (unsigned k = 0; k < f.num_branches; ++k) a_.patch_rel32(f.branch[k], a_.size());
+    adjust_pending(true, f.pending_insns, f.pending_rip);
+    for (unsigned s = 0; s < kCacheSize; ++s)
+      if (f.at_begin.slot[s].guest >= 0 && f.at_begin.slot[s].dirty)
+        a_.mov_mr64(RBX, gpr(static_cast<unsigned>(f.at_begin.slot[s].guest)), kCacheRegs[s]);
+    a_.mov_rr(RDI, RBX);
+    a_.mov_ri(RSI, reinterpret_cast<uint64_t>(f.insn));
+    a_.mov_ri(RAX, reinterpret_cast<uint64_t>(interp::kDispatch[f.insn->form]));
+    a_.call_r(RAX);
+    a_.alu_m64_i(SUB, RBX, l_.rip, static_cast<int32_t>(f.insn->length));
+    adjust_pending(false, f.pending_insns, f.pending_rip);
+    for (unsigned s = 0; s < kCacheSize; ++s)
+      if (f.at_end.slot[s].guest >= 0)
+        a_.mov_rm64(kCacheRegs[s], RBX, gpr(static_cast<unsigned>(f.at_end.slot[s].guest)));
+    a_.jmp32(f.resume);
+  }
+  void emit_fallbacks() {
+    for (const Fallback& f : fallbacks_) emit_fallback(f);
+    fallbacks_.clear();
+  }
 };
+
+// The simd operations of cpu/sem/sse.h's XMM forms on the JIT's values (found by
+// argument-dependent lookup; lane widths without an SSE2 instruction give up).
+namespace sse_jit {
+using Xmm = Emitter::Xmm;
+using simd::Elem;
+using simd::VecSize;
+constexpr unsigned lane(Elem e) { return e == Elem::B ? 0 : e == Elem::W ? 1 : e == Elem::D ? 2 : 3; }
+inline uint8_t by_lane(Elem e, uint8_t b, uint8_t w, uint8_t d, uint8_t q) {
+  const uint8_t ops[4] = {b, w, d, q};
+  return ops[lane(e)];
+}
+}  // namespace sse_jit
+inline Emitter::Xmm pcmpeq(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0x74, 0x75, 0x76, 0), a, b); }
+inline Emitter::Xmm pcmpgt(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0x64, 0x65, 0x66, 0), a, b); }
+inline Emitter::Xmm padd(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0xfc, 0xfd, 0xfe, 0xd4), a, b); }
+inline Emitter::Xmm psub(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0xf8, 0xf9, 0xfa, 0xfb), a, b); }
+inline Emitter::Xmm punpckl(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0x60, 0x61, 0x62, 0x6c), a, b); }
+inline Emitter::Xmm punpckh(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0x68, 0x69, 0x6a, 0x6d), a, b); }
+inline Emitter::Xmm pminu(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0xda, 0, 0, 0), a, b); }
+inline Emitter::Xmm pmaxu(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0xde, 0, 0, 0), a, b); }
+inline Emitter::Xmm pand(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xdb, a, b); }
+inline Emitter::Xmm pandn(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xdf, a, b); }
+inline Emitter::Xmm por(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xeb, a, b); }
+inline Emitter::Xmm pxor(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xef, a, b); }
+inline Emitter::Xmm padds(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0xec, 0xed, 0, 0), a, b); }
+inline Emitter::Xmm psubs(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0xe8, 0xe9, 0, 0), a, b); }
+inline Emitter::Xmm paddus(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0xdc, 0xdd, 0, 0), a, b); }
+inline Emitter::Xmm psubus(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0xd8, 0xd9, 0, 0), a, b); }
+inline Emitter::Xmm pmull(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0, 0xd5, 0, 0), a, b); }
+inline Emitter::Xmm pavg(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0xe0, 0xe3, 0, 0), a, b); }
+inline Emitter::Xmm pmins(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0, 0xea, 0, 0), a, b); }
+inline Emitter::Xmm pmaxs(Emitter::Xmm a, Emitter::Xmm b, simd::Elem e, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(e, 0, 0xee, 0, 0), a, b); }
+// (packss/packus name the source lane width)
+inline Emitter::Xmm packss(Emitter::Xmm a, Emitter::Xmm b, simd::Elem from, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(from, 0, 0x63, 0x6b, 0), a, b); }
+inline Emitter::Xmm packus(Emitter::Xmm a, Emitter::Xmm b, simd::Elem from, simd::VecSize) { return a.e->sse_op(sse_jit::by_lane(from, 0, 0x67, 0, 0), a, b); }
+inline Emitter::Xmm pmulhw(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xe5, a, b); }
+inline Emitter::Xmm pmulhuw(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xe4, a, b); }
+inline Emitter::Xmm pmuludq(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xf4, a, b); }
+inline Emitter::Xmm pmaddwd(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xf5, a, b); }
+inline Emitter::Xmm psadbw(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->sse_op(0xf6, a, b); }
+inline Emitter::Xmm pshufd(Emitter::Xmm b, uint8_t imm) { return b.e->sse_shuffle(0x66, b, imm); }
+inline Emitter::Xmm pshufhw(Emitter::Xmm b, uint8_t imm) { return b.e->sse_shuffle(0xf3, b, imm); }
+inline Emitter::Xmm pshuflw(Emitter::Xmm b, uint8_t imm) { return b.e->sse_shuffle(0xf2, b, imm); }
+inline Emitter::Xmm pshufb(Emitter::Xmm a, Emitter::Xmm b, simd::VecSize) { return a.e->ssse3_op(0x38, 0x00, a, b, -1); }
+inline Emitter::Xmm palignr(Emitter::Xmm a, Emitter::Xmm b, uint8_t imm, simd::VecSize) { return a.e->ssse3_op(0x3a, 0x0f, a, b, imm); }
+// Shifts by a translation-time count (the immediate groups 66 0F 71/72/73).
+inline uint8_t shift_group(simd::Elem e) { return sse_jit::by_lane(e, 0, 0x71, 0x72, 0x73); }
+inline Emitter::Xmm psrl(Emitter::Xmm a, uint64_t n, simd::Elem e, simd::VecSize) { return a.e->sse_shift(shift_group(e), 2, a, n); }
+inline Emitter::Xmm psra(Emitter::Xmm a, uint64_t n, simd::Elem e, simd::VecSize) { return a.e->sse_shift(e == simd::Elem::Q ? 0 : shift_group(e), 4, a, n); }
+inline Emitter::Xmm psll(Emitter::Xmm a, uint64_t n, simd::Elem e, simd::VecSize) { return a.e->sse_shift(shift_group(e), 6, a, n); }
+inline Emitter::Xmm psrldq(Emitter::Xmm a, uint8_t n) { return a.e->sse_shift(0x73, 3, a, n); }
+inline Emitter::Xmm pslldq(Emitter::Xmm a, uint8_t n) { return a.e->sse_shift(0x73, 7, a, n); }
+inline Emitter::Value movmsk(Emitter::Xmm v, simd::Elem e, simd::VecSize) { return v.e->sse_movmsk(v, e == simd::Elem::B); }
 
 // Value operators, so the templates' `a + b`, `r &= m` read the same for both emitters.
 using Value = Emitter::Value;

@@ -2,7 +2,7 @@
 // instruction forms the backend emits (register moves, 64-bit immediates, indirect
 // calls/jumps, ALU ops and compares on [base + disp32] memory, rel32 branches, and
 // the sized (8/16/32/64-bit) loads, stores, ALU ops, SETcc/CMOVcc/MOVSX the inline
-// translations use).
+// translations use, and the SSE2 moves and integer ops of the inline XMM forms).
 // Writes into a caller-provided byte buffer; unit-tested against known encodings.
 #pragma once
 #include <cstddef>
@@ -297,6 +297,55 @@ class Encoder {
   size_t cap_;
   size_t pos_ = 0;
   bool overflow_ = false;
+
+  // ==== jitforms: SSE2 forms (XMM registers numbered 0..15 like Reg) ====
+ public:
+  // [prefix] 0F op /r with ModRM.reg = reg and ModRM.rm = rm (XMM or general registers).
+  void sse_rr(uint8_t prefix, uint8_t op, Reg reg, Reg rm) {
+    if (prefix) byte(prefix);
+    rex(false, reg, rm);
+    byte(0x0f);
+    byte(op);
+    modrm_rr(reg, rm);
+  }
+  // ... with the memory operand [base+disp]
+  void sse_rm(uint8_t prefix, uint8_t op, Reg reg, Reg base, int32_t disp) {
+    if (prefix) byte(prefix);
+    rex(false, reg, base);
+    byte(0x0f);
+    byte(op);
+    modrm_mem(reg, base, disp);
+  }
+  // ... with the memory operand [base+index]
+  void sse_rbi(uint8_t prefix, uint8_t op, Reg reg, Reg base, Reg index) {
+    if (prefix) byte(prefix);
+    rex_x(false, reg, index, base);
+    byte(0x0f);
+    byte(op);
+    modrm_bi(reg, base, index, 0);
+  }
+  // 66 0F map op /r [ib]: the three-byte maps 0F 38 / 0F 3A (SSSE3 and later); imm < 0: none
+  void sse_rr3(uint8_t map, uint8_t op, Reg reg, Reg rm, int imm) {
+    byte(0x66);
+    rex(false, reg, rm);
+    byte(0x0f);
+    byte(map);
+    byte(op);
+    modrm_rr(reg, rm);
+    if (imm >= 0) byte(static_cast<uint8_t>(imm));
+  }
+  // movq xmm, r64 (66 REX.W 0F 6E) and movq r64, xmm (66 REX.W 0F 7E)
+  void movq_xr(Reg x, Reg r) { byte(0x66); rex(true, x, r); byte(0x0f); byte(0x6e); modrm_rr(x, r); }
+  void movq_rx(Reg r, Reg x) { byte(0x66); rex(true, x, r); byte(0x0f); byte(0x7e); modrm_rr(x, r); }
+  // pshufd (66) / pshufhw (F3) / pshuflw (F2) xmm, xmm, imm8
+  void pshuf(uint8_t prefix, Reg dst, Reg src, uint8_t imm) { sse_rr(prefix, 0x70, dst, src); byte(imm); }
+  // Shift by imm8 (66 0F 71/72/73 /digit: W D Q groups; /2 psrl, /4 psra, /6 psll, /3 psrldq, /7 pslldq)
+  void sse_shift_ri(uint8_t group, unsigned digit, Reg x, uint8_t imm) {
+    sse_rr(0x66, group, static_cast<Reg>(digit), x);
+    byte(imm);
+  }
+  // test dword [base+disp], imm32
+  void test_m32_i(Reg base, int32_t disp, uint32_t imm) { rex(false, RAX, base); byte(0xf7); modrm_mem(RAX, base, disp); u32(imm); }
 };
 
 }  // namespace emu::jit::x64
