@@ -1495,8 +1495,9 @@ class Emitter {
     Xmm d = fresh_xmm();
     const unsigned live = next_reg_;
     if (failed_) return d;
-    const size_t miss = tlb_lookup(seg, 16, ea, kReadTag, kReadHost, [&](Reg host, Reg off) {
-      a_.sse_rbi(0xf3, 0x6f, X(d), host, off);
+    const size_t miss = tlb_lookup(seg, 16, address_of(ea), false, std::nullopt, [&](Reg host, int8_t index, int32_t disp) {
+      if (index < 0) a_.sse_rm(0xf3, 0x6f, X(d), host, disp);
+      else a_.sse_rbi(0xf3, 0x6f, X(d), host, static_cast<Reg>(index), disp);
     });
     if (failed_) return d;
     add_fallback_branch(miss);
@@ -1508,8 +1509,9 @@ class Emitter {
     ea = in_register(ea);
     const unsigned live = next_reg_;
     if (failed_) return;
-    const size_t miss = tlb_lookup(seg, 16, ea, kWriteTag, kWriteHost, [&](Reg host, Reg off) {
-      a_.sse_rbi(0xf3, 0x7f, X(v), host, off);
+    const size_t miss = tlb_lookup(seg, 16, address_of(ea), true, std::nullopt, [&](Reg host, int8_t index, int32_t disp) {
+      if (index < 0) a_.sse_rm(0xf3, 0x7f, X(v), host, disp);
+      else a_.sse_rbi(0xf3, 0x7f, X(v), host, static_cast<Reg>(index), disp);
     });
     if (failed_) return;
     add_fallback_branch(miss);

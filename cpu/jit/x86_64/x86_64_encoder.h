@@ -316,13 +316,13 @@ class Encoder {
     byte(op);
     modrm_mem(reg, base, disp);
   }
-  // ... with the memory operand [base+index]
-  void sse_rbi(uint8_t prefix, uint8_t op, Reg reg, Reg base, Reg index) {
+  // ... with the memory operand [base+index+disp]
+  void sse_rbi(uint8_t prefix, uint8_t op, Reg reg, Reg base, Reg index, int32_t disp = 0) {
     if (prefix) byte(prefix);
     rex_x(false, reg, index, base);
     byte(0x0f);
     byte(op);
-    modrm_bi(reg, base, index, 0);
+    modrm_bi(reg, base, index, disp);
   }
   // 66 0F map op /r [ib]: the three-byte maps 0F 38 / 0F 3A (SSSE3 and later); imm < 0: none
   void sse_rr3(uint8_t map, uint8_t op, Reg reg, Reg rm, int imm) {
