@@ -85,6 +85,7 @@ class Emitter {
     accessed_memory_ = false;
     read_flags_ = false;
     may_leave_ = false;
+    referenced_ = written_ = 0;
     ++insn_seq_;
     at_begin_ = Snapshot{pending_rip_, known_, cache_, slow_paths_.size()};
   }
@@ -116,7 +117,7 @@ class Emitter {
   void write_back_registers() {
     for (unsigned s = 0; s < kCacheSize; ++s)
       if (cache_.slot[s].guest >= 0 && cache_.slot[s].dirty) {
-        a_.mov_mr64(RBX, gpr(static_cast<unsigned>(cache_.slot[s].guest)), kCacheRegs[s]);
+        a_.mov_mr64(RBX, gpr(static_cast<unsigned>(cache_.slot[s].guest)), cache_.slot_reg[s]);
         cache_.slot[s].dirty = false;
       }
   }
@@ -125,7 +126,7 @@ class Emitter {
   void spill_registers() {
     for (unsigned s = 0; s < kCacheSize; ++s)
       if (cache_.slot[s].guest >= 0 && cache_.slot[s].dirty)
-        a_.mov_mr64(RBX, gpr(static_cast<unsigned>(cache_.slot[s].guest)), kCacheRegs[s]);
+        a_.mov_mr64(RBX, gpr(static_cast<unsigned>(cache_.slot[s].guest)), cache_.slot_reg[s]);
   }
   // The inline instruction wrote flags without a lazy record (none so far).
   void flags_written_eagerly() { known_.valid = false; }
@@ -167,17 +168,20 @@ class Emitter {
     set_reg(o.reg, o.size, v);
   }
   // General registers (numbers as in DecodedInsn: 16..19 = AH..BH), as Cpu::reg/set_reg.
-  // Guest registers live in the callee-saved host registers of the cache (kCacheRegs)
-  // across the inline instructions of a block; reg() returns a fresh pool register
-  // holding a copy (so a later set_reg never changes a value already read).
+  // Guest registers live in the host registers of the cache across the inline
+  // instructions of a block. reg() lends the cache's host register itself for a 64-bit
+  // read (and a 32-bit one when its bits 63..32 are known to be zero): a later write of
+  // a lent register this instruction moves the slot to another host register first
+  // (own_slot_reg), so a value already read never changes.
   Value reg(unsigned r, unsigned size) {
     if (r > isa::kRegAH + 3 || !valid_size(size)) return fail();
-    Value v = fresh();
-    if (failed_) return v;
+    if (failed_) return constant(0);
     if (r >= isa::kRegAH) {  // bits 15..8 of RAX..RBX
+      Value v = fresh();
+      if (failed_) return v;
       const int s = slot_of(r - isa::kRegAH);
       if (s >= 0) {
-        a_.movzx_rr(2, R(v), kCacheRegs[s]);
+        a_.movzx_rr(2, R(v), cache_.slot_reg[s]);
         a_.shr_ri(R(v), 8);
       } else {
         a_.load_zx(1, R(v), RBX, gpr(r - isa::kRegAH) + 1);
@@ -186,17 +190,28 @@ class Emitter {
       return v;
     }
     if (slot_of(r) < 0 && !(later_uses_ >> r & 1)) {  // used once: straight from CpuState
+      Value v = fresh();
+      if (failed_) return v;
       a_.load_zx(size, R(v), RBX, gpr(r));
       v.zext32 = size <= 4;
       return v;
     }
     const Reg h = cached(r);
-    if (size == 8) a_.mov_rr(R(v), h);
-    else if (size == 4) a_.mov_rr32(R(v), h);
+    if (failed_) return constant(0);
+    const bool zext = cache_.slot[static_cast<unsigned>(slot_of(r))].zext32;
+    if (size == 8 || (size == 4 && zext)) {
+      referenced_ |= bit(h);
+      return Value{this, static_cast<int8_t>(h), 0, zext};
+    }
+    Value v = fresh();
+    if (failed_) return v;
+    if (size == 4) a_.mov_rr32(R(v), h);
     else a_.movzx_rr(size, R(v), h);
-    v.zext32 = size <= 4;
+    v.zext32 = true;
     return v;
   }
+  // A full (32/64-bit) write of a cached register takes a temporary this instruction
+  // owns by renaming (the slot and the pool swap host registers: no move).
   void set_reg(unsigned r, unsigned size, Value v) {
     if (r > isa::kRegAH + 3 || !valid_size(size)) fail();
     if (failed_) return;
@@ -216,8 +231,9 @@ class Emitter {
         a_.store_sz(size, RBX, gpr(r), R(v));
         return;
       }
-      a_.mov_rr_sz(size, kCacheRegs[s], R(v));
-      mark_dirty(static_cast<unsigned>(s));
+      if (!own_slot_reg(static_cast<unsigned>(s), true)) return;
+      a_.mov_rr_sz(size, cache_.slot_reg[s], R(v));
+      mark_dirty(static_cast<unsigned>(s));  // (bits 63..32 unchanged: zext32 stays)
       return;
     }
     if (slot_of(r) < 0 && !(later_uses_ >> r & 1)) {  // not read again: straight to CpuState
@@ -227,22 +243,39 @@ class Emitter {
           a_.mov_m64_i(RBX, gpr(r), static_cast<int32_t>(c));
           return;
         }
-      } else {
-        if (size == 4 && !v.zext32) a_.mov_rr32(R(v), R(v));  // 32-bit writes zero-extend
+      } else if (size == 8 || v.zext32) {
         a_.mov_mr64(RBX, gpr(r), R(v));
+        return;
+      } else {
+        Value t = fresh();  // 32-bit writes zero-extend
+        if (failed_) return;
+        a_.mov_rr32(R(t), R(v));
+        a_.mov_mr64(RBX, gpr(r), R(t));
         return;
       }
     }
     const unsigned s = slot_for_write(r);
-    const Reg h = kCacheRegs[s];
+    const int k = v.reg >= 0 && !in_branch_ ? pool_index(v.reg) : -1;
+    if (k >= 0 && (size == 8 || v.zext32)) {  // rename: the slot takes v's register
+      std::swap(cache_.slot_reg[s], cache_.pool[k]);
+      referenced_ |= bit(R(v));
+      cache_.slot[s].zext32 = v.zext32;
+      mark_dirty(s);
+      return;
+    }
+    if (!own_slot_reg(s, false)) return;
+    const Reg h = cache_.slot_reg[s];
     if (v.reg < 0) {
       const uint64_t c = size == 4 ? (v.k & 0xffffffffu) : v.k;
       if (c > 0xffffffffu && fits_i32(c)) a_.mov_ri_sx(h, static_cast<int32_t>(c));
       else a_.mov_ri(h, c);
+      cache_.slot[s].zext32 = c <= 0xffffffffu;
     } else if (size == 4) {
       a_.mov_rr32(h, R(v));  // 32-bit writes zero-extend
+      cache_.slot[s].zext32 = true;
     } else {
       a_.mov_rr(h, R(v));
+      cache_.slot[s].zext32 = v.zext32;
     }
     mark_dirty(s);
   }
@@ -337,13 +370,16 @@ class Emitter {
     const unsigned base = next_reg_;  // the 0/1 result goes here; everything above is scratch
     if (base >= kPoolSize) return fail();
     Value x, y, r;
-    if (known_.seq + 1 == insn_seq_ && next_reg_ == 0) {
-      // The producer ran just before and nothing was allocated since: its values are
-      // still in their registers (scratch is allocated above them).
+    uint32_t known_regs = 0;
+    for (const Value& v : {known_.x, known_.y, known_.r})
+      if (v.reg >= 0) known_regs |= bit(R(v));
+    if (known_.seq + 1 == insn_seq_ && next_reg_ == 0 && !(written_ & known_regs) && !accessed_memory_) {
+      // The producer ran just before and nothing was allocated or written since: its
+      // values are still in their registers (scratch is allocated above them).
       x = known_.x, y = known_.y, r = known_.r;
       for (const Value& v : {x, y, r})
         for (unsigned k = 0; k < kPoolSize; ++k)
-          if (v.reg == kPool[k] && k + 1 > next_reg_) next_reg_ = k + 1;
+          if (v.reg == cache_.pool[k] && k + 1 > next_reg_) next_reg_ = k + 1;
     } else if (op == FlagOp::Logic) {
       r = load_lf(kLfResult);
     } else {
@@ -372,7 +408,8 @@ class Emitter {
     }
     // The operands are dead once the host flags are set: the result takes the first
     // register this condition allocated (or the producer's, which are dead too).
-    Value c{this, static_cast<int8_t>(kPool[base]), 0, true};
+    Value c{this, static_cast<int8_t>(cache_.pool[base]), 0, true};
+    written_ |= bit(R(c));
     next_reg_ = base + 1;
     a_.setcc(static_cast<Cond>(cc & 15), R(c));
     a_.movzx_rr(1, R(c), R(c));
@@ -409,6 +446,7 @@ class Emitter {
     const size_t to_else = a_.jcc32(E, ~size_t{0});
     const uint64_t pending = pending_rip_;
     const unsigned regs = next_reg_;
+    in_branch_ = true;
     then_path();
     settle_rip();
     write_back_registers();
@@ -419,6 +457,7 @@ class Emitter {
     next_reg_ = regs;
     cache_ = at_branch;
     else_path();
+    in_branch_ = false;
     settle_rip();
     write_back_registers();
     a_.patch_rel32(to_end, a_.size());
@@ -457,7 +496,7 @@ class Emitter {
     a_.mov_ri(RAX, reinterpret_cast<uint64_t>(l_.raise_gp0));
     a_.call_r(RAX);  // does not return
     a_.patch_rel32(ok, a_.size());
-    next_reg_ = t.reg == kPool[next_reg_ - 1] ? next_reg_ - 1 : next_reg_;
+    next_reg_ = t.reg == cache_.pool[next_reg_ - 1] ? next_reg_ - 1 : next_reg_;
     return true;
   }
   void raise_gp0() { fail(); }  // translation-time constants only: the handler raises
@@ -474,6 +513,13 @@ class Emitter {
     if (failed_) return x;
     if (x.reg < 0 && y.reg < 0) return constant(fold(op, x.k, y.k));
     if (x.reg < 0 && op != SUB) std::swap(x, y);  // commutative: the register first
+    if (x.reg >= 0 && (op == ADD || op == SUB) && (y.reg >= 0 ? op == ADD : fits_i32(op == ADD ? y.k : 0 - y.k))) {
+      Value r = fresh();  // three-operand add: one LEA
+      if (failed_) return r;
+      if (y.reg >= 0) a_.lea(R(r), true, R(x), true, R(y), 0, 0);
+      else a_.lea(R(r), true, R(x), false, RAX, 0, static_cast<int32_t>(op == ADD ? y.k : 0 - y.k));
+      return r;
+    }
     Value r = copy(x);
     if (failed_) return r;
     if (y.reg >= 0) a_.alu_rr(op, R(r), R(y));
@@ -566,19 +612,28 @@ class Emitter {
     unsigned regs_end = 0;
     Value r, x, y, c;  // c: the carry-in (ADC/SBB) or kept CF (INC/DEC)
   };
-  // The guest register cache: slot s is host register kCacheRegs[s] (callee-saved, so
-  // slow-path and helper calls keep them), holding guest register `guest` (or none),
-  // `dirty` when CpuState's copy is older. Filled on first use, least recently used
-  // slot replaced; decisions are made at translation time (straight-line code).
+  // Host registers (RBX holds the Cpu): the guest register cache (slot s: host register
+  // slot_reg[s], holding guest register `guest` (or none), `dirty` when CpuState's copy
+  // is older, `zext32` when its bits 63..32 are known to be zero; filled on first use,
+  // least recently used slot replaced; decisions are made at translation time on
+  // straight-line code) and the pool of per-instruction temporaries (pool[k], allocated
+  // in order by fresh()). The split starts as kCacheRegs/kPool and changes by renaming
+  // (set_reg, own_slot_reg); caller-saved registers on either side are saved around the
+  // calls inline code makes (saved_across_call).
   static constexpr Reg kCacheRegs[] = {RBP, R12, R13, R14, R15};
+  static constexpr Reg kPool[] = {RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11};
   static constexpr unsigned kCacheSize = sizeof kCacheRegs / sizeof kCacheRegs[0];
+  static constexpr unsigned kPoolSize = sizeof kPool / sizeof kPool[0];
   struct Cached {
     int8_t guest = -1;
     bool dirty = false;
+    bool zext32 = false;
     unsigned last_use = 0;
   };
   struct RegCache {
     Cached slot[kCacheSize];
+    Reg slot_reg[kCacheSize] = {RBP, R12, R13, R14, R15};
+    Reg pool[kPoolSize] = {RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11};
   };
   struct Snapshot {
     uint64_t pending_rip = 0;
@@ -586,21 +641,71 @@ class Emitter {
     RegCache cache;
     size_t slow_paths = 0;
   };
+  static uint32_t bit(Reg r) { return 1u << r; }
+  static bool callee_saved(Reg r) { return r == RBX || r == RBP || r >= R12; }
+  // The allocated pool index holding host register h, or -1.
+  int pool_index(int8_t h) const {
+    for (unsigned k = 0; k < next_reg_; ++k)
+      if (cache_.pool[k] == h) return static_cast<int>(k);
+    return -1;
+  }
+  // Makes slot s's host register free to overwrite: when a value handed out this
+  // instruction may still name it, the slot takes a fresh pool register instead (a copy
+  // of the old content if `keep`), and the old register stays, allocated, in the pool.
+  bool own_slot_reg(unsigned s, bool keep) {
+    const Reg h = cache_.slot_reg[s];
+    if (!(referenced_ & bit(h))) {
+      written_ |= bit(h);
+      return true;
+    }
+    if (in_branch_) {  // (if_else's paths must end with the same registers)
+      fail();
+      return false;
+    }
+    Value t = fresh();
+    if (failed_) return false;
+    if (keep) a_.mov_rr(R(t), h);
+    std::swap(cache_.slot_reg[s], cache_.pool[next_reg_ - 1]);
+    return true;
+  }
+  // The caller-saved host registers live across a call made at this point: the pool's
+  // first `live`, those above that a value may name, and the cache's (a cache register
+  // may be lent to a value).
+  struct SaveSet {
+    Reg reg[16];
+    unsigned n = 0;
+  };
+  SaveSet saved_across_call(unsigned live) const {
+    SaveSet v;
+    for (unsigned k = 0; k < next_reg_; ++k)
+      if (!callee_saved(cache_.pool[k]) && (k < live || (referenced_ & bit(cache_.pool[k])))) v.reg[v.n++] = cache_.pool[k];
+    for (unsigned s = 0; s < kCacheSize; ++s) {
+      const Reg h = cache_.slot_reg[s];
+      if (!callee_saved(h) && (cache_.slot[s].guest >= 0 || (referenced_ & bit(h)))) v.reg[v.n++] = h;
+    }
+    return v;
+  }
   int slot_of(unsigned g) const {
     for (unsigned s = 0; s < kCacheSize; ++s)
       if (cache_.slot[s].guest == static_cast<int8_t>(g)) return static_cast<int>(s);
     return -1;
   }
-  // A slot for guest register g (a free one, else the least recently used, written
-  // back first when dirty); its host register's content is not loaded.
+  // A slot for guest register g (a free one, else the least recently used, preferring
+  // registers no value of this instruction names; written back first when dirty); its
+  // host register's content is not loaded.
   unsigned take_slot(unsigned g) {
     unsigned best = 0;
+    auto worse = [&](unsigned s, unsigned than) {  // s is a better victim than `than`
+      const bool rs = referenced_ & bit(cache_.slot_reg[s]), rt = referenced_ & bit(cache_.slot_reg[than]);
+      if (rs != rt) return !rs;
+      return cache_.slot[s].last_use < cache_.slot[than].last_use;
+    };
     for (unsigned s = 0; s < kCacheSize; ++s) {
       if (cache_.slot[s].guest < 0) {
         best = s;
         break;
       }
-      if (cache_.slot[s].last_use < cache_.slot[best].last_use) best = s;
+      if (worse(s, best)) best = s;
     }
     evict(best);
     cache_.slot[best].guest = static_cast<int8_t>(g);
@@ -609,7 +714,7 @@ class Emitter {
   }
   void evict(unsigned s) {
     Cached& c = cache_.slot[s];
-    if (c.guest >= 0 && c.dirty) a_.mov_mr64(RBX, gpr(static_cast<unsigned>(c.guest)), kCacheRegs[s]);
+    if (c.guest >= 0 && c.dirty) a_.mov_mr64(RBX, gpr(static_cast<unsigned>(c.guest)), cache_.slot_reg[s]);
     c = Cached{};
   }
   // The host register holding guest register g (loaded on first use).
@@ -617,10 +722,11 @@ class Emitter {
     int s = slot_of(g);
     if (s < 0) {
       s = static_cast<int>(take_slot(g));
-      a_.mov_rm64(kCacheRegs[s], RBX, gpr(g));
+      if (!own_slot_reg(static_cast<unsigned>(s), false)) return RAX;
+      a_.mov_rm64(cache_.slot_reg[s], RBX, gpr(g));
     }
     cache_.slot[s].last_use = ++use_clock_;
-    return kCacheRegs[s];
+    return cache_.slot_reg[s];
   }
   // A slot for a full (32/64-bit) write of guest register g: no load needed.
   unsigned slot_for_write(unsigned g) {
@@ -653,29 +759,25 @@ class Emitter {
     rip_stored_ = false;
     pending_rip_ = 0;
   }
-  // rax = fn(cpu, arg) with the live pool registers saved (the call cannot raise).
+  // rax = fn(cpu, arg) with the live caller-saved registers saved (the call cannot
+  // raise; it reads the lazy flags, not the guest registers).
   Value helper_call(uint64_t fn, uint32_t arg) {
     const unsigned live = next_reg_;
     Value r = fresh();
     if (failed_) return r;
-    // The helper sees CpuState's registers current and may change them: the cached
-    // ones are written back and reloaded after it.
-    write_back_registers();
-    cache_ = RegCache{};
-    for (unsigned k = 0; k < live; ++k) a_.push(kPool[k]);
-    if (live & 1) a_.sub_ri(RSP, 8);
+    // (the helper reads the flags only: the cached registers stay)
+    const SaveSet saved = saved_across_call(live);
+    for (unsigned k = 0; k < saved.n; ++k) a_.push(saved.reg[k]);
+    if (saved.n & 1) a_.sub_ri(RSP, 8);
     a_.mov_rr(RDI, RBX);
     a_.mov_ri(RSI, arg);
     a_.mov_ri(RAX, fn);
     a_.call_r(RAX);
-    if (live & 1) a_.add_ri(RSP, 8);
+    if (saved.n & 1) a_.add_ri(RSP, 8);
     if (R(r) != RAX) a_.mov_rr(R(r), RAX);
-    for (unsigned k = live; k-- > 0;) a_.pop(kPool[k]);
+    for (unsigned k = saved.n; k-- > 0;) a_.pop(saved.reg[k]);
     return r;
   }
-  static constexpr Reg kPool[] = {RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11};
-  static constexpr unsigned kPoolSize = sizeof kPool / sizeof kPool[0];
-
   static Reg R(Value v) { return static_cast<Reg>(v.reg); }
   int32_t gpr(unsigned n) const { return l_.gpr0 + static_cast<int32_t>(8 * n); }
   static bool fits_i32(uint64_t c) { return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(c))) == c; }
@@ -693,8 +795,18 @@ class Emitter {
     return constant(0);
   }
   Value fresh() {
-    if (next_reg_ >= sizeof kPool / sizeof kPool[0]) return fail();
-    return Value{this, static_cast<int8_t>(kPool[next_reg_++]), 0};
+    if (next_reg_ >= kPoolSize) return fail();
+    const Reg r = cache_.pool[next_reg_++];
+    written_ |= bit(r);
+    return Value{this, static_cast<int8_t>(r), 0};
+  }
+  // Frees the pool above index n (scratch) except registers a value may still name
+  // (moved down to just above n).
+  void release_to(unsigned n) {
+    unsigned keep = n;
+    for (unsigned k = n; k < next_reg_; ++k)
+      if (referenced_ & bit(cache_.pool[k])) std::swap(cache_.pool[keep++], cache_.pool[k]);
+    next_reg_ = keep;
   }
   Value in_register(Value v) {
     if (v.reg >= 0) return v;
@@ -749,7 +861,7 @@ class Emitter {
     });
     if (failed_) return;
     defer_slow_call(slow, live, ea, nullptr, seg | size << 8, reinterpret_cast<uint64_t>(rmw ? l_.load_rmw : l_.load), R(d));
-    next_reg_ = live + 1;  // only d stays live
+    release_to(live + 1);  // only d stays live
     accessed_memory_ = true;
     d.zext32 = size <= 4;
   }
@@ -762,7 +874,7 @@ class Emitter {
     });
     if (failed_) return;
     defer_slow_call(slow, live, ea, &v, seg | size << 8, reinterpret_cast<uint64_t>(l_.store), RAX);
-    next_reg_ = live;
+    release_to(live);
     wrote_memory_ = accessed_memory_ = true;
   }
   // Emits the lookup and `access(host page, offset in page)` on a hit; returns the
@@ -798,7 +910,7 @@ class Emitter {
   struct SlowPath {
     size_t branch = 0;  // rel32 field of the hot path's branch to it
     size_t resume = 0;  // where it jumps back to
-    unsigned live = 0;
+    SaveSet saved;  // (saved_across_call)
     Reg ea = RAX;
     int8_t v = -1;  // the stored value's register (stores)
     uint32_t seg_size = 0;
@@ -814,7 +926,7 @@ class Emitter {
     SlowPath p;
     p.branch = branch;
     p.resume = a_.size();
-    p.live = live;
+    p.saved = saved_across_call(live);
     p.ea = R(ea);
     p.v = v ? v->reg : -1;
     p.seg_size = seg_size;
@@ -824,7 +936,7 @@ class Emitter {
     p.pending_rip = pending_rip_;
     for (unsigned s = 0; s < kCacheSize; ++s)
       if (cache_.slot[s].guest >= 0 && cache_.slot[s].dirty) {
-        p.dirty_reg[p.num_dirty] = kCacheRegs[s];
+        p.dirty_reg[p.num_dirty] = cache_.slot_reg[s];
         p.dirty_at[p.num_dirty++] = gpr(static_cast<unsigned>(cache_.slot[s].guest));
       }
     slow_paths_.push_back(p);
@@ -834,7 +946,7 @@ class Emitter {
     adjust_pending(true, p.pending_insns, p.pending_rip);
     // (a fault longjmps out: CpuState must hold this instruction's state)
     for (unsigned k = 0; k < p.num_dirty; ++k) a_.mov_mr64(RBX, p.dirty_at[k], p.dirty_reg[k]);
-    for (unsigned r = 0; r < p.live; ++r) a_.push(kPool[r]);
+    for (unsigned r = 0; r < p.saved.n; ++r) a_.push(p.saved.reg[r]);
     a_.push(p.ea);
     if (p.v >= 0) {
       a_.push(static_cast<Reg>(p.v));
@@ -843,12 +955,12 @@ class Emitter {
     a_.pop(RDX);
     a_.mov_rr(RDI, RBX);
     a_.mov_ri(RSI, p.seg_size);
-    if (p.live & 1) a_.sub_ri(RSP, 8);  // calls need a 16-byte aligned stack
+    if (p.saved.n & 1) a_.sub_ri(RSP, 8);  // calls need a 16-byte aligned stack
     a_.mov_ri(RAX, p.fn);
     a_.call_r(RAX);
-    if (p.live & 1) a_.add_ri(RSP, 8);
+    if (p.saved.n & 1) a_.add_ri(RSP, 8);
     if (p.result != RAX) a_.mov_rr(p.result, RAX);
-    for (unsigned r = p.live; r-- > 0;) a_.pop(kPool[r]);
+    for (unsigned r = p.saved.n; r-- > 0;) a_.pop(p.saved.reg[r]);
     adjust_pending(false, p.pending_insns, p.pending_rip);
     a_.jmp32(p.resume);
   }
@@ -874,6 +986,11 @@ class Emitter {
   bool flags_dead_ = false;
   bool failed_ = false;
   bool rip_stored_ = false;
+  bool in_branch_ = false;  // emitting a path of if_else: no renaming
+  // Host registers (bit n: register n) a value of this instruction may name that were
+  // cache registers when handed out (reg()) or became ones (renaming), and those written
+  // by this instruction so far.
+  uint32_t referenced_ = 0, written_ = 0;
   unsigned insn_seq_ = 0;
   Known known_;
   std::vector<SlowPath> slow_paths_;  // not yet emitted
@@ -1009,7 +1126,7 @@ class Emitter {
     a_.setcc(NE, R(o));
     a_.movzx_rr(1, R(o), R(o));
     o.zext32 = true;
-    next_reg_ = base + 3;
+    release_to(base + 3);
     return {lo, hi, o};
   }
   // divide() of cpu/sem/muldiv.h: {quotient, remainder}. Host DIV/IDIV (64-bit) after
@@ -1092,7 +1209,7 @@ class Emitter {
     a_.patch_rel32(done, a_.size());
     zero_extend_in_place(q, size);
     zero_extend_in_place(r, size);
-    next_reg_ = base + 2;
+    release_to(base + 2);
     return {q, r};
   }
   // values_equal() of cpu/sem/data.h: 1 if x == y (zero-extended values).
@@ -1192,14 +1309,15 @@ class Emitter {
     const unsigned live = next_reg_;
     adjust_pending(true);
     spill_registers();  // the handler reads them (and a #DE must see them in CpuState)
-    for (unsigned k = 0; k < live; ++k) a_.push(kPool[k]);
-    if (live & 1) a_.sub_ri(RSP, 8);
+    const SaveSet saved = saved_across_call(live);
+    for (unsigned k = 0; k < saved.n; ++k) a_.push(saved.reg[k]);
+    if (saved.n & 1) a_.sub_ri(RSP, 8);
     a_.mov_rr(RDI, RBX);
     a_.mov_ri(RSI, reinterpret_cast<uint64_t>(&i));
     a_.mov_ri(RAX, reinterpret_cast<uint64_t>(interp::kDispatch[i.form]));
     a_.call_r(RAX);
-    if (live & 1) a_.add_ri(RSP, 8);
-    for (unsigned k = live; k-- > 0;) a_.pop(kPool[k]);
+    if (saved.n & 1) a_.add_ri(RSP, 8);
+    for (unsigned k = saved.n; k-- > 0;) a_.pop(saved.reg[k]);
     a_.alu_m64_i(SUB, RBX, l_.rip, static_cast<int32_t>(i.length));
     adjust_pending(false);
   }
