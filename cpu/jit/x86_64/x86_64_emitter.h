@@ -85,8 +85,12 @@ class Emitter {
     accessed_memory_ = false;
     read_flags_ = false;
     may_leave_ = false;
-    referenced_ = written_ = 0;
+    referenced_ = 0;
     ++insn_seq_;
+    // Slots whose registers the last instruction took for its temporaries get them back.
+    for (unsigned s = 0; s < kCacheSize; ++s)
+      if (cache_.slot_reg[s] == kNoReg && cache_.pool_size > 0) cache_.slot_reg[s] = cache_.pool[--cache_.pool_size];
+    insn_clock_ = use_clock_;
     at_begin_ = Snapshot{pending_rip_, known_, cache_, slow_paths_.size()};
   }
   // Undoes the emitter's bookkeeping of an instruction whose emission was given up.
@@ -109,6 +113,7 @@ class Emitter {
   // CpuState); forget the flag producer if it may write flags.
   void handler_ran(bool writes_flags) {
     ++insn_seq_;
+    note_call();
     if (writes_flags) known_.valid = false;
     write_back_registers();
     cache_ = RegCache{};
@@ -231,6 +236,7 @@ class Emitter {
         a_.store_sz(size, RBX, gpr(r), R(v));
         return;
       }
+      cache_.slot[s].last_use = ++use_clock_;
       if (!own_slot_reg(static_cast<unsigned>(s), true)) return;
       a_.mov_rr_sz(size, cache_.slot_reg[s], R(v));
       mark_dirty(static_cast<unsigned>(s));  // (bits 63..32 unchanged: zext32 stays)
@@ -321,7 +327,8 @@ class Emitter {
     Value ea = fresh();
     if (failed_) return ea;
     const Reg b = has_base ? cached(i.base) : RAX;
-    const Reg x = has_index ? cached(i.index) : RAX;  // (the base stays: it is the most recently used)
+    if (has_base) referenced_ |= bit(b);  // (loading the index keeps the base)
+    const Reg x = has_index ? cached(i.index) : RAX;
     a_.lea(R(ea), has_base, b, has_index, x, i.scale, static_cast<int32_t>(disp));
     return ea;
   }
@@ -332,7 +339,7 @@ class Emitter {
   void record_flags(FlagOp op, unsigned size, TR r, TX x, TY y, TC carry_in) {
     const Value vr = value(r), vx = value(x), vy = value(y), vc = value(carry_in);
     if (failed_) return;
-    known_ = Known{true, op, size, insn_seq_, next_reg_, vr, vx, vy, vc};
+    known_ = Known{true, op, size, insn_seq_, true, vr, vx, vy, vc};
     if (flags_dead_) return;
     const uint32_t cin_const = vc.reg < 0 ? static_cast<uint32_t>(vc.k & 1) : 0;
     a_.mov_m32_i(RBX, l_.lf + kLfHeader, static_cast<uint32_t>(op) | (size << 8) | (cin_const << 16));
@@ -368,18 +375,17 @@ class Emitter {
     }
     const bool with_carry = op == FlagOp::Adc || op == FlagOp::Sbb || op == FlagOp::Inc || op == FlagOp::Dec;
     const unsigned base = next_reg_;  // the 0/1 result goes here; everything above is scratch
-    if (base >= kPoolSize) return fail();
+    if (base >= cache_.pool_size && !steal_slot()) return fail();
     Value x, y, r;
-    uint32_t known_regs = 0;
-    for (const Value& v : {known_.x, known_.y, known_.r})
-      if (v.reg >= 0) known_regs |= bit(R(v));
-    if (known_.seq + 1 == insn_seq_ && next_reg_ == 0 && !(written_ & known_regs) && !accessed_memory_) {
-      // The producer ran just before and nothing was allocated or written since: its
-      // values are still in their registers (scratch is allocated above them).
+    if (known_.in_regs) {
+      // Nothing wrote the producer's registers since (and no call was made): its values
+      // are still there (scratch is allocated above them).
+      const uint32_t known_regs = known_registers();
       x = known_.x, y = known_.y, r = known_.r;
       for (const Value& v : {x, y, r})
-        for (unsigned k = 0; k < kPoolSize; ++k)
+        for (unsigned k = 0; k < cache_.pool_size; ++k)
           if (v.reg == cache_.pool[k] && k + 1 > next_reg_) next_reg_ = k + 1;
+      referenced_ |= known_regs;  // (kept from steal_slot until the host flags are set)
     } else if (op == FlagOp::Logic) {
       r = load_lf(kLfResult);
     } else {
@@ -409,7 +415,7 @@ class Emitter {
     // The operands are dead once the host flags are set: the result takes the first
     // register this condition allocated (or the producer's, which are dead too).
     Value c{this, static_cast<int8_t>(cache_.pool[base]), 0, true};
-    written_ |= bit(R(c));
+    note_written(bit(R(c)));
     next_reg_ = base + 1;
     a_.setcc(static_cast<Cond>(cc & 15), R(c));
     a_.movzx_rr(1, R(c), R(c));
@@ -609,9 +615,21 @@ class Emitter {
     FlagOp op = FlagOp::None;
     unsigned size = 0;
     unsigned seq = 0;
-    unsigned regs_end = 0;
+    bool in_regs = false;  // r/x/y still in their registers (note_written, note_call)
     Value r, x, y, c;  // c: the carry-in (ADC/SBB) or kept CF (INC/DEC)
   };
+  uint32_t known_registers() const {
+    uint32_t m = 0;
+    for (const Value& v : {known_.x, known_.y, known_.r})
+      if (v.reg >= 0) m |= bit(R(v));
+    return m;
+  }
+  // Host registers written (bit n: register n) / a call made: the flag producer's values
+  // may be gone.
+  void note_written(uint32_t mask) {
+    if (known_registers() & mask) known_.in_regs = false;
+  }
+  void note_call() { known_.in_regs = false; }
   // Host registers (RBX holds the Cpu): the guest register cache (slot s: host register
   // slot_reg[s], holding guest register `guest` (or none), `dirty` when CpuState's copy
   // is older, `zext32` when its bits 63..32 are known to be zero; filled on first use,
@@ -620,10 +638,14 @@ class Emitter {
   // in order by fresh()). The split starts as kCacheRegs/kPool and changes by renaming
   // (set_reg, own_slot_reg); caller-saved registers on either side are saved around the
   // calls inline code makes (saved_across_call).
-  static constexpr Reg kCacheRegs[] = {RBP, R12, R13, R14, R15};
-  static constexpr Reg kPool[] = {RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11};
+  // When an instruction needs more temporaries than the pool has, it takes the register
+  // of a cache slot it does not use (steal_slot); begin() gives it back.
+  static constexpr Reg kCacheRegs[] = {RBP, R12, R13, R14, R15, R8, R9, R10, R11};
+  static constexpr Reg kPool[] = {RAX, RCX, RDX, RSI, RDI};
   static constexpr unsigned kCacheSize = sizeof kCacheRegs / sizeof kCacheRegs[0];
   static constexpr unsigned kPoolSize = sizeof kPool / sizeof kPool[0];
+  static constexpr unsigned kMaxPool = kPoolSize + kCacheSize;
+  static constexpr Reg kNoReg = RSP;  // a slot whose register is in the pool
   struct Cached {
     int8_t guest = -1;
     bool dirty = false;
@@ -632,8 +654,9 @@ class Emitter {
   };
   struct RegCache {
     Cached slot[kCacheSize];
-    Reg slot_reg[kCacheSize] = {RBP, R12, R13, R14, R15};
-    Reg pool[kPoolSize] = {RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11};
+    Reg slot_reg[kCacheSize] = {RBP, R12, R13, R14, R15, R8, R9, R10, R11};
+    Reg pool[kMaxPool] = {RAX, RCX, RDX, RSI, RDI};
+    unsigned pool_size = kPoolSize;
   };
   struct Snapshot {
     uint64_t pending_rip = 0;
@@ -655,7 +678,7 @@ class Emitter {
   bool own_slot_reg(unsigned s, bool keep) {
     const Reg h = cache_.slot_reg[s];
     if (!(referenced_ & bit(h))) {
-      written_ |= bit(h);
+      note_written(bit(h));
       return true;
     }
     if (in_branch_) {  // (if_else's paths must end with the same registers)
@@ -681,7 +704,7 @@ class Emitter {
       if (!callee_saved(cache_.pool[k]) && (k < live || (referenced_ & bit(cache_.pool[k])))) v.reg[v.n++] = cache_.pool[k];
     for (unsigned s = 0; s < kCacheSize; ++s) {
       const Reg h = cache_.slot_reg[s];
-      if (!callee_saved(h) && (cache_.slot[s].guest >= 0 || (referenced_ & bit(h)))) v.reg[v.n++] = h;
+      if (h != kNoReg && !callee_saved(h) && (cache_.slot[s].guest >= 0 || (referenced_ & bit(h)))) v.reg[v.n++] = h;
     }
     return v;
   }
@@ -691,26 +714,48 @@ class Emitter {
     return -1;
   }
   // A slot for guest register g (a free one, else the least recently used, preferring
-  // registers no value of this instruction names; written back first when dirty); its
-  // host register's content is not loaded.
+  // registers no value of this instruction names and guest registers the following
+  // inline instructions do not name; written back first when dirty); its host
+  // register's content is not loaded.
   unsigned take_slot(unsigned g) {
-    unsigned best = 0;
-    auto worse = [&](unsigned s, unsigned than) {  // s is a better victim than `than`
-      const bool rs = referenced_ & bit(cache_.slot_reg[s]), rt = referenced_ & bit(cache_.slot_reg[than]);
-      if (rs != rt) return !rs;
-      return cache_.slot[s].last_use < cache_.slot[than].last_use;
+    auto rank = [&](unsigned s) {  // lower: a better victim
+      if (cache_.slot[s].guest < 0) return 0u;
+      const bool later = later_uses_ >> cache_.slot[s].guest & 1;
+      return (referenced_ & bit(cache_.slot_reg[s]) ? 2u : 0u) + (later ? 1u : 0u) + 1u;
     };
+    int best = -1;
     for (unsigned s = 0; s < kCacheSize; ++s) {
-      if (cache_.slot[s].guest < 0) {
-        best = s;
-        break;
-      }
-      if (worse(s, best)) best = s;
+      if (cache_.slot_reg[s] == kNoReg) continue;
+      if (best < 0 || rank(s) < rank(static_cast<unsigned>(best)) ||
+          (rank(s) == rank(static_cast<unsigned>(best)) && cache_.slot[s].last_use < cache_.slot[best].last_use))
+        best = static_cast<int>(s);
     }
-    evict(best);
+    if (best < 0) {  // (every register is a temporary: cannot happen with kPoolSize >= 1)
+      fail();
+      best = 0;
+    }
+    evict(static_cast<unsigned>(best));
     cache_.slot[best].guest = static_cast<int8_t>(g);
     cache_.slot[best].last_use = ++use_clock_;
-    return best;
+    return static_cast<unsigned>(best);
+  }
+  // Moves the register of a slot this instruction has not used (written back first) to
+  // the pool; false when there is none.
+  bool steal_slot() {
+    if (in_branch_) return false;  // (if_else's paths must end with the same registers)
+    int best = -1;
+    for (unsigned s = 0; s < kCacheSize; ++s) {
+      const Cached& c = cache_.slot[s];
+      if (cache_.slot_reg[s] == kNoReg || (referenced_ & bit(cache_.slot_reg[s])) || c.last_use > insn_clock_) continue;
+      auto rank = [&](const Cached& x) { return x.guest < 0 ? 0u : (later_uses_ >> x.guest & 1) ? 2u : 1u; };
+      if (best < 0 || rank(c) < rank(cache_.slot[best]) || (rank(c) == rank(cache_.slot[best]) && c.last_use < cache_.slot[best].last_use))
+        best = static_cast<int>(s);
+    }
+    if (best < 0) return false;
+    evict(static_cast<unsigned>(best));
+    cache_.pool[cache_.pool_size++] = cache_.slot_reg[best];
+    cache_.slot_reg[best] = kNoReg;
+    return true;
   }
   void evict(unsigned s) {
     Cached& c = cache_.slot[s];
@@ -765,6 +810,7 @@ class Emitter {
     const unsigned live = next_reg_;
     Value r = fresh();
     if (failed_) return r;
+    note_call();
     // (the helper reads the flags only: the cached registers stay)
     const SaveSet saved = saved_across_call(live);
     for (unsigned k = 0; k < saved.n; ++k) a_.push(saved.reg[k]);
@@ -795,9 +841,9 @@ class Emitter {
     return constant(0);
   }
   Value fresh() {
-    if (next_reg_ >= kPoolSize) return fail();
+    if (next_reg_ >= cache_.pool_size && !steal_slot()) return fail();
     const Reg r = cache_.pool[next_reg_++];
-    written_ |= bit(r);
+    note_written(bit(r));
     return Value{this, static_cast<int8_t>(r), 0};
   }
   // Frees the pool above index n (scratch) except registers a value may still name
@@ -927,6 +973,7 @@ class Emitter {
     p.branch = branch;
     p.resume = a_.size();
     p.saved = saved_across_call(live);
+    note_call();
     p.ea = R(ea);
     p.v = v ? v->reg : -1;
     p.seg_size = seg_size;
@@ -988,14 +1035,14 @@ class Emitter {
   bool rip_stored_ = false;
   bool in_branch_ = false;  // emitting a path of if_else: no renaming
   // Host registers (bit n: register n) a value of this instruction may name that were
-  // cache registers when handed out (reg()) or became ones (renaming), and those written
-  // by this instruction so far.
-  uint32_t referenced_ = 0, written_ = 0;
+  // cache registers when handed out (reg()) or became ones (renaming).
+  uint32_t referenced_ = 0;
   unsigned insn_seq_ = 0;
   Known known_;
   std::vector<SlowPath> slow_paths_;  // not yet emitted
   RegCache cache_;
   unsigned use_clock_ = 0;
+  unsigned insn_clock_ = 0;  // use_clock_ when this instruction began
   Snapshot at_begin_;
   unsigned next_reg_ = 0;
   uint64_t pending_rip_ = 0;
@@ -1309,6 +1356,7 @@ class Emitter {
     const unsigned live = next_reg_;
     adjust_pending(true);
     spill_registers();  // the handler reads them (and a #DE must see them in CpuState)
+    note_call();
     const SaveSet saved = saved_across_call(live);
     for (unsigned k = 0; k < saved.n; ++k) a_.push(saved.reg[k]);
     if (saved.n & 1) a_.sub_ri(RSP, 8);
