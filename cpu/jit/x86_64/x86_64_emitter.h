@@ -91,11 +91,12 @@ class Emitter {
     for (unsigned s = 0; s < kCacheSize; ++s)
       if (cache_.slot_reg[s] == kNoReg && cache_.pool_size > 0) cache_.slot_reg[s] = cache_.pool[--cache_.pool_size];
     insn_clock_ = use_clock_;
-    at_begin_ = Snapshot{pending_rip_, known_, cache_, slow_paths_.size()};
+    at_begin_ = Snapshot{pending_rip_, flags_pending_, known_, cache_, slow_paths_.size()};
   }
   // Undoes the emitter's bookkeeping of an instruction whose emission was given up.
   void rollback() {
     pending_rip_ = at_begin_.pending_rip;
+    flags_pending_ = at_begin_.flags_pending;
     known_ = at_begin_.known;
     cache_ = at_begin_.cache;
     slow_paths_.resize(at_begin_.slow_paths);
@@ -112,6 +113,7 @@ class Emitter {
   // the cached guest registers are written back and forgotten (handlers read and write
   // CpuState); forget the flag producer if it may write flags.
   void handler_ran(bool writes_flags) {
+    materialize_flags();  // (the handler may read the flags, or fault)
     ++insn_seq_;
     note_call();
     if (writes_flags) known_.valid = false;
@@ -134,7 +136,10 @@ class Emitter {
         a_.mov_mr64(RBX, gpr(static_cast<unsigned>(cache_.slot[s].guest)), cache_.slot_reg[s]);
   }
   // The inline instruction wrote flags without a lazy record (none so far).
-  void flags_written_eagerly() { known_.valid = false; }
+  void flags_written_eagerly() {
+    materialize_flags();
+    known_.valid = false;
+  }
   bool failed() const { return failed_; }
   // The instruction stored to memory (its slow path may have ended the block).
   bool wrote_memory() const { return wrote_memory_; }
@@ -340,14 +345,20 @@ class Emitter {
     const Value vr = value(r), vx = value(x), vy = value(y), vc = value(carry_in);
     if (failed_) return;
     known_ = Known{true, op, size, insn_seq_, true, vr, vx, vy, vc};
-    if (flags_dead_) return;
-    const uint32_t cin_const = vc.reg < 0 ? static_cast<uint32_t>(vc.k & 1) : 0;
-    a_.mov_m32_i(RBX, l_.lf + kLfHeader, static_cast<uint32_t>(op) | (size << 8) | (cin_const << 16));
-    if (vc.reg >= 0) a_.store_sz(1, RBX, l_.lf + kLfCarryIn, R(vc));
-    store64(l_.lf + kLfResult, vr);
-    if (op == FlagOp::Logic) return;  // (its flags depend on the result only: compute_arith_flags)
-    store64(l_.lf + kLfSrc1, vx);
-    store64(l_.lf + kLfSrc2, vy);
+    // Stored only where something may read it (materialize_flags); a pending older
+    // record is replaced, unread.
+    flags_pending_ = !flags_dead_;
+    if (eager_flags_) materialize_flags();
+  }
+  // Stores the pending flag record into CpuState::lf (on the straight-line path).
+  void materialize_flags() {
+    if (!flags_pending_) return;
+    flags_pending_ = false;
+    store_flag_record(known_);
+  }
+  // Stores it on a path that leaves the block (or raises) while it stays pending.
+  void spill_flags() {
+    if (flags_pending_) store_flag_record(known_);
   }
   void advance_rip(const isa::DecodedInsn& i) { pending_rip_ += i.length; }
 
@@ -375,16 +386,17 @@ class Emitter {
     }
     const bool with_carry = op == FlagOp::Adc || op == FlagOp::Sbb || op == FlagOp::Inc || op == FlagOp::Dec;
     const unsigned base = next_reg_;  // the 0/1 result goes here; everything above is scratch
-    if (base >= cache_.pool_size && !steal_slot()) return fail();
+    Value c = fresh();  // (not a register of the producer's values, if one is free)
+    if (failed_) return c;
+    c.zext32 = true;
     Value x, y, r;
     if (known_.in_regs) {
       // Nothing wrote the producer's registers since (and no call was made): its values
       // are still there (scratch is allocated above them).
       const uint32_t known_regs = known_registers();
       x = known_.x, y = known_.y, r = known_.r;
-      for (const Value& v : {x, y, r})
-        for (unsigned k = 0; k < cache_.pool_size; ++k)
-          if (v.reg == cache_.pool[k] && k + 1 > next_reg_) next_reg_ = k + 1;
+      for (unsigned k = next_reg_; k < cache_.pool_size; ++k)  // (allocated, moved down)
+        if (known_regs & bit(cache_.pool[k])) std::swap(cache_.pool[next_reg_++], cache_.pool[k]);
       referenced_ |= known_regs;  // (kept from steal_slot until the host flags are set)
     } else if (op == FlagOp::Logic) {
       r = load_lf(kLfResult);
@@ -402,7 +414,10 @@ class Emitter {
       if (failed_) return t;
       // CF = carry_in (INC/DEC: the kept CF, read only by conditions on CF: B AE BE A)
       const bool cf_cond = (cc & 15) >= B && (cc & 15) <= A && (cc & 15) != E && (cc & 15) != NE;
-      if (op == FlagOp::Adc || op == FlagOp::Sbb || (with_carry && cf_cond)) a_.bt_m32_i(RBX, l_.lf + kLfHeader, 16);
+      if (op == FlagOp::Adc || op == FlagOp::Sbb || (with_carry && cf_cond)) {
+        materialize_flags();  // (stores do not change the host flags)
+        a_.bt_m32_i(RBX, l_.lf + kLfHeader, 16);
+      }
       switch (op) {
         case FlagOp::Add: a_.alu_rr_sz(ADD, sz, R(t), R(u)); break;
         case FlagOp::Adc: a_.alu_rr_sz(ADC, sz, R(t), R(u)); break;
@@ -412,11 +427,7 @@ class Emitter {
         default: a_.alu_rr_sz(CMP, sz, R(t), R(u)); break;
       }
     }
-    // The operands are dead once the host flags are set: the result takes the first
-    // register this condition allocated (or the producer's, which are dead too).
-    Value c{this, static_cast<int8_t>(cache_.pool[base]), 0, true};
-    note_written(bit(R(c)));
-    next_reg_ = base + 1;
+    release_to(base + 1);
     a_.setcc(static_cast<Cond>(cc & 15), R(c));
     a_.movzx_rr(1, R(c), R(c));
     return c;
@@ -443,6 +454,7 @@ class Emitter {
       return;
     }
     may_leave_ = true;
+    materialize_flags();
     // Both paths start with the cached registers clean and end with them written back;
     // after the join a host register stays cached where both paths left the same guest
     // register in it.
@@ -498,6 +510,7 @@ class Emitter {
     a_.patch_rel32(bad, a_.size());
     adjust_pending(true);
     spill_registers();
+    spill_flags();
     a_.mov_rr(RDI, RBX);
     a_.mov_ri(RAX, reinterpret_cast<uint64_t>(l_.raise_gp0));
     a_.call_r(RAX);  // does not return
@@ -618,18 +631,45 @@ class Emitter {
     bool in_regs = false;  // r/x/y still in their registers (note_written, note_call)
     Value r, x, y, c;  // c: the carry-in (ADC/SBB) or kept CF (INC/DEC)
   };
+  uint32_t live_known_registers() const { return known_.valid && known_.in_regs ? known_registers() : 0; }
   uint32_t known_registers() const {
     uint32_t m = 0;
-    for (const Value& v : {known_.x, known_.y, known_.r})
+    for (const Value& v : {known_.x, known_.y, known_.r, known_.c})
       if (v.reg >= 0) m |= bit(R(v));
     return m;
   }
   // Host registers written (bit n: register n) / a call made: the flag producer's values
   // may be gone.
+  // A pending record is stored first (callers note a write before emitting it).
   void note_written(uint32_t mask) {
-    if (known_registers() & mask) known_.in_regs = false;
+    if (!(known_registers() & mask) || !known_.in_regs) return;
+    materialize_flags();
+    known_.in_regs = false;
   }
-  void note_call() { known_.in_regs = false; }
+  void note_call() {
+    materialize_flags();
+    known_.in_regs = false;
+  }
+  // CpuState::lf = the record k (its registers still hold its values; allocates nothing).
+  void store_flag_record(const Known& k) {
+    const uint32_t cin_const = k.c.reg < 0 ? static_cast<uint32_t>(k.c.k & 1) : 0;
+    a_.mov_m32_i(RBX, l_.lf + kLfHeader, static_cast<uint32_t>(k.op) | (k.size << 8) | (cin_const << 16));
+    if (k.c.reg >= 0) a_.store_sz(1, RBX, l_.lf + kLfCarryIn, R(k.c));
+    store_u64(l_.lf + kLfResult, k.r);
+    if (k.op == FlagOp::Logic) return;  // (its flags depend on the result only: compute_arith_flags)
+    store_u64(l_.lf + kLfSrc1, k.x);
+    store_u64(l_.lf + kLfSrc2, k.y);
+  }
+  void store_u64(int32_t disp, Value v) {
+    if (v.reg >= 0) {
+      a_.mov_mr64(RBX, disp, R(v));
+    } else if (fits_i32(v.k)) {
+      a_.mov_m64_i(RBX, disp, static_cast<int32_t>(v.k));
+    } else {
+      a_.mov_m32_i(RBX, disp, static_cast<uint32_t>(v.k));
+      a_.mov_m32_i(RBX, disp + 4, static_cast<uint32_t>(v.k >> 32));
+    }
+  }
   // Host registers (RBX holds the Cpu): the guest register cache (slot s: host register
   // slot_reg[s], holding guest register `guest` (or none), `dirty` when CpuState's copy
   // is older, `zext32` when its bits 63..32 are known to be zero; filled on first use,
@@ -660,6 +700,7 @@ class Emitter {
   };
   struct Snapshot {
     uint64_t pending_rip = 0;
+    bool flags_pending = false;
     Known known;
     RegCache cache;
     size_t slow_paths = 0;
@@ -673,11 +714,13 @@ class Emitter {
     return -1;
   }
   // Makes slot s's host register free to overwrite: when a value handed out this
-  // instruction may still name it, the slot takes a fresh pool register instead (a copy
-  // of the old content if `keep`), and the old register stays, allocated, in the pool.
+  // instruction (or the pending flag record) may still name it, the slot takes a fresh
+  // pool register instead (a copy of the old content if `keep`), and the old register
+  // stays, allocated, in the pool.
   bool own_slot_reg(unsigned s, bool keep) {
     const Reg h = cache_.slot_reg[s];
-    if (!(referenced_ & bit(h))) {
+    // (a register holding the flag producer's values is kept too, when that is free)
+    if (!(referenced_ & bit(h)) && (!(live_known_registers() & bit(h)) || in_branch_)) {
       note_written(bit(h));
       return true;
     }
@@ -692,8 +735,8 @@ class Emitter {
     return true;
   }
   // The caller-saved host registers live across a call made at this point: the pool's
-  // first `live`, those above that a value may name, and the cache's (a cache register
-  // may be lent to a value).
+  // first `live`, those above that a value may name, the cache's (a cache register may
+  // be lent to a value) and the flag producer's.
   struct SaveSet {
     Reg reg[16];
     unsigned n = 0;
@@ -706,6 +749,14 @@ class Emitter {
       const Reg h = cache_.slot_reg[s];
       if (h != kNoReg && !callee_saved(h) && (cache_.slot[s].guest >= 0 || (referenced_ & bit(h)))) v.reg[v.n++] = h;
     }
+    // The flag producer's registers (conditions and the pending record read them after).
+    if (known_.valid && known_.in_regs)
+      for (unsigned r = 0; r < 16; ++r) {
+        const Reg h = static_cast<Reg>(r);
+        bool have = false;
+        for (unsigned k = 0; k < v.n; ++k) have = have || v.reg[k] == h;
+        if ((known_registers() & bit(h)) && !callee_saved(h) && !have && h != RSP) v.reg[v.n++] = h;
+      }
     return v;
   }
   int slot_of(unsigned g) const {
@@ -810,7 +861,7 @@ class Emitter {
     const unsigned live = next_reg_;
     Value r = fresh();
     if (failed_) return r;
-    note_call();
+    materialize_flags();
     // (the helper reads the flags only: the cached registers stay)
     const SaveSet saved = saved_across_call(live);
     for (unsigned k = 0; k < saved.n; ++k) a_.push(saved.reg[k]);
@@ -842,6 +893,12 @@ class Emitter {
   }
   Value fresh() {
     if (next_reg_ >= cache_.pool_size && !steal_slot()) return fail();
+    if (const uint32_t keep = live_known_registers()) {  // one not holding the flag producer's values
+      unsigned k = next_reg_;
+      while (k < cache_.pool_size && (keep & bit(cache_.pool[k]))) ++k;
+      if (k == cache_.pool_size && !steal_slot()) k = next_reg_;  // (none: the record is stored)
+      std::swap(cache_.pool[next_reg_], cache_.pool[k]);
+    }
     const Reg r = cache_.pool[next_reg_++];
     note_written(bit(r));
     return Value{this, static_cast<int8_t>(r), 0};
@@ -957,6 +1014,8 @@ class Emitter {
     size_t branch = 0;  // rel32 field of the hot path's branch to it
     size_t resume = 0;  // where it jumps back to
     SaveSet saved;  // (saved_across_call)
+    bool store_flags = false;  // the pending flag record (materialize_flags), stored first
+    Known flags;
     Reg ea = RAX;
     int8_t v = -1;  // the stored value's register (stores)
     uint32_t seg_size = 0;
@@ -973,7 +1032,8 @@ class Emitter {
     p.branch = branch;
     p.resume = a_.size();
     p.saved = saved_across_call(live);
-    note_call();
+    p.store_flags = flags_pending_;
+    p.flags = known_;
     p.ea = R(ea);
     p.v = v ? v->reg : -1;
     p.seg_size = seg_size;
@@ -993,6 +1053,7 @@ class Emitter {
     adjust_pending(true, p.pending_insns, p.pending_rip);
     // (a fault longjmps out: CpuState must hold this instruction's state)
     for (unsigned k = 0; k < p.num_dirty; ++k) a_.mov_mr64(RBX, p.dirty_at[k], p.dirty_reg[k]);
+    if (p.store_flags) store_flag_record(p.flags);
     for (unsigned r = 0; r < p.saved.n; ++r) a_.push(p.saved.reg[r]);
     a_.push(p.ea);
     if (p.v >= 0) {
@@ -1034,6 +1095,9 @@ class Emitter {
   bool failed_ = false;
   bool rip_stored_ = false;
   bool in_branch_ = false;  // emitting a path of if_else: no renaming
+  // known_'s record is not in CpuState::lf yet (its values are in registers or constants);
+  // eager_flags_: record_flags stores at once (inside a run-time conditional region).
+  bool flags_pending_ = false, eager_flags_ = false;
   // Host registers (bit n: register n) a value of this instruction may name that were
   // cache registers when handed out (reg()) or became ones (renaming).
   uint32_t referenced_ = 0;
@@ -1083,11 +1147,14 @@ class Emitter {
       if (count.k) record_flags(op, size, r, x, y, 0u);
       return;
     }
+    materialize_flags();  // (a zero count keeps it)
     known_.valid = false;
     if (flags_dead_) return;
     a_.test_rr(R(count), R(count));
     const size_t skip = a_.jcc32(E, ~size_t{0});
+    eager_flags_ = true;
     record_flags(op, size, r, x, y, 0u);
+    eager_flags_ = false;
     a_.patch_rel32(skip, a_.size());
     known_.valid = false;
   }
@@ -1097,6 +1164,7 @@ class Emitter {
   // Rot record over it). `bits` is the instruction's last use of its register.
   void record_rotate(Value count, Value bits) {
     if (failed_ || (count.reg < 0 && count.k == 0)) return;
+    materialize_flags();  // (the Rot record keeps its SF/ZF/AF/PF)
     const Known before = known_;
     known_.valid = false;  // (condition() reads a Rot record through the helper)
     if (flags_dead_) return;
@@ -1182,6 +1250,7 @@ class Emitter {
   // are taken from the registers. The results take the first two registers it allocates.
   std::pair<Value, Value> divide(bool sign, const isa::DecodedInsn& i, Value d, unsigned size) {
     if (!valid_size(size)) fail();
+    materialize_flags();  // (the handler's #DE path must see it)
     const unsigned bits = 8 * size, base = next_reg_;
     Value q = fresh(), r = fresh();
     Value lo = reg(emu::RAX, size == 1 ? 2 : size);
@@ -1356,7 +1425,7 @@ class Emitter {
     const unsigned live = next_reg_;
     adjust_pending(true);
     spill_registers();  // the handler reads them (and a #DE must see them in CpuState)
-    note_call();
+    spill_flags();
     const SaveSet saved = saved_across_call(live);
     for (unsigned k = 0; k < saved.n; ++k) a_.push(saved.reg[k]);
     if (saved.n & 1) a_.sub_ri(RSP, 8);
