@@ -911,6 +911,36 @@ TEST_CASE("conditions from the producer's registers: memory slow paths, handlers
   if (Cpu::jit_available()) CHECK(handler_insns(code, init) == 2);  // MOVQ, INT3
 }
 
+TEST_CASE("the last flag record kept in registers is stored before handlers, rotates, CL shifts and faults", "[jit][flags]") {
+  // A flag record is stored in CpuState::lf only where something may read it: PUSHFQ
+  // (a handler), ROL (a Rot record over it), SHL by CL (a zero count keeps it), a
+  // memory access's slow path, the block's end.
+  //   L: imul r8,r8,0x2545f491 ; add rax,r8 ; mov rcx,r8 ; shr rcx,62 ; sub rbx,r8
+  //      shl rdx,cl ; pushfq ; pop r9 ; add r10,r9 ; cmp rax,rbx ; rol r11,5 ; pushfq
+  //      pop r9 ; add r10,r9 ; adc r12,rax ; mov r13,rbx ; mov [rsi],r13 ; dec edi ; jnz L
+  //      int3
+  const std::vector<uint8_t> code = {
+      0x4d, 0x69, 0xc0, 0x91, 0xf4, 0x45, 0x25, 0x4c, 0x01, 0xc0, 0x4c, 0x89, 0xc1, 0x48, 0xc1, 0xe9,
+      0x3e, 0x4c, 0x29, 0xc3, 0x48, 0xd3, 0xe2, 0x9c, 0x41, 0x59, 0x4d, 0x01, 0xca, 0x48, 0x39, 0xd8,
+      0x49, 0xc1, 0xc3, 0x05, 0x9c, 0x41, 0x59, 0x4d, 0x01, 0xca, 0x49, 0x11, 0xc4, 0x49, 0x89, 0xdd,
+      0x4c, 0x89, 0x2e, 0xff, 0xcf, 0x75, 0xc9, 0xcc};
+  const auto init = [](Machine& m) {
+    m.r(RSI) = 0x10000;
+    m.r(RDI) = 3000;
+    m.r(R8) = 0x0123456789abcdefull;
+    m.r(RDX) = 0x8000000000000001ull;
+  };
+  check_against_interpreter(code, 1000000, 1, init);
+  // A #PF on the load after 30 pages: the ADD's record, stored by the slow path.
+  //   L: imul r8,r8,0x2545f491 ; add rax,r8 ; mov rcx,[rsi] ; lea rsi,[rsi+0x1000] ; jmp L
+  const std::vector<uint8_t> faulting = {0x4d, 0x69, 0xc0, 0x91, 0xf4, 0x45, 0x25, 0x4c, 0x01, 0xc0, 0x48,
+                                         0x8b, 0x0e, 0x48, 0x8d, 0xb6, 0x00, 0x10, 0x00, 0x00, 0xeb, 0xea};
+  check_against_interpreter(faulting, 1000000, 1, [](Machine& m) {
+    m.r(RSI) = AliasTranslator::kFaultAt - 30 * 0x1000;
+    m.r(R8) = 0x0123456789abcdefull;
+  });
+}
+
 TEST_CASE("jump table: returns and calls across pages hit inline; remapping and dropping code invalidate", "[jit]") {
   for (Engine e : available_engines()) {
     INFO(engine_name(e));
