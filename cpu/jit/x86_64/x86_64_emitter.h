@@ -8,10 +8,13 @@
 // path (a call of the interpreter's access) can fault or end the block. RIP, the
 // retired count and the budget of inline instructions are added up and stored before
 // the next handler call or block exit, and around a slow path.
-// Guest general registers are cached in callee-saved host registers (RBP, R12-R15)
-// across the inline instructions of a block, with dirty tracking: written back before
-// a handler call (and forgotten after it), at the block's end and its early exits, and
-// stored (kept dirty) on the out-of-line paths that may fault (memory slow paths, #GP).
+// Guest general registers are cached in host registers across the inline instructions
+// of a block, with dirty tracking: written back before a handler call (and forgotten
+// after it), at the block's end and its early exits, and stored (kept dirty) on the
+// out-of-line paths that may fault (memory slow paths, #GP). Values read from them are
+// the cache's registers themselves and results are renamed into the cache (no copies;
+// see reg()/set_reg() and the register cache below). The last lazy flag record stays
+// in registers until something may read it (materialize_flags).
 // Conditions (Jcc, SETcc, CMOVcc, the carry of ADC/SBB/INC/DEC): when the last flag
 // producer is an inline instruction of this block its operation and size are known
 // at translation time, and the host redoes it (cmp/add/adc/sbb/inc/dec/test at that
