@@ -22,7 +22,8 @@
 //           link stubs: rax = hooks.link(cpu, link); rax ? jmp rax : exit
 //
 // Guest registers cached in host registers by the inline code (see the emitter) are
-// written back before each handler call, at the end and on the early exits.
+// written back before each handler call, at the end and on the early exits; so is the
+// last inline flag record (kept in registers until something may read it).
 // The cache starts with `enter` (saves RBX and RBP/R12-R15, RBX = cpu, jumps to the
 // block) and `exit`.
 #include <cstddef>
@@ -152,6 +153,7 @@ class X86_64Backend final : public Backend {
             e.cmp_m8_i(kCpuReg, layout_.stop_block, 0);
             const size_t go_on = e.jcc32(E, ~size_t{0});
             em.spill_registers();
+            em.spill_flags();
             e.alu_m64_i(ADD, kCpuReg, layout_.retired, static_cast<int32_t>(pending));
             e.alu_m64_i(SUB, kCpuReg, layout_.budget, static_cast<int32_t>(pending));
             e.alu_m64_i(ADD, kCpuReg, layout_.rip, static_cast<int32_t>(em.pending_rip()));
@@ -176,6 +178,7 @@ class X86_64Backend final : public Backend {
       e.jcc32(NE, exit_off);
       rip += bi.d.length;
     }
+    em.materialize_flags();
     em.write_back_registers();
     flush_pending();
     size_t site_field[2] = {};

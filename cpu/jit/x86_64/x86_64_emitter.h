@@ -8,10 +8,13 @@
 // path (a call of the interpreter's access) can fault or end the block. RIP, the
 // retired count and the budget of inline instructions are added up and stored before
 // the next handler call or block exit, and around a slow path.
-// Guest general registers are cached in callee-saved host registers (RBP, R12-R15)
-// across the inline instructions of a block, with dirty tracking: written back before
-// a handler call (and forgotten after it), at the block's end and its early exits, and
-// stored (kept dirty) on the out-of-line paths that may fault (memory slow paths, #GP).
+// Guest general registers are cached in host registers across the inline instructions
+// of a block, with dirty tracking: written back before a handler call (and forgotten
+// after it), at the block's end and its early exits, and stored (kept dirty) on the
+// out-of-line paths that may fault (memory slow paths, #GP). Values read from them are
+// the cache's registers themselves and results are renamed into the cache (no copies;
+// see reg()/set_reg() and the register cache below). The last lazy flag record stays
+// in registers until something may read it (materialize_flags).
 // Conditions (Jcc, SETcc, CMOVcc, the carry of ADC/SBB/INC/DEC): when the last flag
 // producer is an inline instruction of this block its operation and size are known
 // at translation time, and the host redoes it (cmp/add/adc/sbb/inc/dec/test at that
@@ -89,12 +92,18 @@ class Emitter {
     accessed_memory_ = false;
     read_flags_ = false;
     may_leave_ = false;
+    referenced_ = 0;
     ++insn_seq_;
-    at_begin_ = Snapshot{pending_rip_, known_, cache_, slow_paths_.size()};
+    // Slots whose registers the last instruction took for its temporaries get them back.
+    for (unsigned s = 0; s < kCacheSize; ++s)
+      if (cache_.slot_reg[s] == kNoReg && cache_.pool_size > 0) cache_.slot_reg[s] = cache_.pool[--cache_.pool_size];
+    insn_clock_ = use_clock_;
+    at_begin_ = Snapshot{pending_rip_, flags_pending_, known_, cache_, slow_paths_.size()};
   }
   // Undoes the emitter's bookkeeping of an instruction whose emission was given up.
   void rollback() {
     pending_rip_ = at_begin_.pending_rip;
+    flags_pending_ = at_begin_.flags_pending;
     known_ = at_begin_.known;
     cache_ = at_begin_.cache;
     slow_paths_.resize(at_begin_.slow_paths);
@@ -115,8 +124,10 @@ class Emitter {
   // the cached guest registers are written back and forgotten (handlers read and write
   // CpuState); forget the flag producer if it may write flags.
   void handler_ran(bool writes_flags) {
+    materialize_flags();  // (the handler may read the flags, or fault)
     ++insn_seq_;
     sse_checked_ = false;  // (jitforms: a handler may change CR0/CR4)
+    note_call();
     if (writes_flags) known_.valid = false;
     write_back_registers();
     cache_ = RegCache{};
@@ -125,7 +136,7 @@ class Emitter {
   void write_back_registers() {
     for (unsigned s = 0; s < kCacheSize; ++s)
       if (cache_.slot[s].guest >= 0 && cache_.slot[s].dirty) {
-        a_.mov_mr64(RBX, gpr(static_cast<unsigned>(cache_.slot[s].guest)), kCacheRegs[s]);
+        a_.mov_mr64(RBX, gpr(static_cast<unsigned>(cache_.slot[s].guest)), cache_.slot_reg[s]);
         cache_.slot[s].dirty = false;
       }
   }
@@ -134,10 +145,13 @@ class Emitter {
   void spill_registers() {
     for (unsigned s = 0; s < kCacheSize; ++s)
       if (cache_.slot[s].guest >= 0 && cache_.slot[s].dirty)
-        a_.mov_mr64(RBX, gpr(static_cast<unsigned>(cache_.slot[s].guest)), kCacheRegs[s]);
+        a_.mov_mr64(RBX, gpr(static_cast<unsigned>(cache_.slot[s].guest)), cache_.slot_reg[s]);
   }
   // The inline instruction wrote flags without a lazy record (none so far).
-  void flags_written_eagerly() { known_.valid = false; }
+  void flags_written_eagerly() {
+    materialize_flags();
+    known_.valid = false;
+  }
   bool failed() const { return failed_; }
   // The instruction stored to memory (its slow path may have ended the block).
   bool wrote_memory() const { return wrote_memory_; }
@@ -176,17 +190,20 @@ class Emitter {
     set_reg(o.reg, o.size, v);
   }
   // General registers (numbers as in DecodedInsn: 16..19 = AH..BH), as Cpu::reg/set_reg.
-  // Guest registers live in the callee-saved host registers of the cache (kCacheRegs)
-  // across the inline instructions of a block; reg() returns a fresh pool register
-  // holding a copy (so a later set_reg never changes a value already read).
+  // Guest registers live in the host registers of the cache across the inline
+  // instructions of a block. reg() lends the cache's host register itself for a 64-bit
+  // read (and a 32-bit one when its bits 63..32 are known to be zero): a later write of
+  // a lent register this instruction moves the slot to another host register first
+  // (own_slot_reg), so a value already read never changes.
   Value reg(unsigned r, unsigned size) {
     if (r > isa::kRegAH + 3 || !valid_size(size)) return fail();
-    Value v = fresh();
-    if (failed_) return v;
+    if (failed_) return constant(0);
     if (r >= isa::kRegAH) {  // bits 15..8 of RAX..RBX
+      Value v = fresh();
+      if (failed_) return v;
       const int s = slot_of(r - isa::kRegAH);
       if (s >= 0) {
-        a_.movzx_rr(2, R(v), kCacheRegs[s]);
+        a_.movzx_rr(2, R(v), cache_.slot_reg[s]);
         a_.shr_ri(R(v), 8);
       } else {
         a_.load_zx(1, R(v), RBX, gpr(r - isa::kRegAH) + 1);
@@ -195,17 +212,28 @@ class Emitter {
       return v;
     }
     if (slot_of(r) < 0 && !(later_uses_ >> r & 1)) {  // used once: straight from CpuState
+      Value v = fresh();
+      if (failed_) return v;
       a_.load_zx(size, R(v), RBX, gpr(r));
       v.zext32 = size <= 4;
       return v;
     }
     const Reg h = cached(r);
-    if (size == 8) a_.mov_rr(R(v), h);
-    else if (size == 4) a_.mov_rr32(R(v), h);
+    if (failed_) return constant(0);
+    const bool zext = cache_.slot[static_cast<unsigned>(slot_of(r))].zext32;
+    if (size == 8 || (size == 4 && zext)) {
+      referenced_ |= bit(h);
+      return Value{this, static_cast<int8_t>(h), 0, zext};
+    }
+    Value v = fresh();
+    if (failed_) return v;
+    if (size == 4) a_.mov_rr32(R(v), h);
     else a_.movzx_rr(size, R(v), h);
-    v.zext32 = size <= 4;
+    v.zext32 = true;
     return v;
   }
+  // A full (32/64-bit) write of a cached register takes a temporary this instruction
+  // owns by renaming (the slot and the pool swap host registers: no move).
   void set_reg(unsigned r, unsigned size, Value v) {
     if (r > isa::kRegAH + 3 || !valid_size(size)) fail();
     if (failed_) return;
@@ -225,8 +253,10 @@ class Emitter {
         a_.store_sz(size, RBX, gpr(r), R(v));
         return;
       }
-      a_.mov_rr_sz(size, kCacheRegs[s], R(v));
-      mark_dirty(static_cast<unsigned>(s));
+      cache_.slot[s].last_use = ++use_clock_;
+      if (!own_slot_reg(static_cast<unsigned>(s), true)) return;
+      a_.mov_rr_sz(size, cache_.slot_reg[s], R(v));
+      mark_dirty(static_cast<unsigned>(s));  // (bits 63..32 unchanged: zext32 stays)
       return;
     }
     if (slot_of(r) < 0 && !(later_uses_ >> r & 1)) {  // not read again: straight to CpuState
@@ -236,22 +266,39 @@ class Emitter {
           a_.mov_m64_i(RBX, gpr(r), static_cast<int32_t>(c));
           return;
         }
-      } else {
-        if (size == 4 && !v.zext32) a_.mov_rr32(R(v), R(v));  // 32-bit writes zero-extend
+      } else if (size == 8 || v.zext32) {
         a_.mov_mr64(RBX, gpr(r), R(v));
+        return;
+      } else {
+        Value t = fresh();  // 32-bit writes zero-extend
+        if (failed_) return;
+        a_.mov_rr32(R(t), R(v));
+        a_.mov_mr64(RBX, gpr(r), R(t));
         return;
       }
     }
     const unsigned s = slot_for_write(r);
-    const Reg h = kCacheRegs[s];
+    const int k = v.reg >= 0 && !in_branch_ ? pool_index(v.reg) : -1;
+    if (k >= 0 && (size == 8 || v.zext32)) {  // rename: the slot takes v's register
+      std::swap(cache_.slot_reg[s], cache_.pool[k]);
+      referenced_ |= bit(R(v));
+      cache_.slot[s].zext32 = v.zext32;
+      mark_dirty(s);
+      return;
+    }
+    if (!own_slot_reg(s, false)) return;
+    const Reg h = cache_.slot_reg[s];
     if (v.reg < 0) {
       const uint64_t c = size == 4 ? (v.k & 0xffffffffu) : v.k;
       if (c > 0xffffffffu && fits_i32(c)) a_.mov_ri_sx(h, static_cast<int32_t>(c));
       else a_.mov_ri(h, c);
+      cache_.slot[s].zext32 = c <= 0xffffffffu;
     } else if (size == 4) {
       a_.mov_rr32(h, R(v));  // 32-bit writes zero-extend
+      cache_.slot[s].zext32 = true;
     } else {
       a_.mov_rr(h, R(v));
+      cache_.slot[s].zext32 = v.zext32;
     }
     mark_dirty(s);
   }
@@ -284,7 +331,12 @@ class Emitter {
       a_.alu_m64_i(SUB, RBX, gpr(emu::RSP), static_cast<int32_t>(size));
       return;
     }
-    a_.lea(static_cast<Reg>(sp), true, static_cast<Reg>(sp), false, RAX, 0, -static_cast<int32_t>(size));
+    // (a value of this instruction or the kept flag record may still name the old RSP:
+    // own_slot_reg moves it away first)
+    if (!own_slot_reg(static_cast<unsigned>(s), true)) return;
+    const Reg h = cache_.slot_reg[s];
+    a_.lea(h, true, h, false, RAX, 0, -static_cast<int32_t>(size));
+    cache_.slot[s].zext32 = false;
     mark_dirty(static_cast<unsigned>(s));
   }
   Value peek(unsigned size, uint64_t offset = 0) {
@@ -307,7 +359,8 @@ class Emitter {
     Value ea = fresh();
     if (failed_) return ea;
     const Reg b = has_base ? cached(i.base) : RAX;
-    const Reg x = has_index ? cached(i.index) : RAX;  // (the base stays: it is the most recently used)
+    if (has_base) referenced_ |= bit(b);  // (loading the index keeps the base)
+    const Reg x = has_index ? cached(i.index) : RAX;
     a_.lea(R(ea), has_base, b, has_index, x, i.scale, static_cast<int32_t>(disp));
     return ea;
   }
@@ -318,15 +371,21 @@ class Emitter {
   void record_flags(FlagOp op, unsigned size, TR r, TX x, TY y, TC carry_in) {
     const Value vr = value(r), vx = value(x), vy = value(y), vc = value(carry_in);
     if (failed_) return;
-    known_ = Known{true, op, size, insn_seq_, next_reg_, vr, vx, vy, vc};
-    if (flags_dead_) return;
-    const uint32_t cin_const = vc.reg < 0 ? static_cast<uint32_t>(vc.k & 1) : 0;
-    a_.mov_m32_i(RBX, l_.lf + kLfHeader, static_cast<uint32_t>(op) | (size << 8) | (cin_const << 16));
-    if (vc.reg >= 0) a_.store_sz(1, RBX, l_.lf + kLfCarryIn, R(vc));
-    store64(l_.lf + kLfResult, vr);
-    if (op == FlagOp::Logic) return;  // (its flags depend on the result only: compute_arith_flags)
-    store64(l_.lf + kLfSrc1, vx);
-    store64(l_.lf + kLfSrc2, vy);
+    known_ = Known{true, op, size, insn_seq_, true, vr, vx, vy, vc};
+    // Stored only where something may read it (materialize_flags); a pending older
+    // record is replaced, unread.
+    flags_pending_ = !flags_dead_;
+    if (eager_flags_) materialize_flags();
+  }
+  // Stores the pending flag record into CpuState::lf (on the straight-line path).
+  void materialize_flags() {
+    if (!flags_pending_) return;
+    flags_pending_ = false;
+    store_flag_record(known_);
+  }
+  // Stores it on a path that leaves the block (or raises) while it stays pending.
+  void spill_flags() {
+    if (flags_pending_) store_flag_record(known_);
   }
   void advance_rip(const isa::DecodedInsn& i) { pending_rip_ += i.length; }
 
@@ -354,15 +413,18 @@ class Emitter {
     }
     const bool with_carry = op == FlagOp::Adc || op == FlagOp::Sbb || op == FlagOp::Inc || op == FlagOp::Dec;
     const unsigned base = next_reg_;  // the 0/1 result goes here; everything above is scratch
-    if (base >= kPoolSize) return fail();
+    Value c = fresh();  // (not a register of the producer's values, if one is free)
+    if (failed_) return c;
+    c.zext32 = true;
     Value x, y, r;
-    if (known_.seq + 1 == insn_seq_ && next_reg_ == 0) {
-      // The producer ran just before and nothing was allocated since: its values are
-      // still in their registers (scratch is allocated above them).
+    if (known_.in_regs) {
+      // Nothing wrote the producer's registers since (and no call was made): its values
+      // are still there (scratch is allocated above them).
+      const uint32_t known_regs = known_registers();
       x = known_.x, y = known_.y, r = known_.r;
-      for (const Value& v : {x, y, r})
-        for (unsigned k = 0; k < kPoolSize; ++k)
-          if (v.reg == kPool[k] && k + 1 > next_reg_) next_reg_ = k + 1;
+      for (unsigned k = next_reg_; k < cache_.pool_size; ++k)  // (allocated, moved down)
+        if (known_regs & bit(cache_.pool[k])) std::swap(cache_.pool[next_reg_++], cache_.pool[k]);
+      referenced_ |= known_regs;  // (kept from steal_slot until the host flags are set)
     } else if (op == FlagOp::Logic) {
       r = load_lf(kLfResult);
     } else {
@@ -379,7 +441,10 @@ class Emitter {
       if (failed_) return t;
       // CF = carry_in (INC/DEC: the kept CF, read only by conditions on CF: B AE BE A)
       const bool cf_cond = (cc & 15) >= B && (cc & 15) <= A && (cc & 15) != E && (cc & 15) != NE;
-      if (op == FlagOp::Adc || op == FlagOp::Sbb || (with_carry && cf_cond)) a_.bt_m32_i(RBX, l_.lf + kLfHeader, 16);
+      if (op == FlagOp::Adc || op == FlagOp::Sbb || (with_carry && cf_cond)) {
+        materialize_flags();  // (stores do not change the host flags)
+        a_.bt_m32_i(RBX, l_.lf + kLfHeader, 16);
+      }
       switch (op) {
         case FlagOp::Add: a_.alu_rr_sz(ADD, sz, R(t), R(u)); break;
         case FlagOp::Adc: a_.alu_rr_sz(ADC, sz, R(t), R(u)); break;
@@ -389,10 +454,7 @@ class Emitter {
         default: a_.alu_rr_sz(CMP, sz, R(t), R(u)); break;
       }
     }
-    // The operands are dead once the host flags are set: the result takes the first
-    // register this condition allocated (or the producer's, which are dead too).
-    Value c{this, static_cast<int8_t>(kPool[base]), 0, true};
-    next_reg_ = base + 1;
+    release_to(base + 1);
     a_.setcc(static_cast<Cond>(cc & 15), R(c));
     a_.movzx_rr(1, R(c), R(c));
     return c;
@@ -419,6 +481,7 @@ class Emitter {
       return;
     }
     may_leave_ = true;
+    materialize_flags();
     // Both paths start with the cached registers clean and end with them written back;
     // after the join a host register stays cached where both paths left the same guest
     // register in it.
@@ -428,6 +491,7 @@ class Emitter {
     const size_t to_else = a_.jcc32(E, ~size_t{0});
     const uint64_t pending = pending_rip_;
     const unsigned regs = next_reg_;
+    in_branch_ = true;
     then_path();
     settle_rip();
     write_back_registers();
@@ -438,6 +502,7 @@ class Emitter {
     next_reg_ = regs;
     cache_ = at_branch;
     else_path();
+    in_branch_ = false;
     settle_rip();
     write_back_registers();
     a_.patch_rel32(to_end, a_.size());
@@ -472,11 +537,12 @@ class Emitter {
     a_.patch_rel32(bad, a_.size());
     adjust_pending(true);
     spill_registers();
+    spill_flags();
     a_.mov_rr(RDI, RBX);
     a_.mov_ri(RAX, reinterpret_cast<uint64_t>(l_.raise_gp0));
     a_.call_r(RAX);  // does not return
     a_.patch_rel32(ok, a_.size());
-    next_reg_ = t.reg == kPool[next_reg_ - 1] ? next_reg_ - 1 : next_reg_;
+    next_reg_ = t.reg == cache_.pool[next_reg_ - 1] ? next_reg_ - 1 : next_reg_;
     return true;
   }
   void raise_gp0() { fail(); }  // translation-time constants only: the handler raises
@@ -493,6 +559,13 @@ class Emitter {
     if (failed_) return x;
     if (x.reg < 0 && y.reg < 0) return constant(fold(op, x.k, y.k));
     if (x.reg < 0 && op != SUB) std::swap(x, y);  // commutative: the register first
+    if (x.reg >= 0 && (op == ADD || op == SUB) && (y.reg >= 0 ? op == ADD : fits_i32(op == ADD ? y.k : 0 - y.k))) {
+      Value r = fresh();  // three-operand add: one LEA
+      if (failed_) return r;
+      if (y.reg >= 0) a_.lea(R(r), true, R(x), true, R(y), 0, 0);
+      else a_.lea(R(r), true, R(x), false, RAX, 0, static_cast<int32_t>(op == ADD ? y.k : 0 - y.k));
+      return r;
+    }
     Value r = copy(x);
     if (failed_) return r;
     if (y.reg >= 0) a_.alu_rr(op, R(r), R(y));
@@ -582,53 +655,189 @@ class Emitter {
     FlagOp op = FlagOp::None;
     unsigned size = 0;
     unsigned seq = 0;
-    unsigned regs_end = 0;
+    bool in_regs = false;  // r/x/y still in their registers (note_written, note_call)
     Value r, x, y, c;  // c: the carry-in (ADC/SBB) or kept CF (INC/DEC)
   };
-  // The guest register cache: slot s is host register kCacheRegs[s] (callee-saved, so
-  // slow-path and helper calls keep them), holding guest register `guest` (or none),
-  // `dirty` when CpuState's copy is older. Filled on first use, least recently used
-  // slot replaced; decisions are made at translation time (straight-line code).
-  static constexpr Reg kCacheRegs[] = {RBP, R12, R13, R14, R15};
+  uint32_t live_known_registers() const { return known_.valid && known_.in_regs ? known_registers() : 0; }
+  uint32_t known_registers() const {
+    uint32_t m = 0;
+    for (const Value& v : {known_.x, known_.y, known_.r, known_.c})
+      if (v.reg >= 0) m |= bit(R(v));
+    return m;
+  }
+  // Host registers written (bit n: register n) / a call made: the flag producer's values
+  // may be gone.
+  // A pending record is stored first (callers note a write before emitting it).
+  void note_written(uint32_t mask) {
+    if (!(known_registers() & mask) || !known_.in_regs) return;
+    materialize_flags();
+    known_.in_regs = false;
+  }
+  void note_call() {
+    materialize_flags();
+    known_.in_regs = false;
+  }
+  // CpuState::lf = the record k (its registers still hold its values; allocates nothing).
+  void store_flag_record(const Known& k) {
+    const uint32_t cin_const = k.c.reg < 0 ? static_cast<uint32_t>(k.c.k & 1) : 0;
+    a_.mov_m32_i(RBX, l_.lf + kLfHeader, static_cast<uint32_t>(k.op) | (k.size << 8) | (cin_const << 16));
+    if (k.c.reg >= 0) a_.store_sz(1, RBX, l_.lf + kLfCarryIn, R(k.c));
+    store_u64(l_.lf + kLfResult, k.r);
+    if (k.op == FlagOp::Logic) return;  // (its flags depend on the result only: compute_arith_flags)
+    store_u64(l_.lf + kLfSrc1, k.x);
+    store_u64(l_.lf + kLfSrc2, k.y);
+  }
+  void store_u64(int32_t disp, Value v) {
+    if (v.reg >= 0) {
+      a_.mov_mr64(RBX, disp, R(v));
+    } else if (fits_i32(v.k)) {
+      a_.mov_m64_i(RBX, disp, static_cast<int32_t>(v.k));
+    } else {
+      a_.mov_m32_i(RBX, disp, static_cast<uint32_t>(v.k));
+      a_.mov_m32_i(RBX, disp + 4, static_cast<uint32_t>(v.k >> 32));
+    }
+  }
+  // Host registers (RBX holds the Cpu): the guest register cache (slot s: host register
+  // slot_reg[s], holding guest register `guest` (or none), `dirty` when CpuState's copy
+  // is older, `zext32` when its bits 63..32 are known to be zero; filled on first use,
+  // least recently used slot replaced; decisions are made at translation time on
+  // straight-line code) and the pool of per-instruction temporaries (pool[k], allocated
+  // in order by fresh()). The split starts as kCacheRegs/kPool and changes by renaming
+  // (set_reg, own_slot_reg); caller-saved registers on either side are saved around the
+  // calls inline code makes (saved_across_call).
+  // When an instruction needs more temporaries than the pool has, it takes the register
+  // of a cache slot it does not use (steal_slot); begin() gives it back.
+  static constexpr Reg kCacheRegs[] = {RBP, R12, R13, R14, R15, R8, R9, R10, R11};
+  static constexpr Reg kPool[] = {RAX, RCX, RDX, RSI, RDI};
   static constexpr unsigned kCacheSize = sizeof kCacheRegs / sizeof kCacheRegs[0];
+  static constexpr unsigned kPoolSize = sizeof kPool / sizeof kPool[0];
+  static constexpr unsigned kMaxPool = kPoolSize + kCacheSize;
+  static constexpr Reg kNoReg = RSP;  // a slot whose register is in the pool
   struct Cached {
     int8_t guest = -1;
     bool dirty = false;
+    bool zext32 = false;
     unsigned last_use = 0;
   };
   struct RegCache {
     Cached slot[kCacheSize];
+    Reg slot_reg[kCacheSize] = {RBP, R12, R13, R14, R15, R8, R9, R10, R11};
+    Reg pool[kMaxPool] = {RAX, RCX, RDX, RSI, RDI};
+    unsigned pool_size = kPoolSize;
   };
   struct Snapshot {
     uint64_t pending_rip = 0;
+    bool flags_pending = false;
     Known known;
     RegCache cache;
     size_t slow_paths = 0;
   };
+  static uint32_t bit(Reg r) { return 1u << r; }
+  static bool callee_saved(Reg r) { return r == RBX || r == RBP || r >= R12; }
+  // The allocated pool index holding host register h, or -1.
+  int pool_index(int8_t h) const {
+    for (unsigned k = 0; k < next_reg_; ++k)
+      if (cache_.pool[k] == h) return static_cast<int>(k);
+    return -1;
+  }
+  // Makes slot s's host register free to overwrite: when a value handed out this
+  // instruction (or the pending flag record) may still name it, the slot takes a fresh
+  // pool register instead (a copy of the old content if `keep`), and the old register
+  // stays, allocated, in the pool.
+  bool own_slot_reg(unsigned s, bool keep) {
+    const Reg h = cache_.slot_reg[s];
+    // (a register holding the flag producer's values is kept too, when that is free)
+    if (!(referenced_ & bit(h)) && (!(live_known_registers() & bit(h)) || in_branch_)) {
+      note_written(bit(h));
+      return true;
+    }
+    if (in_branch_) {  // (if_else's paths must end with the same registers)
+      fail();
+      return false;
+    }
+    Value t = fresh();
+    if (failed_) return false;
+    if (keep) a_.mov_rr(R(t), h);
+    std::swap(cache_.slot_reg[s], cache_.pool[next_reg_ - 1]);
+    return true;
+  }
+  // The caller-saved host registers live across a call made at this point: the pool's
+  // first `live`, those above that a value may name, the cache's (a cache register may
+  // be lent to a value) and the flag producer's.
+  struct SaveSet {
+    Reg reg[16];
+    unsigned n = 0;
+  };
+  SaveSet saved_across_call(unsigned live) const {
+    SaveSet v;
+    for (unsigned k = 0; k < next_reg_; ++k)
+      if (!callee_saved(cache_.pool[k]) && (k < live || (referenced_ & bit(cache_.pool[k])))) v.reg[v.n++] = cache_.pool[k];
+    for (unsigned s = 0; s < kCacheSize; ++s) {
+      const Reg h = cache_.slot_reg[s];
+      if (h != kNoReg && !callee_saved(h) && (cache_.slot[s].guest >= 0 || (referenced_ & bit(h)))) v.reg[v.n++] = h;
+    }
+    // The flag producer's registers (conditions and the pending record read them after).
+    if (known_.valid && known_.in_regs)
+      for (unsigned r = 0; r < 16; ++r) {
+        const Reg h = static_cast<Reg>(r);
+        bool have = false;
+        for (unsigned k = 0; k < v.n; ++k) have = have || v.reg[k] == h;
+        if ((known_registers() & bit(h)) && !callee_saved(h) && !have && h != RSP) v.reg[v.n++] = h;
+      }
+    return v;
+  }
   int slot_of(unsigned g) const {
     for (unsigned s = 0; s < kCacheSize; ++s)
       if (cache_.slot[s].guest == static_cast<int8_t>(g)) return static_cast<int>(s);
     return -1;
   }
-  // A slot for guest register g (a free one, else the least recently used, written
-  // back first when dirty); its host register's content is not loaded.
+  // A slot for guest register g (a free one, else the least recently used, preferring
+  // registers no value of this instruction names and guest registers the following
+  // inline instructions do not name; written back first when dirty); its host
+  // register's content is not loaded.
   unsigned take_slot(unsigned g) {
-    unsigned best = 0;
+    auto rank = [&](unsigned s) {  // lower: a better victim
+      if (cache_.slot[s].guest < 0) return 0u;
+      const bool later = later_uses_ >> cache_.slot[s].guest & 1;
+      return (referenced_ & bit(cache_.slot_reg[s]) ? 2u : 0u) + (later ? 1u : 0u) + 1u;
+    };
+    int best = -1;
     for (unsigned s = 0; s < kCacheSize; ++s) {
-      if (cache_.slot[s].guest < 0) {
-        best = s;
-        break;
-      }
-      if (cache_.slot[s].last_use < cache_.slot[best].last_use) best = s;
+      if (cache_.slot_reg[s] == kNoReg) continue;
+      if (best < 0 || rank(s) < rank(static_cast<unsigned>(best)) ||
+          (rank(s) == rank(static_cast<unsigned>(best)) && cache_.slot[s].last_use < cache_.slot[best].last_use))
+        best = static_cast<int>(s);
     }
-    evict(best);
+    if (best < 0) {  // (every register is a temporary: cannot happen with kPoolSize >= 1)
+      fail();
+      best = 0;
+    }
+    evict(static_cast<unsigned>(best));
     cache_.slot[best].guest = static_cast<int8_t>(g);
     cache_.slot[best].last_use = ++use_clock_;
-    return best;
+    return static_cast<unsigned>(best);
+  }
+  // Moves the register of a slot this instruction has not used (written back first) to
+  // the pool; false when there is none.
+  bool steal_slot() {
+    if (in_branch_) return false;  // (if_else's paths must end with the same registers)
+    int best = -1;
+    for (unsigned s = 0; s < kCacheSize; ++s) {
+      const Cached& c = cache_.slot[s];
+      if (cache_.slot_reg[s] == kNoReg || (referenced_ & bit(cache_.slot_reg[s])) || c.last_use > insn_clock_) continue;
+      auto rank = [&](const Cached& x) { return x.guest < 0 ? 0u : (later_uses_ >> x.guest & 1) ? 2u : 1u; };
+      if (best < 0 || rank(c) < rank(cache_.slot[best]) || (rank(c) == rank(cache_.slot[best]) && c.last_use < cache_.slot[best].last_use))
+        best = static_cast<int>(s);
+    }
+    if (best < 0) return false;
+    evict(static_cast<unsigned>(best));
+    cache_.pool[cache_.pool_size++] = cache_.slot_reg[best];
+    cache_.slot_reg[best] = kNoReg;
+    return true;
   }
   void evict(unsigned s) {
     Cached& c = cache_.slot[s];
-    if (c.guest >= 0 && c.dirty) a_.mov_mr64(RBX, gpr(static_cast<unsigned>(c.guest)), kCacheRegs[s]);
+    if (c.guest >= 0 && c.dirty) a_.mov_mr64(RBX, gpr(static_cast<unsigned>(c.guest)), cache_.slot_reg[s]);
     c = Cached{};
   }
   // The host register holding guest register g (loaded on first use).
@@ -636,10 +845,11 @@ class Emitter {
     int s = slot_of(g);
     if (s < 0) {
       s = static_cast<int>(take_slot(g));
-      a_.mov_rm64(kCacheRegs[s], RBX, gpr(g));
+      if (!own_slot_reg(static_cast<unsigned>(s), false)) return RAX;
+      a_.mov_rm64(cache_.slot_reg[s], RBX, gpr(g));
     }
     cache_.slot[s].last_use = ++use_clock_;
-    return kCacheRegs[s];
+    return cache_.slot_reg[s];
   }
   // A slot for a full (32/64-bit) write of guest register g: no load needed.
   unsigned slot_for_write(unsigned g) {
@@ -672,29 +882,26 @@ class Emitter {
     rip_stored_ = false;
     pending_rip_ = 0;
   }
-  // rax = fn(cpu, arg) with the live pool registers saved (the call cannot raise).
+  // rax = fn(cpu, arg) with the live caller-saved registers saved (the call cannot
+  // raise; it reads the lazy flags, not the guest registers).
   Value helper_call(uint64_t fn, uint32_t arg) {
     const unsigned live = next_reg_;
     Value r = fresh();
     if (failed_) return r;
-    // The helper sees CpuState's registers current and may change them: the cached
-    // ones are written back and reloaded after it.
-    write_back_registers();
-    cache_ = RegCache{};
-    for (unsigned k = 0; k < live; ++k) a_.push(kPool[k]);
-    if (live & 1) a_.sub_ri(RSP, 8);
+    materialize_flags();
+    // (the helper reads the flags only: the cached registers stay)
+    const SaveSet saved = saved_across_call(live);
+    for (unsigned k = 0; k < saved.n; ++k) a_.push(saved.reg[k]);
+    if (saved.n & 1) a_.sub_ri(RSP, 8);
     a_.mov_rr(RDI, RBX);
     a_.mov_ri(RSI, arg);
     a_.mov_ri(RAX, fn);
     a_.call_r(RAX);
-    if (live & 1) a_.add_ri(RSP, 8);
+    if (saved.n & 1) a_.add_ri(RSP, 8);
     if (R(r) != RAX) a_.mov_rr(R(r), RAX);
-    for (unsigned k = live; k-- > 0;) a_.pop(kPool[k]);
+    for (unsigned k = saved.n; k-- > 0;) a_.pop(saved.reg[k]);
     return r;
   }
-  static constexpr Reg kPool[] = {RAX, RCX, RDX, RSI, RDI, R8, R9, R10, R11};
-  static constexpr unsigned kPoolSize = sizeof kPool / sizeof kPool[0];
-
   static Reg R(Value v) { return static_cast<Reg>(v.reg); }
   int32_t gpr(unsigned n) const { return l_.gpr0 + static_cast<int32_t>(8 * n); }
   static bool fits_i32(uint64_t c) { return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(c))) == c; }
@@ -712,8 +919,24 @@ class Emitter {
     return constant(0);
   }
   Value fresh() {
-    if (next_reg_ >= sizeof kPool / sizeof kPool[0]) return fail();
-    return Value{this, static_cast<int8_t>(kPool[next_reg_++]), 0};
+    if (next_reg_ >= cache_.pool_size && !steal_slot()) return fail();
+    if (const uint32_t keep = live_known_registers()) {  // one not holding the flag producer's values
+      unsigned k = next_reg_;
+      while (k < cache_.pool_size && (keep & bit(cache_.pool[k]))) ++k;
+      if (k == cache_.pool_size && !steal_slot()) k = next_reg_;  // (none: the record is stored)
+      std::swap(cache_.pool[next_reg_], cache_.pool[k]);
+    }
+    const Reg r = cache_.pool[next_reg_++];
+    note_written(bit(r));
+    return Value{this, static_cast<int8_t>(r), 0};
+  }
+  // Frees the pool above index n (scratch) except registers a value may still name
+  // (moved down to just above n).
+  void release_to(unsigned n) {
+    unsigned keep = n;
+    for (unsigned k = n; k < next_reg_; ++k)
+      if (referenced_ & bit(cache_.pool[k])) std::swap(cache_.pool[keep++], cache_.pool[k]);
+    next_reg_ = keep;
   }
   Value in_register(Value v) {
     if (v.reg >= 0) return v;
@@ -802,7 +1025,7 @@ class Emitter {
     unsigned seq = 0;
     const isa::DecodedInsn* insn = nullptr;
     unsigned size = 0;
-    unsigned pool_index = 0;  // h = kPool[pool_index]
+    int8_t host = -1;  // h (pool[live + 1] of the load, allocated until the store)
   };
   Value load_memory(const isa::DecodedInsn& i, unsigned size, bool rmw) {
     const unsigned live = next_reg_;
@@ -810,18 +1033,15 @@ class Emitter {
     const Value h = rmw ? fresh() : Value{};
     const Addr ea = operand_address(i);
     load_core(i.seg, size, rmw, live, d, ea, h.reg);
-    if (rmw && !failed_) {
-      next_reg_ = live + 2;  // d and h
-      rmw_ = RmwHost{true, insn_seq_, &i, size, live + 1};
-    }
+    if (rmw && !failed_) rmw_ = RmwHost{true, insn_seq_, &i, size, h.reg};  // (load_core kept d and h)
     return d;
   }
   void store_memory(const isa::DecodedInsn& i, unsigned size, Value v) {
     v = in_register(v);
     const unsigned live = next_reg_;
-    if (rmw_.valid && rmw_.seq == insn_seq_ && rmw_.insn == &i && rmw_.size == size && rmw_.pool_index < live && !failed_) {
+    if (rmw_.valid && rmw_.seq == insn_seq_ && rmw_.insn == &i && rmw_.size == size && pool_index(rmw_.host) >= 0 && !failed_) {
       rmw_.valid = false;
-      const Reg h = kPool[rmw_.pool_index];
+      const auto h = static_cast<Reg>(rmw_.host);
       a_.test_rr(h, h);
       const size_t slow = a_.jcc32(E, ~size_t{0});
       a_.store_sz(size, h, 0, R(v));
@@ -831,7 +1051,7 @@ class Emitter {
       const Addr ea = i.base == isa::kRegRIP ? Addr{-1, static_cast<int64_t>(rip_ + i.length + disp)} : Addr{-1, static_cast<int64_t>(disp)};
       defer_slow_call(slow, live, ea, &v, i.seg | size << 8, reinterpret_cast<uint64_t>(l_.store), RAX);
       if (!constant) slow_paths_.back().recompute = &i;
-      next_reg_ = live;
+      release_to(live);
       wrote_memory_ = accessed_memory_ = true;
       return;
     }
@@ -857,7 +1077,7 @@ class Emitter {
     if (failed_) return;
     defer_slow_call(slow, live, ea, nullptr, seg | size << 8, reinterpret_cast<uint64_t>(rmw ? l_.load_rmw : l_.load), R(d));
     slow_paths_.back().zero = keep_host;
-    next_reg_ = live + 1;  // only d stays live
+    release_to(live + (keep_host >= 0 ? 2 : 1));  // only d (and the kept host address: pool[live + 1]) stay live
     accessed_memory_ = true;
     d.zext32 = size <= 4;
   }
@@ -871,7 +1091,7 @@ class Emitter {
     });
     if (failed_) return;
     defer_slow_call(slow, live, ea, &v, seg | size << 8, reinterpret_cast<uint64_t>(l_.store), RAX);
-    next_reg_ = live;
+    release_to(live);
     wrote_memory_ = accessed_memory_ = true;
   }
   // Emits the lookup (write tag for `write`) and, on a hit, `access(host, index, disp)`
@@ -968,7 +1188,9 @@ class Emitter {
   struct SlowPath {
     size_t branch = 0;  // rel32 field of the hot path's branch to it
     size_t resume = 0;  // where it jumps back to
-    unsigned live = 0;
+    SaveSet saved;  // (saved_across_call)
+    bool store_flags = false;  // the pending flag record (materialize_flags), stored first
+    Known flags;
     Addr ea;        // the effective address (offset in the segment)
     int8_t v = -1;  // the stored value's register (stores)
     uint32_t seg_size = 0;
@@ -987,7 +1209,9 @@ class Emitter {
     SlowPath p;
     p.branch = branch;
     p.resume = a_.size();
-    p.live = live;
+    p.saved = saved_across_call(live);
+    p.store_flags = flags_pending_;
+    p.flags = known_;
     p.ea = ea;
     p.v = v ? v->reg : -1;
     p.seg_size = seg_size;
@@ -997,7 +1221,7 @@ class Emitter {
     p.pending_rip = pending_rip_;
     for (unsigned s = 0; s < kCacheSize; ++s)
       if (cache_.slot[s].guest >= 0 && cache_.slot[s].dirty) {
-        p.dirty_reg[p.num_dirty] = kCacheRegs[s];
+        p.dirty_reg[p.num_dirty] = cache_.slot_reg[s];
         p.dirty_at[p.num_dirty++] = gpr(static_cast<unsigned>(cache_.slot[s].guest));
       }
     slow_paths_.push_back(p);
@@ -1007,7 +1231,8 @@ class Emitter {
     adjust_pending(true, p.pending_insns, p.pending_rip);
     // (a fault longjmps out: CpuState must hold this instruction's state)
     for (unsigned k = 0; k < p.num_dirty; ++k) a_.mov_mr64(RBX, p.dirty_at[k], p.dirty_reg[k]);
-    for (unsigned r = 0; r < p.live; ++r) a_.push(kPool[r]);
+    if (p.store_flags) store_flag_record(p.flags);
+    for (unsigned r = 0; r < p.saved.n; ++r) a_.push(p.saved.reg[r]);
     if (p.v >= 0) a_.push(static_cast<Reg>(p.v));
     // RDX = the effective address (its register is intact here), then RCX = v.
     if (p.recompute) {
@@ -1022,13 +1247,13 @@ class Emitter {
     if (p.v >= 0) a_.pop(RCX);
     a_.mov_rr(RDI, RBX);
     a_.mov_ri(RSI, p.seg_size);
-    if (p.live & 1) a_.sub_ri(RSP, 8);  // calls need a 16-byte aligned stack
+    if (p.saved.n & 1) a_.sub_ri(RSP, 8);  // calls need a 16-byte aligned stack
     a_.mov_ri(RAX, p.fn);
     a_.call_r(RAX);
-    if (p.live & 1) a_.add_ri(RSP, 8);
+    if (p.saved.n & 1) a_.add_ri(RSP, 8);
     if (p.result != RAX) a_.mov_rr(p.result, RAX);
     if (p.zero >= 0) a_.alu_rr(XOR, static_cast<Reg>(p.zero), static_cast<Reg>(p.zero));
-    for (unsigned r = p.live; r-- > 0;) a_.pop(kPool[r]);
+    for (unsigned r = p.saved.n; r-- > 0;) a_.pop(p.saved.reg[r]);
     adjust_pending(false, p.pending_insns, p.pending_rip);
     a_.jmp32(p.resume);
   }
@@ -1054,12 +1279,20 @@ class Emitter {
   bool flags_dead_ = false;
   bool failed_ = false;
   bool rip_stored_ = false;
+  bool in_branch_ = false;  // emitting a path of if_else: no renaming
+  // known_'s record is not in CpuState::lf yet (its values are in registers or constants);
+  // eager_flags_: record_flags stores at once (inside a run-time conditional region).
+  bool flags_pending_ = false, eager_flags_ = false;
+  // Host registers (bit n: register n) a value of this instruction may name that were
+  // cache registers when handed out (reg()) or became ones (renaming).
+  uint32_t referenced_ = 0;
   unsigned insn_seq_ = 0;
   Known known_;
   std::vector<SlowPath> slow_paths_;  // not yet emitted
   RmwHost rmw_;
   RegCache cache_;
   unsigned use_clock_ = 0;
+  unsigned insn_clock_ = 0;  // use_clock_ when this instruction began
   Snapshot at_begin_;
   unsigned next_reg_ = 0;
   uint64_t pending_rip_ = 0;
@@ -1100,11 +1333,14 @@ class Emitter {
       if (count.k) record_flags(op, size, r, x, y, 0u);
       return;
     }
+    materialize_flags();  // (a zero count keeps it)
     known_.valid = false;
     if (flags_dead_) return;
     a_.test_rr(R(count), R(count));
     const size_t skip = a_.jcc32(E, ~size_t{0});
+    eager_flags_ = true;
     record_flags(op, size, r, x, y, 0u);
+    eager_flags_ = false;
     a_.patch_rel32(skip, a_.size());
     known_.valid = false;
   }
@@ -1114,6 +1350,7 @@ class Emitter {
   // Rot record over it). `bits` is the instruction's last use of its register.
   void record_rotate(Value count, Value bits) {
     if (failed_ || (count.reg < 0 && count.k == 0)) return;
+    materialize_flags();  // (the Rot record keeps its SF/ZF/AF/PF)
     const Known before = known_;
     known_.valid = false;  // (condition() reads a Rot record through the helper)
     if (flags_dead_) return;
@@ -1190,7 +1427,7 @@ class Emitter {
     a_.setcc(NE, R(o));
     a_.movzx_rr(1, R(o), R(o));
     o.zext32 = true;
-    next_reg_ = base + 3;
+    release_to(base + 3);
     return {lo, hi, o};
   }
   // divide() of cpu/sem/muldiv.h: {quotient, remainder}. Host DIV/IDIV (64-bit) after
@@ -1199,6 +1436,7 @@ class Emitter {
   // are taken from the registers. The results take the first two registers it allocates.
   std::pair<Value, Value> divide(bool sign, const isa::DecodedInsn& i, Value d, unsigned size) {
     if (!valid_size(size)) fail();
+    materialize_flags();  // (the handler's #DE path must see it)
     const unsigned bits = 8 * size, base = next_reg_;
     Value q = fresh(), r = fresh();
     Value lo = reg(emu::RAX, size == 1 ? 2 : size);
@@ -1273,7 +1511,7 @@ class Emitter {
     a_.patch_rel32(done, a_.size());
     zero_extend_in_place(q, size);
     zero_extend_in_place(r, size);
-    next_reg_ = base + 2;
+    release_to(base + 2);
     return {q, r};
   }
   // values_equal() of cpu/sem/data.h: 1 if x == y (zero-extended values).
@@ -1373,14 +1611,16 @@ class Emitter {
     const unsigned live = next_reg_;
     adjust_pending(true);
     spill_registers();  // the handler reads them (and a #DE must see them in CpuState)
-    for (unsigned k = 0; k < live; ++k) a_.push(kPool[k]);
-    if (live & 1) a_.sub_ri(RSP, 8);
+    spill_flags();
+    const SaveSet saved = saved_across_call(live);
+    for (unsigned k = 0; k < saved.n; ++k) a_.push(saved.reg[k]);
+    if (saved.n & 1) a_.sub_ri(RSP, 8);
     a_.mov_rr(RDI, RBX);
     a_.mov_ri(RSI, reinterpret_cast<uint64_t>(&i));
     a_.mov_ri(RAX, reinterpret_cast<uint64_t>(interp::kDispatch[i.form]));
     a_.call_r(RAX);
-    if (live & 1) a_.add_ri(RSP, 8);
-    for (unsigned k = live; k-- > 0;) a_.pop(kPool[k]);
+    if (saved.n & 1) a_.add_ri(RSP, 8);
+    for (unsigned k = saved.n; k-- > 0;) a_.pop(saved.reg[k]);
     a_.alu_m64_i(SUB, RBX, l_.rip, static_cast<int32_t>(i.length));
     adjust_pending(false);
   }
@@ -1430,11 +1670,14 @@ class Emitter {
   };
   // Around the template of an SSE form (x86_64_fast_forms.cpp).
   void sse_form_begin(const isa::DecodedInsn& i) {
+    // The fallback's handler call clobbers the caller-saved registers a flag record may
+    // be kept in, and may fault: a pending record is stored first (a flag producer just
+    // before an SSE form in the same block is rare: loops branch in between).
+    note_call();
     fallback_ = Fallback{};
     fallback_.insn = &i;
     fallback_.pending_insns = pending_insns_;
     fallback_.pending_rip = pending_rip_;
-    fallback_.at_begin = cache_;
     fallback_.sse_checked = sse_checked_;
     next_xmm_ = 0;
     may_leave_ = true;  // (the fallback's handler may fault)
@@ -1501,7 +1744,7 @@ class Emitter {
     });
     if (failed_) return d;
     add_fallback_branch(miss);
-    next_reg_ = live;
+    release_to(live);
     accessed_memory_ = true;
     return d;
   }
@@ -1515,7 +1758,7 @@ class Emitter {
     });
     if (failed_) return;
     add_fallback_branch(miss);
-    next_reg_ = live;
+    release_to(live);
     wrote_memory_ = accessed_memory_ = true;
   }
   // a `op` b for the SSE2 instruction 66 0F op (0: none, give up), in a new register.
@@ -1567,10 +1810,13 @@ class Emitter {
     const isa::DecodedInsn* insn = nullptr;
     size_t branch[4] = {};  // rel32 fields of the hot path's branches to it
     unsigned num_branches = 0;
+    // The register cache at each branch (dirty registers are stored from there; a
+    // register may have been renamed or lent since the instruction's start).
+    RegCache at_branch[4];
     size_t resume = 0;
     unsigned pending_insns = 0;
     uint64_t pending_rip = 0;
-    RegCache at_begin, at_end;  // the register cache at the instruction's start and end
+    RegCache at_end;  // the register cache at the instruction's end
     bool sse_checked = false;   // sse_checked_ at the start
   };
   Fallback fallback_;
@@ -1596,6 +1842,7 @@ class Emitter {
       fail();
       return;
     }
+    fallback_.at_branch[fallback_.num_branches] = cache_;
     fallback_.branch[fallback_.num_branches++] = field;
   }
   void to_fallback(Cond c) { add_fallback_branch(a_.jcc32(c, ~size_t{0})); }
@@ -1603,11 +1850,18 @@ class Emitter {
   // runs its handler, undoes its RIP advance, reloads the registers cached at the
   // instruction's end (the handler may have written them) and rejoins.
   void emit_fallback(const Fallback& f) {
-    for (unsigned k = 0; k < f.num_branches; ++k) a_.patch_rel32(f.branch[k], a_.size());
+    size_t joins[std::size(f.branch)];
+    unsigned num_joins = 0;
+    for (unsigned k = 0; k < f.num_branches; ++k) {  // one entry per branch: its dirty registers
+      a_.patch_rel32(f.branch[k], a_.size());
+      const RegCache& c = f.at_branch[k];
+      for (unsigned s = 0; s < kCacheSize; ++s)
+        if (c.slot[s].guest >= 0 && c.slot[s].dirty)
+          a_.mov_mr64(RBX, gpr(static_cast<unsigned>(c.slot[s].guest)), c.slot_reg[s]);
+      if (k + 1 < f.num_branches) joins[num_joins++] = a_.jmp32(~size_t{0});
+    }
+    for (unsigned k = 0; k < num_joins; ++k) a_.patch_rel32(joins[k], a_.size());
     adjust_pending(true, f.pending_insns, f.pending_rip);
-    for (unsigned s = 0; s < kCacheSize; ++s)
-      if (f.at_begin.slot[s].guest >= 0 && f.at_begin.slot[s].dirty)
-        a_.mov_mr64(RBX, gpr(static_cast<unsigned>(f.at_begin.slot[s].guest)), kCacheRegs[s]);
     a_.mov_rr(RDI, RBX);
     a_.mov_ri(RSI, reinterpret_cast<uint64_t>(f.insn));
     a_.mov_ri(RAX, reinterpret_cast<uint64_t>(interp::kDispatch[f.insn->form]));
@@ -1616,7 +1870,7 @@ class Emitter {
     adjust_pending(false, f.pending_insns, f.pending_rip);
     for (unsigned s = 0; s < kCacheSize; ++s)
       if (f.at_end.slot[s].guest >= 0)
-        a_.mov_rm64(kCacheRegs[s], RBX, gpr(static_cast<unsigned>(f.at_end.slot[s].guest)));
+        a_.mov_rm64(f.at_end.slot_reg[s], RBX, gpr(static_cast<unsigned>(f.at_end.slot[s].guest)));
     a_.jmp32(f.resume);
   }
   void emit_fallbacks() {

@@ -929,6 +929,121 @@ TEST_CASE("inline XCHG/XADD/CBW/CWD/NOP match the interpreter", "[jit]") {
   if (Cpu::jit_available()) CHECK(handler_insns(code, init) == 1);
 }
 
+TEST_CASE("cached guest registers lent to values: overwritten while the old value is still needed", "[jit][regs]") {
+  // The emitter lends a cached register's host register to the values read from it and
+  // renames results into the cache: XCHG/XADD/CMPXCHG write a register whose old value
+  // is still needed (the other operand, the flag record), the same register twice as
+  // operands, conditions read the record's operands after a MOV wrote one of them,
+  // PUSH RSP, AH written over a lent RAX, and more live guest registers than the cache
+  // holds at first.
+  //   L: imul r15,r15,0x2545f491 ; mov rax,r15 ; mov rbx,r14 ; xchg rbx,rax ; xadd rax,rbx
+  //      adc rcx,rax ; xchg ecx,edx ; add rdx,rdx ; sub rdx,rcx ; mov rcx,rdx ; cmovb rax,rcx
+  //      mov r8,rdx ; sub r8,r9 ; mov r9,r8 ; sbb r10,r9 ; cmpxchg rbx,rdx ; cmpxchg rax,rax
+  //      sete [rsi] ; lea r11,[r11+r12*2+7] ; add r12,r11 ; push rsp ; pop rbp ; sub rbp,rsp
+  //      mov r13d,eax ; add r13,r13 ; xchg r13d,r13d ; xadd r12d,r12d ; mov ah,cl
+  //      add r14,rax ; xor r14,r13 ; sub r15,r14 ; xadd r15,r15 ; mov [rsi+8],r15
+  //      add r8,r9 ; add r9,r10 ; add r10,r11 ; add r11,r12 ; add r12,r13 ; add r13,r14
+  //      add r14,rbp ; add rbp,rbx ; add rbx,rcx ; adc rcx,rdx ; dec edi ; jnz L ; int3
+  const std::vector<uint8_t> code = {
+      0x4d, 0x69, 0xff, 0x91, 0xf4, 0x45, 0x25, 0x4c, 0x89, 0xf8, 0x4c, 0x89, 0xf3, 0x48, 0x93, 0x48, 0x0f, 0xc1,
+      0xd8, 0x48, 0x11, 0xc1, 0x87, 0xd1, 0x48, 0x01, 0xd2, 0x48, 0x29, 0xca, 0x48, 0x89, 0xd1, 0x48, 0x0f, 0x42,
+      0xc1, 0x49, 0x89, 0xd0, 0x4d, 0x29, 0xc8, 0x4d, 0x89, 0xc1, 0x4d, 0x19, 0xca, 0x48, 0x0f, 0xb1, 0xd3, 0x48,
+      0x0f, 0xb1, 0xc0, 0x0f, 0x94, 0x06, 0x4f, 0x8d, 0x5c, 0x63, 0x07, 0x4d, 0x01, 0xdc, 0x54, 0x5d, 0x48, 0x29,
+      0xe5, 0x41, 0x89, 0xc5, 0x4d, 0x01, 0xed, 0x45, 0x87, 0xed, 0x45, 0x0f, 0xc1, 0xe4, 0x88, 0xcc, 0x49, 0x01,
+      0xc6, 0x4d, 0x31, 0xee, 0x4d, 0x29, 0xf7, 0x4d, 0x0f, 0xc1, 0xff, 0x4c, 0x89, 0x7e, 0x08, 0x4d, 0x01, 0xc8,
+      0x4d, 0x01, 0xd1, 0x4d, 0x01, 0xda, 0x4d, 0x01, 0xe3, 0x4d, 0x01, 0xec, 0x4d, 0x01, 0xf5, 0x49, 0x01, 0xee,
+      0x48, 0x01, 0xdd, 0x48, 0x01, 0xcb, 0x48, 0x11, 0xd1, 0xff, 0xcf, 0x0f, 0x85, 0x71, 0xff, 0xff, 0xff, 0xcc};
+  const auto init = [](Machine& m) {
+    fill_words(m, 0x20000);
+    m.r(RSI) = 0x10000;
+    m.r(RDI) = 2000;
+    m.r(R15) = 0x0123456789abcdefull;
+    m.r(R14) = 0xfedcba9876543210ull;
+    m.r(R9) = 0x8000000000000001ull;
+  };
+  check_against_interpreter(code, 1000000, 2, init);
+  if (Cpu::jit_available()) CHECK(handler_insns(code, init) == 1);  // INT3
+}
+
+TEST_CASE("conditions from the producer's registers: memory slow paths, handlers and helpers in between", "[jit][flags][regs]") {
+  // The host redoes a CMP/SUB/ADC from the registers still holding its operands unless
+  // something wrote them or made a call since: page-crossing loads (slow-path calls)
+  // and an inline SSE form (MOVQ xmm, whose fallback calls the handler: the record is
+  // stored first) between producer and condition; 32-bit IDIV (many
+  // temporaries: cache registers lent to the pool).
+  //   L: imul r15,r15,0x2545f491 ; mov rax,r15 ; ror r15,17 ; mov rbx,r15 ; cmp rax,rbx
+  //      mov rcx,[rsi+0xffd] ; cmovb r10,rcx ; sub r8,rax ; mov rdx,[rsi+0xff9] ; adc r9,rdx
+  //      cmp r9,r8 ; movq xmm0,rax ; setb [rsi+16] ; add r11,rax ; mov r12,r11 ; mov r11,rbx
+  //      cmovo r13,r12 ; mov r14d,r9d ; imul r14d,r13d ; mov eax,r14d ; cdq ; or ecx,1
+  //      idiv ecx ; add rbp,rax ; add rbp,rdx ; mov [rsi+24],rbp ; dec edi ; jnz L ; int3
+  const std::vector<uint8_t> code = {
+      0x4d, 0x69, 0xff, 0x91, 0xf4, 0x45, 0x25, 0x4c, 0x89, 0xf8, 0x49, 0xc1, 0xcf, 0x11, 0x4c, 0x89, 0xfb,
+      0x48, 0x39, 0xd8, 0x48, 0x8b, 0x8e, 0xfd, 0x0f, 0x00, 0x00, 0x4c, 0x0f, 0x42, 0xd1, 0x49, 0x29, 0xc0,
+      0x48, 0x8b, 0x96, 0xf9, 0x0f, 0x00, 0x00, 0x49, 0x11, 0xd1, 0x4d, 0x39, 0xc1, 0x66, 0x48, 0x0f, 0x6e,
+      0xc0, 0x0f, 0x92, 0x46, 0x10, 0x49, 0x01, 0xc3, 0x4d, 0x89, 0xdc, 0x49, 0x89, 0xdb, 0x4d, 0x0f, 0x40,
+      0xec, 0x45, 0x89, 0xce, 0x45, 0x0f, 0xaf, 0xf5, 0x44, 0x89, 0xf0, 0x99, 0x83, 0xc9, 0x01, 0xf7, 0xf9,
+      0x48, 0x01, 0xc5, 0x48, 0x01, 0xd5, 0x48, 0x89, 0x6e, 0x18, 0xff, 0xcf, 0x75, 0x9d, 0xcc};
+  const auto init = [](Machine& m) {
+    fill_words(m, 0x20000);
+    m.r(RSI) = 0x10000;
+    m.r(RDI) = 2000;
+    m.r(R15) = 0x0123456789abcdefull;
+  };
+  check_against_interpreter(code, 1000000, 4, init);
+  if (Cpu::jit_available()) CHECK(handler_insns(code, init) == 1);  // INT3
+}
+
+TEST_CASE("a flag record kept in registers across an inline SSE form whose fallback runs the handler", "[jit][flags][sse]") {
+  // The page-crossing 16-byte load of every second iteration takes the SSE fallback (a
+  // handler call that clobbers caller-saved registers) between ADD and the ADC that
+  // reads its carry.
+  //      mov ecx,0xff8
+  //   L: add r8,rdi ; movdqu xmm0,[rsi+rcx] ; adc r9,r8 ; pxor xmm1,xmm0
+  //      xor ecx,0xff0 ; dec edi ; jnz L ; int3
+  const std::vector<uint8_t> code = {0xb9, 0xf8, 0x0f, 0x00, 0x00, 0x49, 0x01, 0xf8, 0xf3, 0x0f, 0x6f, 0x04, 0x0e,
+                                     0x4d, 0x11, 0xc1, 0x66, 0x0f, 0xef, 0xc8, 0x81, 0xf1, 0xf0, 0x0f, 0x00, 0x00,
+                                     0xff, 0xcf, 0x75, 0xe7, 0xcc};
+  const auto init = [](Machine& m) {
+    fill_words(m, 0x20000);
+    m.r(RSI) = 0x10000;
+    m.r(RDI) = 1000;
+    m.r(R8) = 0xfffffffffffff000ull;  // ADD carries now and then
+    m.r(R9) = 0x1234;
+  };
+  check_against_interpreter(code, 1000000, 1, init);
+  if (Cpu::jit_available()) CHECK(handler_insns(code, init) == 1);  // INT3
+}
+
+TEST_CASE("the last flag record kept in registers is stored before handlers, rotates, CL shifts and faults", "[jit][flags]") {
+  // A flag record is stored in CpuState::lf only where something may read it: PUSHFQ
+  // (a handler), ROL (a Rot record over it), SHL by CL (a zero count keeps it), a
+  // memory access's slow path, the block's end.
+  //   L: imul r8,r8,0x2545f491 ; add rax,r8 ; mov rcx,r8 ; shr rcx,62 ; sub rbx,r8
+  //      shl rdx,cl ; pushfq ; pop r9 ; add r10,r9 ; cmp rax,rbx ; rol r11,5 ; pushfq
+  //      pop r9 ; add r10,r9 ; adc r12,rax ; mov r13,rbx ; mov [rsi],r13 ; dec edi ; jnz L
+  //      int3
+  const std::vector<uint8_t> code = {
+      0x4d, 0x69, 0xc0, 0x91, 0xf4, 0x45, 0x25, 0x4c, 0x01, 0xc0, 0x4c, 0x89, 0xc1, 0x48, 0xc1, 0xe9,
+      0x3e, 0x4c, 0x29, 0xc3, 0x48, 0xd3, 0xe2, 0x9c, 0x41, 0x59, 0x4d, 0x01, 0xca, 0x48, 0x39, 0xd8,
+      0x49, 0xc1, 0xc3, 0x05, 0x9c, 0x41, 0x59, 0x4d, 0x01, 0xca, 0x49, 0x11, 0xc4, 0x49, 0x89, 0xdd,
+      0x4c, 0x89, 0x2e, 0xff, 0xcf, 0x75, 0xc9, 0xcc};
+  const auto init = [](Machine& m) {
+    m.r(RSI) = 0x10000;
+    m.r(RDI) = 3000;
+    m.r(R8) = 0x0123456789abcdefull;
+    m.r(RDX) = 0x8000000000000001ull;
+  };
+  check_against_interpreter(code, 1000000, 1, init);
+  // A #PF on the load after 30 pages: the ADD's record, stored by the slow path.
+  //   L: imul r8,r8,0x2545f491 ; add rax,r8 ; mov rcx,[rsi] ; lea rsi,[rsi+0x1000] ; jmp L
+  const std::vector<uint8_t> faulting = {0x4d, 0x69, 0xc0, 0x91, 0xf4, 0x45, 0x25, 0x4c, 0x01, 0xc0, 0x48,
+                                         0x8b, 0x0e, 0x48, 0x8d, 0xb6, 0x00, 0x10, 0x00, 0x00, 0xeb, 0xea};
+  check_against_interpreter(faulting, 1000000, 1, [](Machine& m) {
+    m.r(RSI) = AliasTranslator::kFaultAt - 30 * 0x1000;
+    m.r(R8) = 0x0123456789abcdefull;
+  });
+}
+
 TEST_CASE("jump table: returns and calls across pages hit inline; remapping and dropping code invalidate", "[jit]") {
   for (Engine e : available_engines()) {
     INFO(engine_name(e));
