@@ -25,7 +25,8 @@ namespace emu::interp {
 using Handler = void (*)(Cpu&, const isa::DecodedInsn&);
 
 struct BlockInsn {
-  Handler fn;
+  Handler threaded;  // the threaded handler for this instruction's operand shape (dispatch.h)
+  Handler fn;        // the form's plain handler (or the #GP(0) stand-in of a CPL-0 form)
   isa::DecodedInsn d;
 };
 

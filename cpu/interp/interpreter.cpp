@@ -104,9 +104,9 @@ Block* decode_block(Cpu& cpu, AddressTranslator& tr, BlockCache& cache, uint64_t
     if (crosses) block->pages[1] = w.pages[1];
     if (n > 0 && (at & ~uint64_t{0xfff}) != (lin & ~uint64_t{0xfff})) break;
     const Form& f = d.info();
-    interp::Handler h = interp::kDispatch[d.form];
-    if ((f.attrs & PRIV) && s.cpl != 0) h = interp::kPrivilegedHandler;
-    block->insns.push_back(interp::BlockInsn{h, d});
+    const bool privileged_gp = (f.attrs & PRIV) && s.cpl != 0;
+    const interp::Handler h = privileged_gp ? interp::kPrivilegedHandler : interp::kDispatch[d.form];
+    block->insns.push_back(interp::BlockInsn{interp::threaded_handler(d, privileged_gp), h, d});
     block->bytes += d.length;
     at += d.length;
     if ((f.attrs & END) || crosses || (at & 0xfff) == 0) break;
@@ -173,7 +173,7 @@ void Cpu::run_block_insns(const interp::Block& b) {
   if constexpr (!CheckCs) {
     block_end_ = b.insns.data() + b.insns.size();
     const interp::BlockInsn& first = b.insns.front();
-    interp::kThreaded[first.d.form](*this, first.d);
+    first.threaded(*this, first.d);
     return;
   }
   const uint64_t cs_end = uint64_t{s_.seg[SEG_CS].limit} + 1;
