@@ -290,9 +290,13 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // ---- values and flags, as the emitter-generic semantics see them (cpu/sem/alu.h):
   // for the interpreter a value is a uint64_t and these compute directly ----
   using Value = uint64_t;
-  bool carry_flag() const {  // INC/DEC (they keep it) and logic ops answer inline
+  bool carry_flag() const {  // INC/DEC (they keep it), logic ops, SUB/CMP and ADD answer inline
     if (s_.lf.op == FlagOp::Inc || s_.lf.op == FlagOp::Dec) return s_.lf.carry_in;
     if (s_.lf.op == FlagOp::Logic) return false;
+    if (s_.lf.op == FlagOp::Sub || s_.lf.op == FlagOp::Add) {
+      const uint64_t m = size_mask(s_.lf.size);
+      return s_.lf.op == FlagOp::Sub ? (s_.lf.src1 & m) < (s_.lf.src2 & m) : (s_.lf.result & m) < (s_.lf.src1 & m);
+    }
     return flag_cf(s_);
   }
   void record_flags(FlagOp op, unsigned size, uint64_t result, uint64_t a, uint64_t b, unsigned carry_in) {
@@ -379,6 +383,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // Device DMA or a loader wrote guest RAM: drop the code decoded from those pages.
   void on_external_write(uint64_t paddr, uint64_t len) override;
   interp::Block* block_at_rip();  // the decoded block at CS:RIP (decodes it on a miss)
+  interp::Block* next_block(interp::Block* prev);  // the same, after `prev` ran (its links)
   void execute_single_step();
   bool execute_block();  // interpreter step; defined in cpu/interp/interpreter.cpp
   // Runs the block's instructions; CheckCs: each one first checked against CS's limit.

@@ -32,22 +32,29 @@ template <Handler H>
 struct ShapedSemantics {
   static constexpr bool kShaped = false;
 };
-#define SHAPED(h)                                                      \
-  template <>                                                          \
-  struct ShapedSemantics<&sem::sem_##h<Cpu>> {                         \
-    static constexpr bool kShaped = true;                              \
-    template <ShapeKey S>                                              \
+// CC: the semantics evaluates the form's condition (its low opcode bits, a constant of
+// the instantiation).
+#define SHAPED_AS(h, cc_from_opcode)                                         \
+  template <>                                                                \
+  struct ShapedSemantics<&sem::sem_##h<Cpu>> {                               \
+    static constexpr bool kShaped = true;                                    \
+    static constexpr bool kCondition = cc_from_opcode;                       \
+    template <ShapeKey S, unsigned Cc>                                       \
     [[gnu::always_inline]] static void exec(Cpu& c, const DecodedInsn& d) { \
-      ShapedCpu<S> e(c);                                               \
-      sem::sem_##h(e, d);                                              \
-    }                                                                  \
+      ShapedCpu<S, Cc> e(c);                                                 \
+      sem::sem_##h(e, d);                                                    \
+    }                                                                        \
   };
+#define SHAPED(h) SHAPED_AS(h, false)
+#define SHAPED_CC(h) SHAPED_AS(h, true)
 SHAPED(add) SHAPED(or) SHAPED(adc) SHAPED(sbb) SHAPED(and) SHAPED(sub) SHAPED(xor) SHAPED(cmp)
 SHAPED(test) SHAPED(inc) SHAPED(dec) SHAPED(neg) SHAPED(not)
 SHAPED(mov) SHAPED(movzx) SHAPED(movsx) SHAPED(lea) SHAPED(xchg) SHAPED(push) SHAPED(pop)
 SHAPED(shl) SHAPED(shr) SHAPED(sar) SHAPED(rol) SHAPED(ror)
-SHAPED(imul2) SHAPED(imul3) SHAPED(cmov) SHAPED(setcc)
+SHAPED(imul2) SHAPED(imul3) SHAPED_CC(cmov) SHAPED_CC(setcc) SHAPED_CC(jcc)
+#undef SHAPED_CC
 #undef SHAPED
+#undef SHAPED_AS
 
 // The operand shapes a form can decode to with 32- or 64-bit operands (16-bit operand
 // sizes, AH..BH and other operand kinds keep the generic handler). Mirrors the decoder's
@@ -88,6 +95,7 @@ constexpr ShapeList candidate_shapes(const Form& f) {
             if (k > 0 && dst > 0) bytes = dst;
             break;
           case OpKind::One: kind = kShapeImm; bytes = 1; break;
+          case OpKind::J: kind = kShapeImm; bytes = s.size == OpSize::b ? 1 : 4; break;
           default: ok = false; break;
         }
         if (bytes < 0 || bytes == 2) ok = false;
@@ -127,9 +135,9 @@ template <Handler H>
 struct PlainExec {
   [[gnu::always_inline]] static void exec(Cpu& c, const DecodedInsn& d) { H(c, d); }
 };
-template <Handler H, ShapeKey S>
+template <Handler H, ShapeKey S, unsigned Cc>
 struct ShapedExec {
-  [[gnu::always_inline]] static void exec(Cpu& c, const DecodedInsn& d) { ShapedSemantics<H>::template exec<S>(c, d); }
+  [[gnu::always_inline]] static void exec(Cpu& c, const DecodedInsn& d) { ShapedSemantics<H>::template exec<S, Cc>(c, d); }
 };
 
 struct ShapedRow {
@@ -143,8 +151,9 @@ constexpr ShapedRow shaped_row(std::index_sequence<J...>) {
   ShapedRow row;
   if constexpr (ShapedSemantics<H>::kShaped) {
     constexpr ShapeList shapes = candidate_shapes(kForms[F]);
+    constexpr unsigned cc = ShapedSemantics<H>::kCondition ? kForms[F].opcode & 15 : kNoCc;
     row.shapes = shapes;
-    ((row.fn[J] = J < shapes.count ? &ThreadedDispatch::run<ShapedExec<H, shapes.shape[J]>> : nullptr), ...);
+    ((row.fn[J] = J < shapes.count ? &ThreadedDispatch::run<ShapedExec<H, shapes.shape[J], cc>> : nullptr), ...);
   }
   return row;
 }

@@ -156,15 +156,36 @@ bool Cpu::execute_block() {
     return true;
   }
   Block* b = block_at_rip();
-  // A block decoded under a larger CS limit runs interpreted, each instruction checked:
-  // the one reaching beyond the limit faults.
-  if (!fetch_within_cs_limit(b->bytes)) [[unlikely]] {
-    run_block_insns<true>(*b);
-  } else if (!(jit_ && jit_->run_block(b))) {
-    run_block_insns<false>(*b);
+  for (;;) {
+    // A block decoded under a larger CS limit runs interpreted, each instruction checked:
+    // the one reaching beyond the limit faults.
+    if (!fetch_within_cs_limit(b->bytes)) [[unlikely]] {
+      run_block_insns<true>(*b);
+      break;
+    }
+    if (!(jit_ && jit_->run_block(b))) run_block_insns<false>(*b);
+    // Straight on to the next block unless the run loop has something to do first.
+    if (stop_block_ || budget_left_ == 0 || attention_.load(std::memory_order_relaxed) || (s_.rflags & isa::FL_TF))
+      break;
+    b = next_block(b);
   }
   stop_block_ = false;
   return true;
+}
+
+// The block at RIP after `prev` ran: one of prev's successor links when it is still
+// valid, else the jump cache / decoder (and the link is remembered).
+interp::Block* Cpu::next_block(interp::Block* prev) {
+  const uint64_t lin = mode64_ ? s_.rip : ((s_.seg[SEG_CS].base + s_.rip) & 0xffffffffu);
+  const uint64_t generation = blocks_->generation();
+  for (Block::Successor& n : prev->next) {
+    if (n.linear == lin && n.generation == generation && n.block->mode == s_.mode_key()) [[likely]]
+      return n.block;
+  }
+  Block* b = block_at_rip();
+  prev->next[1] = prev->next[0];
+  prev->next[0] = Block::Successor{lin, b, blocks_->generation()};
+  return b;
 }
 
 template <bool CheckCs>

@@ -50,7 +50,10 @@ inline bool shape_of(const isa::DecodedInsn& d, ShapeKey* out) {
   return true;
 }
 
-template <ShapeKey S>
+// Cc: the form's condition code (Jcc/SETcc/CMOVcc: the low opcode bits), or kNoCc.
+inline constexpr unsigned kNoCc = 0xff;
+
+template <ShapeKey S, unsigned Cc = kNoCc>
 class ShapedCpu {
  public:
   explicit ShapedCpu(Cpu& c) : c_(c) {}
@@ -96,6 +99,10 @@ class ShapedCpu {
   [[gnu::always_inline]] uint64_t read_mem(unsigned seg, uint64_t off, unsigned size) { return c_.read_mem(seg, off, size); }
   [[gnu::always_inline]] void write_mem(unsigned seg, uint64_t off, unsigned size, uint64_t v) { c_.write_mem(seg, off, size, v); }
   bool carry_flag() const { return c_.carry_flag(); }
+  // The condition (sem::condition() asks the emitter first), the form's when known.
+  [[gnu::always_inline]] bool condition(unsigned cc) const {
+    return eval_condition_inline(c_.state(), Cc == kNoCc ? cc : Cc);
+  }
   [[gnu::always_inline]] void record_flags(FlagOp op, unsigned size, uint64_t result, uint64_t a, uint64_t b, unsigned carry_in) {
     c_.record_flags(op, size, result, a, b, carry_in);
   }
