@@ -334,8 +334,15 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   uint64_t tlb_fills() const { return tlb_stats_.fills; }
   bool mode64() const { return mode64_; }
   // Ends the current decoded block after this instruction (code changed, mode changed).
-  void end_block() { stop_block_ = true; }
-  void set_halted() { halted_ = true; stop_block_ = true; }
+  // (block_end_ = null: the threaded handlers' end-of-block test then stops too.)
+  void end_block() {
+    stop_block_ = true;
+    block_end_ = nullptr;
+  }
+  void set_halted() {
+    halted_ = true;
+    end_block();
+  }
   // Remaining instruction budget of this run() call (REP strings yield when it is spent).
   uint64_t budget_left() const { return budget_left_; }
   // Recomputes what is derived from the mode bits and segment registers (64-bit mode,
@@ -433,7 +440,12 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   std::atomic<uint32_t> attention_{0};
   uint64_t budget_left_ = 0;
   uint64_t retired_total_ = 0;
-  const interp::BlockInsn* block_end_ = nullptr;  // the running block's end (threaded dispatch)
+  // Threaded dispatch: where the running block ends (cut short when the budget is
+  // smaller; null once end_block() was called), and retired_total_ when it started (the
+  // budget is charged per block: by the instructions it retired).
+  const interp::BlockInsn* block_end_ = nullptr;
+  uint64_t block_start_retired_ = 0;
+  bool in_threaded_block_ = false;
   uint64_t shadow_until_ = 0;  // system mode: interrupt shadow (see set_interrupt_shadow)
   bool triple_fault_ = false;
 

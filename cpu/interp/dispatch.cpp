@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 
 #include "cpu/cpu.h"
@@ -116,15 +117,16 @@ constexpr ShapeList candidate_shapes(const Form& f) {
 
 struct ThreadedDispatch {
   // Runs the instruction (Exec::exec), counts it retired and, unless the block must
-  // stop, jumps straight to the next instruction's threaded handler.
+  // stop, jumps straight to the next instruction's threaded handler. The budget is
+  // charged by the caller (Cpu::run_block_insns), which cuts the block short for it.
   template <class Exec>
   [[gnu::flatten]] static void run(Cpu& c, const isa::DecodedInsn& d) {
     const BlockInsn* bi = reinterpret_cast<const BlockInsn*>(reinterpret_cast<const char*>(&d) - offsetof(BlockInsn, d));
     Exec::exec(c, d);
     ++c.retired_total_;
-    if (--c.budget_left_ == 0 || c.stop_block_) return;
     const BlockInsn* next = bi + 1;
-    if (next == c.block_end_) return;
+    // The end, the budget's end, or end_block() (block_end_ null): stop.
+    if (reinterpret_cast<uintptr_t>(next) >= reinterpret_cast<uintptr_t>(c.block_end_)) return;
     next->threaded(c, next->d);  // a sibling call: blocks have at most 64 insns
   }
 };

@@ -192,9 +192,14 @@ template <bool CheckCs>
 void Cpu::run_block_insns(const interp::Block& b) {
   if (exec_trace_enabled()) [[unlikely]] log_exec_block(*this, b, nullptr);
   if constexpr (!CheckCs) {
-    block_end_ = b.insns.data() + b.insns.size();
+    const size_t n = b.insns.size() < budget_left_ ? b.insns.size() : static_cast<size_t>(budget_left_);
+    block_end_ = b.insns.data() + n;
+    block_start_retired_ = retired_total_;
+    in_threaded_block_ = true;
     const interp::BlockInsn& first = b.insns.front();
     first.threaded(*this, first.d);
+    in_threaded_block_ = false;
+    budget_left_ -= retired_total_ - block_start_retired_;
     return;
   }
   const uint64_t cs_end = uint64_t{s_.seg[SEG_CS].limit} + 1;
@@ -230,6 +235,10 @@ RunResult Cpu::run(uint64_t max_instructions) {
   if (setjmp(jb) != 0) {
     // An exception unwound here; the state is at the faulting instruction.
     stop_block_ = false;
+    if (in_threaded_block_) {  // charge the budget for the block's retired instructions
+      budget_left_ -= retired_total_ - block_start_retired_;
+      in_threaded_block_ = false;
+    }
     refresh_mode();
     if (pending_.software) {  // INT n / INT3 / INTO / INT1 completed (trap): it retires
       ++retired_total_;
