@@ -390,7 +390,11 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // Device DMA or a loader wrote guest RAM: drop the code decoded from those pages.
   void on_external_write(uint64_t paddr, uint64_t len) override;
   interp::Block* block_at_rip();  // the decoded block at CS:RIP (decodes it on a miss)
-  interp::Block* next_block(interp::Block* prev);  // the same, after `prev` ran (its links)
+  // The same after `prev` ran, through its successor links; also gives the block's
+  // instructions (from the link: the Block itself is not read).
+  interp::Block* next_block(interp::Block* prev, const interp::BlockInsn** insns, uint32_t* count);
+  // Runs the instructions through their threaded handlers (count > 0), charging the budget.
+  void run_threaded(const interp::BlockInsn* insns, uint32_t count);
   void execute_single_step();
   bool execute_block();  // interpreter step; defined in cpu/interp/interpreter.cpp
   // Runs the block's instructions; CheckCs: each one first checked against CS's limit.

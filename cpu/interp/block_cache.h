@@ -41,10 +41,15 @@ struct Block {
   jit::Translation* jit = nullptr;  // its host code once translated (cpu/jit/)
   // The blocks that ran after this one, by linear address (the run loop chains through
   // them without a jump-cache lookup); valid while BlockCache::generation() is unchanged.
+  // A link holds what running the successor needs (its mode and instructions), so that
+  // following it does not touch the successor's Block.
   struct Successor {
     uint64_t linear = 0;
-    Block* block = nullptr;
     uint64_t generation = 0;
+    Block* block = nullptr;
+    const BlockInsn* insns = nullptr;
+    uint32_t count = 0;
+    uint32_t mode = 0;
   };
   Successor next[2];
 };

@@ -52,7 +52,7 @@ SHAPED(add) SHAPED(or) SHAPED(adc) SHAPED(sbb) SHAPED(and) SHAPED(sub) SHAPED(xo
 SHAPED(test) SHAPED(inc) SHAPED(dec) SHAPED(neg) SHAPED(not)
 SHAPED(mov) SHAPED(movzx) SHAPED(movsx) SHAPED(lea) SHAPED(xchg) SHAPED(push) SHAPED(pop)
 SHAPED(shl) SHAPED(shr) SHAPED(sar) SHAPED(rol) SHAPED(ror)
-SHAPED(imul2) SHAPED(imul3) SHAPED_CC(cmov) SHAPED_CC(setcc) SHAPED_CC(jcc)
+SHAPED(imul2) SHAPED(imul3) SHAPED(call) SHAPED(jmp) SHAPED(ret) SHAPED_CC(cmov) SHAPED_CC(setcc) SHAPED_CC(jcc)
 #undef SHAPED_CC
 #undef SHAPED
 #undef SHAPED_AS
@@ -68,6 +68,7 @@ struct ShapeList {
 constexpr int spec_bytes(OpSize s, unsigned osz) {
   switch (s) {
     case OpSize::b: return 1;
+    case OpSize::w: return 2;
     case OpSize::d: return 4;
     case OpSize::q: return 8;
     case OpSize::v: case OpSize::y: return static_cast<int>(osz);
@@ -77,7 +78,11 @@ constexpr int spec_bytes(OpSize s, unsigned osz) {
 }
 constexpr ShapeList candidate_shapes(const Form& f) {
   ShapeList out;
-  if (f.num_ops == 0 || f.num_ops > 3) return out;
+  if (f.num_ops > 3) return out;
+  if (f.num_ops == 0) {
+    out.shape[out.count++] = 0;
+    return out;
+  }
   for (unsigned osz : {4u, 8u}) {
     for (unsigned e_mem = 0; e_mem < 2; ++e_mem) {  // an E operand as register, then memory
       unsigned ops[3] = {0, 0, 0};
@@ -89,7 +94,10 @@ constexpr ShapeList candidate_shapes(const Form& f) {
         unsigned kind = kShapeNone;
         switch (s.kind) {
           case OpKind::E: kind = e_mem ? kShapeMem : kShapeReg; has_e = true; break;
-          case OpKind::M: kind = kShapeMem; break;
+          case OpKind::M:
+            kind = kShapeMem;
+            if (s.size == OpSize::None) bytes = 1;  // LEA: shaped as shape_of() does
+            break;
           case OpKind::G: case OpKind::R: case OpKind::Z: case OpKind::FixedReg: kind = kShapeReg; break;
           case OpKind::I:
             kind = kShapeImm;
@@ -99,7 +107,7 @@ constexpr ShapeList candidate_shapes(const Form& f) {
           case OpKind::J: kind = kShapeImm; bytes = s.size == OpSize::b ? 1 : 4; break;
           default: ok = false; break;
         }
-        if (bytes < 0 || bytes == 2) ok = false;
+        if (bytes < 0) ok = false;
         if (k == 0) dst = bytes;
         if (ok) ops[k] = shape_operand(kind, static_cast<unsigned>(bytes));
       }

@@ -156,18 +156,26 @@ bool Cpu::execute_block() {
     return true;
   }
   Block* b = block_at_rip();
+  const interp::BlockInsn* insns = b->insns.data();
+  auto count = static_cast<uint32_t>(b->insns.size());
   for (;;) {
     // A block decoded under a larger CS limit runs interpreted, each instruction checked:
     // the one reaching beyond the limit faults.
-    if (!fetch_within_cs_limit(b->bytes)) [[unlikely]] {
+    // (64-bit mode first: the successor's Block is not read on the interpreter's path.)
+    if (!mode64_ && !fetch_within_cs_limit(b->bytes)) [[unlikely]] {
       run_block_insns<true>(*b);
       break;
     }
-    if (!(jit_ && jit_->run_block(b))) run_block_insns<false>(*b);
+    if (jit_) {
+      if (!jit_->run_block(b)) run_block_insns<false>(*b);
+    } else {
+      if (exec_trace_enabled()) [[unlikely]] log_exec_block(*this, *b, nullptr);
+      run_threaded(insns, count);
+    }
     // Straight on to the next block unless the run loop has something to do first.
     if (stop_block_ || budget_left_ == 0 || attention_.load(std::memory_order_relaxed) || (s_.rflags & isa::FL_TF))
       break;
-    b = next_block(b);
+    b = next_block(b, &insns, &count);
   }
   stop_block_ = false;
   return true;
@@ -175,31 +183,40 @@ bool Cpu::execute_block() {
 
 // The block at RIP after `prev` ran: one of prev's successor links when it is still
 // valid, else the jump cache / decoder (and the link is remembered).
-interp::Block* Cpu::next_block(interp::Block* prev) {
+interp::Block* Cpu::next_block(interp::Block* prev, const interp::BlockInsn** insns, uint32_t* count) {
   const uint64_t lin = mode64_ ? s_.rip : ((s_.seg[SEG_CS].base + s_.rip) & 0xffffffffu);
   const uint64_t generation = blocks_->generation();
-  for (Block::Successor& n : prev->next) {
-    if (n.linear == lin && n.generation == generation && n.block->mode == s_.mode_key()) [[likely]]
+  const uint32_t mode = s_.mode_key();
+  for (const Block::Successor& n : prev->next) {
+    if (n.linear == lin && n.generation == generation && n.mode == mode) [[likely]] {
+      *insns = n.insns;
+      *count = n.count;
       return n.block;
+    }
   }
   Block* b = block_at_rip();
   prev->next[1] = prev->next[0];
-  prev->next[0] = Block::Successor{lin, b, blocks_->generation()};
+  prev->next[0] = Block::Successor{lin, blocks_->generation(), b, b->insns.data(),
+                                   static_cast<uint32_t>(b->insns.size()), b->mode};
+  *insns = prev->next[0].insns;
+  *count = prev->next[0].count;
   return b;
+}
+
+void Cpu::run_threaded(const interp::BlockInsn* insns, uint32_t count) {
+  block_end_ = insns + (count < budget_left_ ? count : static_cast<uint32_t>(budget_left_));
+  block_start_retired_ = retired_total_;
+  in_threaded_block_ = true;
+  insns->threaded(*this, insns->d);
+  in_threaded_block_ = false;
+  budget_left_ -= retired_total_ - block_start_retired_;
 }
 
 template <bool CheckCs>
 void Cpu::run_block_insns(const interp::Block& b) {
   if (exec_trace_enabled()) [[unlikely]] log_exec_block(*this, b, nullptr);
   if constexpr (!CheckCs) {
-    const size_t n = b.insns.size() < budget_left_ ? b.insns.size() : static_cast<size_t>(budget_left_);
-    block_end_ = b.insns.data() + n;
-    block_start_retired_ = retired_total_;
-    in_threaded_block_ = true;
-    const interp::BlockInsn& first = b.insns.front();
-    first.threaded(*this, first.d);
-    in_threaded_block_ = false;
-    budget_left_ -= retired_total_ - block_start_retired_;
+    run_threaded(b.insns.data(), static_cast<uint32_t>(b.insns.size()));
     return;
   }
   const uint64_t cs_end = uint64_t{s_.seg[SEG_CS].limit} + 1;

@@ -1,6 +1,7 @@
 // The interpreter's emitter with an instruction's operand kinds and sizes fixed at
 // compile time: the hot semantic templates (cpu/sem/) are instantiated once per operand
-// shape their forms allow (register/memory/immediate, 1/4/8 bytes), so that
+// shape their forms allow (register/memory/immediate; 32/64-bit operand size, byte and
+// word operands where the form fixes them), so that
 // read_operand/write_operand become a single register or memory access instead of a
 // chain of tests on the decoded operand. The block decoder picks the instantiation
 // matching each instruction's decoded operands (cpu/interp/dispatch.cpp); everything
@@ -28,20 +29,23 @@ constexpr ShapeKey make_shape(unsigned o0, unsigned o1, unsigned o2) {
 constexpr unsigned shape_kind(ShapeKey s, unsigned k) { return (s >> (4 * k + 2)) & 3; }
 constexpr unsigned shape_size(ShapeKey s, unsigned k) { return 1u << ((s >> (4 * k)) & 3); }
 
-// The shape of a decoded instruction; false when it has none (a 16-bit operand,
-// AH..BH, or an operand other than a general register, memory or immediate).
+// The shape of a decoded instruction; false when it has none (AH..BH, or an operand
+// other than a general register, memory or immediate). The form's shape list decides
+// which of them have an instantiation (none with a 16-bit operand size).
 inline bool shape_of(const isa::DecodedInsn& d, ShapeKey* out) {
   unsigned ops[3] = {0, 0, 0};
   for (unsigned k = 0; k < d.num_ops && k < 3; ++k) {
     const isa::Operand& o = d.op[k];
-    if (o.size != 1 && o.size != 4 && o.size != 8) return false;
+    // A memory operand without a size (LEA's) is shaped as a byte: only its address counts.
+    const unsigned size = o.type == isa::OperandType::Mem && o.size == 0 ? 1 : o.size;
+    if (size != 1 && size != 2 && size != 4 && size != 8) return false;
     switch (o.type) {
       case isa::OperandType::Reg:
         if (o.reg >= isa::kRegAH) return false;
-        ops[k] = shape_operand(kShapeReg, o.size);
+        ops[k] = shape_operand(kShapeReg, size);
         break;
-      case isa::OperandType::Mem: ops[k] = shape_operand(kShapeMem, o.size); break;
-      case isa::OperandType::Imm: ops[k] = shape_operand(kShapeImm, o.size); break;
+      case isa::OperandType::Mem: ops[k] = shape_operand(kShapeMem, size); break;
+      case isa::OperandType::Imm: ops[k] = shape_operand(kShapeImm, size); break;
       default: return false;
     }
   }
@@ -80,7 +84,7 @@ class ShapedCpu {
       uint64_t& g = c_.state().gpr[i.op[k].reg];
       if (sz == 8) g = v;
       else if (sz == 4) g = static_cast<uint32_t>(v);  // 32-bit writes zero-extend
-      else g = (g & ~uint64_t{0xff}) | (v & 0xff);
+      else g = (g & ~size_mask(sz)) | (v & size_mask(sz));  // 8/16-bit writes merge
     } else {
       c_.write_mem(i.seg, effective_address(i), sz, v);
     }
