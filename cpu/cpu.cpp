@@ -346,7 +346,7 @@ void Cpu::on_external_write(uint64_t paddr, uint64_t len) {
 void Cpu::invalidate_code_page(uint64_t phys_page) {
   code_pages_.erase(phys_page);
   blocks_->invalidate_page(phys_page);
-  stop_block_ = true;  // the running block may be stale now
+  end_block();  // the running block may be stale now
 }
 
 

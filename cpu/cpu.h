@@ -289,9 +289,13 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // ---- values and flags, as the emitter-generic semantics see them (cpu/sem/alu.h):
   // for the interpreter a value is a uint64_t and these compute directly ----
   using Value = uint64_t;
-  bool carry_flag() const {  // INC/DEC (they keep it) and logic ops answer inline
+  bool carry_flag() const {  // INC/DEC (they keep it), logic ops, SUB/CMP and ADD answer inline
     if (s_.lf.op == FlagOp::Inc || s_.lf.op == FlagOp::Dec) return s_.lf.carry_in;
     if (s_.lf.op == FlagOp::Logic) return false;
+    if (s_.lf.op == FlagOp::Sub || s_.lf.op == FlagOp::Add) {
+      const uint64_t m = size_mask(s_.lf.size);
+      return s_.lf.op == FlagOp::Sub ? (s_.lf.src1 & m) < (s_.lf.src2 & m) : (s_.lf.result & m) < (s_.lf.src1 & m);
+    }
     return flag_cf(s_);
   }
   void record_flags(FlagOp op, unsigned size, uint64_t result, uint64_t a, uint64_t b, unsigned carry_in) {
@@ -329,8 +333,15 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   uint64_t tlb_fills() const { return tlb_stats_.fills; }
   bool mode64() const { return mode64_; }
   // Ends the current decoded block after this instruction (code changed, mode changed).
-  void end_block() { stop_block_ = true; }
-  void set_halted() { halted_ = true; stop_block_ = true; }
+  // (block_end_ = null: the threaded handlers' end-of-block test then stops too.)
+  void end_block() {
+    stop_block_ = true;
+    block_end_ = nullptr;
+  }
+  void set_halted() {
+    halted_ = true;
+    end_block();
+  }
   // Remaining instruction budget of this run() call (REP strings yield when it is spent).
   uint64_t budget_left() const { return budget_left_; }
   // Recomputes what is derived from the mode bits and segment registers (64-bit mode,
@@ -389,6 +400,11 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // Device DMA or a loader wrote guest RAM: drop the code decoded from those pages.
   void on_external_write(uint64_t paddr, uint64_t len) override;
   interp::Block* block_at_rip();  // the decoded block at CS:RIP (decodes it on a miss)
+  // The same after `prev` ran, through its successor links; also gives the block's
+  // instructions (from the link: the Block itself is not read).
+  interp::Block* next_block(interp::Block* prev, const interp::BlockInsn** insns, uint32_t* count);
+  // Runs the instructions through their threaded handlers (count > 0), charging the budget.
+  void run_threaded(const interp::BlockInsn* insns, uint32_t count);
   void execute_single_step();
   bool execute_block();  // interpreter step; defined in cpu/interp/interpreter.cpp
   // Runs the block's instructions; CheckCs: each one first checked against CS's limit.
@@ -438,7 +454,12 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   std::atomic<uint32_t> attention_{0};
   uint64_t budget_left_ = 0;
   uint64_t retired_total_ = 0;
-  const interp::BlockInsn* block_end_ = nullptr;  // the running block's end (threaded dispatch)
+  // Threaded dispatch: where the running block ends (cut short when the budget is
+  // smaller; null once end_block() was called), and retired_total_ when it started (the
+  // budget is charged per block: by the instructions it retired).
+  const interp::BlockInsn* block_end_ = nullptr;
+  uint64_t block_start_retired_ = 0;
+  bool in_threaded_block_ = false;
   uint64_t shadow_until_ = 0;  // system mode: interrupt shadow (see set_interrupt_shadow)
   bool triple_fault_ = false;
 

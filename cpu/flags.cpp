@@ -68,34 +68,6 @@ bool flag_sf(const CpuState& s) {
 }
 bool flag_pf(const CpuState& s) { return s.lf.op == FlagOp::None ? (s.rflags & FL_PF) : parity_even(s.lf.result); }
 
-// A condition after CMP/SUB (the usual record before a Jcc/SETcc/CMOVcc): compared from
-// the operands, moved to the top bits so that unsigned and signed order both hold.
-// Not for O and P (cc >> 1 == 0 or 5).
-static bool condition_after_sub(const LazyFlags& lf, unsigned cc) {
-  const unsigned shift = 64 - 8u * lf.size;
-  const uint64_t a = lf.src1 << shift, b = lf.src2 << shift, r = lf.result << shift;
-  switch (cc >> 1) {
-    case 1: return a < b;                           // B: CF
-    case 2: return r == 0;                          // Z
-    case 3: return a < b || r == 0;                 // BE: CF | ZF
-    case 4: return static_cast<int64_t>(r) < 0;     // S
-    case 6: return static_cast<int64_t>(a) < static_cast<int64_t>(b);  // L: SF != OF
-    default: return static_cast<int64_t>(a) < static_cast<int64_t>(b) || r == 0;  // LE
-  }
-}
-
-// After TEST/AND/OR/XOR: CF = OF = 0, so only ZF, SF and PF matter.
-static bool condition_after_logic(const LazyFlags& lf, unsigned cc) {
-  const uint64_t r = lf.result << (64 - 8u * lf.size);
-  switch (cc >> 1) {
-    case 0: case 1: return false;  // O, B
-    case 2: case 3: return r == 0;  // Z, BE
-    case 4: case 6: return static_cast<int64_t>(r) < 0;  // S, L
-    case 5: return parity_even(lf.result);
-    default: return static_cast<int64_t>(r) <= 0;  // LE: ZF | SF
-  }
-}
-
 bool eval_condition(const CpuState& s, unsigned cc) {
   bool r;
   const unsigned kind = cc >> 1;

@@ -75,6 +75,45 @@ bool flag_pf(const CpuState& s);
 // Condition code cc (0..15, as in Jcc) evaluated against the current flags.
 bool eval_condition(const CpuState& s, unsigned cc);
 
+// A condition after CMP/SUB (the usual record before a Jcc/SETcc/CMOVcc): compared from
+// the operands, moved to the top bits so that unsigned and signed order both hold.
+// Not for O and P (cc >> 1 == 0 or 5).
+inline bool condition_after_sub(const LazyFlags& lf, unsigned cc) {
+  const unsigned shift = 64 - 8u * lf.size;
+  const uint64_t a = lf.src1 << shift, b = lf.src2 << shift, r = lf.result << shift;
+  switch (cc >> 1) {
+    case 1: return a < b;                           // B: CF
+    case 2: return r == 0;                          // Z
+    case 3: return a < b || r == 0;                 // BE: CF | ZF
+    case 4: return static_cast<int64_t>(r) < 0;     // S
+    case 6: return static_cast<int64_t>(a) < static_cast<int64_t>(b);  // L: SF != OF
+    default: return static_cast<int64_t>(a) < static_cast<int64_t>(b) || r == 0;  // LE
+  }
+}
+// After TEST/AND/OR/XOR: CF = OF = 0, so only ZF, SF and PF matter.
+inline bool condition_after_logic(const LazyFlags& lf, unsigned cc) {
+  const uint64_t r = lf.result << (64 - 8u * lf.size);
+  switch (cc >> 1) {
+    case 0: case 1: return false;  // O, B
+    case 2: case 3: return r == 0;  // Z, BE
+    case 4: case 6: return static_cast<int64_t>(r) < 0;  // S, L
+    case 5: return parity_even(lf.result);
+    default: return static_cast<int64_t>(r) <= 0;  // LE: ZF | SF
+  }
+}
+// eval_condition with the frequent cases inline (after CMP/SUB, logic ops, and ZF/SF
+// after any record: its result holds them); for a constant cc this folds to a compare.
+[[gnu::always_inline]] inline bool eval_condition_inline(const CpuState& s, unsigned cc) {
+  const unsigned kind = cc >> 1;
+  bool r;
+  if (s.lf.op == FlagOp::Sub && kind != 0 && kind != 5) r = condition_after_sub(s.lf, cc);
+  else if (s.lf.op == FlagOp::Logic) r = condition_after_logic(s.lf, cc);
+  else if ((kind == 2 || kind == 4) && s.lf.op != FlagOp::None)
+    r = kind == 2 ? (s.lf.result & size_mask(s.lf.size)) == 0 : (s.lf.result & sign_bit(s.lf.size)) != 0;
+  else return eval_condition(s, cc);
+  return (cc & 1) ? !r : r;
+}
+
 // The ZF/SF/PF bits of a result of `size` bytes.
 inline uint32_t szp_flags(uint64_t result, unsigned size) {
   uint64_t r = result & size_mask(size);

@@ -62,6 +62,7 @@ Block* BlockCache::insert(std::unique_ptr<Block> b) {
 }
 
 void BlockCache::next_epoch() {
+  ++generation_;
   if (++epoch_ == kStampGlobal) {  // wrapped: clear for real and start again
     for (auto& j : jump_) j = JumpEntry{};
     epoch_ = global_floor_ = 1;
@@ -70,6 +71,7 @@ void BlockCache::next_epoch() {
 
 void BlockCache::jump_drop_page(uint64_t linear_page) {
   ++stats_.page_drops;
+  ++generation_;  // a successor link may name this page though its jump entry was evicted
   for (uint64_t page : {linear_page, linear_page - 0x1000}) {
     const unsigned first = jump_index(page) & ~((1u << kJumpPageBits) - 1);
     uint64_t* filter = jump_filter_[first >> kJumpPageBits];
@@ -94,6 +96,7 @@ void BlockCache::invalidate_page(uint64_t phys_page) {
   auto it = by_page_.find(phys_page);
   if (it == by_page_.end()) return;
   std::vector<Block*> victims = std::move(it->second);
+  ++generation_;
   by_page_.erase(it);
   for (Block* v : victims) {
     if (listener_) listener_->block_dropped(v);

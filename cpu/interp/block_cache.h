@@ -25,7 +25,8 @@ namespace emu::interp {
 using Handler = void (*)(Cpu&, const isa::DecodedInsn&);
 
 struct BlockInsn {
-  Handler fn;
+  Handler threaded;  // the threaded handler for this instruction's operand shape (dispatch.h)
+  Handler fn;        // the form's plain handler (or the #GP(0) stand-in of a CPL-0 form)
   isa::DecodedInsn d;
 };
 
@@ -38,6 +39,19 @@ struct Block {
   uint32_t bytes = 0;       // length of its instructions (CS limit check at entry)
   uint32_t hits = 0;                // times run by the interpreter (JIT tiering)
   jit::Translation* jit = nullptr;  // its host code once translated (cpu/jit/)
+  // The blocks that ran after this one, by linear address (the run loop chains through
+  // them without a jump-cache lookup); valid while BlockCache::generation() is unchanged.
+  // A link holds what running the successor needs (its mode and instructions), so that
+  // following it does not touch the successor's Block.
+  struct Successor {
+    uint64_t linear = 0;
+    uint64_t generation = 0;
+    Block* block = nullptr;
+    const BlockInsn* insns = nullptr;
+    uint32_t count = 0;
+    uint32_t mode = 0;
+  };
+  Successor next[2];
 };
 
 // Told about every block the cache drops (the JIT unlinks and forgets its translation).
@@ -94,6 +108,9 @@ class BlockCache {
     if (set[0].linear != b->linear || set[0].mode != b->mode) set[1] = set[0];
     set[0] = JumpEntry{b->linear, b->mode, epoch_ | (global ? kStampGlobal : 0), b};
   }
+  // Bumped whenever a jump-cache entry or a block may have become invalid (TLB flush,
+  // INVLPG, dropped blocks): Block::next links made under another generation are stale.
+  uint64_t generation() const { return generation_; }
   // CR3 write without PCID: drops the entries of non-global pages.
   void jump_drop_nonglobal() { next_epoch(); }
   // INVLPG: drops the entries of blocks starting in this linear page or the one before
@@ -167,6 +184,7 @@ class BlockCache {
   JumpEntry jump_[kJumpCacheSize];
   uint32_t epoch_ = 1;
   uint32_t global_floor_ = 1;
+  uint64_t generation_ = 1;
   size_t count_ = 0;
   BlockListener* listener_ = nullptr;
   mutable Stats stats_;

@@ -104,9 +104,9 @@ Block* decode_block(Cpu& cpu, AddressTranslator& tr, BlockCache& cache, uint64_t
     if (crosses) block->pages[1] = w.pages[1];
     if (n > 0 && (at & ~uint64_t{0xfff}) != (lin & ~uint64_t{0xfff})) break;
     const Form& f = d.info();
-    interp::Handler h = interp::kDispatch[d.form];
-    if ((f.attrs & PRIV) && s.cpl != 0) h = interp::kPrivilegedHandler;
-    block->insns.push_back(interp::BlockInsn{h, d});
+    const bool privileged_gp = (f.attrs & PRIV) && s.cpl != 0;
+    const interp::Handler h = privileged_gp ? interp::kPrivilegedHandler : interp::kDispatch[d.form];
+    block->insns.push_back(interp::BlockInsn{interp::threaded_handler(d, privileged_gp), h, d});
     block->bytes += d.length;
     at += d.length;
     if ((f.attrs & END) || crosses || (at & 0xfff) == 0) break;
@@ -156,24 +156,67 @@ bool Cpu::execute_block() {
     return true;
   }
   Block* b = block_at_rip();
-  // A block decoded under a larger CS limit runs interpreted, each instruction checked:
-  // the one reaching beyond the limit faults.
-  if (!fetch_within_cs_limit(b->bytes)) [[unlikely]] {
-    run_block_insns<true>(*b);
-  } else if (!(jit_ && jit_->run_block(b))) {
-    run_block_insns<false>(*b);
+  const interp::BlockInsn* insns = b->insns.data();
+  auto count = static_cast<uint32_t>(b->insns.size());
+  for (;;) {
+    // A block decoded under a larger CS limit runs interpreted, each instruction checked:
+    // the one reaching beyond the limit faults.
+    // (64-bit mode first: the successor's Block is not read on the interpreter's path.)
+    if (!mode64_ && !fetch_within_cs_limit(b->bytes)) [[unlikely]] {
+      run_block_insns<true>(*b);
+      break;
+    }
+    if (jit_) {
+      if (!jit_->run_block(b)) run_block_insns<false>(*b);
+    } else {
+      if (exec_trace_enabled()) [[unlikely]] log_exec_block(*this, *b, nullptr);
+      run_threaded(insns, count);
+    }
+    // Straight on to the next block unless the run loop has something to do first.
+    if (stop_block_ || budget_left_ == 0 || attention_.load(std::memory_order_relaxed) || (s_.rflags & isa::FL_TF))
+      break;
+    b = next_block(b, &insns, &count);
   }
   stop_block_ = false;
   return true;
+}
+
+// The block at RIP after `prev` ran: one of prev's successor links when it is still
+// valid, else the jump cache / decoder (and the link is remembered).
+interp::Block* Cpu::next_block(interp::Block* prev, const interp::BlockInsn** insns, uint32_t* count) {
+  const uint64_t lin = mode64_ ? s_.rip : ((s_.seg[SEG_CS].base + s_.rip) & 0xffffffffu);
+  const uint64_t generation = blocks_->generation();
+  const uint32_t mode = s_.mode_key();
+  for (const Block::Successor& n : prev->next) {
+    if (n.linear == lin && n.generation == generation && n.mode == mode) [[likely]] {
+      *insns = n.insns;
+      *count = n.count;
+      return n.block;
+    }
+  }
+  Block* b = block_at_rip();
+  prev->next[1] = prev->next[0];
+  prev->next[0] = Block::Successor{lin, blocks_->generation(), b, b->insns.data(),
+                                   static_cast<uint32_t>(b->insns.size()), b->mode};
+  *insns = prev->next[0].insns;
+  *count = prev->next[0].count;
+  return b;
+}
+
+void Cpu::run_threaded(const interp::BlockInsn* insns, uint32_t count) {
+  block_end_ = insns + (count < budget_left_ ? count : static_cast<uint32_t>(budget_left_));
+  block_start_retired_ = retired_total_;
+  in_threaded_block_ = true;
+  insns->threaded(*this, insns->d);
+  in_threaded_block_ = false;
+  budget_left_ -= retired_total_ - block_start_retired_;
 }
 
 template <bool CheckCs>
 void Cpu::run_block_insns(const interp::Block& b) {
   if (exec_trace_enabled()) [[unlikely]] log_exec_block(*this, b, nullptr);
   if constexpr (!CheckCs) {
-    block_end_ = b.insns.data() + b.insns.size();
-    const interp::BlockInsn& first = b.insns.front();
-    interp::kThreaded[first.d.form](*this, first.d);
+    run_threaded(b.insns.data(), static_cast<uint32_t>(b.insns.size()));
     return;
   }
   const uint64_t cs_end = uint64_t{s_.seg[SEG_CS].limit} + 1;
@@ -209,6 +252,10 @@ RunResult Cpu::run(uint64_t max_instructions) {
   if (setjmp(jb) != 0) {
     // An exception unwound here; the state is at the faulting instruction.
     stop_block_ = false;
+    if (in_threaded_block_) {  // charge the budget for the block's retired instructions
+      budget_left_ -= retired_total_ - block_start_retired_;
+      in_threaded_block_ = false;
+    }
     refresh_mode();
     if (pending_.software) {  // INT n / INT3 / INTO / INT1 completed (trap): it retires
       ++retired_total_;
