@@ -193,20 +193,19 @@ interp::Block* Engine::current_block(bool* global) {
 }
 
 // A stale jump-table slot for this RIP and mode (filled before a CR3 write or TLB flush):
-// if the RIP's page is still fetched from the physical page the block was decoded from,
-// the slot is current again. One fetch-TLB lookup instead of the block lookups.
+// if the RIP's page is still fetched from the physical page the block was decoded from
+// (a one-page block: the slot says), the slot is current again. A fetch-TLB lookup
+// instead of the block lookups; the slot's code is live (a dropped translation clears
+// its slot, a cache flush the table). 64-bit code only: no CS limit to check.
 const uint8_t* Engine::revalidate(uint64_t rip, uint32_t mode) {
-  Translation* t = jump_table_->stale_owner(rip, mode);
-  if (!t) return nullptr;
-  interp::Block* b = t->block;  // a dropped translation cleared its slot
-  if (!b || b->jit != t || b->linear != rip || b->mode != mode) return nullptr;
+  uint64_t phys_page = 0;
+  const uint8_t* code = jump_table_->stale_find(rip, mode, &phys_page);
+  if (!code) return nullptr;
   const emu::Translation ft = cpu_.translate_fetch(rip, false);
-  if (!ft.ok || (ft.phys & ~uint64_t{0xfff}) != b->pages[0] || !second_page_matches(*b)) return nullptr;
-  if (!cpu_.fetch_within_cs_limit(b->bytes)) return nullptr;
-  jump_table_->insert(rip, mode, t->entry, t, ft.global && b->pages[1] == ~uint64_t{0});
+  if (!ft.ok || (ft.phys & ~uint64_t{0xfff}) != phys_page) return nullptr;
+  jump_table_->insert(rip, mode, code, phys_page, ft.global);
   ++stats_.revalidated;
-  if (exec_trace_enabled()) [[unlikely]] log_exec_block(cpu_, *b, t->entry);
-  return t->entry;
+  return code;
 }
 
 void Engine::count_probe_miss() {
@@ -225,7 +224,7 @@ void Engine::count_probe_miss() {
 const uint8_t* Engine::hook_lookup(Cpu* cpu) {
   Engine& e = *cpu->jit_;
   e.count_probe_miss();
-  if (cpu->mode64_ && e.chaining_) {
+  if (cpu->mode64_ && e.chaining_ && !exec_trace_enabled()) {
     if (const uint8_t* code = e.revalidate(cpu->s_.rip, cpu->s_.mode_key())) return code;
   }
   bool global = false;
@@ -238,7 +237,9 @@ const uint8_t* Engine::hook_lookup(Cpu* cpu) {
   }
   ++e.stats_.lookup_hits;
   // Generated code probes the table only in 64-bit mode (RIP is the linear address).
-  if (cpu->mode64_) e.jump_table_->insert(b->linear, b->mode, b->jit->entry, b->jit, global);
+  if (cpu->mode64_)
+    e.jump_table_->insert(b->linear, b->mode, b->jit->entry, b->pages[1] == ~uint64_t{0} ? b->pages[0] : JumpTable::kNoPage,
+                          global);
   if (exec_trace_enabled()) [[unlikely]] log_exec_block(*cpu, *b, b->jit->entry);
   return b->jit->entry;
 }

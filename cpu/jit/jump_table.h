@@ -8,10 +8,10 @@
 // entries: slots are chained per bucket of linear pages. A CR3 write makes only the slots
 // filled for non-global pages since the last epoch stale (listed; past kMaxNonGlobal of
 // them it moves the epoch), so the kernel's entries survive context switches as its
-// global TLB entries do. A stale slot (older epoch) keeps its RIP, mode, code and
-// translation: the engine's lookup checks the block against the current fetch mapping
-// (Engine::revalidate) and re-tags the slot, so a process's code is found again after a
-// context switch without a block lookup. A code-cache flush clears the table for real.
+// global TLB entries do. A stale slot (older epoch) keeps its RIP, mode, code and the
+// block's physical page: the engine's lookup checks that page against the current fetch
+// mapping (Engine::revalidate) and re-tags the slot, so a process's code is found again
+// after a context switch without a block lookup. A code-cache flush clears the table.
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -19,8 +19,6 @@
 #include <iterator>
 
 namespace emu::jit {
-
-struct Translation;
 
 struct JumpTable {
   static constexpr unsigned kBits = 16;
@@ -37,7 +35,10 @@ struct JumpTable {
 
   uint64_t epoch_tag = uint64_t{1} << 32;  // the current epoch << 32 (code ORs in the mode)
   alignas(32) Entry entries[kSize];
-  Translation* owners[kSize] = {};  // the translation whose code a slot holds
+  // Per slot, the physical page its block was decoded from (kNoPage: the block runs on
+  // into a second page, so the slot is never revalidated).
+  static constexpr uint64_t kNoPage = ~uint64_t{0};
+  uint64_t phys_pages[kSize];
 
   // Per bucket of linear pages, a doubly linked chain of the slots last filled with an
   // entry of a page in that bucket (a slot leaves its chain when refilled for another).
@@ -61,10 +62,10 @@ struct JumpTable {
   JumpTable() { clear(); }
 
   // `global`: the page's translation is global (the entry survives CR3 writes).
-  void insert(uint64_t rip, uint32_t mode, const uint8_t* code, Translation* owner, bool global = false) {
+  void insert(uint64_t rip, uint32_t mode, const uint8_t* code, uint64_t phys_page, bool global = false) {
     const unsigned k = index(rip);
     entries[k] = Entry{rip, epoch_tag | mode, code, global ? 1u : 0u};
-    owners[k] = owner;
+    phys_pages[k] = phys_page;
     if (!global) {
       if (num_nonglobal < kMaxNonGlobal) nonglobal_slots[num_nonglobal++] = k;
       else nonglobal_overflow = true;
@@ -83,14 +84,17 @@ struct JumpTable {
     const Entry& e = entries[index(rip)];
     return e.rip == rip && e.tag == (epoch_tag | mode) ? e.code : nullptr;
   }
-  // The translation a stale slot (older epoch: a CR3 write or TLB flush since it was
-  // filled) still holds for this RIP and mode, for the engine to check against the
-  // current mapping; null if the slot holds no such entry.
-  Translation* stale_owner(uint64_t rip, uint32_t mode) const {
+  // The code a stale slot (older epoch: a CR3 write or TLB flush since it was filled)
+  // still holds for this RIP and mode, and its block's physical page, for the engine to
+  // check against the current mapping; null if the slot holds no such entry.
+  const uint8_t* stale_find(uint64_t rip, uint32_t mode, uint64_t* phys_page) const {
     const unsigned k = index(rip);
     const Entry& e = entries[k];
-    return e.rip == rip && e.code && static_cast<uint32_t>(e.tag) == mode && e.tag != (epoch_tag | mode) ? owners[k]
-                                                                                                       : nullptr;
+    if (e.rip != rip || !e.code || static_cast<uint32_t>(e.tag) != mode || e.tag == (epoch_tag | mode) ||
+        phys_pages[k] == kNoPage)
+      return nullptr;
+    *phys_page = phys_pages[k];
+    return e.code;
   }
   // The translation at `code` is being dropped: clear its slot if it holds it.
   void forget(uint64_t rip, const uint8_t* code) {
@@ -110,7 +114,7 @@ struct JumpTable {
     }
   }
   // CR3 write (no PCID): makes the entries of non-global pages stale (epoch 0, never
-  // current; see stale_owner).
+  // current; see stale_find).
   void invalidate_nonglobal() {
     if (nonglobal_overflow) {
       invalidate_all();
@@ -131,7 +135,7 @@ struct JumpTable {
   // Empties every slot (the code cache was flushed: no entry may be revalidated).
   void clear() {
     std::fill(std::begin(entries), std::end(entries), Entry{});
-    std::fill(std::begin(owners), std::end(owners), nullptr);
+    std::fill(std::begin(phys_pages), std::end(phys_pages), kNoPage);
     std::fill(std::begin(bucket_first), std::end(bucket_first), kNoSlot);
     std::fill(std::begin(slot_bucket), std::end(slot_bucket), kNoSlot);
     epoch_tag = uint64_t{1} << 32;

@@ -27,7 +27,7 @@ TEST_CASE("jump table: INVLPG drops exactly the page's entries, refilled slots i
   // Pages that share buckets and slots: many RIPs in few pages, inserted in random order.
   for (int k = 0; k < 20000; ++k) {
     const uint64_t rip = 0xffffffff81000000ull + (rng() % 64) * 0x1000 + (rng() % 0x1000);
-    t->insert(rip, 64, code_for(rip), nullptr, rng() & 1);
+    t->insert(rip, 64, code_for(rip), 0x1000, rng() & 1);
     rips.push_back(rip);
   }
   const uint64_t page = 0xffffffff81000000ull + 17 * 0x1000;
@@ -51,24 +51,24 @@ TEST_CASE("jump table: INVLPG drops exactly the page's entries, refilled slots i
 TEST_CASE("jump table: a CR3 write keeps global entries and drops the others", "[jit][jump_table]") {
   auto t = std::make_unique<JumpTable>();
   const uint64_t kernel = 0xffffffff81001000ull, user = 0x401000;
-  t->insert(kernel, 64, code_for(kernel), nullptr, true);
-  t->insert(user, 64, code_for(user), nullptr, false);
+  t->insert(kernel, 64, code_for(kernel), 0x1000, true);
+  t->insert(user, 64, code_for(user), 0x1000, false);
   t->invalidate_nonglobal();
   CHECK(t->find(kernel, 64) == code_for(kernel));
   CHECK(t->find(user, 64) == nullptr);
   // A slot refilled with a global entry after a non-global one keeps it.
-  t->insert(user, 64, code_for(user), nullptr, false);
-  t->insert(user, 64, code_for(user), nullptr, true);
+  t->insert(user, 64, code_for(user), 0x1000, false);
+  t->insert(user, 64, code_for(user), 0x1000, true);
   t->invalidate_nonglobal();
   CHECK(t->find(user, 64) == code_for(user));
   // More non-global fills than the list holds: everything goes (the epoch moves).
-  for (unsigned k = 0; k <= JumpTable::kMaxNonGlobal; ++k) t->insert(0x500000 + k * 3, 64, code_for(k), nullptr, false);
+  for (unsigned k = 0; k <= JumpTable::kMaxNonGlobal; ++k) t->insert(0x500000 + k * 3, 64, code_for(k), 0x1000, false);
   t->invalidate_nonglobal();
   CHECK(t->find(kernel, 64) == nullptr);
   CHECK(t->find(0x500000, 64) == nullptr);
   // After that the list starts empty again.
-  t->insert(kernel, 64, code_for(kernel), nullptr, true);
-  t->insert(user, 64, code_for(user), nullptr, false);
+  t->insert(kernel, 64, code_for(kernel), 0x1000, true);
+  t->insert(user, 64, code_for(user), 0x1000, false);
   t->invalidate_nonglobal();
   CHECK(t->find(kernel, 64) == code_for(kernel));
   CHECK(t->find(user, 64) == nullptr);
@@ -76,36 +76,38 @@ TEST_CASE("jump table: a CR3 write keeps global entries and drops the others", "
   CHECK(t->find(kernel, 64) == nullptr);
 }
 
-TEST_CASE("jump table: stale slots keep their translation for revalidation, cleared ones do not", "[jit][jump_table]") {
+TEST_CASE("jump table: stale slots keep their block's page for revalidation, cleared ones do not", "[jit][jump_table]") {
   auto t = std::make_unique<JumpTable>();
-  const uint64_t kernel = 0xffffffff81001000ull, user = 0x401000, other = 0x402000;
-  auto* owner_user = reinterpret_cast<emu::jit::Translation*>(uintptr_t{0x1000});
-  auto* owner_other = reinterpret_cast<emu::jit::Translation*>(uintptr_t{0x2000});
-  auto* owner_kernel = reinterpret_cast<emu::jit::Translation*>(uintptr_t{0x3000});
-  t->insert(kernel, 64, code_for(kernel), owner_kernel, true);
-  t->insert(user, 64, code_for(user), owner_user, false);
-  t->insert(other, 64, code_for(other), owner_other, false);
-  CHECK(t->stale_owner(user, 64) == nullptr);  // current: the probe finds it
+  const uint64_t kernel = 0xffffffff81001000ull, user = 0x401000, other = 0x402000, crossing = 0x403ff8;
+  t->insert(kernel, 64, code_for(kernel), 0x3000, true);
+  t->insert(user, 64, code_for(user), 0x1000, false);
+  t->insert(other, 64, code_for(other), 0x2000, false);
+  t->insert(crossing, 64, code_for(crossing), JumpTable::kNoPage, false);
+  uint64_t page = 0;
+  CHECK(t->stale_find(user, 64, &page) == nullptr);  // current: the probe finds it
   t->invalidate_nonglobal();
   CHECK(t->find(user, 64) == nullptr);
-  CHECK(t->stale_owner(user, 64) == owner_user);
-  CHECK(t->stale_owner(user, 32) == nullptr);       // another mode
-  CHECK(t->stale_owner(user + 1, 64) == nullptr);   // another RIP
-  CHECK(t->stale_owner(kernel, 64) == nullptr);     // still current
+  CHECK(t->stale_find(user, 64, &page) == code_for(user));
+  CHECK(page == 0x1000);
+  CHECK(t->stale_find(user, 32, &page) == nullptr);      // another mode
+  CHECK(t->stale_find(user + 1, 64, &page) == nullptr);  // another RIP
+  CHECK(t->stale_find(kernel, 64, &page) == nullptr);    // still current
+  CHECK(t->stale_find(crossing, 64, &page) == nullptr);  // two pages: never revalidated
   // Re-inserting (the engine found the mapping unchanged) makes it current again.
-  t->insert(user, 64, code_for(user), owner_user, false);
+  t->insert(user, 64, code_for(user), 0x1000, false);
   CHECK(t->find(user, 64) == code_for(user));
   // A full TLB flush makes everything stale, global entries too.
   t->invalidate_all();
-  CHECK(t->stale_owner(kernel, 64) == owner_kernel);
-  CHECK(t->stale_owner(user, 64) == owner_user);
+  CHECK(t->stale_find(kernel, 64, &page) == code_for(kernel));
+  CHECK(page == 0x3000);
+  CHECK(t->stale_find(user, 64, &page) == code_for(user));
   // INVLPG and a dropped translation clear their slots for good.
   t->invalidate_page(user & ~uint64_t{0xfff});
-  CHECK(t->stale_owner(user, 64) == nullptr);
+  CHECK(t->stale_find(user, 64, &page) == nullptr);
   t->forget(other, code_for(other));
-  CHECK(t->stale_owner(other, 64) == nullptr);
+  CHECK(t->stale_find(other, 64, &page) == nullptr);
   // A code-cache flush clears everything.
   t->clear();
-  CHECK(t->stale_owner(kernel, 64) == nullptr);
+  CHECK(t->stale_find(kernel, 64, &page) == nullptr);
   CHECK(t->find(kernel, 64) == nullptr);
 }
