@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <cstdio>
 #include <string>
 #include <string_view>
+
+#include <unistd.h>
 
 #include "base/log.h"
 #include "cpu/cpu.h"
@@ -57,10 +60,16 @@ Engine::Engine(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes)
   h.link = &Engine::hook_link;
   h.jump_table = chaining_ ? jump_table_.get() : nullptr;
   backend_ = make_host_backend(l, h);
+  if (log_enabled(LogCategory::PerfMap)) {
+    const std::string path = "/tmp/perf-" + std::to_string(getpid()) + ".map";
+    perf_map_ = std::fopen(path.c_str(), "w");
+    if (!perf_map_) log_printf("jit: cannot write %s\n", path.c_str());
+  }
 }
 
 Engine::~Engine() {
   if (log_enabled(LogCategory::Jit)) print_stats();
+  if (perf_map_) std::fclose(perf_map_);
 }
 
 bool Engine::run_block(interp::Block* b) {
@@ -119,6 +128,11 @@ bool Engine::translate(interp::Block* b) {
       stats_.insns_inline_memory += t->inline_memory_insns;
       stats_.flag_records_dropped += t->flag_records_dropped;
       if (log_enabled(LogCategory::InAsm) || log_enabled(LogCategory::OutAsm)) log_translation(*b, *t);
+      if (perf_map_) {
+        std::fprintf(perf_map_, "%" PRIxPTR " %zx guest_%" PRIx64 "\n", reinterpret_cast<uintptr_t>(t->entry), t->code_size,
+                     b->linear);
+        std::fflush(perf_map_);
+      }
       translations_.push_back(std::move(t));
       return true;
     }

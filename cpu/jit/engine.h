@@ -6,6 +6,7 @@
 // cache when full, and keeps statistics (`-d jit`; `-d in_asm,out_asm` show the code).
 #pragma once
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <vector>
 
@@ -97,6 +98,7 @@ class Engine final : public interp::BlockListener {
   std::unique_ptr<Backend> backend_;
   std::vector<std::unique_ptr<Translation>> translations_;
   JitStats stats_;
+  std::FILE* perf_map_ = nullptr;  // `-d perfmap`: /tmp/perf-<pid>.map
 };
 
 }  // namespace emu::jit
