@@ -251,9 +251,9 @@ const uint8_t* Engine::hook_lookup(Cpu* cpu) {
   }
   ++e.stats_.lookup_hits;
   // Generated code probes the table only in 64-bit mode (RIP is the linear address).
-  if (cpu->mode64_)
-    e.jump_table_->insert(b->linear, b->mode, b->jit->entry, b->pages[1] == ~uint64_t{0} ? b->pages[0] : JumpTable::kNoPage,
-                          global);
+  // Not a block running on into a second page: INVLPG of that page would not find its
+  // slot (slots are chained by the page of their RIP), so it stays with the jump cache.
+  if (cpu->mode64_ && b->pages[1] == ~uint64_t{0}) e.jump_table_->insert(b->linear, b->mode, b->jit->entry, b->pages[0], global);
   if (exec_trace_enabled()) [[unlikely]] log_exec_block(*cpu, *b, b->jit->entry);
   return b->jit->entry;
 }

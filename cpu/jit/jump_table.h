@@ -35,8 +35,8 @@ struct JumpTable {
 
   uint64_t epoch_tag = uint64_t{1} << 32;  // the current epoch << 32 (code ORs in the mode)
   alignas(32) Entry entries[kSize];
-  // Per slot, the physical page its block was decoded from (kNoPage: the block runs on
-  // into a second page, so the slot is never revalidated).
+  // Per slot, the physical page its block was decoded from (kNoPage: never revalidated;
+  // the engine inserts only blocks within one page).
   static constexpr uint64_t kNoPage = ~uint64_t{0};
   uint64_t phys_pages[kSize];
 
