@@ -315,6 +315,10 @@ uint8_t* Cpu::host_span(uint64_t lin, Access access) {
 
 void Cpu::probe_write(unsigned seg, uint64_t off, unsigned size) {
   uint64_t lin = linear(seg, off, size, Access::Write);
+  // Within one page the TLB answers when it holds the page for writing (a store would
+  // not fault; the walk's A/D bits were set when it was filled).
+  const uint64_t page = lin & ~uint64_t{0xfff};
+  if ((lin & 0xfff) + size <= 0x1000 && tlb_entry(lin).write_tag == page) return;
   translate_or_raise(lin, Access::Write);
   translate_or_raise(lin + size - 1, Access::Write);
 }
