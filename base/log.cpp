@@ -21,6 +21,7 @@ static const LogCategoryName kNames[] = {
     {"dev", LogCategory::Device, "device register traffic"},
     {"jit", LogCategory::Jit, "JIT statistics (blocks translated, code cache, chains, lookups, TLB fills) at exit; SIGUSR1 prints them any time"},
     {"stats", LogCategory::Stats, "guest instructions retired, wall time and guest MIPS when the machine stops"},
+    {"perfmap", LogCategory::PerfMap, "write /tmp/perf-<pid>.map naming each translated block by its guest RIP (perf report then attributes generated code)"},
     {"profile", LogCategory::Profile, "guest RIP sampled every 20000 instructions, printed at exit and on SIGUSR1 (bench/guest_profile.py)"},
 };
 

@@ -22,6 +22,7 @@ enum class LogCategory : uint32_t {
   Jit = 1u << 10,    // JIT statistics at exit
   Stats = 1u << 11,  // guest instructions retired, wall time, MIPS at exit
   Profile = 1u << 12,  // guest RIP samples per time slice, printed at exit (devices/guest_profile.h)
+  PerfMap = 1u << 13,  // /tmp/perf-<pid>.map: generated code named by guest RIP, for perf
 };
 
 struct LogCategoryName {

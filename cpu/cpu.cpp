@@ -89,6 +89,7 @@ void Cpu::flush_tlb() {
     for (auto& e : set) e = TlbEntry{};
   std::memset(tlb_global_, 0, sizeof tlb_global_);
   num_large_ = 0;
+  fetch_tlb_.flush_all();
   tlb_generation_ = mem_.generation();
   blocks_->flush_jump_cache();  // it maps linear RIPs to blocks: a translation cache too
   if (jit_) jit_->linear_mappings_changed();  // so does the JIT's jump table
@@ -104,6 +105,7 @@ void Cpu::flush_tlb_nonglobal() {
       if (!(g & 1)) e.read_tag = 1;
       if (!(g & 2)) e.write_tag = 1;
     }
+  fetch_tlb_.flush_nonglobal();
   blocks_->jump_drop_nonglobal();
   if (jit_) jit_->nonglobal_mappings_changed();
 }
@@ -121,6 +123,7 @@ void Cpu::flush_tlb_page(uint64_t lin) {
     if (e.read_tag == page) e.read_tag = 1;
     if (e.write_tag == page) e.write_tag = 1;
   }
+  fetch_tlb_.flush_page(page);
   blocks_->jump_drop_page(page);
   if (jit_) jit_->linear_page_changed(page);
 }
@@ -192,10 +195,30 @@ void Cpu::raise_exception(const CpuException& e) {
 uint64_t Cpu::translate_or_raise(uint64_t lin, Access access) { return translate_checked(lin, access).phys; }
 
 Translation Cpu::translate_checked(uint64_t lin, Access access) {
+  if (access == Access::Fetch) return translate_fetch(lin, true);
   ++tlb_stats_.translations;
-  if (access == Access::Fetch) ++tlb_stats_.fetch_translations;
   Translation t = translator_->translate(lin, access, s_.cpl);
   if (!t.ok) raise_exception(t.fault);
+  return t;
+}
+
+Translation Cpu::translate_fetch(uint64_t lin, bool raise_fault) {
+  const unsigned set = tlb_set(s_.cpl);
+  Translation t;
+  uint64_t phys_page = 0;
+  if (fetch_tlb_.find(set, lin, &phys_page, &t.global)) {
+    t.phys = phys_page | (lin & 0xfff);
+    return t;
+  }
+  ++tlb_stats_.translations;
+  ++tlb_stats_.fetch_translations;
+  t = translator_->translate(lin, Access::Fetch, s_.cpl);
+  if (!t.ok) {
+    if (raise_fault) raise_exception(t.fault);
+    return t;
+  }
+  fetch_tlb_.fill(set, lin, t.phys, t.global);
+  note_large_page(lin, t.page_size);
   return t;
 }
 
@@ -286,6 +309,10 @@ uint8_t* Cpu::host_span(uint64_t lin, Access access) {
 
 void Cpu::probe_write(unsigned seg, uint64_t off, unsigned size) {
   uint64_t lin = linear(seg, off, size, Access::Write);
+  // Within one page the TLB answers when it holds the page for writing (a store would
+  // not fault; the walk's A/D bits were set when it was filled).
+  const uint64_t page = lin & ~uint64_t{0xfff};
+  if ((lin & 0xfff) + size <= 0x1000 && tlb_entry(lin).write_tag == page) return;
   translate_or_raise(lin, Access::Write);
   translate_or_raise(lin + size - 1, Access::Write);
 }

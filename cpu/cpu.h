@@ -17,6 +17,7 @@
 #include "cpu/address_translator.h"
 #include "cpu/cpu_state.h"
 #include "cpu/exception.h"
+#include "cpu/fetch_tlb.h"
 #include "cpu/flags.h"
 #include "cpu/isa/decoded_insn.h"
 #include "cpu/segment_checks.h"
@@ -358,6 +359,10 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // Translates for instruction fetch; raises the fault on failure.
   uint64_t translate_or_raise(uint64_t lin, Access access);
   Translation translate_checked(uint64_t lin, Access access);  // the same, whole answer
+  // For instruction fetch at `lin` through the fetch TLB (a page walk on a miss); a fault
+  // is raised, or with raise_fault == false returned (ok false).
+  Translation translate_fetch(uint64_t lin, bool raise_fault);
+  const FetchTlb& fetch_tlb() const { return fetch_tlb_; }
   PhysicalMemory& memory() { return mem_; }
 
  private:
@@ -420,6 +425,7 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   TlbEntry tlb_[kTlbSets][kTlbSize];
   // Per entry: bit 0 = its read half maps a global page, bit 1 = its write half does.
   uint8_t tlb_global_[kTlbSets][kTlbSize] = {};
+  FetchTlb fetch_tlb_;  // instruction-fetch translations for the block lookups
   // Linear ranges covering every large page cached since the last full flush (INVLPG
   // inside one flushes everything, as it must drop the whole large page). A few ranges,
   // each grown by the large pages next to it, so the holes between the kernel's direct

@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <cstdio>
 #include <string>
 #include <string_view>
+
+#include <unistd.h>
 
 #include "base/log.h"
 #include "cpu/cpu.h"
@@ -57,10 +60,16 @@ Engine::Engine(Cpu& cpu, unsigned hot_threshold, size_t cache_bytes)
   h.link = &Engine::hook_link;
   h.jump_table = chaining_ ? jump_table_.get() : nullptr;
   backend_ = make_host_backend(l, h);
+  if (log_enabled(LogCategory::PerfMap)) {
+    const std::string path = "/tmp/perf-" + std::to_string(getpid()) + ".map";
+    perf_map_ = std::fopen(path.c_str(), "w");
+    if (!perf_map_) log_printf("jit: cannot write %s\n", path.c_str());
+  }
 }
 
 Engine::~Engine() {
   if (log_enabled(LogCategory::Jit)) print_stats();
+  if (perf_map_) std::fclose(perf_map_);
 }
 
 bool Engine::run_block(interp::Block* b) {
@@ -121,6 +130,11 @@ bool Engine::translate(interp::Block* b) {
       for (uint16_t f : t->handler_forms) ++stats_.handler_forms[f];
       t->handler_forms = {};
       if (log_enabled(LogCategory::InAsm) || log_enabled(LogCategory::OutAsm)) log_translation(*b, *t);
+      if (perf_map_) {
+        std::fprintf(perf_map_, "%" PRIxPTR " %zx guest_%" PRIx64 "\n", reinterpret_cast<uintptr_t>(t->entry), t->code_size,
+                     b->linear);
+        std::fflush(perf_map_);
+      }
       translations_.push_back(std::move(t));
       return true;
     }
@@ -135,7 +149,7 @@ void Engine::flush() {
     if (t->block) t->block->jit = nullptr;
   stats_.translations_dropped += translations_.size();
   translations_.clear();
-  jump_table_->invalidate_all();
+  jump_table_->clear();
   cache_.flush();
   ++stats_.cache_flushes;
   backend_->emit_runtime(cache_);
@@ -163,10 +177,51 @@ void Engine::block_dropped(interp::Block* b) {
   ++stats_.translations_dropped;
 }
 
-interp::Block* Engine::current_block(bool* global) const {
+// Whether a block running on into a second page still finds that page where it was
+// decoded from (the lookups below check the first page themselves).
+bool Engine::second_page_matches(const interp::Block& b) {
+  if (b.pages[1] == ~uint64_t{0}) return true;
+  uint64_t next = (b.linear & ~uint64_t{0xfff}) + 0x1000;
+  if (!cpu_.mode64_) next &= 0xffffffffu;
+  const emu::Translation t = cpu_.translate_fetch(next, false);
+  return t.ok && (t.phys & ~uint64_t{0xfff}) == b.pages[1];
+}
+
+interp::Block* Engine::current_block(bool* global) {
   const CpuState& s = cpu_.s_;
+  const uint32_t mode = s.mode_key();
   const uint64_t lin = cpu_.mode64_ ? s.rip : ((s.seg[isa::SEG_CS].base + s.rip) & 0xffffffffu);
-  return cpu_.blocks_->jump_lookup(lin, s.mode_key(), global);
+  bool g = false;
+  interp::Block* b = cpu_.blocks_->jump_lookup(lin, mode, &g);
+  if (!b) {
+    // Not in the jump cache (e.g. a CR3 write since): the fetch translation (a fetch-TLB
+    // hit, mostly) and the block cache, as the run loop would, minus decoding and faults.
+    const emu::Translation t = cpu_.translate_fetch(lin, false);
+    if (!t.ok) return nullptr;
+    b = cpu_.blocks_->find(t.phys, mode, lin);
+    if (!b || !second_page_matches(*b)) return nullptr;
+    g = t.global && b->pages[1] == ~uint64_t{0};
+    cpu_.blocks_->jump_insert(b, g);
+    ++stats_.lookup_found;
+  }
+  if (global) *global = g;
+  return b;
+}
+
+// A stale jump-table slot for this RIP and mode (filled before a CR3 write or TLB flush):
+// if the RIP's page is still fetched from the physical page the block was decoded from
+// (a one-page block: the slot says), the slot is current again. A fetch-TLB lookup
+// instead of the block lookups; the slot's code is live (a dropped translation clears
+// its slot, a cache flush the table). 64-bit code only: no CS limit to check.
+const uint8_t* Engine::revalidate(uint64_t rip, uint32_t mode) {
+  uint64_t phys_page = 0;
+  const uint8_t* code = jump_table_->stale_find(rip, mode, &phys_page);
+  if (!code) return nullptr;
+  const emu::Translation ft = cpu_.translate_fetch(rip, false);
+  if (!ft.ok || (ft.phys & ~uint64_t{0xfff}) != phys_page) return nullptr;
+  jump_table_->insert(rip, mode, code, phys_page, ft.global);
+  ++stats_.revalidated;
+  return code;
 }
 
 void Engine::count_probe_miss() {
@@ -185,6 +240,9 @@ void Engine::count_probe_miss() {
 const uint8_t* Engine::hook_lookup(Cpu* cpu) {
   Engine& e = *cpu->jit_;
   e.count_probe_miss();
+  if (cpu->mode64_ && e.chaining_ && !exec_trace_enabled()) {
+    if (const uint8_t* code = e.revalidate(cpu->s_.rip, cpu->s_.mode_key())) return code;
+  }
   bool global = false;
   interp::Block* b = e.chaining_ ? e.current_block(&global) : nullptr;
   if (!b || !b->jit || !cpu->fetch_within_cs_limit(b->bytes)) {
@@ -195,7 +253,9 @@ const uint8_t* Engine::hook_lookup(Cpu* cpu) {
   }
   ++e.stats_.lookup_hits;
   // Generated code probes the table only in 64-bit mode (RIP is the linear address).
-  if (cpu->mode64_) e.jump_table_->insert(b->linear, b->mode, b->jit->entry, global);
+  // Not a block running on into a second page: INVLPG of that page would not find its
+  // slot (slots are chained by the page of their RIP), so it stays with the jump cache.
+  if (cpu->mode64_ && b->pages[1] == ~uint64_t{0}) e.jump_table_->insert(b->linear, b->mode, b->jit->entry, b->pages[0], global);
   if (exec_trace_enabled()) [[unlikely]] log_exec_block(*cpu, *b, b->jit->entry);
   return b->jit->entry;
 }
@@ -293,8 +353,11 @@ void Engine::print_stats() const {
   log_printf("jit: inline jump-table probe misses: %" PRIu64 " empty slot, %" PRIu64 " other RIP, %" PRIu64
              " older epoch, %" PRIu64 " other mode, %" PRIu64 " not 64-bit\n",
              s.probe_empty, s.probe_other_rip, s.probe_old_epoch, s.probe_other_mode, s.probe_not64);
-  log_printf("jit: lookup misses: %" PRIu64 " not in the block jump cache, %" PRIu64 " not translated yet\n",
-             s.lookup_miss_no_block, s.lookup_miss_cold);
+  log_printf("jit: lookup misses: %" PRIu64 " not decoded / fetch faults, %" PRIu64 " not translated yet; %" PRIu64
+             " stale jump-table slots revalidated, %" PRIu64 " blocks found through the fetch TLB (%" PRIu64 " hit / %" PRIu64
+             " miss)\n",
+             s.lookup_miss_no_block, s.lookup_miss_cold, s.revalidated, s.lookup_found, cpu_.fetch_tlb().hits,
+             cpu_.fetch_tlb().misses);
   const interp::BlockCache::Stats& b = cpu_.blocks_->stats();
   log_printf("jit: block jump cache %" PRIu64 " hit / %" PRIu64 " stale / %" PRIu64 " absent; find %" PRIu64
              " hit / %" PRIu64 " miss (decoded); %" PRIu64 " page drops\n",

@@ -6,6 +6,7 @@
 // cache when full, and keeps statistics (`-d jit`; `-d in_asm,out_asm` show the code).
 #pragma once
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <vector>
 
@@ -39,10 +40,12 @@ struct JitStats {
   // from an older epoch (TLB flush, CR3 write, cache flush) or another mode; or the
   // code was not 64-bit (no inline probe).
   uint64_t probe_empty = 0, probe_other_rip = 0, probe_old_epoch = 0, probe_other_mode = 0, probe_not64 = 0;
-  uint64_t lookup_miss_no_block = 0;  // of lookup_misses: not in the block jump cache (run loop decodes/finds it)
+  uint64_t lookup_miss_no_block = 0;  // of lookup_misses: not decoded, or its fetch faults (the run loop's job)
   uint64_t lookup_miss_cold = 0;      // of lookup_misses: found but not translated yet
   uint64_t translations_dropped = 0;  // invalidated (self-modifying code, flushes)
   std::vector<uint64_t> handler_forms = std::vector<uint64_t>(isa::kNumForms);  // translated handler calls per form
+  uint64_t revalidated = 0;   // stale jump-table slots found still mapped (Engine::revalidate)
+  uint64_t lookup_found = 0;  // lookups that missed the block jump cache but found the block
 };
 
 class Engine final : public interp::BlockListener {
@@ -82,7 +85,9 @@ class Engine final : public interp::BlockListener {
   bool translate(interp::Block* b);
   void plan_links(const interp::Block& b, Translation& t) const;
   void log_translation(const interp::Block& b, const Translation& t) const;
-  interp::Block* current_block(bool* global = nullptr) const;
+  interp::Block* current_block(bool* global = nullptr);
+  bool second_page_matches(const interp::Block& b);
+  const uint8_t* revalidate(uint64_t rip, uint32_t mode);
   void count_probe_miss();
   static const uint8_t* hook_lookup(Cpu* cpu);
   static const uint8_t* hook_link(Cpu* cpu, Link* link);
@@ -95,6 +100,7 @@ class Engine final : public interp::BlockListener {
   std::unique_ptr<Backend> backend_;
   std::vector<std::unique_ptr<Translation>> translations_;
   JitStats stats_;
+  std::FILE* perf_map_ = nullptr;  // `-d perfmap`: /tmp/perf-<pid>.map
 };
 
 }  // namespace emu::jit

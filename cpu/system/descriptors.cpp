@@ -27,9 +27,11 @@ bool fetch_descriptor(Cpu& cpu, uint16_t sel, Descriptor* d, bool wide) {
   }
   uint64_t off = sel & 0xfff8u;
   if (off + (wide ? 15 : 7) > limit) return false;
-  d->lo = static_cast<uint32_t>(read_system(cpu, base + off, 4));
-  d->hi = static_cast<uint32_t>(read_system(cpu, base + off + 4, 4));
-  d->base_hi = wide ? static_cast<uint32_t>(read_system(cpu, base + off + 8, 4)) : 0;
+  uint32_t w[3] = {};
+  read_system_dwords(cpu, base + off, wide ? 3 : 2, w);
+  d->lo = w[0];
+  d->hi = w[1];
+  d->base_hi = w[2];
   return true;
 }
 

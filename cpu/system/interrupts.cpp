@@ -78,9 +78,11 @@ static void deliver_protected(Cpu& cpu, const Event& ev) {
   uint64_t off = uint64_t{ev.vector} * gate_size;
   if (off + gate_size - 1 > s.idtr.limit) cpu.raise(kGP, idt_code, true);
   Descriptor gate;
-  gate.lo = static_cast<uint32_t>(read_system(cpu, s.idtr.base + off, 4));
-  gate.hi = static_cast<uint32_t>(read_system(cpu, s.idtr.base + off + 4, 4));
-  if (lm) gate.base_hi = static_cast<uint32_t>(read_system(cpu, s.idtr.base + off + 8, 4));
+  uint32_t gate_words[3] = {};
+  read_system_dwords(cpu, s.idtr.base + off, lm ? 3 : 2, gate_words);
+  gate.lo = gate_words[0];
+  gate.hi = gate_words[1];
+  if (lm) gate.base_hi = gate_words[2];
   const unsigned type = gate.type();
   bool type_ok = !gate.s() && (lm ? (type == kIntGate32 || type == kTrapGate32)
                                   : (type == kTaskGate || type == kIntGate16 || type == kTrapGate16 ||

@@ -23,6 +23,16 @@ uint64_t read_system(Cpu& cpu, uint64_t lin, unsigned size) {
   return v;
 }
 
+void read_system_dwords(Cpu& cpu, uint64_t lin, unsigned count, uint32_t* out) {
+  const uint64_t first = system_linear(cpu, lin);
+  if ((first & 0xfff) + 4 * count > 0x1000) {
+    for (unsigned k = 0; k < count; ++k) out[k] = static_cast<uint32_t>(read_system(cpu, lin + 4 * k, 4));
+    return;
+  }
+  const uint64_t pa = phys_of(cpu, first, false);
+  for (unsigned k = 0; k < count; ++k) out[k] = static_cast<uint32_t>(cpu.memory().read(pa + 4 * k, 4));
+}
+
 void write_system(Cpu& cpu, uint64_t lin, unsigned size, uint64_t v) {
   if ((lin & 0xfff) + size <= 0x1000) {
     cpu.memory().write(phys_of(cpu, system_linear(cpu, lin), true), size, v);
@@ -42,16 +52,25 @@ uint64_t stack_slot(Cpu& cpu, const SegmentCache& ss, uint64_t offset, unsigned 
 void StackWrites::commit(Cpu& cpu, unsigned cpl) const {
   uint64_t pa[12][2];
   AddressTranslator& tr = cpu.system->paging();
+  // The page walked last (bit 0 set: none): slots in it reuse its translation, which is
+  // the walk's answer (the same access at the same privilege; its A/D bits are set).
+  uint64_t walked_page = 1, walked_phys = 0;
+  auto translate = [&](uint64_t lin) {
+    const uint64_t page = lin & ~uint64_t{0xfff};
+    if (page != walked_page) {
+      const Translation t = tr.translate(lin, Access::Write, cpl);
+      if (!t.ok) cpu.raise_exception(t.fault);
+      walked_page = page;
+      walked_phys = t.phys & ~uint64_t{0xfff};
+    }
+    return walked_phys | (lin & 0xfff);
+  };
   for (unsigned k = 0; k < count; ++k) {
     const Slot& s = slot[k];
     uint64_t first = system_linear(cpu, s.lin), last = system_linear(cpu, s.lin + s.size - 1);
     if ((cpu.state().efer & kEferLMA) && (!Cpu::is_canonical(first) || !Cpu::is_canonical(last))) cpu.raise(kSS, 0, true);
-    Translation t0 = tr.translate(first, Access::Write, cpl);
-    if (!t0.ok) cpu.raise_exception(t0.fault);
-    Translation t1 = tr.translate(last, Access::Write, cpl);
-    if (!t1.ok) cpu.raise_exception(t1.fault);
-    pa[k][0] = t0.phys;
-    pa[k][1] = t1.phys;
+    pa[k][0] = translate(first);
+    pa[k][1] = translate(last);
   }
   for (unsigned k = 0; k < count; ++k) {
     const Slot& s = slot[k];

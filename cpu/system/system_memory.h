@@ -13,6 +13,9 @@ namespace emu::sys {
 // Linear address of a system-table byte (32-bit wrap outside long mode).
 uint64_t system_linear(const Cpu& cpu, uint64_t lin);
 uint64_t read_system(Cpu& cpu, uint64_t lin, unsigned size);
+// `count` consecutive dwords (a descriptor, a gate): one translation when they lie in
+// one page (the same fault as reading the first of them), else dword by dword.
+void read_system_dwords(Cpu& cpu, uint64_t lin, unsigned count, uint32_t* out);
 void write_system(Cpu& cpu, uint64_t lin, unsigned size, uint64_t v);
 
 // Linear address of a `size`-byte stack slot at `offset` in `ss` (loaded or about to be):
@@ -21,7 +24,8 @@ uint64_t stack_slot(Cpu& cpu, const SegmentCache& ss, uint64_t offset, unsigned 
                     uint32_t error);
 
 // A frame of stack writes done at privilege `cpl`: every slot is translated (and may
-// fault) before anything is written, so delivery stays precise.
+// fault) before anything is written, so delivery stays precise. A page is walked once
+// per frame (the slots usually share it).
 struct StackWrites {
   struct Slot { uint64_t lin; unsigned size; uint64_t value; };
   Slot slot[12];

@@ -4,7 +4,8 @@
 // mapping then executed), a fault in the middle of a translated block, exact
 // instruction budgets, chaining statistics, the inline soft-TLB memory operands
 // (hits, misses, page-crossing, faults, stores to code pages), and the jump table
-// probed inline at calls across pages and returns (hits, remapped and dropped code),
+// probed inline at calls across pages and returns (hits, remapped and dropped code,
+// slots made stale by CR3 writes revalidated only for an unchanged mapping),
 // block-level flag liveness and guest registers cached in host registers (directed
 // cases and random blocks), and per family of inline forms the same program's state
 // against the interpreter (incl. rotates' Rot flag records, counts in CL, MUL/DIV and
@@ -1083,6 +1084,49 @@ TEST_CASE("jump table: returns and calls across pages hit inline; remapping and 
     REQUIRE(m.mem.write_bytes(0x6002, &imm, 1));
     if (jit) CHECK(jit->jump_table().find(kF, mode) == nullptr);
     CHECK(run_loop() == 3500);
+  }
+}
+
+TEST_CASE("CR3 writes: stale jump-table slots run again only while their page maps to the same code", "[jit]") {
+  for (Engine e : available_engines()) {
+    INFO(engine_name(e));
+    Machine m(e);
+    // As above: kMain calls F through the alias (another page), F returns.
+    constexpr uint64_t kF = kAlias + 0x5000;
+    std::vector<uint8_t> main = {0xe8, 0, 0, 0, 0, 0xff, 0xc9, 0x75, 0xf7, 0xcc};
+    rel32(main, 1, static_cast<int64_t>(kF - (kMain + 5)));
+    m.load(main, kMain);
+    m.load({0x83, 0xc0, 0x01, 0xc3}, 0x5000);  // F in the first address space: add eax, 1 ; ret
+    m.load({0x83, 0xc0, 0x64, 0xc3}, 0x6000);  // F in the second: add eax, 100 ; ret
+    auto run_loop = [&] {
+      m.cpu.state().rip = kMain;
+      m.r(RAX) = 0;
+      m.r(RCX) = 500;
+      REQUIRE(m.cpu.run(100000).reason == RunResult::Reason::Exception);
+      return m.r(RAX);
+    };
+    jit::Engine* jit = m.cpu.jit_engine();
+    CHECK(run_loop() == 500);
+    // A CR3 write that keeps the mapping (a process switched back to): the stale slots
+    // are revalidated, with no block lookups.
+    m.cpu.flush_tlb_nonglobal();
+    const uint64_t revalidated = jit ? jit->stats().revalidated : 0;
+    CHECK(run_loop() == 500);
+    if (jit) CHECK(jit->stats().revalidated > revalidated);
+    // A CR3 write to an address space mapping F's linear page to other code: the old
+    // translation must never run.
+    for (int round = 0; round < 3; ++round) {
+      m.tr.remap = 0x1000;
+      m.cpu.flush_tlb_nonglobal();
+      CHECK(run_loop() == 50000);
+      m.tr.remap = 0;
+      m.cpu.flush_tlb_nonglobal();
+      CHECK(run_loop() == 500);
+    }
+    // The same after a full flush (stale global slots are checked as well).
+    m.tr.remap = 0x1000;
+    m.cpu.flush_tlb();
+    CHECK(run_loop() == 50000);
   }
 }
 
