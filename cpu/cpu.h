@@ -405,6 +405,9 @@ class Cpu final : private PhysicalMemory::WriteObserver {
   // Device DMA or a loader wrote guest RAM: drop the code decoded from those pages.
   void on_external_write(uint64_t paddr, uint64_t len) override;
   interp::Block* block_at_rip();  // the decoded block at CS:RIP (decodes it on a miss)
+  // Whether a block running on into a second page still fetches that page from the
+  // physical page it was decoded from (block lookups find blocks by their first page).
+  bool second_page_current(const interp::Block& b);
   // The same after `prev` ran, through its successor links; also gives the block's
   // instructions (from the link: the Block itself is not read).
   interp::Block* next_block(interp::Block* prev, const interp::BlockInsn** insns, uint32_t* count);

@@ -123,12 +123,24 @@ interp::Block* Cpu::block_at_rip() {
   if (!b) {
     const Translation t = translate_checked(lin, Access::Fetch);
     b = blocks_->find(t.phys, mode, lin);
+    if (b && !second_page_current(*b)) {  // its second page was remapped: its bytes are stale here
+      blocks_->invalidate_page(b->pages[1]);
+      b = nullptr;
+    }
     if (!b) b = decode_block(*this, *translator_, *blocks_, lin, mode);
     // Global only if all of it lies in the global page (a second page may be remapped).
     blocks_->jump_insert(b, t.global && b->pages[1] == ~uint64_t{0});
     note_large_page(lin, t.page_size);
   }
   return b;
+}
+
+bool Cpu::second_page_current(const interp::Block& b) {
+  if (b.pages[1] == ~uint64_t{0}) return true;
+  uint64_t next = (b.linear & ~uint64_t{0xfff}) + 0x1000;
+  if (!mode64_) next &= 0xffffffffu;
+  const Translation t = translate_fetch(next, false);
+  return t.ok && (t.phys & ~uint64_t{0xfff}) == b.pages[1];
 }
 
 // EFLAGS.TF set before an instruction: it runs alone (interpreted), then a single-step

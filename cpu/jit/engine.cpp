@@ -177,16 +177,6 @@ void Engine::block_dropped(interp::Block* b) {
   ++stats_.translations_dropped;
 }
 
-// Whether a block running on into a second page still finds that page where it was
-// decoded from (the lookups below check the first page themselves).
-bool Engine::second_page_matches(const interp::Block& b) {
-  if (b.pages[1] == ~uint64_t{0}) return true;
-  uint64_t next = (b.linear & ~uint64_t{0xfff}) + 0x1000;
-  if (!cpu_.mode64_) next &= 0xffffffffu;
-  const emu::Translation t = cpu_.translate_fetch(next, false);
-  return t.ok && (t.phys & ~uint64_t{0xfff}) == b.pages[1];
-}
-
 interp::Block* Engine::current_block(bool* global) {
   const CpuState& s = cpu_.s_;
   const uint32_t mode = s.mode_key();
@@ -199,7 +189,7 @@ interp::Block* Engine::current_block(bool* global) {
     const emu::Translation t = cpu_.translate_fetch(lin, false);
     if (!t.ok) return nullptr;
     b = cpu_.blocks_->find(t.phys, mode, lin);
-    if (!b || !second_page_matches(*b)) return nullptr;
+    if (!b || !cpu_.second_page_current(*b)) return nullptr;  // (the run loop redecodes it)
     g = t.global && b->pages[1] == ~uint64_t{0};
     cpu_.blocks_->jump_insert(b, g);
     ++stats_.lookup_found;

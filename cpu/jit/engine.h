@@ -86,7 +86,6 @@ class Engine final : public interp::BlockListener {
   void plan_links(const interp::Block& b, Translation& t) const;
   void log_translation(const interp::Block& b, const Translation& t) const;
   interp::Block* current_block(bool* global = nullptr);
-  bool second_page_matches(const interp::Block& b);
   const uint8_t* revalidate(uint64_t rip, uint32_t mode);
   void count_probe_miss();
   static const uint8_t* hook_lookup(Cpu* cpu);

@@ -34,7 +34,9 @@ struct AliasTranslator : AddressTranslator {
   static constexpr uint64_t kFaultAt = 0x200000;
   uint64_t remap = 0;
   uint64_t swap = 0;  // e.g. 0x1000: alias pages trade places in pairs (not contiguous)
+  uint64_t moved_page = ~uint64_t{0}, moved_to = 0;  // one linear page mapped elsewhere
   Translation translate(uint64_t lin, Access a, unsigned cpl) override {
+    if ((lin & ~uint64_t{0xfff}) == moved_page) return {true, moved_to | (lin & 0xfff), {}};
     if (lin < kAlias) return {true, lin, {}};
     if (lin < kFaultAt) return {true, ((lin - kAlias) ^ swap) + remap, {}};
     Translation t;
@@ -1127,6 +1129,33 @@ TEST_CASE("CR3 writes: stale jump-table slots run again only while their page ma
     m.tr.remap = 0x1000;
     m.cpu.flush_tlb();
     CHECK(run_loop() == 50000);
+  }
+}
+
+TEST_CASE("a block running on into a second page is not reused once that page maps elsewhere", "[jit]") {
+  // kAlias+0x4ffc: mov eax,0x11223344 (its last immediate byte on the next page) ; int3.
+  // Block lookups find blocks by their first page; the second is remapped to physical
+  // 0x7000 (where the byte is 0x55) and a CR3-like flush follows.
+  for (Engine e : available_engines()) {
+    INFO(engine_name(e));
+    Machine m(e);
+    m.load({0xb8, 0x44, 0x33, 0x22}, 0x4ffc);
+    m.load({0x11, 0xcc}, 0x5000);
+    m.load({0x55, 0xcc}, 0x7000);
+    auto run_once = [&] {
+      m.cpu.state().rip = kAlias + 0x4ffc;
+      REQUIRE(m.cpu.run(1000).reason == RunResult::Reason::Exception);  // INT3
+      return m.r(RAX);
+    };
+    for (int round = 0; round < 3; ++round) {
+      m.tr.moved_page = ~uint64_t{0};
+      m.cpu.flush_tlb_nonglobal();
+      CHECK(run_once() == 0x11223344);
+      m.tr.moved_page = kAlias + 0x5000;
+      m.tr.moved_to = 0x7000;
+      m.cpu.flush_tlb_nonglobal();
+      CHECK(run_once() == 0x55223344);
+    }
   }
 }
 
