@@ -314,7 +314,9 @@ void Cpu::probe_write(unsigned seg, uint64_t off, unsigned size) {
   const uint64_t page = lin & ~uint64_t{0xfff};
   if ((lin & 0xfff) + size <= 0x1000 && tlb_entry(lin).write_tag == page) return;
   translate_or_raise(lin, Access::Write);
-  translate_or_raise(lin + size - 1, Access::Write);
+  // A store crossing into a page that faults reports that page's first byte in CR2 (as
+  // write_slow does, and hardware).
+  if ((lin & 0xfff) + size > 0x1000) translate_or_raise((lin + size - 1) & ~uint64_t{0xfff}, Access::Write);
 }
 
 static SegmentRules segment_rules(const CpuState& s) {
