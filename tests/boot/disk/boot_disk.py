@@ -46,7 +46,10 @@ from image_paths import image_paths as shared_image_paths  # noqa: E402
 from emu_accel import accel_args, slowdown  # noqa: E402
 from serial_session import SerialSession, SessionError  # noqa: E402
 
-PROMPT = r"busybox:/# (\x1b\[[0-9;]*[A-Za-z])*$"
+# The prompt with its complete escape sequences, then the end of the output so far or a
+# kernel message printed right after it on the same line (e.g. the TSC clocksource's
+# refinement, about a second after boot: a plain `$` waited forever when it came first).
+PROMPT = r"busybox:/# (\x1b\[[0-9;]*[A-Za-z])*(?:$|(?=[^\x1b]))"
 BIG_FILE_BYTES = 64 << 20
 BOOT_TIMEOUT = float(os.environ.get("EMU_BOOT_TIMEOUT", "840"))
 
