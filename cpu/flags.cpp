@@ -68,18 +68,11 @@ bool flag_sf(const CpuState& s) {
 }
 bool flag_pf(const CpuState& s) { return s.lf.op == FlagOp::None ? (s.rflags & FL_PF) : parity_even(s.lf.result); }
 
-bool eval_condition(const CpuState& s, unsigned cc) {
+bool eval_condition(const CpuState& s, unsigned cc) { return eval_condition_inline(s, cc); }
+
+bool eval_condition_from_flags(const CpuState& s, unsigned cc) {
   bool r;
-  const unsigned kind = cc >> 1;
-  if (s.lf.op == FlagOp::Sub && kind != 0 && kind != 5) {
-    r = condition_after_sub(s.lf, cc);
-    return (cc & 1) ? !r : r;
-  }
-  if (s.lf.op == FlagOp::Logic) {
-    r = condition_after_logic(s.lf, cc);
-    return (cc & 1) ? !r : r;
-  }
-  switch (kind) {
+  switch (cc >> 1) {
     case 0: r = flag_of(s); break;
     case 1: r = flag_cf(s); break;
     case 2: r = flag_zf(s); break;

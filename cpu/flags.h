@@ -74,6 +74,8 @@ bool flag_of(const CpuState& s);
 bool flag_pf(const CpuState& s);
 // Condition code cc (0..15, as in Jcc) evaluated against the current flags.
 bool eval_condition(const CpuState& s, unsigned cc);
+// The same through the per-flag functions (eval_condition_inline's other cases).
+bool eval_condition_from_flags(const CpuState& s, unsigned cc);
 
 // A condition after CMP/SUB (the usual record before a Jcc/SETcc/CMOVcc): compared from
 // the operands, moved to the top bits so that unsigned and signed order both hold.
@@ -110,7 +112,7 @@ inline bool condition_after_logic(const LazyFlags& lf, unsigned cc) {
   else if (s.lf.op == FlagOp::Logic) r = condition_after_logic(s.lf, cc);
   else if ((kind == 2 || kind == 4) && s.lf.op != FlagOp::None)
     r = kind == 2 ? (s.lf.result & size_mask(s.lf.size)) == 0 : (s.lf.result & sign_bit(s.lf.size)) != 0;
-  else return eval_condition(s, cc);
+  else return eval_condition_from_flags(s, cc);
   return (cc & 1) ? !r : r;
 }
 
